@@ -1,0 +1,36 @@
+"""Run the Slack sandbox standalone: python -m sandbox.slack --host 127.0.0.1 --port 8002."""
+
+from __future__ import annotations
+
+import argparse
+
+from werkzeug.serving import make_server
+
+from .app import create_app
+from .state import SlackState
+from .workspace import demo_workspace
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the demo workspace until interrupted."""
+    parser = argparse.ArgumentParser(prog="python -m sandbox.slack", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8002)
+    parser.add_argument("--token", action="append", help="a bot token to accept (repeatable)")
+    parser.add_argument("--trigger-ttl", type=float, default=3.0, help="seconds a trigger_id stays valid")
+    options = parser.parse_args(argv)
+    state = SlackState(demo_workspace(options.token), trigger_ttl=options.trigger_ttl)
+    server = make_server(options.host, options.port, create_app(state), threaded=True)
+    state.base_url = f"http://{options.host}:{server.port}"
+    print(f"SLACK_API_URL={state.base_url}/api/", flush=True)
+    print(f"# tokens accepted: {', '.join(state.workspace.tokens)}; page at {state.base_url}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Web API methods about messages: chat.* and conversations.replies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .blocks import parse_blocks
+from .errors import SlackError
+from .state import SlackState, public_message
+
+
+def _channel(state: SlackState, args: dict[str, Any]) -> str:
+    channel = state.workspace.channel_id(str(args.get("channel") or ""))
+    if channel is None:
+        raise SlackError("channel_not_found")
+    return channel
+
+
+def _message(state: SlackState, channel: str, ts: Any) -> dict[str, Any]:
+    message = state.find_message(channel, str(ts or ""))
+    if message is None:
+        raise SlackError("message_not_found")
+    return message
+
+
+def _content(args: dict[str, Any]) -> tuple[str, list[dict[str, Any]] | None]:
+    """Text and blocks of a call; Slack refuses a message with neither."""
+    blocks = parse_blocks(args.get("blocks"))
+    text = args.get("text") or args.get("markdown_text") or ""
+    if not text and not blocks and not args.get("attachments"):
+        raise SlackError("no_text")
+    return str(text), blocks
+
+
+def _metadata(raw: Any) -> dict[str, Any] | None:
+    """Message metadata, e.g. '{"event_type": "invoice_card", "event_payload": {"id": 7}}'."""
+    if isinstance(raw, str) and raw:
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise SlackError("invalid_metadata_format") from None
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, dict) or "event_type" not in raw:
+        raise SlackError("invalid_metadata_schema")
+    return raw
+
+
+def post_message(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
+    """chat.postMessage: a new message, or a reply when thread_ts names a message of the channel."""
+    channel = _channel(state, args)
+    text, blocks = _content(args)
+    workspace = state.workspace
+    message: dict[str, Any] = {
+        "type": "message",
+        "channel": channel,
+        "ts": state.next_ts(),
+        "user": workspace.bot_user_id,
+        "bot_id": workspace.bot_id,
+        "app_id": workspace.app_id,
+        "team": workspace.team_id,
+        "text": text,
+        "history": [],
+    }
+    if blocks is not None:
+        message["blocks"] = blocks
+    metadata = _metadata(args.get("metadata"))
+    if metadata is not None:
+        message["metadata"] = metadata
+    if args.get("thread_ts"):
+        parent = state.find_message(channel, str(args["thread_ts"]))
+        if parent is None:
+            raise SlackError("thread_not_found")
+        parent = state.find_message(channel, parent.get("thread_ts", parent["ts"]))
+        message["thread_ts"] = parent["ts"]
+        parent.update(thread_ts=parent["ts"], reply_count=parent.get("reply_count", 0) + 1)
+        parent["reply_users"] = sorted({*parent.get("reply_users", []), workspace.bot_user_id})
+        parent["latest_reply"] = message["ts"]
+    state.messages[channel].append(message)
+    return {"channel": channel, "ts": message["ts"], "message": public_message(message)}
+
+
+def update(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
+    """chat.update: replace text and blocks in place, keeping the previous versions in `history`."""
+    channel = _channel(state, args)
+    message = _message(state, channel, args.get("ts"))
+    text, blocks = _content(args)
+    message["history"].append({k: message.get(k) for k in ("text", "blocks", "edited")})
+    message["text"] = text
+    if blocks is not None:
+        message["blocks"] = blocks
+    else:
+        message.pop("blocks", None)
+    metadata = _metadata(args.get("metadata"))
+    if metadata is not None:
+        message["metadata"] = metadata
+    message["edited"] = {"user": state.workspace.bot_user_id, "ts": state.next_ts()}
+    return {"channel": channel, "ts": message["ts"], "text": text, "message": public_message(message)}
+
+
+def post_ephemeral(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
+    """chat.postEphemeral: a message only `user` sees."""
+    channel = _channel(state, args)
+    user = str(args.get("user") or "")
+    if user not in state.workspace.users:
+        raise SlackError("user_not_found")
+    text, blocks = _content(args)
+    ts = state.next_ts()
+    ephemeral = {"channel": channel, "user": user, "text": text, "blocks": blocks, "message_ts": ts, "via": "api"}
+    if args.get("thread_ts"):
+        ephemeral["thread_ts"] = str(args["thread_ts"])
+    state.ephemerals.append(ephemeral)
+    return {"message_ts": ts}
+
+
+def get_permalink(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
+    """chat.getPermalink: the message's archive link."""
+    channel = _channel(state, args)
+    message = _message(state, channel, args.get("message_ts"))
+    link = f"https://{state.workspace.domain}.slack.com/archives/{channel}/p{message['ts'].replace('.', '')}"
+    if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
+        link += f"?thread_ts={message['thread_ts']}&cid={channel}"
+    return {"channel": channel, "permalink": link}
+
+
+def replies(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
+    """conversations.replies: the thread's parent followed by its replies, oldest first."""
+    channel = _channel(state, args)
+    parent = state.find_message(channel, str(args.get("ts") or ""))
+    if parent is None:
+        raise SlackError("thread_not_found")
+    root = parent.get("thread_ts", parent["ts"])
+    thread = [m for m in state.messages[channel] if m["ts"] == root or m.get("thread_ts") == root]
+    return {
+        "messages": [public_message(m) for m in thread],
+        "has_more": False,
+        "response_metadata": {"next_cursor": ""},
+    }
+
+
+METHODS = {
+    "chat.postMessage": post_message,
+    "chat.update": update,
+    "chat.postEphemeral": post_ephemeral,
+    "chat.getPermalink": get_permalink,
+    "conversations.replies": replies,
+}

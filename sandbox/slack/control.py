@@ -1,0 +1,101 @@
+"""The JSON control API under /_sandbox/: reset, configure, script faults, read recordings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from . import records
+from .errors import SlackError
+from .state import Fault, SlackState
+from .workspace import Workspace
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def blueprint(state: SlackState) -> Blueprint:
+    """Routes that let tests and people drive and inspect the sandbox over HTTP."""
+    bp = Blueprint("slack_sandbox_control", __name__, url_prefix="/_sandbox")
+
+    @bp.post("/reset")
+    def reset():
+        state.reset()
+        return jsonify(ok=True)
+
+    @bp.get("/state")
+    def snapshot():
+        return jsonify(state.snapshot())
+
+    @bp.route("/workspace", methods=["GET", "POST"])
+    def workspace():
+        """Merge a workspace, e.g. {"tokens": ["xoxb-1"], "users": {"U1": {"name": "ann"}}, "replace": false}."""
+        if request.method == "POST":
+            config = _body()
+            try:
+                with state.lock:
+                    if config.pop("replace", False):
+                        state.workspace = Workspace()
+                    state.workspace.update(config)
+            except (ValueError, KeyError, TypeError) as error:
+                return jsonify(ok=False, error=str(error)), 400
+        with state.lock:
+            return jsonify(state.workspace.to_dict())
+
+    @bp.route("/faults", methods=["GET", "POST", "DELETE"])
+    def faults():
+        """Script a fault, e.g. {"method": "chat.update", "status": 429, "retry_after": 1, "count": 1}."""
+        if request.method == "POST":
+            config = _body()
+            if "method" not in config:
+                return jsonify(ok=False, error="method is required"), 400
+            state.add_fault(Fault(**{k: config[k] for k in Fault.__dataclass_fields__ if k in config}))
+        elif request.method == "DELETE":
+            with state.lock:
+                state.faults.clear()
+        with state.lock:
+            return jsonify([vars(f) for f in state.faults])
+
+    @bp.post("/triggers")
+    def triggers():
+        """Issue a trigger_id for views.open, e.g. {"user": "U0BUYER1"}."""
+        return jsonify(trigger_id=state.issue_trigger(_body().get("user")))
+
+    @bp.get("/messages")
+    def all_messages():
+        channel = request.args.get("channel")
+        return jsonify(records.messages(state, channel) if channel else records.all_messages(state))
+
+    @bp.get("/messages/<channel>")
+    def channel_messages(channel: str):
+        return jsonify(records.messages(state, channel))
+
+    @bp.get("/messages/<channel>/<ts>/thread")
+    def thread(channel: str, ts: str):
+        return jsonify(records.thread(state, channel, ts))
+
+    @bp.get("/ephemerals")
+    def ephemerals():
+        return jsonify(records.ephemerals(state, request.args.get("user"), request.args.get("channel")))
+
+    @bp.get("/views")
+    def views():
+        return jsonify(records.views(state, request.args.get("user")))
+
+    @bp.get("/calls")
+    def calls():
+        return jsonify(records.calls(state, request.args.get("method")))
+
+    @bp.post("/respond/<response_id>")
+    def respond(response_id: str):
+        """A response_url target, e.g. {"text": "You may not approve this", "response_type": "ephemeral"}."""
+        try:
+            records.respond(state, response_id, _body())
+        except SlackError as error:
+            return jsonify(error.body()), 404 if error.code == "expired_url" else 400
+        return jsonify(ok=True)
+
+    return bp
