@@ -13,7 +13,11 @@ from .state import SlackState
 
 
 def call_args() -> dict[str, Any]:
-    """Merge query string, form and JSON body, as slack_sdk sends GET params, form posts or JSON posts."""
+    """Merge query string, form and JSON body, as slack_sdk sends GET params, form posts or JSON posts.
+
+    Form: channel=C0PROCURE&text=hi&blocks=%5B%7B%22type%22%3A%22divider%22%7D%5D
+    JSON: {"channel": "C0PROCURE", "text": "hi", "blocks": [{"type": "divider"}]}
+    """
     args: dict[str, Any] = dict(request.args.items())
     args.update(request.form.items())
     body = request.get_json(silent=True) if request.is_json else None
@@ -38,12 +42,14 @@ def create_app(state: SlackState | None = None) -> Flask:
     app.json.sort_keys = False
 
     def api(method: str):
+        """One Web API call, logged with its answer."""
         args = call_args()
         token = bearer_token(args)
         args.pop("token", None)
         call = state.record_call(method, args, token)
         status, body, headers = answer(state, method, args, token)
-        call.update(status=status, ok=body.get("ok"), error=body.get("error"))
+        with state.lock:
+            call.update(status=status, ok=body.get("ok"), error=body.get("error"))
         response = jsonify(body)
         response.status_code = status
         response.headers.update(headers)
@@ -59,6 +65,7 @@ def create_app(state: SlackState | None = None) -> Flask:
 
 def _dotted_only(view):
     def api_at_root(method: str):
+        """The API at the server root, for dotted method names only."""
         if "." not in method:
             return jsonify({"ok": False, "error": "unknown_method"}), 404
         return view(method)

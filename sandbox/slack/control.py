@@ -23,11 +23,13 @@ def blueprint(state: SlackState) -> Blueprint:
 
     @bp.post("/reset")
     def reset():
+        """Forget recordings and faults."""
         state.reset()
         return jsonify(ok=True)
 
     @bp.get("/state")
     def snapshot():
+        """Everything: workspace, messages, ephemerals, views, faults, calls, responses."""
         return jsonify(state.snapshot())
 
     @bp.route("/workspace", methods=["GET", "POST"])
@@ -66,27 +68,33 @@ def blueprint(state: SlackState) -> Blueprint:
 
     @bp.get("/messages")
     def all_messages():
+        """Top-level messages of one channel (?channel=) or of all, by channel."""
         channel = request.args.get("channel")
         return jsonify(records.messages(state, channel) if channel else records.all_messages(state))
 
     @bp.get("/messages/<channel>")
     def channel_messages(channel: str):
+        """Top-level messages of a channel."""
         return jsonify(records.messages(state, channel))
 
     @bp.get("/messages/<channel>/<ts>/thread")
     def thread(channel: str, ts: str):
+        """Replies under a message."""
         return jsonify(records.thread(state, channel, ts))
 
     @bp.get("/ephemerals")
     def ephemerals():
+        """Ephemerals, optionally ?user= and ?channel=."""
         return jsonify(records.ephemerals(state, request.args.get("user"), request.args.get("channel")))
 
     @bp.get("/views")
     def views():
+        """Opened views, optionally ?user=."""
         return jsonify(records.views(state, request.args.get("user")))
 
     @bp.get("/calls")
     def calls():
+        """The call log, optionally ?method=."""
         return jsonify(records.calls(state, request.args.get("method")))
 
     @bp.post("/respond/<response_id>")

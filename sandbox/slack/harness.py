@@ -18,7 +18,7 @@ class _QuietHandler(WSGIRequestHandler):
     """Keeps test output free of one access-log line per Slack call."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
+        """Log nothing."""
 
 
 def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> tuple[str, Callable[[], None]]:
@@ -28,6 +28,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> tuple[s
     thread.start()
 
     def stop() -> None:
+        """Shut the server down and wait for its thread."""
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

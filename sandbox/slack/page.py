@@ -50,6 +50,7 @@ def blueprint(state: SlackState) -> Blueprint:
 
     @bp.get("/")
     def index():
+        """The page, refreshed every 5 seconds."""
         channels = sorted(records.all_messages(state).items())
         threads = {(c, m["ts"]): records.thread(state, c, m["ts"]) for c, ms in channels for m in ms}
         with state.lock:

@@ -28,6 +28,7 @@ class SlackRequests:
 
     @property
     def workspace(self) -> Workspace:
+        """The sandbox's workspace, or a default one without a sandbox."""
         return self.sandbox.workspace if self.sandbox else Workspace()
 
     def sign(self, body: bytes, *, bad_signature: bool = False, stale: bool = False, **kw: Any) -> Request:

@@ -55,6 +55,8 @@ class Workspace:
                 return channel_id
         if ref in self.users:
             return "D" + ref[1:]
+        if ref.startswith("D") and "U" + ref[1:] in self.users:
+            return ref
         return None
 
     def channel_name(self, channel_id: str) -> str:
