@@ -1,1 +1,139 @@
+"""The service's configuration: read once from the environment (and `.env`), validated, passed in."""
 
+import re
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+INSTANCE_DIR = Path("instance")
+_SLACK_PRINCIPAL = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_BILL_FIELDS = {"po_number", "invoice_number", "vendor_code"}
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+class ConfigurationError(Exception):
+    """Configuration that cannot run; the message names every variable at fault."""
+
+
+class Settings(BaseSettings):
+    """Every variable of DESIGN.md §4; secrets are SecretStr so they never show in logs or reprs."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str | None = Field(default=None, repr=False)
+    redis_url: str | None = Field(default=None, repr=False)
+    upload_webhook_secret: SecretStr
+    slack_bot_token: SecretStr
+    slack_signing_secret: SecretStr
+    slack_api_url: str = "https://slack.com/api/"
+    slack_procurement_channel: str
+    slack_accounting_channel: str
+    slack_procurement_approvers: CommaList
+    slack_accounting_approvers: CommaList
+    slack_ap_senders: CommaList
+    qbo_client_id: str
+    qbo_client_secret: SecretStr
+    qbo_redirect_uri: str
+    qbo_environment: str = "sandbox"
+    qbo_api_url: str | None = None
+    qbo_realm_id: str | None = None
+    qbo_refresh_token: SecretStr | None = None
+    qbo_webhook_verifier_token: SecretStr | None = None
+    qbo_item_name: str = "Fresh Cut Flowers"
+    bill_number_format: str = "{po_number}-{invoice_number}"
+    secret_key: SecretStr | None = None
+    instance_dir: Path = Field(default=INSTANCE_DIR, exclude=True)
+
+    @field_validator("upload_webhook_secret")
+    @classmethod
+    def _standard_webhooks_secret(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("whsec_"):
+            raise ValueError("must be a Standard Webhooks secret starting with 'whsec_'")
+        return value
+
+    @field_validator("slack_procurement_approvers", "slack_accounting_approvers", "slack_ap_senders", mode="before")
+    @classmethod
+    def _principals(cls, value: str | tuple[str, ...]) -> tuple[str, ...]:
+        items = tuple(v.strip() for v in (value.split(",") if isinstance(value, str) else value) if v.strip())
+        bad = [v for v in items if not _SLACK_PRINCIPAL.match(v)]
+        if bad:
+            raise ValueError(f"not Slack user or user group ids: {', '.join(bad)}")
+        if not items:
+            raise ValueError("must name at least one Slack user or user group id")
+        return items
+
+    @field_validator("slack_procurement_channel", "slack_accounting_channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        if not _CHANNEL.match(value):
+            raise ValueError(f"{value!r} is not a Slack channel id (like C0123ABCD)")
+        return value
+
+    @field_validator("qbo_environment")
+    @classmethod
+    def _environment(cls, value: str) -> str:
+        if value not in ("sandbox", "production") and not value.startswith(("http://", "https://")):
+            raise ValueError("must be 'sandbox', 'production' or the URL of an OpenID discovery document")
+        return value
+
+    @field_validator("qbo_api_url")
+    @classmethod
+    def _api_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.rstrip("/").endswith("/v3"):
+            raise ValueError("must be the accounting API base ending in /v3")
+        return value.rstrip("/") if value else value
+
+    @field_validator("bill_number_format")
+    @classmethod
+    def _bill_format(cls, value: str) -> str:
+        fields = set(re.findall(r"{(\w*)}", value))
+        if not fields or fields - _BILL_FIELDS:
+            raise ValueError(f"may use only {{{'}, {'.join(sorted(_BILL_FIELDS))}}} and must use one")
+        return value
+
+    @property
+    def uses_embedded_defaults(self) -> bool:
+        """True in development: no DATABASE_URL, so SQLite and an embedded Redis under instance/."""
+        return self.database_url is None
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL, defaulting to SQLite under instance/ and preferring psycopg 3."""
+        if self.database_url is None:
+            return f"sqlite:///{(self.instance_dir / 'invoice-sync.db').resolve()}"
+        return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", self.database_url)
+
+    def encryption_key(self) -> str:
+        """SECRET_KEY, or in development a key generated once and kept under instance/."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if not self.uses_embedded_defaults:
+            raise ConfigurationError("SECRET_KEY is required outside development (DATABASE_URL is set)")
+        path = self.instance_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the settings once, or raise ConfigurationError naming each missing or malformed variable."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = str(item["loc"][0]).upper() if item["loc"] else "configuration"
+            if item["type"] == "missing":
+                problems.append(f"{name} is required")
+            else:
+                problems.append(f"{name} {item['msg'].removeprefix('Value error, ')}")
+        raise ConfigurationError("Invalid configuration: " + "; ".join(problems)) from None
+    if not settings.uses_embedded_defaults and settings.secret_key is None:
+        raise ConfigurationError("Invalid configuration: SECRET_KEY is required outside development")
+    return settings

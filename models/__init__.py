@@ -1,0 +1,14 @@
+"""SQLAlchemy models; importing this package registers every table on `Base.metadata`."""
+
+from models.audit import AuditEntry
+from models.base import Base
+from models.invoice import Decision, Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision
+from models.quickbooks import QboConnection
+from models.slack import SlackCard, SlackThreadPost
+from models.vendor import Vendor
+from models.webhook import WebhookDelivery
+
+__all__ = [
+    "AuditEntry", "Base", "Decision", "Invoice", "InvoiceCharge", "InvoiceLine", "InvoiceRevision",
+    "QboConnection", "SlackCard", "SlackThreadPost", "Vendor", "WebhookDelivery",
+]

@@ -1,0 +1,28 @@
+# Two commands on a fresh clone with only Python present: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test migrate bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "invoice-sync needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m sandbox.local
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+migrate: $(STAMP)
+	$(BIN)/alembic upgrade head
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

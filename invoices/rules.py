@@ -1,0 +1,106 @@
+"""Who may do what to an invoice: roles per action, segregation of duties, sending blockers."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from invoices.statuses import Action, Status, TransitionRefused, transition
+
+
+class Role(StrEnum):
+    """What an actor is allowed to do; people get theirs from configuration."""
+
+    PROCUREMENT_APPROVER = "procurement approver"
+    ACCOUNTING_APPROVER = "accounting approver"
+    AP_SENDER = "A/P sender"
+    ERP = "ERP upload"
+    SYSTEM = "invoice-sync"
+
+    @property
+    def who(self) -> str:
+        """The role as the subject of a sentence."""
+        return _WHO[self]
+
+
+_WHO = {
+    Role.PROCUREMENT_APPROVER: "a Procurement approver",
+    Role.ACCOUNTING_APPROVER: "an Accounting approver",
+    Role.AP_SENDER: "an A/P sender",
+    Role.ERP: "the ERP, by uploading a new revision,",
+    Role.SYSTEM: "invoice-sync itself",
+}
+
+
+class ActionRefused(Exception):
+    """An action this actor may not take now; the message is fit to show a person."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone (or something) acting on an invoice."""
+
+    id: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+
+_SYSTEM_ACTIONS = {
+    Action.SYNC_SUCCEEDED: Role.SYSTEM,
+    Action.SYNC_FAILED: Role.SYSTEM,
+    Action.BILL_DELETED: Role.SYSTEM,
+    Action.BILL_PAID: Role.SYSTEM,
+    Action.REVISE: Role.ERP,
+}
+_A_P_ACTIONS = {Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED}
+_STAGE_ROLE = {
+    Status.PENDING_PROCUREMENT: Role.PROCUREMENT_APPROVER,
+    Status.PENDING_ACCOUNTING: Role.ACCOUNTING_APPROVER,
+}
+
+
+def required_role(status: Status, action: Action) -> Role:
+    """The role an actor needs to take `action` on an invoice in `status`."""
+    if action in _SYSTEM_ACTIONS:
+        return _SYSTEM_ACTIONS[action]
+    if action in _A_P_ACTIONS:
+        return Role.AP_SENDER
+    if action is Action.RETURN_TO_PROCUREMENT:
+        return Role.ACCOUNTING_APPROVER
+    return _STAGE_ROLE.get(status, Role.PROCUREMENT_APPROVER)
+
+
+def decide(
+    status: Status,
+    action: Action,
+    actor: Actor,
+    *,
+    procurement_approver: str | None = None,
+    reason: str | None = None,
+    send_blockers: tuple[str, ...] = (),
+) -> Status:
+    """Return the next status if `actor` may take `action` now, else raise ActionRefused."""
+    try:
+        target = transition(status, action)
+    except TransitionRefused as refused:
+        raise ActionRefused(str(refused)) from None
+    role = required_role(status, action)
+    if role not in actor.roles:
+        raise ActionRefused(f"Only {role.who} may {action.description}.")
+    if action in (Action.REJECT, Action.RETURN_TO_PROCUREMENT) and not (reason or "").strip():
+        raise ActionRefused(f"A reason is required to {action.description}.")
+    if (
+        action is Action.APPROVE
+        and status is Status.PENDING_ACCOUNTING
+        and procurement_approver == actor.id
+    ):
+        raise ActionRefused(
+            "You approved this invoice for Procurement; someone else must approve it for Accounting."
+        )
+    if action in (Action.SEND, Action.RETRY) and send_blockers:
+        raise ActionRefused("Cannot send it to QuickBooks: " + "; ".join(send_blockers) + ".")
+    return target
+
+
+def send_blockers(qb_accounting_name: str | None) -> tuple[str, ...]:
+    """Problems that keep an approved invoice from being sent, known before any QuickBooks call."""
+    if not (qb_accounting_name or "").strip():
+        return ("the vendor has no QB accounting name",)
+    return ()

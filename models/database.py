@@ -1,0 +1,51 @@
+"""Engines and sessions: one session per request or job, opened at the entry point."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout for concurrent writers."""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection) -> None:
+    # Taking the write lock at BEGIN serializes writers, which SQLite's deferred default turns
+    # into "database is locked" errors when two transactions upgrade from read to write at once.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    """The session factory for `engine`; objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose work commits as a whole on success and rolls back on any error."""
+    with sessions() as session, session.begin():
+        yield session

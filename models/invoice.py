@@ -1,0 +1,115 @@
+"""Vendor invoices, their revisions (each with its lines and charges) and department decisions."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from invoices.statuses import Status
+from models.base import Base, Money, UTCDateTime, utcnow
+from models.vendor import Vendor
+
+
+class Invoice(Base):
+    """One vendor invoice (vendor + number); its content lives in the current revision."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("vendor_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
+    number: Mapped[str] = mapped_column(String(64))
+    po_number: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(2), default=Status.PENDING_PROCUREMENT.value, index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    bill_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    bill_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    bill_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    vendor: Mapped[Vendor] = relationship(lazy="joined", innerjoin=True)
+    revisions: Mapped[list["InvoiceRevision"]] = relationship(
+        back_populates="invoice", order_by="InvoiceRevision.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current(self) -> "InvoiceRevision":
+        """The revision the invoice's status and approvals are about."""
+        return next(r for r in reversed(self.revisions) if r.number == self.revision)
+
+    @property
+    def status_enum(self) -> Status:
+        """The status as the domain's enum."""
+        return Status(self.status)
+
+
+class InvoiceRevision(Base):
+    """One uploaded version of an invoice: immutable once stored."""
+
+    __tablename__ = "invoice_revisions"
+    __table_args__ = (UniqueConstraint("invoice_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    invoice_date: Mapped[date] = mapped_column(Date)
+    ship_date: Mapped[date] = mapped_column(Date)
+    po_class: Mapped[str | None] = mapped_column(String(100))
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[Decimal] = mapped_column(Money())
+    attachment_url: Mapped[str | None] = mapped_column(String(2000))
+    payload: Mapped[dict] = mapped_column(JSON)
+    delivery_id: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="revisions")
+    lines: Mapped[list["InvoiceLine"]] = relationship(order_by="InvoiceLine.position", cascade="all, delete-orphan")
+    charges: Mapped[list["InvoiceCharge"]] = relationship(order_by="InvoiceCharge.position", cascade="all, delete-orphan")
+
+
+class InvoiceLine(Base):
+    """A product line: boxes and units of a product at a per-unit price."""
+
+    __tablename__ = "invoice_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("invoice_revisions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    product: Mapped[str] = mapped_column(String(500))
+    boxes: Mapped[int | None] = mapped_column(Integer)
+    units: Mapped[int | None] = mapped_column(Integer)
+    unit_price: Mapped[Decimal | None] = mapped_column(Money(scale=4))
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
+class InvoiceCharge(Base):
+    """An additional charge (handling, freight...) on an invoice."""
+
+    __tablename__ = "invoice_charges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("invoice_revisions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(500))
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
+class Decision(Base):
+    """A department's approval, rejection or return of one revision, by one person."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    department: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

