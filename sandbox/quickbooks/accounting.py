@@ -1,0 +1,143 @@
+"""The Accounting API routes under /v3/company/<realm>/ that the sandbox serves."""
+import copy
+import time
+
+from flask import Blueprint, current_app, request
+
+from . import bills, gateway, query, selection
+from .faults import QboFault, not_found
+from .wire import loads, meta_time, parse_instant, reply, response_time
+
+api = Blueprint("qbo_api", __name__, url_prefix="/v3/company/<realm>")
+api.before_request(gateway.before)
+api.after_request(gateway.after)
+api.teardown_request(gateway.teardown)
+api.register_error_handler(QboFault, QboFault.response)
+READABLE = {"bill": "Bill", "vendor": "Vendor", "item": "Item", "class": "Class", "billpayment": "BillPayment"}
+
+
+def _sandbox():
+    return current_app.extensions["qbo_sandbox"]
+
+
+def body_json():
+    """The request body parsed with exact decimals, e.g. {"VendorRef": {"value": "101"}, "Line": [...]}."""
+    try:
+        return loads(request.get_data() or b"{}")
+    except ValueError as exc:
+        raise QboFault(400, 2010, "Request has invalid or unsupported property", f"Invalid JSON: {exc}")
+
+
+def apply_bill(realm, operation, body):
+    """Create, update or delete a Bill depending on `operation` and whether the body carries an Id."""
+    if operation == "delete":
+        return bills.delete(realm, body)
+    if body.get("Id") not in (None, "", 0, "0"):
+        return bills.update(realm, body)
+    return bills.create(realm, body)
+
+
+@api.route("/query", methods=["GET", "POST"])
+def run_query(realm):
+    """GET query?query=select... or POST the statement as application/text, as python-quickbooks does."""
+    text = request.args.get("query") or request.get_data(as_text=True)
+    parsed = query.parse(text or "")
+    store = _sandbox().store
+    with store.lock:
+        records = copy.deepcopy(list(store.realm(realm).collection(parsed.entity).values()))
+    return reply(selection.run(parsed, records))
+
+
+@api.get("/<entity>/<entity_id>")
+def read(realm, entity, entity_id):
+    """Read one Vendor, Item, Class, Bill or BillPayment by id."""
+    name = READABLE.get(entity.lower())
+    if name is None:
+        raise QboFault(400, 500, "Unsupported Operation", f"Operation read is not supported for {entity}")
+    store = _sandbox().store
+    with store.lock:
+        record = store.realm(realm).collection(name).get(entity_id)
+        if record is None:
+            raise not_found(name, entity_id)
+        record = copy.deepcopy(record)
+    return reply({name: record, "time": response_time()})
+
+
+@api.post("/bill")
+def post_bill(realm):
+    """Create, update (Id + SyncToken) or delete (?operation=delete) a Bill."""
+    body = body_json()
+    sandbox = _sandbox()
+    with sandbox.store.lock:
+        result, changes = apply_bill(sandbox.store.realm(realm), request.args.get("operation"), body)
+        result = copy.deepcopy(result)
+    sandbox.notifier.publish(realm, changes)
+    return reply({"Bill": result, "time": response_time()})
+
+
+@api.get("/preferences")
+def preferences(realm):
+    """Company preferences; the class-tracking and duplicate-number switches are the ones that matter here."""
+    store = _sandbox().store
+    with store.lock:
+        company = store.realm(realm)
+        prefs = {
+            "AccountingInfoPrefs": {"TrackDepartments": False, "ClassTrackingPerTxn": company.class_tracking_per_txn,
+                                    "ClassTrackingPerTxnLine": company.class_tracking_per_line,
+                                    "CustomerTerminology": "Customers", "BookCloseDate": None},
+            "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking": False},
+            "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": "USD"}},
+            "OtherPrefs": {"NameValue": [{"Name": "VendorAndPurchasesPrefs.WarnDuplicateBillNum",
+                                          "Value": "true" if company.warn_duplicate_bill_number else "false"}]},
+            "Id": "1", "SyncToken": "0", "domain": "QBO", "sparse": False,
+            "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(time.time())},
+        }
+    return reply({"Preferences": prefs, "time": response_time()})
+
+
+@api.get("/companyinfo/<company_id>")
+def company_info(realm, company_id):
+    """CompanyInfo of this realm."""
+    store = _sandbox().store
+    with store.lock:
+        company = store.realm(realm)
+        if company_id != realm:
+            raise not_found("CompanyInfo", company_id)
+        info = {"CompanyName": company.company_name, "LegalName": company.company_name, "Country": "US",
+                "CompanyAddr": {"Line1": "8200 NW 41st St", "City": "Doral", "CountrySubDivisionCode": "FL",
+                                "PostalCode": "33166"},
+                "Id": "1", "SyncToken": "0", "domain": "QBO", "sparse": False,
+                "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(company.created_at)}}
+    return reply({"CompanyInfo": info, "time": response_time()})
+
+
+@api.get("/cdc")
+def change_data_capture(realm):
+    """cdc?entities=Bill&changedSince=2026-11-20T10:00:00-08:00: changed entities, deleted ones as stubs."""
+    names = [query.ENTITIES.get(n.strip().lower()) for n in request.args.get("entities", "").split(",") if n.strip()]
+    if not names or None in names:
+        raise QboFault(400, 2010, "Request has invalid or unsupported property", "entities is missing or unsupported")
+    try:
+        since = parse_instant(request.args.get("changedSince", ""))
+    except ValueError:
+        raise QboFault(400, 2010, "Request has invalid or unsupported property", "changedSince is not a date-time")
+    store = _sandbox().store
+    responses = []
+    with store.lock:
+        company = store.realm(realm)
+        for name in names:
+            found = []
+            for (entity, entity_id), ts in sorted(company.changed.items(), key=lambda kv: kv[1]):
+                if entity != name or ts < since:
+                    continue
+                record = company.collection(name).get(entity_id)
+                if record is not None:
+                    found.append(copy.deepcopy(record))
+                elif entity_id in company.deleted:
+                    found.append({"domain": "QBO", "status": "Deleted", "Id": entity_id,
+                                  "MetaData": {"LastUpdatedTime": meta_time(ts)}})
+            block = {"startPosition": 1, "maxResults": len(found), "totalCount": len(found)}
+            if found:
+                block[name] = found
+            responses.append(block)
+    return reply({"CDCResponse": [{"QueryResponse": responses}], "time": response_time()})

@@ -1,0 +1,41 @@
+"""The Flask application factory of the QuickBooks Online sandbox."""
+import logging
+from dataclasses import dataclass
+
+from flask import Flask
+
+from . import catalog
+from .accounting import api
+from .batch import batch_api
+from .control import control
+from .oauth import blueprint as oauth_blueprint
+from .store import Settings, Store
+from .webhooks import Notifier
+
+
+@dataclass
+class Sandbox:
+    """What the routes share: the locked store and the webhook notifier."""
+
+    store: Store
+    notifier: Notifier
+
+
+def create_app(seed=True, **config):
+    """Build the sandbox app; config keys are Settings fields, e.g. time_scale=0.01, webhook_url=..."""
+    settings = Settings()
+    unknown = set(config) - set(vars(settings))
+    if unknown:
+        raise TypeError(f"unknown sandbox settings: {', '.join(sorted(unknown))}")
+    settings.update(config)
+    store = Store(settings)
+    if seed:
+        catalog.seed(store.add_realm(settings.realm_id))
+    app = Flask(__name__)
+    app.extensions["qbo_sandbox"] = Sandbox(store=store, notifier=Notifier(store))
+    app.register_blueprint(oauth_blueprint)
+    app.register_blueprint(api)
+    app.register_blueprint(batch_api)
+    app.register_blueprint(control)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return app

@@ -1,0 +1,164 @@
+"""Bill and BillPayment behaviour as QBO applies it: validation, totals, SyncTokens, deletes, payments."""
+import time
+from decimal import ROUND_HALF_UP, Decimal
+
+from .faults import QboFault, invalid_reference, missing, not_found, stale
+from .wire import company_date, meta_time
+
+CENT = Decimal("0.01")
+DOC_NUMBER_MAX = 21
+READ_ONLY = ("Id", "SyncToken", "MetaData", "TotalAmt", "Balance", "domain", "sparse", "status")
+
+
+def money(value, element):
+    """A JSON number or numeric string as an exact Decimal."""
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except ArithmeticError:
+        raise QboFault(400, 2010, "Request has invalid or unsupported property",
+                       f"Property Name:{element} has an invalid value {value!r}", element=element)
+
+
+def _ref(realm, entity, ref, element):
+    entity_id = str((ref or {}).get("value") or "")
+    if not entity_id:
+        raise missing(element)
+    record = realm.collection(entity).get(entity_id)
+    if record is None:
+        raise invalid_reference(entity, entity_id, element)
+    name = record.get("DisplayName") or record.get("FullyQualifiedName") or record.get("Name")
+    return {"value": entity_id, "name": name}
+
+
+def _line(realm, line, number):
+    """Validate one line, e.g. {"Amount": 384.00, "DetailType": "ItemBasedExpenseLineDetail",
+    "ItemBasedExpenseLineDetail": {"ItemRef": {"value": "7"}, "ClassRef": {"value": "5..."},
+    "Qty": 1200, "UnitPrice": 0.32}}."""
+    if line.get("Amount") is None:
+        raise missing("Line.Amount")
+    amount = money(line["Amount"], "Line.Amount")
+    kind = line.get("DetailType")
+    detail = dict(line.get(kind) or {}) if kind else {}
+    if kind == "ItemBasedExpenseLineDetail":
+        detail["ItemRef"] = _ref(realm, "Item", detail.get("ItemRef"), "Line.ItemBasedExpenseLineDetail.ItemRef")
+        if detail.get("ClassRef") is not None:
+            detail["ClassRef"] = _ref(realm, "Class", detail["ClassRef"], "Line.ItemBasedExpenseLineDetail.ClassRef")
+        qty, price = detail.get("Qty"), detail.get("UnitPrice")
+        if qty not in (None, 0) and price not in (None, 0):
+            product = money(qty, "Qty") * money(price, "UnitPrice")
+            if product.quantize(CENT, ROUND_HALF_UP) != amount.quantize(CENT, ROUND_HALF_UP):
+                raise QboFault(400, 6070, "Amount calculation incorrect in the request",
+                               f"Amount is not equal to UnitPrice * Qty. Supplied value:{amount}", element="Line.Amount")
+    elif kind == "AccountBasedExpenseLineDetail":
+        if not (detail.get("AccountRef") or {}).get("value"):
+            raise missing("Line.AccountBasedExpenseLineDetail.AccountRef")
+    else:
+        raise missing("Line.DetailType")
+    clean = {k: v for k, v in line.items() if v not in ("", None) and k not in ("Id", "LineNum")}
+    clean.update({"Id": str(number), "LineNum": number, "Amount": amount, kind: detail})
+    return clean
+
+
+def _check_doc_number(realm, bill, vendor_id, own_id):
+    doc = bill.get("DocNumber") or ""
+    if len(doc) > DOC_NUMBER_MAX:
+        raise QboFault(400, 2050, "String length is either shorter or longer than supported by specification",
+                       f"String length specified does not match the supported length. Min:0 Max:{DOC_NUMBER_MAX} "
+                       f"supplied length:{len(doc)} for DocNumber", element="DocNumber")
+    if doc and realm.warn_duplicate_bill_number:
+        for other in realm.bills.values():
+            if other["Id"] != own_id and other.get("DocNumber") == doc and other["VendorRef"]["value"] == vendor_id:
+                raise QboFault(400, 6140, "Duplicate Document Number Error",
+                               f"Duplicate Document Number Error : You must specify a different number. This number "
+                               f"has already been used. DocNumber={doc} is assigned to TxnType=Bill with "
+                               f"TxnId={other['Id']}", element="DocNumber")
+
+
+def _build(realm, body, own_id):
+    vendor = _ref(realm, "Vendor", body.get("VendorRef"), "VendorRef")
+    lines = [_line(realm, line, n) for n, line in enumerate(body.get("Line") or [], 1)]
+    if not lines:
+        raise QboFault(400, 6000, "A business validation error has occurred while processing your request",
+                       "Business Validation Error: You must set a transaction amount.")
+    _check_doc_number(realm, body, vendor["value"], own_id)
+    bill = {k: v for k, v in body.items() if v not in ("", None) and k not in READ_ONLY}
+    txn_date = bill.get("TxnDate") or company_date(time.time())
+    total = sum((line["Amount"] for line in lines), Decimal("0"))
+    bill.update({"VendorRef": vendor, "Line": lines, "TxnDate": txn_date,
+                 "DueDate": bill.get("DueDate") or txn_date, "TotalAmt": total,
+                 "CurrencyRef": bill.get("CurrencyRef") or {"value": "USD", "name": "United States Dollar"},
+                 "APAccountRef": bill.get("APAccountRef") or {"value": "33", "name": "Accounts Payable (A/P)"},
+                 "domain": "QBO", "sparse": False})
+    return bill
+
+
+def create(realm, body):
+    """Create a Bill from a request body such as {"VendorRef": {"value": "101"}, "DocNumber": "100482-FE-20931",
+    "Line": [...]}, returning (bill, events)."""
+    bill = _build(realm, body, None)
+    ts = time.time()
+    bill_id = realm.new_id()
+    bill.update({"Id": bill_id, "SyncToken": "0", "Balance": bill["TotalAmt"],
+                 "MetaData": {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)}})
+    realm.bills[bill_id] = bill
+    realm.changed[("Bill", bill_id)] = ts
+    return bill, [("Bill", bill_id, "Create", ts)]
+
+
+def _current(realm, body):
+    bill_id = str(body.get("Id") or "")
+    bill = realm.bills.get(bill_id)
+    if bill is None:
+        raise not_found("Bill", bill_id)
+    if str(body.get("SyncToken")) != bill["SyncToken"]:
+        raise stale("Bill", bill_id)
+    return bill
+
+
+def update(realm, body):
+    """Full or sparse update of a Bill, e.g. {"Id": "101", "SyncToken": "0", "sparse": true, "PrivateNote": "x"}."""
+    old = _current(realm, body)
+    merged = {**old, **body} if body.get("sparse") else body
+    bill = _build(realm, merged, old["Id"])
+    ts = time.time()
+    paid = realm.paid.get(old["Id"], Decimal("0"))
+    bill.update({"Id": old["Id"], "SyncToken": str(int(old["SyncToken"]) + 1),
+                 "Balance": bill["TotalAmt"] - paid, "LinkedTxn": old.get("LinkedTxn", []),
+                 "MetaData": {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": meta_time(ts)}})
+    realm.bills[old["Id"]] = bill
+    realm.changed[("Bill", old["Id"])] = ts
+    return bill, [("Bill", old["Id"], "Update", ts)]
+
+
+def delete(realm, body):
+    """Delete a Bill given {"Id": "101", "SyncToken": "1"}, answering QBO's {"status": "Deleted"} stub."""
+    bill = _current(realm, body)
+    ts = time.time()
+    del realm.bills[bill["Id"]]
+    realm.deleted[bill["Id"]] = ts
+    realm.changed[("Bill", bill["Id"])] = ts
+    return {"status": "Deleted", "domain": "QBO", "Id": bill["Id"]}, [("Bill", bill["Id"], "Delete", ts)]
+
+
+def pay(realm, bill_id):
+    """Pay a Bill's whole balance with a BillPayment, as a user would in QBO; returns (payment, events)."""
+    bill = realm.bills.get(str(bill_id))
+    if bill is None:
+        raise not_found("Bill", bill_id)
+    ts = time.time()
+    amount = bill["Balance"]
+    payment_id = realm.new_id()
+    payment = {"Id": payment_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "PayType": "Check",
+               "VendorRef": bill["VendorRef"], "TotalAmt": amount, "TxnDate": company_date(ts),
+               "CheckPayment": {"BankAccountRef": {"value": "35", "name": "Checking"}},
+               "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}],
+               "MetaData": {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)}}
+    realm.payments[payment_id] = payment
+    realm.paid[bill["Id"]] = realm.paid.get(bill["Id"], Decimal("0")) + amount
+    bill["Balance"] = bill["TotalAmt"] - realm.paid[bill["Id"]]
+    bill["LinkedTxn"] = bill.get("LinkedTxn", []) + [{"TxnId": payment_id, "TxnType": "BillPayment"}]
+    bill["SyncToken"] = str(int(bill["SyncToken"]) + 1)
+    bill["MetaData"]["LastUpdatedTime"] = meta_time(ts)
+    realm.changed[("BillPayment", payment_id)] = ts
+    realm.changed[("Bill", bill["Id"])] = ts
+    return payment, [("BillPayment", payment_id, "Create", ts), ("Bill", bill["Id"], "Update", ts)]

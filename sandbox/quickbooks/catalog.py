@@ -1,0 +1,86 @@
+"""Vendors, items and classes of a company, and the default seed data."""
+import time
+
+from .wire import meta_time
+
+DEFAULT_VENDORS = (
+    "Flores de la Sabana SAS",
+    "Rosa's Farm",
+    "Floricultura Cotopaxi Cía. Ltda.",
+    "Hacienda La Pradera Flowers",
+    "Rosas del Ecuador S.A.",
+    "Jardines de Chía SAS",
+)
+DEFAULT_ITEMS = ("Fresh Cut Flowers",)
+DEFAULT_CLASSES = ("Miami", "New York", "Los Angeles")
+NAME_FIELD = {"Vendor": "DisplayName", "Item": "Name", "Class": "Name"}
+
+
+def _meta(ts):
+    return {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)}
+
+
+def _vendor(entity_id, name, ts):
+    return {"Id": entity_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "Active": True,
+            "DisplayName": name, "CompanyName": name, "PrintOnCheckName": name, "Vendor1099": False,
+            "Balance": 0, "CurrencyRef": {"value": "USD", "name": "United States Dollar"}, "MetaData": _meta(ts)}
+
+
+def _item(entity_id, name, ts):
+    return {"Id": entity_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "Active": True,
+            "Name": name, "FullyQualifiedName": name, "Type": "NonInventory", "Taxable": False,
+            "UnitPrice": 0, "PurchaseCost": 0, "TrackQtyOnHand": False,
+            "ExpenseAccountRef": {"value": "80", "name": "Cost of Goods Sold"}, "MetaData": _meta(ts)}
+
+
+def _class(entity_id, name, ts):
+    return {"Id": entity_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "Active": True,
+            "Name": name, "FullyQualifiedName": name, "SubClass": False, "MetaData": _meta(ts)}
+
+
+BUILDERS = {"Vendor": _vendor, "Item": _item, "Class": _class}
+
+
+def add(realm, entity, name):
+    """Add a Vendor, Item or Class by display name and return it; class ids look like QBO's long ones."""
+    ts = time.time()
+    entity_id = realm.new_id()
+    if entity == "Class":
+        entity_id = str(5000000000000000000 + int(entity_id))
+    record = BUILDERS[entity](entity_id, name, ts)
+    realm.collection(entity)[entity_id] = record
+    realm.changed[(entity, entity_id)] = ts
+    return record
+
+
+def rename(realm, entity, entity_id, name):
+    """Rename a Vendor, Item or Class as a QBO user would, bumping its SyncToken."""
+    record = realm.collection(entity).get(str(entity_id))
+    if record is None:
+        return None
+    ts = time.time()
+    record[NAME_FIELD[entity]] = name
+    for extra in ("CompanyName", "PrintOnCheckName", "FullyQualifiedName"):
+        if extra in record:
+            record[extra] = name
+    record["SyncToken"] = str(int(record["SyncToken"]) + 1)
+    record["MetaData"]["LastUpdatedTime"] = meta_time(ts)
+    realm.changed[(entity, record["Id"])] = ts
+    return record
+
+
+def find(realm, entity, name):
+    """The entity whose name equals `name` exactly, or None."""
+    for record in realm.collection(entity).values():
+        if record[NAME_FIELD[entity]] == name:
+            return record
+    return None
+
+
+def seed(realm, vendors=DEFAULT_VENDORS, items=DEFAULT_ITEMS, classes=DEFAULT_CLASSES):
+    """Add the given names that the company does not have yet."""
+    for entity, names in (("Vendor", vendors), ("Item", items), ("Class", classes)):
+        for name in names:
+            if find(realm, entity, name) is None:
+                add(realm, entity, name)
+    return realm

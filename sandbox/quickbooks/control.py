@@ -1,0 +1,226 @@
+"""The sandbox's own JSON control API under /_sandbox/, for tests and the local demo."""
+import copy
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import bills, catalog, fault_rules
+from .faults import QboFault
+from .oauth import expire_access_tokens, issue_tokens
+from .wire import reply
+
+control = Blueprint("qbo_control", __name__, url_prefix="/_sandbox")
+KINDS = {"vendors": "Vendor", "items": "Item", "classes": "Class"}
+PREFERENCES = ("class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number")
+WEBHOOK_KEYS = {"url": "webhook_url", "format": "webhook_format", "verifier_token": "verifier_token",
+                "timeout": "webhook_timeout"}
+
+
+def _sandbox():
+    return current_app.extensions["qbo_sandbox"]
+
+
+def _body():
+    return request.get_json(silent=True, force=True) or {}
+
+
+def _realm(store, realm_id):
+    realm = store.realm(store.settings.realm_id if realm_id == "default" else realm_id)
+    if realm is None:
+        raise QboFault(404, 610, "Object Not Found", f"No company {realm_id}")
+    return realm
+
+
+@control.errorhandler(QboFault)
+def _fault(fault):
+    return fault.response()
+
+
+@control.errorhandler(ValueError)
+def _bad_value(exc):
+    return jsonify({"error": str(exc)}), 400
+
+
+@control.post("/reset")
+def reset():
+    """Forget everything; reseed the default company unless {"seed": false}."""
+    sandbox = _sandbox()
+    with sandbox.store.lock:
+        sandbox.store.clear()
+        if _body().get("seed", True):
+            catalog.seed(sandbox.store.add_realm(sandbox.store.settings.realm_id))
+    return jsonify({"realm_id": sandbox.store.settings.realm_id})
+
+
+@control.post("/seed")
+def seed():
+    """Add names to a company: {"realm_id": "...", "vendors": [...], "items": [...], "classes": [...]}."""
+    body, store = _body(), _sandbox().store
+    with store.lock:
+        realm = store.add_realm(body.get("realm_id") or store.settings.realm_id)
+        catalog.seed(realm, body.get("vendors", ()), body.get("items", ()), body.get("classes", ()))
+        return reply({k: list(realm.collection(v).values()) for k, v in KINDS.items()})
+
+
+@control.post("/realms")
+def create_realm():
+    """Create a company (seeded unless {"seed": false}) and issue its bootstrap tokens."""
+    body, store = _body(), _sandbox().store
+    with store.lock:
+        realm_id = str(body.get("realm_id") or 9341455000000000 + len(store.realms) + 100)
+        realm = store.add_realm(realm_id)
+        if body.get("seed", True):
+            catalog.seed(realm)
+        return jsonify({"realm_id": realm_id, **issue_tokens(store, realm_id)})
+
+
+@control.post("/realms/<realm_id>/tokens")
+def bootstrap_tokens(realm_id):
+    """Issue a fresh access + refresh token pair for an existing company (QBO_REFRESH_TOKEN bootstrap)."""
+    store = _sandbox().store
+    with store.lock:
+        return jsonify({"realm_id": _realm(store, realm_id).id, **issue_tokens(store, _realm(store, realm_id).id)})
+
+
+@control.post("/realms/<realm_id>/expire-tokens")
+def expire_tokens(realm_id):
+    """Make the company's current access tokens expired now."""
+    store = _sandbox().store
+    with store.lock:
+        expire_access_tokens(store, _realm(store, realm_id).id)
+    return jsonify({"expired": True})
+
+
+@control.post("/realms/<realm_id>/<kind>")
+def add_entity(realm_id, kind):
+    """Add a vendor, item or class: {"name": "Rosa's Farm"}."""
+    if kind not in KINDS or not _body().get("name"):
+        raise ValueError("POST /realms/<id>/vendors|items|classes with {\"name\": ...}")
+    store = _sandbox().store
+    with store.lock:
+        return reply(catalog.add(_realm(store, realm_id), KINDS[kind], _body()["name"]), 201)
+
+
+@control.patch("/realms/<realm_id>/<kind>/<entity_id>")
+def rename_entity(realm_id, kind, entity_id):
+    """Rename a vendor, item or class: {"name": "New name"}."""
+    if kind not in KINDS or not _body().get("name"):
+        raise ValueError("PATCH /realms/<id>/vendors|items|classes/<id> with {\"name\": ...}")
+    store = _sandbox().store
+    with store.lock:
+        record = catalog.rename(_realm(store, realm_id), KINDS[kind], entity_id, _body()["name"])
+        if record is None:
+            raise QboFault(404, 610, "Object Not Found", f"No {kind} {entity_id}")
+        return reply(record)
+
+
+@control.route("/realms/<realm_id>/preferences", methods=["GET", "PUT", "PATCH", "POST"])
+def preferences(realm_id):
+    """Read or set {"class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number"}."""
+    body, store = _body(), _sandbox().store
+    with store.lock:
+        realm = _realm(store, realm_id)
+        for key in PREFERENCES:
+            if key in body:
+                setattr(realm, key, bool(body[key]))
+        return jsonify({key: getattr(realm, key) for key in PREFERENCES})
+
+
+@control.get("/realms/<realm_id>/bills")
+def list_bills(realm_id):
+    """Every live Bill with its lines, deleted Bill ids and BillPayments of a company."""
+    store = _sandbox().store
+    with store.lock:
+        realm = _realm(store, realm_id)
+        return reply(copy.deepcopy({"bills": list(realm.bills.values()), "deleted": sorted(realm.deleted),
+                                    "payments": list(realm.payments.values())}))
+
+
+@control.get("/realms/<realm_id>/stats")
+def stats(realm_id):
+    """How many API requests the company received, and how many the limits refused."""
+    store = _sandbox().store
+    with store.lock:
+        realm = _realm(store, realm_id)
+        return jsonify({"requests": realm.requests, "throttled": realm.throttled, "bills": len(realm.bills)})
+
+
+@control.post("/realms/<realm_id>/bills/<bill_id>/pay")
+def pay_bill(realm_id, bill_id):
+    """Pay a Bill in full as a QBO user would (BillPayment, Balance 0, webhooks)."""
+    sandbox = _sandbox()
+    with sandbox.store.lock:
+        realm = _realm(sandbox.store, realm_id)
+        payment, changes = bills.pay(realm, bill_id)
+        payment = copy.deepcopy(payment)
+    sandbox.notifier.publish(realm.id, changes)
+    return reply({"BillPayment": payment})
+
+
+@control.delete("/realms/<realm_id>/bills/<bill_id>")
+def delete_bill(realm_id, bill_id):
+    """Delete a Bill as a QBO user would (fires a Delete webhook)."""
+    sandbox = _sandbox()
+    with sandbox.store.lock:
+        realm = _realm(sandbox.store, realm_id)
+        current = realm.bills.get(bill_id) or {}
+        stub, changes = bills.delete(realm, {"Id": bill_id, "SyncToken": current.get("SyncToken")})
+    sandbox.notifier.publish(realm.id, changes)
+    return jsonify({"Bill": stub})
+
+
+@control.route("/faults", methods=["GET", "POST", "DELETE"])
+def faults():
+    """Script faults: POST {"kind": "throttle|error|hang|lost|expire_token", "count", "method", "path", ...}."""
+    store = _sandbox().store
+    with store.lock:
+        if request.method == "POST":
+            return jsonify(fault_rules.add(store, _body())), 201
+        if request.method == "DELETE":
+            store.rules.clear()
+        return jsonify({"faults": list(store.rules)})
+
+
+@control.route("/config", methods=["GET", "PUT", "PATCH", "POST"])
+def config():
+    """Read or change settings such as {"time_scale": 0.01, "limits_enabled": false, "per_minute": 5}."""
+    store = _sandbox().store
+    with store.lock:
+        store.settings.update(_body())
+        return jsonify(vars(store.settings))
+
+
+@control.route("/webhooks", methods=["GET", "PUT", "PATCH", "POST"])
+def webhooks():
+    """Configure delivery: {"url": "...", "format": "legacy|cloudevents", "verifier_token": "..."}."""
+    body, store = _body(), _sandbox().store
+    if body.get("format", "legacy") not in ("legacy", "cloudevents"):
+        raise ValueError("format must be legacy or cloudevents")
+    with store.lock:
+        store.settings.update({WEBHOOK_KEYS[k]: v for k, v in body.items() if k in WEBHOOK_KEYS})
+        return jsonify({k: getattr(store.settings, v) for k, v in WEBHOOK_KEYS.items()})
+
+
+@control.post("/webhooks/redeliver")
+def redeliver():
+    """Send events again: {"event_ids": [...]} or {"last": 2}, with {"repeat": 2, "reverse": true}."""
+    body = _body()
+    events = _sandbox().notifier.redeliver(body.get("event_ids"), int(body.get("last", 1)),
+                                           int(body.get("repeat", 1)), bool(body.get("reverse")))
+    return jsonify({"events": events})
+
+
+@control.get("/webhooks/events")
+def events():
+    """Every change event recorded so far, oldest first."""
+    store = _sandbox().store
+    with store.lock:
+        return jsonify({"events": list(store.events)})
+
+
+@control.get("/webhooks/deliveries")
+def deliveries():
+    """Delivery attempts after waiting (up to 5 s) for queued ones to finish."""
+    sandbox = _sandbox()
+    sandbox.notifier.wait_idle()
+    with sandbox.store.lock:
+        return jsonify({"deliveries": list(sandbox.store.deliveries)})

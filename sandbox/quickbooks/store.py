@@ -1,0 +1,113 @@
+"""Thread-safe in-memory state of the sandbox: settings, companies, tokens, scripted faults, events."""
+import threading
+import time
+from dataclasses import dataclass, field, fields
+
+
+@dataclass
+class Settings:
+    """Knobs of the sandbox; durations are real QBO seconds, multiplied by time_scale when applied."""
+
+    time_scale: float = 1.0
+    limits_enabled: bool = True
+    per_minute: int = 500
+    per_second: int = 10
+    batch_per_minute: int = 40
+    batch_max_items: int = 30
+    access_token_seconds: float = 3600
+    refresh_token_seconds: float = 8726400
+    refresh_grace_seconds: float = 60
+    client_id: str = "sandbox-client-id"
+    client_secret: str = "sandbox-client-secret"
+    realm_id: str = "9341455000000001"
+    webhook_url: str | None = None
+    webhook_format: str = "cloudevents"
+    verifier_token: str = "sandbox-verifier-token"
+    webhook_timeout: float = 5.0
+
+    def scaled(self, seconds):
+        """Seconds of sandbox time for a duration given in QBO seconds."""
+        return seconds * self.time_scale
+
+    def update(self, values):
+        """Apply a partial update, ignoring unknown keys, and report which keys were set."""
+        names = {f.name: f.type for f in fields(self)}
+        applied = {}
+        for key, value in values.items():
+            if key in names:
+                setattr(self, key, value)
+                applied[key] = value
+        return applied
+
+
+@dataclass
+class Realm:
+    """One QBO company and everything in it."""
+
+    id: str
+    company_name: str = "Sandbox Flower Importers LLC"
+    vendors: dict = field(default_factory=dict)
+    items: dict = field(default_factory=dict)
+    classes: dict = field(default_factory=dict)
+    bills: dict = field(default_factory=dict)
+    payments: dict = field(default_factory=dict)
+    paid: dict = field(default_factory=dict)
+    changed: dict = field(default_factory=dict)
+    deleted: dict = field(default_factory=dict)
+    class_tracking_per_line: bool = True
+    class_tracking_per_txn: bool = False
+    warn_duplicate_bill_number: bool = True
+    replies: dict = field(default_factory=dict)
+    pending: set = field(default_factory=set)
+    requests: int = 0
+    throttled: int = 0
+    next_id: int = 100
+    created_at: float = field(default_factory=time.time)
+
+    def new_id(self):
+        """A fresh entity id, unique within the company as QBO's are."""
+        self.next_id += 1
+        return str(self.next_id)
+
+    def collection(self, entity):
+        """The dict holding entities of a QBO type name such as "Vendor" or "Bill"."""
+        return {"Vendor": self.vendors, "Item": self.items, "Class": self.classes,
+                "Bill": self.bills, "BillPayment": self.payments}.get(entity)
+
+
+class Store:
+    """All mutable state, guarded by the single lock `lock`."""
+
+    def __init__(self, settings):
+        self.lock = threading.RLock()
+        self.settings = settings
+        self.realms = {}
+        self.auth_codes = {}
+        self.access_tokens = {}
+        self.refresh_tokens = {}
+        self.rules = []
+        self.windows = {}
+        self.events = []
+        self.deliveries = []
+
+    def realm(self, realm_id):
+        """The company with this id, or None."""
+        return self.realms.get(str(realm_id))
+
+    def add_realm(self, realm_id):
+        """Create (or return) a company."""
+        realm_id = str(realm_id)
+        if realm_id not in self.realms:
+            self.realms[realm_id] = Realm(id=realm_id)
+        return self.realms[realm_id]
+
+    def clear(self):
+        """Forget every company, token, fault rule, window, event and delivery."""
+        self.realms.clear()
+        self.auth_codes.clear()
+        self.access_tokens.clear()
+        self.refresh_tokens.clear()
+        self.rules.clear()
+        self.windows.clear()
+        self.events.clear()
+        self.deliveries.clear()

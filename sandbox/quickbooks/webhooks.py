@@ -1,0 +1,107 @@
+"""Intuit webhook notifications, legacy or CloudEvents, signed and sent from a background thread."""
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+
+import requests
+
+from .wire import utc_time
+
+log = logging.getLogger(__name__)
+PAST_TENSE = {"Create": "created", "Update": "updated", "Delete": "deleted", "Void": "voided", "Merge": "merged"}
+CONTENT_TYPES = {"legacy": "application/json", "cloudevents": "application/cloudevents+json"}
+
+
+def signature(verifier_token, body):
+    """The intuit-signature header: base64(HMAC-SHA256(verifier token, raw body))."""
+    digest = hmac.new(verifier_token.encode("utf-8"), body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def payload(event, fmt):
+    """The notification body for one event record, in the legacy or CloudEvents format."""
+    if fmt == "legacy":
+        entity = {"name": event["entity"], "id": event["entity_id"], "operation": event["operation"],
+                  "lastUpdated": utc_time(event["time"])}
+        return {"eventNotifications": [{"realmId": event["realm"], "dataChangeEvent": {"entities": [entity]}}]}
+    kind = f"qbo.{event['entity'].lower()}.{PAST_TENSE[event['operation']]}.v1"
+    return [{"specversion": "1.0", "id": event["id"], "source": "intuit.sandbox.quickbooks", "type": kind,
+             "datacontenttype": "application/json", "time": utc_time(event["time"]),
+             "intuitentityid": event["entity_id"], "intuitaccountid": event["realm"], "data": {}}]
+
+
+class Notifier:
+    """Records change events and delivers them, in order, on one daemon thread."""
+
+    def __init__(self, store):
+        self.store = store
+        self.outbox = queue.Queue()
+        self.thread = None
+
+    def publish(self, realm_id, changes):
+        """Record changes [(entity, id, operation, ts)] as events and queue their delivery."""
+        with self.store.lock:
+            events = [{"id": str(uuid.uuid4()), "realm": realm_id, "entity": entity, "entity_id": entity_id,
+                       "operation": operation, "time": ts} for entity, entity_id, operation, ts in changes]
+            self.store.events.extend(events)
+        for event in events:
+            self._enqueue(event)
+        return events
+
+    def redeliver(self, event_ids=None, last=1, repeat=1, reverse=False):
+        """Send recorded events again: chosen ids or the last N, each `repeat` times, optionally reversed."""
+        with self.store.lock:
+            chosen = ([e for e in self.store.events if e["id"] in set(event_ids)] if event_ids
+                      else self.store.events[-last:] if last else [])
+        chosen = list(reversed(chosen)) if reverse else chosen
+        for event in chosen:
+            for _ in range(repeat):
+                self._enqueue(event)
+        return chosen
+
+    def wait_idle(self, timeout=5.0):
+        """Block until every queued delivery was attempted; for tests and the control API."""
+        deadline = time.time() + timeout
+        while (self.outbox.unfinished_tasks and time.time() < deadline):
+            time.sleep(0.01)
+        return not self.outbox.unfinished_tasks
+
+    def _enqueue(self, event):
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self._run, name="qbo-sandbox-webhooks", daemon=True)
+            self.thread.start()
+        self.outbox.put(event)
+
+    def _run(self):
+        while True:
+            event = self.outbox.get()
+            try:
+                self._deliver(event)
+            finally:
+                self.outbox.task_done()
+
+    def _deliver(self, event):
+        with self.store.lock:
+            settings = self.store.settings
+            url, fmt, token, timeout = (settings.webhook_url, settings.webhook_format,
+                                        settings.verifier_token, settings.webhook_timeout)
+        if not url:
+            return
+        body = json.dumps(payload(event, fmt)).encode("utf-8")
+        headers = {"Content-Type": CONTENT_TYPES.get(fmt, "application/json"),
+                   "intuit-signature": signature(token, body), "intuit-t-id": str(uuid.uuid4())}
+        record = {"event_id": event["id"], "format": fmt, "url": url, "at": time.time()}
+        try:
+            record["status"] = requests.post(url, data=body, headers=headers, timeout=timeout).status_code
+        except requests.RequestException as exc:
+            record["error"] = str(exc)
+            log.warning("webhook delivery to %s failed: %s", url, exc)
+        with self.store.lock:
+            self.store.deliveries.append(record)
+            del self.store.deliveries[:-1000]
