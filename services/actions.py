@@ -26,6 +26,7 @@ class ActionResult:
     invoice: Invoice
     before: Status
     after: Status
+    audit_id: int
     refusal: str | None = None
 
     @property
@@ -69,14 +70,14 @@ def apply_action(
             send_blockers=send_blockers(invoice.vendor.qb_accounting_name),
         )
     except ActionRefused as refused:
-        record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="refused",
-                     from_status=before, detail=str(refused))
-        return ActionResult(invoice, before, before, str(refused))
+        entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="refused",
+                             from_status=before, detail=str(refused))
+        return ActionResult(invoice, before, before, entry.id, str(refused))
     _move(session, invoice, after)
     _record_side_effects(session, invoice, before, action, actor, reason)
-    record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="allowed",
-                 from_status=before, to_status=after, detail=reason)
-    return ActionResult(invoice, before, after)
+    entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="allowed",
+                         from_status=before, to_status=after, detail=reason)
+    return ActionResult(invoice, before, after, entry.id)
 
 
 def _move(session: Session, invoice: Invoice, after: Status) -> None:

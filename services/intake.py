@@ -26,6 +26,7 @@ class IntakeResult:
     revision: int
     outcome: Literal["created", "revised", "unchanged", "refused"]
     refusal: str | None = None
+    audit_id: int | None = None
 
 
 def content_hash(upload: UploadIn) -> str:
@@ -49,9 +50,9 @@ def receive_upload(session: Session, upload: UploadIn, delivery_id: str | None =
         session.add(invoice)
         _add_revision(session, invoice, upload, digest, delivery_id)
         session.flush()
-        record_audit(session, invoice_id=invoice.id, actor=ERP.id, action="upload", outcome="allowed",
-                     to_status=invoice.status, detail=f"revision 1, total {upload.invoice.total}")
-        return IntakeResult(invoice.id, Status(invoice.status), 1, "created")
+        entry = record_audit(session, invoice_id=invoice.id, actor=ERP.id, action="upload", outcome="allowed",
+                             to_status=invoice.status, detail=f"revision 1, total {upload.invoice.total}")
+        return IntakeResult(invoice.id, Status(invoice.status), 1, "created", audit_id=entry.id)
     if invoice.current.content_hash == digest:
         return IntakeResult(invoice.id, Status(invoice.status), invoice.revision, "unchanged")
     before = Status(invoice.status)
@@ -68,10 +69,11 @@ def receive_upload(session: Session, upload: UploadIn, delivery_id: str | None =
     invoice.po_number = upload.purchase_order.number
     invoice.last_error = None
     _add_revision(session, invoice, upload, digest, delivery_id)
-    record_audit(session, invoice_id=invoice.id, actor=ERP.id, action=Action.REVISE, outcome="allowed",
-                 from_status=before, to_status=after,
-                 detail=f"revision {invoice.revision}, total {upload.invoice.total}; approvals reset")
-    return IntakeResult(invoice.id, after, invoice.revision, "revised")
+    session.flush()
+    entry = record_audit(session, invoice_id=invoice.id, actor=ERP.id, action=Action.REVISE, outcome="allowed",
+                         from_status=before, to_status=after,
+                         detail=f"revision {invoice.revision}, total {upload.invoice.total}; approvals reset")
+    return IntakeResult(invoice.id, after, invoice.revision, "revised", audit_id=entry.id)
 
 
 def _upsert_vendor(session: Session, upload: UploadIn) -> Vendor:

@@ -1,18 +1,16 @@
 """`POST /webhooks/vendor-invoices`: verify the Standard Webhooks signature, store, enqueue, answer."""
 
 import json
-import logging
-
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from models.database import transaction
+from services.events import announce
 from services.intake import receive_upload
 from services.upload_payload import UploadInvalid, parse_upload
 from webhooks.problems import problem
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("intake", __name__)
 
 
@@ -42,7 +40,7 @@ def receive_vendor_invoice():
     if result.outcome == "refused":
         return problem(409, "Conflict", result.refusal, id=result.invoice_id, invoice_status=result.status.value)
     if result.outcome != "unchanged":
-        _announce(runtime, result.invoice_id)
+        announce(runtime, result.invoice_id, result.audit_id)
     body = {"id": result.invoice_id, "status": result.status.value, "revision": result.revision}
     return jsonify(body), 200 if result.outcome == "unchanged" else 202
 
@@ -56,14 +54,6 @@ def _store(runtime, upload, delivery_id):
         except IntegrityError:
             if attempt == 2:
                 raise
-
-
-def _announce(runtime, invoice_id: int) -> None:
-    for hook in current_app.extensions.get("on_invoice_received", ()):
-        try:
-            hook(runtime, invoice_id)
-        except Exception:  # noqa: BLE001 - the invoice is stored; the periodic sweep posts what was missed
-            log.exception("could not enqueue the announcement of invoice %s", invoice_id)
 
 
 def register(app) -> None:
