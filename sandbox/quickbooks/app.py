@@ -8,6 +8,7 @@ from . import catalog
 from .accounting import api
 from .batch import batch_api
 from .control import control
+from .webhook_control import webhook_control
 from .oauth import blueprint as oauth_blueprint
 from .store import Settings, Store
 from .webhooks import Notifier
@@ -37,5 +38,6 @@ def create_app(seed=True, **config):
     app.register_blueprint(api)
     app.register_blueprint(batch_api)
     app.register_blueprint(control)
+    app.register_blueprint(webhook_control)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app

@@ -11,8 +11,6 @@ from .wire import reply
 control = Blueprint("qbo_control", __name__, url_prefix="/_sandbox")
 KINDS = {"vendors": "Vendor", "items": "Item", "classes": "Class"}
 PREFERENCES = ("class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number")
-WEBHOOK_KEYS = {"url": "webhook_url", "format": "webhook_format", "verifier_token": "verifier_token",
-                "timeout": "webhook_timeout"}
 
 
 def _sandbox():
@@ -187,40 +185,3 @@ def config():
     with store.lock:
         store.settings.update(_body())
         return jsonify(vars(store.settings))
-
-
-@control.route("/webhooks", methods=["GET", "PUT", "PATCH", "POST"])
-def webhooks():
-    """Configure delivery: {"url": "...", "format": "legacy|cloudevents", "verifier_token": "..."}."""
-    body, store = _body(), _sandbox().store
-    if body.get("format", "legacy") not in ("legacy", "cloudevents"):
-        raise ValueError("format must be legacy or cloudevents")
-    with store.lock:
-        store.settings.update({WEBHOOK_KEYS[k]: v for k, v in body.items() if k in WEBHOOK_KEYS})
-        return jsonify({k: getattr(store.settings, v) for k, v in WEBHOOK_KEYS.items()})
-
-
-@control.post("/webhooks/redeliver")
-def redeliver():
-    """Send events again: {"event_ids": [...]} or {"last": 2}, with {"repeat": 2, "reverse": true}."""
-    body = _body()
-    events = _sandbox().notifier.redeliver(body.get("event_ids"), int(body.get("last", 1)),
-                                           int(body.get("repeat", 1)), bool(body.get("reverse")))
-    return jsonify({"events": events})
-
-
-@control.get("/webhooks/events")
-def events():
-    """Every change event recorded so far, oldest first."""
-    store = _sandbox().store
-    with store.lock:
-        return jsonify({"events": list(store.events)})
-
-
-@control.get("/webhooks/deliveries")
-def deliveries():
-    """Delivery attempts after waiting (up to 5 s) for queued ones to finish."""
-    sandbox = _sandbox()
-    sandbox.notifier.wait_idle()
-    with sandbox.store.lock:
-        return jsonify({"deliveries": list(sandbox.store.deliveries)})
