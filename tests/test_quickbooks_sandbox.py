@@ -275,6 +275,29 @@ def test_requests_over_the_per_minute_limit_get_429_until_the_window_passes():
         sandbox.stop()
 
 
+def test_requests_over_the_per_second_limit_get_429():
+    sandbox = Sandbox(limits_enabled=True, per_second=2)
+    try:
+        qb = sandbox.client()
+        with pytest.raises(QuickbooksException) as error:
+            for _ in range(3):
+                Vendor.count(qb=qb)
+        assert error.value.error_code == 3001
+        assert sandbox.control("GET", f"/realms/{sandbox.realm}/stats")["throttled"] == 1
+    finally:
+        sandbox.stop()
+
+
+def test_get_query_pages_and_counts_in_qbo_envelopes(sandbox, qb):
+    url = f"{sandbox.base}/v3/company/{sandbox.realm}/query"
+    page = qb.session.get(url, params={"query": "select * from Vendor startposition 2 maxresults 3",
+                                       "minorversion": 75}).json()["QueryResponse"]
+    assert (page["startPosition"], page["maxResults"], len(page["Vendor"])) == (2, 3, 3)
+    counted = qb.session.get(url, params={"query": "select count(*) from Class"}).json()["QueryResponse"]
+    assert counted == {"totalCount": 3}
+    assert qb.session.get(url, params={"query": "select * from Bill"}).json()["QueryResponse"] == {}
+
+
 def test_scripted_throttle_answers_429_with_the_qbo_fault(sandbox, qb):
     sandbox.control("POST", "/faults", kind="throttle", count=1, path="/query")
     response = qb.session.get(f"{sandbox.base}/v3/company/{sandbox.realm}/query",

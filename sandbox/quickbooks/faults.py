@@ -1,7 +1,7 @@
 """QBO fault bodies exactly as python-quickbooks parses them, and the gateway's HTML errors."""
-from .wire import reply, response_time
-
 from flask import Response
+
+from .wire import reply, response_time
 
 HTML_PAGES = {
     500: "Internal Server Error",

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, redirect, request
 
+from . import catalog
 from .faults import authentication_failed, authorization_failed
 
 blueprint = Blueprint("qbo_oauth", __name__)
@@ -87,7 +88,8 @@ def authorize():
         return _oauth_error("invalid_client")
     with store.lock:
         realm_id = request.args.get("realmId") or store.settings.realm_id
-        store.add_realm(realm_id)
+        if store.realm(realm_id) is None:
+            catalog.seed(store.add_realm(realm_id))
         code = "sbx-code-" + secrets.token_urlsafe(16)
         store.auth_codes[code] = {"realm": realm_id, "redirect_uri": request.args["redirect_uri"],
                                   "expires": time.time() + store.settings.scaled(AUTH_CODE_SECONDS)}

@@ -68,7 +68,7 @@ class Notifier:
     def wait_idle(self, timeout=5.0):
         """Block until every queued delivery was attempted; for tests and the control API."""
         deadline = time.time() + timeout
-        while (self.outbox.unfinished_tasks and time.time() < deadline):
+        while self.outbox.unfinished_tasks and time.time() < deadline:
             time.sleep(0.01)
         return not self.outbox.unfinished_tasks
 
