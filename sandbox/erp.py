@@ -49,13 +49,17 @@ def signed_headers(secret: str, body: bytes, *, at: datetime | None = None, msg_
 
 def main(argv: list[str]) -> None:
     """Post the example upload to the app at argv[0] (default http://127.0.0.1:8000)."""
-    import requests
+    import os
 
-    from settings import load_settings
+    import requests
+    from dotenv import dotenv_values
+
+    from sandbox.local import LOCAL_DEFAULTS
 
     base = argv[0] if argv else "http://127.0.0.1:8000"
     body = json.dumps(example_upload()).encode()
-    secret = load_settings().upload_webhook_secret.get_secret_value()
+    configured = {**LOCAL_DEFAULTS, **dotenv_values(".env"), **os.environ}
+    secret = configured["UPLOAD_WEBHOOK_SECRET"] or LOCAL_DEFAULTS["UPLOAD_WEBHOOK_SECRET"]
     answer = requests.post(f"{base}/webhooks/vendor-invoices", data=body,
                            headers=signed_headers(secret, body), timeout=10)
     print(answer.status_code, answer.text)

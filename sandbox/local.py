@@ -1,0 +1,162 @@
+"""`make run`: the whole product on one machine without accounts.
+
+Starts the local QuickBooks and Slack sandboxes (unless QBO_ENVIRONMENT / SLACK_API_URL are
+configured), applies the migrations, then runs web (gunicorn on $PORT, default 8000) and an RQ
+worker on the embedded defaults, until interrupted.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+from dotenv import dotenv_values
+
+LOCAL_DEFAULTS = {
+    "UPLOAD_WEBHOOK_SECRET": "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtdXBsb2FkLXNlY3JldA==",
+    "SLACK_BOT_TOKEN": "xoxb-sandbox-token",
+    "SLACK_SIGNING_SECRET": "local-development-signing-secret",
+    "SLACK_PROCUREMENT_CHANNEL": "C0PROCURE",
+    "SLACK_ACCOUNTING_CHANNEL": "C0ACCOUNT",
+    "SLACK_PROCUREMENT_APPROVERS": "U0BUYER1,U0BUYER2",
+    "SLACK_ACCOUNTING_APPROVERS": "S0ACCOUNTING",
+    "SLACK_AP_SENDERS": "U0AP1",
+    "QBO_CLIENT_ID": "sandbox-client-id",
+    "QBO_CLIENT_SECRET": "sandbox-client-secret",
+    "QBO_WEBHOOK_VERIFIER_TOKEN": "sandbox-verifier-token",
+}
+
+
+class Launcher:
+    """Starts and supervises the local processes; stops them all when one dies or on Ctrl-C."""
+
+    def __init__(self) -> None:
+        self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.env = dict(os.environ)
+        self.configured = {**dotenv_values(".env"), **os.environ}
+
+    def default(self, name: str, value: str) -> None:
+        """Set `name` for the children unless the environment or .env already does."""
+        if not self.configured.get(name):
+            self.env[name] = value
+
+    def start(self, name: str, *command: str, announce: str | None = None) -> dict[str, str]:
+        """Start a child; if `announce` is given, wait for it to print NAME=value lines and return them."""
+        process = subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.processes.append((name, process))
+        found: dict[str, str] = {}
+        while announce and announce not in found:
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit(f"{name} stopped before it was ready; see its output above")
+            print(f"[{name}] {line}", end="", flush=True)
+            found.update(_announced(line))
+        threading.Thread(target=self._forward, args=(name, process), daemon=True).start()
+        return found
+
+    def _forward(self, name: str, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            print(f"[{name}] {line}", end="", flush=True)
+
+    def stop(self) -> None:
+        """Terminate every child, then kill what did not stop."""
+        for _, process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10
+        for _, process in self.processes:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def watch(self) -> None:
+        """Return when any child exits."""
+        while True:
+            for name, process in self.processes:
+                if process.poll() is not None:
+                    print(f"{name} exited with {process.returncode}; stopping the rest", flush=True)
+                    return
+            time.sleep(0.5)
+
+
+def main() -> None:
+    """Run everything until Ctrl-C."""
+    port = os.environ.get("PORT", "8000")
+    python = sys.executable
+    launcher = Launcher()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    for name, value in LOCAL_DEFAULTS.items():
+        launcher.default(name, value)
+    launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
+    try:
+        _start_sandboxes(launcher, python, port)
+        os.environ.update(launcher.env)
+        from models.migrate import upgrade
+        from services.redis_connection import embedded_socket
+        from settings import load_settings
+
+        settings = load_settings()
+        if settings.redis_url is None:
+            # The launcher holds the embedded Redis so it outlives restarts of web and worker.
+            embedded_socket(settings.instance_dir)
+        upgrade(settings.resolved_database_url())
+        launcher.start("worker", python, "-m", "jobs.worker")
+        launcher.start("web", python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                       "--threads", "4", "--access-logfile", "-", "webhooks.app:create_app()")
+        _wait_healthy(port)
+        print(f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
+              f"  upload the example invoice: {python} -m sandbox.erp http://127.0.0.1:{port}\n", flush=True)
+        launcher.watch()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        launcher.stop()
+
+
+def _start_sandboxes(launcher: Launcher, python: str, port: str) -> None:
+    if not launcher.configured.get("SLACK_API_URL"):
+        found = launcher.start("slack", python, "-m", "sandbox.slack", "--port", "0",
+                               "--token", launcher.env["SLACK_BOT_TOKEN"], announce="SLACK_API_URL")
+        launcher.env["SLACK_API_URL"] = found["SLACK_API_URL"]
+    if not launcher.configured.get("QBO_ENVIRONMENT"):
+        found = launcher.start(
+            "quickbooks", python, "-m", "sandbox.quickbooks", "--port", "0",
+            "--webhook-url", f"http://127.0.0.1:{port}/webhooks/quickbooks",
+            "--verifier-token", launcher.env["QBO_WEBHOOK_VERIFIER_TOKEN"],
+            "--client-id", launcher.env["QBO_CLIENT_ID"], "--client-secret", launcher.env["QBO_CLIENT_SECRET"],
+            announce="QBO_REFRESH_TOKEN",
+        )
+        launcher.env.update({name: found[name] for name in
+                             ("QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID", "QBO_REFRESH_TOKEN")})
+
+
+def _announced(line: str) -> dict[str, str]:
+    """NAME=value pairs of a line, and 'label (NAME): value' as the QuickBooks sandbox prints them."""
+    words = line.split()
+    pairs = dict(word.split("=", 1) for word in words if "=" in word and word.split("=", 1)[0].isupper())
+    for index, word in enumerate(words[:-1]):
+        if word.startswith("(") and word.endswith("):"):
+            pairs[word[1:-2]] = words[-1]
+    return pairs
+
+
+def _wait_healthy(port: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"web did not answer /healthz on port {port} within {seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    Path("instance").mkdir(exist_ok=True)
+    main()
