@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask
 
+import bot
 from services import runtime as runtimes
 from services.runtime import Runtime
 from webhooks import health, intake
@@ -23,4 +24,5 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     register_error_handlers(app)
     for module in (intake, health):
         module.register(app)
+    bot.register(app)
     return app

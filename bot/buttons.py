@@ -1,0 +1,79 @@
+"""The card buttons: labels, action ids, values, and which appear on which card, from the domain."""
+
+import re
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import ButtonElement
+
+from invoices.rules import Role, required_role
+from invoices.statuses import TRANSITIONS, Action, Status
+
+
+@dataclass(frozen=True)
+class Button:
+    """How one action looks on a card."""
+
+    action: Action
+    label: str
+    style: str | None = None
+
+    @property
+    def action_id(self) -> str:
+        """The action_id listeners match, e.g. 'invoice_return_to_procurement'."""
+        return f"invoice_{self.action.value}"
+
+
+BUTTONS = (
+    Button(Action.APPROVE, "Approve", "primary"),
+    Button(Action.REJECT, "Reject", "danger"),
+    Button(Action.RETURN_TO_PROCUREMENT, "Return to Procurement"),
+    Button(Action.SEND, "Send to External System", "primary"),
+    Button(Action.RETRY, "Retry", "primary"),
+    Button(Action.RETURN_TO_APPROVED, "Return to Approved"),
+)
+BY_ACTION_ID = {button.action_id: button for button in BUTTONS}
+ACTION_ID_PATTERN = re.compile(r"^invoice_(" + "|".join(b.action.value for b in BUTTONS) + ")$")
+CARD_ROLES = {
+    "procurement": {Role.PROCUREMENT_APPROVER},
+    "accounting": {Role.ACCOUNTING_APPROVER, Role.AP_SENDER},
+}
+_VALUE = re.compile(r"^(\d+):([A-Z]{1,2})$")
+
+
+class BadButtonValue(ValueError):
+    """A button value that is not '<invoice id>:<status code>'."""
+
+
+def button_value(invoice_id: int, status: Status) -> str:
+    """What a button carries: the invoice and the status its card showed, e.g. '123:AP'."""
+    return f"{invoice_id}:{status.value}"
+
+
+def parse_value(value: str) -> tuple[int, Status]:
+    """The invoice id and shown status of a button value such as '123:AP'."""
+    match = _VALUE.match(value or "")
+    if not match or match.group(2) not in Status._value2member_map_:
+        raise BadButtonValue(f"not an invoice button value: {value!r}")
+    return int(match.group(1)), Status(match.group(2))
+
+
+def allowed_buttons(kind: str, status: Status, blockers: tuple[str, ...] = ()) -> list[Button]:
+    """The buttons of a card in `status`: actions the table allows whose role belongs to the card."""
+    shown = []
+    for button in BUTTONS:
+        if (status, button.action) not in TRANSITIONS:
+            continue
+        if required_role(status, button.action) not in CARD_ROLES[kind]:
+            continue
+        if button.action in (Action.SEND, Action.RETRY) and blockers:
+            continue
+        shown.append(button)
+    return shown
+
+
+def elements(kind: str, invoice_id: int, status: Status, blockers: tuple[str, ...] = ()) -> list[ButtonElement]:
+    """The Block Kit buttons of a card."""
+    return [
+        ButtonElement(text=b.label, action_id=b.action_id, value=button_value(invoice_id, status), style=b.style)
+        for b in allowed_buttons(kind, status, blockers)
+    ]

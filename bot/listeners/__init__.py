@@ -1,0 +1,11 @@
+"""Bolt listeners, one module per kind of request, each with register(app)."""
+
+from slack_bolt import App
+
+from bot.listeners import buttons, commands, reasons
+
+
+def register(app: App) -> None:
+    """Register every listener on `app`."""
+    for module in (buttons, reasons, commands):
+        module.register(app)

@@ -1,0 +1,34 @@
+"""`/invoice status|pending|help`, answered at once and only to the caller, from the database."""
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.answers import HELP, pending_answer, status_answer
+from bot.authorization import resolve_actor
+from services.lookup import find_invoices, pending_for
+
+
+def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> None:
+    """Answer the command in the acknowledgement itself, which Slack shows only to the caller.
+
+    command: {"command": "/invoice", "text": "status FE-20931", "user_id": "U0BUYER1", "channel_id": "C0PROCURE"}
+    """
+    runtime = context["runtime"]
+    verb, _, rest = (command.get("text") or "").strip().partition(" ")
+    verb, rest = verb.lower(), rest.strip()
+    fmt = runtime.settings.bill_number_format
+    if verb == "status" and rest:
+        with runtime.sessions() as session:
+            ack(text=status_answer(rest, find_invoices(session, rest, fmt)), response_type="ephemeral")
+    elif verb == "pending":
+        who = resolve_actor(runtime, client, command["user_id"])
+        with runtime.sessions() as session:
+            answer = pending_answer(pending_for(session, who.actor, fmt), bool(who.actor.roles))
+        ack(text=who.explain(answer) if who.unchecked else answer, response_type="ephemeral")
+    else:
+        ack(text=HELP, response_type="ephemeral")
+
+
+def register(app: App) -> None:
+    """Listen to the /invoice command."""
+    app.command("/invoice")(on_invoice)

@@ -1,0 +1,91 @@
+"""The one owner of slack_sdk's WebClient: timeouts, retries, and Slack errors people can act on."""
+
+import logging
+import socket
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Listeners answer Slack within 3 s, so their calls get a short timeout and never sleep on a 429;
+# jobs can wait for Retry-After and let RQ retry what still fails.
+LISTENER_TIMEOUT = 2
+JOB_TIMEOUT = 15
+JOB_RATE_LIMIT_RETRIES = 3
+
+_TRANSIENT_CODES = {"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
+_ADVICE = {
+    "invalid_auth": "Slack refused SLACK_BOT_TOKEN; reinstall the app and update SLACK_BOT_TOKEN.",
+    "not_authed": "SLACK_BOT_TOKEN is empty; set it to the app's Bot User OAuth Token.",
+    "token_revoked": "SLACK_BOT_TOKEN was revoked; reinstall the app and update SLACK_BOT_TOKEN.",
+    "account_inactive": "The bot's Slack account is deactivated; reinstall the app.",
+    "channel_not_found": "Slack cannot find the channel; check SLACK_PROCUREMENT_CHANNEL and SLACK_ACCOUNTING_CHANNEL.",
+    "not_in_channel": "The bot is not in the channel; invite it with /invite @invoice-sync.",
+    "is_archived": "The channel is archived; unarchive it or configure another channel.",
+    "missing_scope": "The Slack app lacks a scope; install it again from bot/manifest.yml.",
+    "no_such_subteam": "A user group in the approver lists does not exist; check the SLACK_*_APPROVERS/SENDERS ids.",
+    "expired_trigger_id": "Slack's form could not be opened in time; please click the button again.",
+    "message_not_found": "The card was deleted from Slack; it will be posted again on the next change.",
+    "user_not_found": "Slack does not know that user.",
+}
+
+
+def _client(settings: Settings, timeout: int, retry_handlers: list, with_token: bool = True) -> WebClient:
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value() if with_token else None,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=retry_handlers,
+    )
+
+
+def listener_client(settings: Settings) -> WebClient:
+    """Bolt's template client for listeners: short timeout, one retry on a dropped connection.
+
+    It has no token: Bolt copies it per request with the token its authorize function returns.
+    """
+    return _client(settings, LISTENER_TIMEOUT, [ConnectionErrorRetryHandler(max_retry_count=1)], with_token=False)
+
+
+def job_client(settings: Settings) -> WebClient:
+    """The client jobs use: waits out 429s after Retry-After and retries dropped connections."""
+    return _client(settings, JOB_TIMEOUT, [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=JOB_RATE_LIMIT_RETRIES),
+    ])
+
+
+def error_code(error: Exception) -> str | None:
+    """Slack's error code of a failed call ('channel_not_found'...), or None for a transport error."""
+    if isinstance(error, SlackApiError):
+        return error.response.get("error")
+    return None
+
+
+def is_transient(error: Exception) -> bool:
+    """True when trying again later may succeed: 429, 5xx, timeouts and dropped connections."""
+    if isinstance(error, SlackApiError):
+        return error.response.status_code == 429 or error.response.status_code >= 500 or error_code(error) in _TRANSIENT_CODES
+    return isinstance(error, (URLError, socket.timeout, TimeoutError, ConnectionError, SlackClientError))
+
+
+def surely_not_delivered(error: Exception) -> bool:
+    """True when Slack answered with an error, so the call certainly had no effect."""
+    return isinstance(error, SlackApiError)
+
+
+def describe(error: Exception) -> str:
+    """A sentence a person can act on, for logs and messages; never contains the token."""
+    code = error_code(error)
+    if code is None:
+        return f"Slack could not be reached ({type(error).__name__}); it will be tried again."
+    if code in _TRANSIENT_CODES or error.response.status_code == 429:
+        return f"Slack is busy ({code}); it will be tried again."
+    needed = error.response.get("needed")
+    advice = _ADVICE.get(code, "See https://api.slack.com/methods for this error.")
+    return f"Slack answered {code}{f' (needs {needed})' if needed else ''}: {advice}"

@@ -1,0 +1,114 @@
+"""A read-only snapshot of an invoice as people see it: cards, thread lines and /invoice answers."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from invoices.rules import send_blockers
+from invoices.statuses import Status
+from models import Decision, Invoice
+
+BILL_NUMBER_LIMIT = 21
+_UNSENT = {Status.PENDING_PROCUREMENT, Status.PENDING_ACCOUNTING, Status.APPROVED, Status.REJECTED, Status.FAILED}
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """One department's approval, rejection or return."""
+
+    department: str
+    outcome: str
+    user_id: str
+    at: datetime
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class LineView:
+    """A product line or charge as one sentence and its amount."""
+
+    text: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """Everything a card or an answer shows about one invoice."""
+
+    id: int
+    number: str
+    po_number: str
+    vendor_name: str
+    ship_date: date
+    currency: str
+    total: Decimal
+    attachment_url: str | None
+    lines: tuple[LineView, ...]
+    status: Status
+    revision: int
+    bill_number: str
+    bill_id: str | None
+    last_error: str | None
+    approvals: tuple[DecisionView, ...]
+    setback: DecisionView | None
+    blockers: tuple[str, ...]
+
+
+def bill_number(invoice: Invoice, bill_number_format: str) -> str:
+    """The Bill number QuickBooks gets (or got) for this invoice."""
+    if invoice.bill_number:
+        return invoice.bill_number
+    return bill_number_format.format(po_number=invoice.po_number, invoice_number=invoice.number,
+                                     vendor_code=invoice.vendor.code)
+
+
+def load_view(session: Session, invoice_id: int, bill_number_format: str) -> InvoiceView:
+    """The current state of an invoice, its current revision and its decisions."""
+    invoice = session.get(Invoice, invoice_id, populate_existing=True)
+    revision = invoice.current
+    decisions = session.scalars(
+        select(Decision).where(Decision.invoice_id == invoice.id, Decision.revision == invoice.revision)
+        .order_by(Decision.id)
+    ).all()
+    approvals: list[DecisionView] = []
+    setback = None
+    for decision in decisions:
+        seen = DecisionView(decision.department, decision.outcome, decision.user_id, decision.decided_at, decision.reason)
+        if decision.outcome == "approved":
+            approvals.append(seen)
+        else:
+            # A return sends the invoice back for a new round: earlier approvals no longer count.
+            approvals, setback = [], seen
+    status = Status(invoice.status)
+    number = bill_number(invoice, bill_number_format)
+    return InvoiceView(
+        id=invoice.id, number=invoice.number, po_number=invoice.po_number, vendor_name=invoice.vendor.name,
+        ship_date=revision.ship_date, currency=revision.currency, total=revision.total,
+        attachment_url=revision.attachment_url, lines=_lines(revision), status=status, revision=invoice.revision,
+        bill_number=number, bill_id=invoice.bill_id, last_error=invoice.last_error, approvals=tuple(approvals),
+        setback=setback if status in (Status.REJECTED, Status.PENDING_PROCUREMENT) else None,
+        blockers=_blockers(invoice, number) if status in _UNSENT else (),
+    )
+
+
+def _lines(revision) -> tuple[LineView, ...]:
+    lines = []
+    for line in revision.lines:
+        detail = ", ".join(part for part in (
+            f"{line.boxes} boxes" if line.boxes is not None else "",
+            f"{line.units:,} stems" if line.units is not None else "",
+            f"@ {line.unit_price}" if line.unit_price is not None else "",
+        ) if part)
+        lines.append(LineView(f"{line.product}{f' ({detail})' if detail else ''}", line.amount))
+    lines.extend(LineView(charge.description, charge.amount) for charge in revision.charges)
+    return tuple(lines)
+
+
+def _blockers(invoice: Invoice, number: str) -> tuple[str, ...]:
+    problems = list(send_blockers(invoice.vendor.qb_accounting_name))
+    if len(number) > BILL_NUMBER_LIMIT:
+        problems.append(f"the Bill number {number} has {len(number)} characters; QuickBooks allows {BILL_NUMBER_LIMIT}")
+    return tuple(problems)

@@ -1,0 +1,48 @@
+"""Finding invoices for /invoice: by any number people quote, and what waits for someone's approval."""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from invoices.rules import Actor, Role
+from invoices.statuses import Status
+from models import Invoice
+from services.actions import procurement_approver
+from services.invoice_view import InvoiceView, load_view
+
+MAX_MATCHES = 10
+_WAITING_FOR = {
+    Role.PROCUREMENT_APPROVER: (Status.PENDING_PROCUREMENT,),
+    Role.ACCOUNTING_APPROVER: (Status.PENDING_ACCOUNTING,),
+    Role.AP_SENDER: (Status.APPROVED, Status.FAILED),
+}
+
+
+def find_invoices(session: Session, number: str, bill_number_format: str) -> list[InvoiceView]:
+    """Invoices whose vendor invoice number, PO number or Bill number is `number` (any case), newest first."""
+    wanted = number.strip().lower()
+    if not wanted:
+        return []
+    ids = session.scalars(
+        select(Invoice.id).where(or_(
+            func.lower(Invoice.number) == wanted,
+            func.lower(Invoice.po_number) == wanted,
+            func.lower(Invoice.bill_number) == wanted,
+        )).order_by(Invoice.id.desc()).limit(MAX_MATCHES)
+    ).all()
+    return [load_view(session, invoice_id, bill_number_format) for invoice_id in ids]
+
+
+def pending_for(session: Session, actor: Actor, bill_number_format: str) -> list[InvoiceView]:
+    """Invoices waiting for something `actor`'s roles let them do, oldest first."""
+    statuses = {status.value for role in actor.roles for status in _WAITING_FOR.get(role, ())}
+    if not statuses:
+        return []
+    invoices = session.scalars(
+        select(Invoice).where(Invoice.status.in_(statuses)).order_by(Invoice.id).limit(200)
+    ).all()
+    waiting = [
+        invoice.id for invoice in invoices
+        # Segregation of duties: an invoice this person approved for Procurement is not theirs to approve again.
+        if not (invoice.status == Status.PENDING_ACCOUNTING.value and procurement_approver(session, invoice) == actor.id)
+    ]
+    return [load_view(session, invoice_id, bill_number_format) for invoice_id in waiting[:25]]
