@@ -40,7 +40,7 @@ def receive_upload(session: Session, upload: UploadIn, delivery_id: str | None =
     """Store an upload in the caller's transaction and say what it did."""
     vendor = _upsert_vendor(session, upload)
     digest = content_hash(upload)
-    invoice = session.scalars(
+    invoice = None if vendor.id is None else session.scalars(
         select(Invoice).where(Invoice.vendor_id == vendor.id, Invoice.number == upload.invoice.number)
         .with_for_update(of=Invoice)
     ).unique().one_or_none()
@@ -82,7 +82,6 @@ def _upsert_vendor(session: Session, upload: UploadIn) -> Vendor:
     if vendor is None:
         vendor = Vendor(code=data.code, name=data.name)
         session.add(vendor)
-        session.flush()
     vendor.name = data.name
     if data.qb_accounting_name is not None:
         vendor.qb_accounting_name = data.qb_accounting_name or None
