@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     qbo_refresh_token: SecretStr | None = None
     qbo_webhook_verifier_token: SecretStr | None = None
     qbo_item_name: str = "Fresh Cut Flowers"
+    qbo_http_timeout: float = Field(default=20.0, gt=0)
+    qbo_throttle_backoff: float = Field(default=60.0, ge=0)
     bill_number_format: str = "{po_number}-{invoice_number}"
     secret_key: SecretStr | None = None
     instance_dir: Path = Field(default=INSTANCE_DIR, exclude=True)

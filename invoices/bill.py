@@ -1,0 +1,130 @@
+"""The QuickBooks Bill an invoice becomes (DESIGN.md §3), and the checks made before any API write."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from invoices.totals import CENT, total_discrepancy
+
+DOC_NUMBER_MAX = 21
+TRACE = re.compile(r"\[invoice-sync:(\d+)\]")
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """A product line or charge as the invoice states it; charges have no units or price."""
+
+    text: str
+    amount: Decimal
+    units: int | None = None
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """Everything the mapping needs to know about one invoice revision."""
+
+    invoice_id: int
+    revision: int
+    po_number: str
+    invoice_number: str
+    vendor_code: str
+    vendor_qb_name: str | None
+    vendor_default_class: str | None
+    po_class: str | None
+    ship_date: date
+    total: Decimal
+    lines: tuple[LineFacts, ...]
+    charges: tuple[LineFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One ItemBasedExpenseLine: qty and unit price only when they multiply to the amount exactly."""
+
+    description: str
+    amount: Decimal
+    qty: Decimal | None = None
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class BillDraft:
+    """The Bill to create, by names; the gateway turns names into QuickBooks references."""
+
+    invoice_id: int
+    doc_number: str
+    vendor_name: str
+    txn_date: date
+    lines: tuple[BillLine, ...]
+    class_name: str | None
+    total: Decimal
+    private_note: str
+
+
+def bill_number(facts: InvoiceFacts, number_format: str) -> str:
+    """The composed Bill number (DocNumber), e.g. '100482-FE-20931'."""
+    return number_format.format(po_number=facts.po_number, invoice_number=facts.invoice_number,
+                                vendor_code=facts.vendor_code)
+
+
+def trace(facts: InvoiceFacts) -> str:
+    """The PrivateNote that marks a Bill as ours: PO, vendor invoice number and internal id."""
+    return (f"PO {facts.po_number}, vendor invoice {facts.invoice_number} "
+            f"[invoice-sync:{facts.invoice_id}]")
+
+
+def traced_invoice_id(private_note: str | None) -> int | None:
+    """The internal invoice id a Bill's PrivateNote names, e.g. '... [invoice-sync:42]' → 42."""
+    match = TRACE.search(private_note or "")
+    return int(match.group(1)) if match else None
+
+
+def bill_class(facts: InvoiceFacts, company_default: str | None = None) -> str | None:
+    """The class of every line: the PO's, else the vendor's default, else the company default."""
+    return facts.po_class or facts.vendor_default_class or company_default
+
+
+def _line(fact: LineFacts) -> BillLine:
+    if fact.units and fact.unit_price is not None:
+        if Decimal(fact.units) * fact.unit_price == fact.amount:
+            return BillLine(fact.text, fact.amount, Decimal(fact.units), fact.unit_price)
+        return BillLine(f"{fact.text} ({fact.units} units at {fact.unit_price})", fact.amount)
+    return BillLine(fact.text, fact.amount)
+
+
+def draft_bill(facts: InvoiceFacts, number_format: str, company_default_class: str | None = None) -> BillDraft:
+    """Map an invoice to its Bill: one line per product and per charge, dated the ship date."""
+    return BillDraft(
+        invoice_id=facts.invoice_id,
+        doc_number=bill_number(facts, number_format),
+        vendor_name=(facts.vendor_qb_name or "").strip(),
+        txn_date=facts.ship_date,
+        lines=tuple(_line(f) for f in facts.lines + facts.charges),
+        class_name=bill_class(facts, company_default_class),
+        total=facts.total.quantize(CENT),
+        private_note=trace(facts),
+    )
+
+
+def preflight(draft: BillDraft, *, classes_enabled: bool, known_classes: frozenset[str] | None = None) -> list[str]:
+    """Every problem that would make QuickBooks refuse or misbook the Bill, found before any write."""
+    problems = []
+    if not draft.vendor_name:
+        problems.append("The vendor has no QB accounting name; set it to the QuickBooks vendor's display name")
+    if len(draft.doc_number) > DOC_NUMBER_MAX:
+        problems.append(f"Bill number {draft.doc_number} is {len(draft.doc_number)} characters; "
+                        f"QuickBooks allows at most {DOC_NUMBER_MAX}")
+    if classes_enabled and not draft.class_name:
+        problems.append("QuickBooks tracks classes but neither the PO nor the vendor names a class")
+    elif classes_enabled and known_classes is not None and draft.class_name not in known_classes:
+        problems.append(f"Class {draft.class_name!r} does not exist in QuickBooks "
+                        f"(known: {', '.join(sorted(known_classes)) or 'none'})")
+    off = total_discrepancy(draft.total, (line.amount for line in draft.lines))
+    if off:
+        problems.append(f"The invoice total {draft.total} does not equal its lines and charges, "
+                        f"which add up to {draft.total - off}")
+    if not draft.lines:
+        problems.append("The invoice has no lines")
+    return problems

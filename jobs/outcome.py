@@ -1,0 +1,108 @@
+"""Recording what QuickBooks did with an invoice's Bill: Synchronized, Failed, deleted, paid, drifted."""
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from invoices.bill import InvoiceFacts, LineFacts
+from invoices.rules import Actor, Role
+from invoices.statuses import Action, Status
+from models import AuditEntry, Invoice
+from models.base import utcnow
+from models.database import transaction
+from services.actions import apply_action
+from services.audit import record_audit
+from services.events import announce
+from services.runtime import Runtime
+
+SYSTEM = Actor("invoice-sync", frozenset({Role.SYSTEM}))
+
+
+def facts_of(invoice: Invoice) -> InvoiceFacts:
+    """The mapping's view of an invoice's current revision (call inside its session)."""
+    revision = invoice.current
+    return InvoiceFacts(
+        invoice_id=invoice.id, revision=invoice.revision, po_number=invoice.po_number,
+        invoice_number=invoice.number, vendor_code=invoice.vendor.code,
+        vendor_qb_name=invoice.vendor.qb_accounting_name, vendor_default_class=invoice.vendor.default_class,
+        po_class=revision.po_class, ship_date=revision.ship_date, total=revision.total,
+        lines=tuple(LineFacts(x.product, x.amount, x.units, x.unit_price) for x in revision.lines),
+        charges=tuple(LineFacts(c.description, c.amount) for c in revision.charges),
+    )
+
+
+def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = False) -> str:
+    """ES → S for a Bill of ours whose total matches the invoice's to the cent, else ES → F; answers the outcome."""
+    total = Decimal(str(bill["TotalAmt"]))
+    number, bill_id = bill.get("DocNumber") or "", str(bill["Id"])
+    with transaction(runtime.sessions) as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None or invoice.status != Status.SENT.value:
+            return "skipped"
+        expected = invoice.current.total
+        if total != expected:
+            action, detail = Action.SYNC_FAILED, (
+                f"QuickBooks computed a total of {total} for Bill {number} (QuickBooks id {bill_id}) but the "
+                f"invoice total is {expected}: correct the Bill in QuickBooks, then Retry")
+        else:
+            action, detail = Action.SYNC_SUCCEEDED, f"Synchronized as Bill {number} (QuickBooks id {bill_id})"
+        result = apply_action(session, invoice_id, action, SYSTEM, reason=detail)
+        if result.changed:
+            invoice = result.invoice
+            invoice.bill_id, invoice.bill_number = bill_id, number
+            if confirmed:
+                invoice.bill_confirmed_at = utcnow()
+    if result.changed:
+        announce(runtime, invoice_id, result.audit_id)
+    return result.after.value
+
+
+def fail(runtime: Runtime, invoice_id: int, message: str) -> str:
+    """ES → F keeping `message` (what a person must fix) as the invoice's last error."""
+    with transaction(runtime.sessions) as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None or invoice.status != Status.SENT.value:
+            return "skipped"
+        result = apply_action(session, invoice_id, Action.SYNC_FAILED, SYSTEM, reason=message)
+    if result.changed:
+        announce(runtime, invoice_id, result.audit_id)
+    return result.after.value
+
+
+def bill_gone(runtime: Runtime, invoice_id: int, action: Action, detail: str) -> str:
+    """S → A (Bill deleted) or S → P (Bill paid), announced; anything else leaves the invoice as it is."""
+    with transaction(runtime.sessions) as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None or invoice.status != Status.SYNCHRONIZED.value:
+            return "skipped"
+        result = apply_action(session, invoice_id, action, SYSTEM, reason=detail)
+    if result.changed:
+        announce(runtime, invoice_id, result.audit_id)
+    return result.after.value
+
+
+def report_drift(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
+    """Audit and announce a Bill whose total no longer matches the invoice, once per distinct total."""
+    total = Decimal(str(bill["TotalAmt"]))
+    with transaction(runtime.sessions) as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None or total == invoice.current.total:
+            return False
+        detail = (f"Bill {bill.get('DocNumber')} (QuickBooks id {bill['Id']}) was changed in QuickBooks: its total "
+                  f"is now {total}, the invoice total is {invoice.current.total}")
+        seen = session.scalars(select(AuditEntry.id).where(AuditEntry.invoice_id == invoice_id,
+                                                           AuditEntry.detail == detail)).first()
+        if seen:
+            return False
+        entry = record_audit(session, invoice_id=invoice_id, actor=SYSTEM.id, action="bill_total_drift",
+                             outcome="allowed", from_status=invoice.status, to_status=invoice.status, detail=detail)
+    announce(runtime, invoice_id, entry.id)
+    return True
+
+
+def confirm(runtime: Runtime, invoice_id: int) -> None:
+    """Record that QuickBooks itself reported the Bill (webhook or CDC) for a Synchronized invoice."""
+    with transaction(runtime.sessions) as session:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is not None and invoice.bill_confirmed_at is None:
+            invoice.bill_confirmed_at = utcnow()

@@ -1,0 +1,81 @@
+"""QuickBooks failures sorted into the two kinds the sync acts on: retry later, or tell a person."""
+
+import requests
+from intuitlib.exceptions import AuthClientError
+from quickbooks.exceptions import AuthorizationException, QuickbooksException
+
+THROTTLE_CODES = {3001}
+RETRYABLE_CODES = {5010}
+
+
+class QboTransient(Exception):
+    """A failure that goes away by itself (timeout, 429, 5xx...); the job raises it so RQ retries."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QboThrottled(QboTransient):
+    """QuickBooks (or our own per-realm limiter) says: too many requests for this company now."""
+
+
+class QboUnauthorized(QboTransient):
+    """The access token was refused (HTTP 401); a refresh may cure it."""
+
+
+class QboPermanent(Exception):
+    """A refusal a person must fix; `code`, `element` and `detail` come from QuickBooks' Fault."""
+
+    def __init__(self, message: str, code: int | None = None, detail: str = "", element: str | None = None):
+        super().__init__(message)
+        self.code, self.detail, self.element = code, detail, element
+
+
+def classify(error: Exception) -> Exception:
+    """The QboTransient or QboPermanent that `error` (raised by requests or python-quickbooks) means."""
+    if isinstance(error, (QboTransient, QboPermanent)):
+        return error
+    if isinstance(error, (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        return QboTransient(f"QuickBooks did not answer in time or dropped the connection ({type(error).__name__})")
+    if isinstance(error, AuthClientError):
+        return _auth_client(error)
+    if isinstance(error, AuthorizationException) and error.error_code == 401:
+        return QboUnauthorized("QuickBooks refused the access token (HTTP 401)")
+    if isinstance(error, QuickbooksException):
+        return _fault(error)
+    return error
+
+
+def _auth_client(error: AuthClientError) -> Exception:
+    if error.status_code in (400, 401) and b"invalid_grant" in (error.content or b""):
+        return QboPermanent("QuickBooks no longer accepts the stored refresh token: an admin must reconnect "
+                            "QuickBooks at /quickbooks/connect, then Retry")
+    return QboTransient(f"The Intuit token endpoint answered HTTP {error.status_code}")
+
+
+def _fault(error: QuickbooksException) -> Exception:
+    code, message, detail = error.error_code, error.message or "", error.detail or ""
+    if code in THROTTLE_CODES or "ThrottleExceeded" in message or "statusCode=429" in message:
+        return QboThrottled("QuickBooks throttled this company (HTTP 429)", retry_after=60)
+    if code == 10000 or code in RETRYABLE_CODES or "statusCode=5" in message:
+        return QboTransient(f"QuickBooks had a temporary failure: {_short(message)}")
+    if code == 3100 or "AuthorizationFailed" in message:
+        return QboPermanent("invoice-sync is not authorized for this QuickBooks company: an admin must reconnect "
+                            "QuickBooks at /quickbooks/connect, then Retry", code, detail)
+    return QboPermanent(f"QuickBooks refused it (code {code}): {detail or message}", code, detail,
+                        _element(detail))
+
+
+def _element(detail: str) -> str | None:
+    for name in ("DocNumber", "VendorRef", "ItemRef", "ClassRef", "Amount"):
+        if name in detail:
+            return name
+    return None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    if "<html" in text.lower() or "<!doctype" in text.lower():
+        return "an HTML error page instead of JSON"
+    return text[:200]

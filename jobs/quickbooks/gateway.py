@@ -1,0 +1,147 @@
+"""The one way into QuickBooks: authenticated, rate-limited, timed-out calls with sorted failures."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from quickbooks.exceptions import ObjectNotFoundException
+from quickbooks.mixins import DecimalEncoder
+
+from jobs.quickbooks.connection import quickbooks_client
+from jobs.quickbooks.errors import QboPermanent, QboThrottled, QboTransient, QboUnauthorized, classify
+from jobs.quickbooks.limiter import RealmLimiter
+from jobs.quickbooks.tokens import connected_realm, credentials, refresh
+from services.runtime import Runtime
+
+REF_TTL_SECONDS = 300
+
+
+def quote(value: str) -> str:
+    """A QBO query string literal: backslash and single quote escaped, e.g. Rosa's → 'Rosa\\'s'."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class Gateway:
+    """QuickBooks calls for the connected company (or `realm_id`); one per job."""
+
+    def __init__(self, runtime: Runtime, realm_id: str | None = None):
+        self.runtime = runtime
+        self.realm_id = realm_id or connected_realm(runtime)
+        self.limiter = RealmLimiter(runtime.redis)
+        self._credentials = None
+        self._client = None
+
+    def call(self, operation: Callable[[Any], Any]) -> Any:
+        """Run `operation(client)` once admitted by the limiter; a refused token is refreshed once."""
+        for attempt in (1, 2):
+            if self._client is None:
+                self._credentials = self._credentials or credentials(self.runtime, self.realm_id)
+                self._client = quickbooks_client(self.runtime.settings, self.realm_id, self._credentials.access_token)
+            self.limiter.acquire(self.realm_id)
+            try:
+                return operation(self._client)
+            except Exception as error:  # noqa: BLE001 - sorted below; unknown errors propagate as they are
+                failure = classify(error)
+            if isinstance(failure, QboUnauthorized) and attempt == 1:
+                self._credentials = refresh(self.runtime, self.realm_id, refused=self._credentials.access_token)
+                self._client = None
+                continue
+            if isinstance(failure, QboThrottled):
+                self.limiter.back_off(self.realm_id, self.runtime.settings.qbo_throttle_backoff)
+            raise failure
+        raise QboTransient("unreachable")
+
+    def query(self, statement: str) -> dict:
+        """The QueryResponse of a QBO query, e.g. {"Vendor": [{"Id": "101", "DisplayName": ...}]}."""
+        return self.call(lambda qb: qb.query(statement)).get("QueryResponse", {})
+
+    def _cached(self, kind: str, name: str, load: Callable[[], Any]) -> Any:
+        key = f"qbo:ref:{self.realm_id}:{kind}:{hashlib.sha256(name.encode()).hexdigest()[:24]}"
+        try:
+            hit = self.runtime.redis.get(key)
+        except Exception:  # noqa: BLE001 - the cache is an optimisation; QBO is asked instead
+            hit = None
+        if hit is not None:
+            return json.loads(hit)
+        value = load()
+        try:
+            self.runtime.redis.set(key, json.dumps(value), ex=REF_TTL_SECONDS)
+        except Exception:  # noqa: BLE001 - see above
+            pass
+        return value
+
+    def forget_references(self) -> None:
+        """Drop the cached vendor/item/class references, e.g. after QBO refused one as invalid."""
+        for key in self.runtime.redis.scan_iter(f"qbo:ref:{self.realm_id}:*"):
+            self.runtime.redis.delete(key)
+
+    def vendor_id(self, display_name: str) -> str:
+        """The Id of the active Vendor whose DisplayName is exactly `display_name`."""
+        def load():
+            found = self.query(f"select * from Vendor where DisplayName = {quote(display_name)}").get("Vendor", [])
+            exact = [v["Id"] for v in found if v.get("DisplayName") == display_name]
+            return exact[0] if exact else None
+        vendor = self._cached("Vendor", display_name, load)
+        if vendor is None:
+            raise QboPermanent(f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
+                               f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry")
+        return vendor
+
+    def item_id(self, name: str) -> str:
+        """The Id of the Item named `name` (the configured QBO_ITEM_NAME)."""
+        def load():
+            found = self.query(f"select * from Item where Name = {quote(name)}").get("Item", [])
+            exact = [i["Id"] for i in found if i.get("Name") == name]
+            return exact[0] if exact else None
+        item = self._cached("Item", name, load)
+        if item is None:
+            raise QboPermanent(f"QuickBooks has no item named {name!r}: create it in QuickBooks "
+                               f"(or set QBO_ITEM_NAME), then Retry")
+        return item
+
+    def classes(self) -> dict[str, str]:
+        """Every active class by name (and full name), e.g. {"Miami": "5000000000000000101"}."""
+        def load():
+            found = self.query("select * from Class maxresults 1000").get("Class", [])
+            names = {c["Name"]: c["Id"] for c in found}
+            names.update({c.get("FullyQualifiedName") or c["Name"]: c["Id"] for c in found})
+            return names
+        return self._cached("Class", "*", load)
+
+    def classes_enabled(self) -> bool:
+        """Whether the company tracks classes on expense lines (Preferences.ClassTrackingPerTxnLine)."""
+        def load():
+            prefs = self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/preferences"))
+            return bool(prefs["Preferences"].get("AccountingInfoPrefs", {}).get("ClassTrackingPerTxnLine"))
+        return self._cached("Preferences", "class-tracking", load)
+
+    def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
+        """Bills of this vendor with this DocNumber, e.g. [{"Id": "145", "PrivateNote": "...", ...}]."""
+        return self.query(f"select * from Bill where DocNumber = {quote(doc_number)} "
+                          f"and VendorRef = {quote(vendor_id)}").get("Bill", [])
+
+    def create_bill(self, body: dict, request_id: str) -> dict:
+        """Create a Bill, idempotently per `request_id` on QBO's side; answers the created Bill."""
+        payload = json.dumps(body, cls=DecimalEncoder)
+        return self.call(lambda qb: qb.create_object("Bill", payload, request_id=request_id))["Bill"]
+
+    def read(self, entity: str, entity_id: str) -> dict | None:
+        """The current Bill or BillPayment with this Id, or None when QBO has none (deleted)."""
+        def get(qb):
+            try:
+                return qb.get_single_object(entity, entity_id)[entity]
+            except ObjectNotFoundException:
+                return None
+        return self.call(get)
+
+    def changes(self, since: datetime) -> dict[str, list[dict]]:
+        """Bills and BillPayments changed since `since` (CDC); deleted ones are {"Id", "status": "Deleted"}."""
+        stamp = since.isoformat(timespec="seconds")
+        answer = self.call(lambda qb: qb.change_data_capture("Bill,BillPayment", stamp))
+        found: dict[str, list[dict]] = {"Bill": [], "BillPayment": []}
+        for block in answer["CDCResponse"][0]["QueryResponse"]:
+            for name in found:
+                found[name].extend(block.get(name, []))
+        return found

@@ -1,0 +1,57 @@
+"""QuickBooks' per-company request limits, kept across every worker through Redis (the `limits` library)."""
+
+import time
+
+from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+from redis import Redis, RedisError
+
+from jobs.quickbooks.errors import QboThrottled, QboTransient
+
+# A little under QBO's 500/min so clock skew between workers and Intuit never costs a 429.
+PER_MINUTE = RateLimitItemPerMinute(490, namespace="qbo")
+PER_SECOND = RateLimitItemPerSecond(10, namespace="qbo")
+SECOND_WAIT = 3.0
+
+
+class RealmLimiter:
+    """Admits a request for a company when both windows have room; waits briefly, else raises QboThrottled."""
+
+    def __init__(self, redis: Redis):
+        self.redis = redis
+        storage = RedisStorage("redis://", connection_pool=redis.connection_pool)
+        self.windows = MovingWindowRateLimiter(storage)
+
+    def acquire(self, realm_id: str) -> None:
+        """Take one request slot for `realm_id`, sleeping at most a few seconds for the per-second window."""
+        try:
+            self._acquire(realm_id)
+        except RedisError as error:
+            raise QboTransient(f"Redis is unavailable for the QuickBooks rate limit ({type(error).__name__})") from None
+
+    def _acquire(self, realm_id: str) -> None:
+        backoff = self.redis.pttl(_backoff_key(realm_id))
+        if backoff and backoff > 0:
+            raise QboThrottled("QuickBooks asked us to slow down for this company", retry_after=backoff / 1000)
+        deadline = time.monotonic() + SECOND_WAIT
+        while True:
+            if not self.windows.test(PER_MINUTE, realm_id):
+                reset = self.windows.get_window_stats(PER_MINUTE, realm_id).reset_time
+                raise QboThrottled("This company's 500 requests/minute are used up",
+                                   retry_after=max(1.0, reset - time.time()))
+            if self.windows.hit(PER_SECOND, realm_id):
+                self.windows.hit(PER_MINUTE, realm_id)
+                return
+            if time.monotonic() > deadline:
+                raise QboThrottled("This company's 10 requests/second stay used up", retry_after=1.0)
+            time.sleep(0.02)
+
+    def back_off(self, realm_id: str, seconds: float) -> None:
+        """After a 429, make every worker hold this company's requests for `seconds`."""
+        if seconds > 0:
+            self.redis.set(_backoff_key(realm_id), "1", px=max(1, int(seconds * 1000)))
+
+
+def _backoff_key(realm_id: str) -> str:
+    return f"qbo:backoff:{realm_id}"
