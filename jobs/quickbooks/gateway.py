@@ -66,6 +66,8 @@ class Gateway:
         if hit is not None:
             return json.loads(hit)
         value = load()
+        if value is None:
+            return None
         try:
             self.runtime.redis.set(key, json.dumps(value), ex=REF_TTL_SECONDS)
         except Exception:  # noqa: BLE001 - see above

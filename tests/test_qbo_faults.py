@@ -1,0 +1,89 @@
+"""Faults on the way to QuickBooks: every invoice still ends Synchronized with exactly one Bill."""
+
+import pytest
+
+from invoices.statuses import Action
+from services.sending import request_sync
+from tests.qbo_support import AP, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
+
+
+def second_invoice(runtime):
+    from sandbox.erp import example_upload
+
+    data = example_upload()
+    data["invoice"]["number"] = "FE-20932"
+    return sent_invoice(runtime, data)
+
+
+@pytest.mark.parametrize("fault", [
+    {"kind": "throttle", "count": 3},
+    {"kind": "error", "status": 503, "count": 2, "method": "POST", "path": "/bill"},
+    {"kind": "error", "status": 502, "count": 2, "path": "/query"},
+    {"kind": "hang", "seconds": 3, "count": 1, "method": "POST", "path": "/bill"},
+    {"kind": "expire_token", "count": 1},
+    {"kind": "lost", "count": 1, "method": "POST", "path": "/bill"},
+    {"kind": "lost", "mode": "abort", "count": 1, "method": "POST", "path": "/bill"},
+], ids=["throttle", "5xx-create", "html-5xx-query", "hang", "expired-token", "lost-502", "lost-abort"])
+def test_transient_faults_end_synchronized_with_exactly_one_bill(qbo_runtime, sandbox, fault):
+    first = sent_invoice(qbo_runtime)
+    sandbox.fault(**fault)
+    assert settle(first) == "S"
+    assert settle(second_invoice(qbo_runtime)) == "S"
+    assert sorted(b["DocNumber"] for b in sandbox.bills()) == ["100482-FE-20931", "100482-FE-20932"]
+
+
+def test_a_created_bill_whose_answer_was_lost_is_adopted_even_when_qbo_forgot_the_requestid(qbo_runtime, sandbox):
+    invoice_id = sent_invoice(qbo_runtime)
+    sandbox.fault(kind="lost", count=1, method="POST", path="/bill")
+    with pytest.raises(Exception):
+        settle(invoice_id, attempts=1)
+    sandbox.app.extensions["qbo_sandbox"].store.realm(sandbox.realm).replies.clear()
+    assert settle(invoice_id) == "S"
+    [bill] = sandbox.bills()
+    assert invoice(qbo_runtime, invoice_id).bill_id == bill["Id"]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"vendor": {"code": "NOPE", "name": "Nope", "qb_accounting_name": "Flores de la Sabana S.A.S."}},
+     "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'"),
+    ({"invoice": {"number": "FE-2093100000000"}},
+     "Bill number 100482-FE-2093100000000 is 23 characters; QuickBooks allows at most 21"),
+    ({"purchase_order": {"class": "Bogota"}}, "Class 'Bogota' does not exist in QuickBooks"),
+])
+def test_permanent_errors_end_failed_with_an_actionable_message(qbo_runtime, sandbox, changes, message):
+    invoice_id = sent_invoice(qbo_runtime, **changes)
+    assert settle(invoice_id) == "F"
+    assert message in invoice(qbo_runtime, invoice_id).last_error
+    assert sandbox.bills() == []
+
+
+def test_an_invalid_reference_fails_then_retry_after_the_fix_synchronizes(qbo_runtime, sandbox):
+    invoice_id = sent_invoice(qbo_runtime)
+    assert settle(invoice_id) == "S"
+    store = sandbox.app.extensions["qbo_sandbox"].store
+    with store.lock:
+        realm = store.realm(sandbox.realm)
+        [item_id] = list(realm.items)
+        item = realm.items.pop(item_id)
+    from sandbox.erp import example_upload
+
+    data = example_upload()
+    data["invoice"]["number"] = "FE-20932"
+    second = sent_invoice(qbo_runtime, data)
+    assert settle(second) == "F"
+    assert "a reference is invalid" in invoice(qbo_runtime, second).last_error
+    assert "'Fresh Cut Flowers'" in invoice(qbo_runtime, second).last_error
+    with store.lock:
+        realm.items[item_id] = item
+    assert request_sync(qbo_runtime, second, AP, Action.RETRY).changed
+    assert settle(second) == "S"
+    assert len(sandbox.bills()) == 2
+
+
+def test_a_vendor_fixed_after_failure_synchronizes_on_retry(qbo_runtime, sandbox):
+    invoice_id = sent_invoice(qbo_runtime, vendor={"code": "ROSA", "name": "Rosa", "qb_accounting_name": "Rosa's Farm 2"})
+    assert settle(invoice_id) == "F"
+    sandbox.control("POST", f"/realms/{sandbox.realm}/vendors", name="Rosa's Farm 2")
+    assert request_sync(qbo_runtime, invoice_id, AP, Action.RETRY).changed
+    assert settle(invoice_id) == "S"
+    assert sandbox.bills()[0]["VendorRef"]["name"] == "Rosa's Farm 2"
