@@ -7,7 +7,7 @@ from flask import Flask
 import bot
 from services import runtime as runtimes
 from services.runtime import Runtime
-from webhooks import health, intake
+from webhooks import health, intake, oauth, quickbooks
 from webhooks.problems import register_error_handlers
 
 MAX_BODY = 1024 * 1024
@@ -22,7 +22,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["runtime"] = runtime
     register_error_handlers(app)
-    for module in (intake, health):
+    for module in (intake, health, quickbooks, oauth):
         module.register(app)
     bot.register(app)
     return app

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 
-from jobs.quickbooks.connection import auth_client
+from jobs.quickbooks.connection import auth_client, exchange_code
 from jobs.quickbooks.errors import QboPermanent, QboTransient, classify
 from models import QboConnection
 from models.base import utcnow
@@ -119,3 +119,12 @@ def refresh(runtime: Runtime, realm_id: str, refused: str | None = None) -> Cred
             lock.release()
         except Exception:  # noqa: BLE001 - an expired lock is already free
             pass
+
+
+def connect_company(runtime: Runtime, code: str, realm_id: str) -> None:
+    """Finish the browser OAuth flow: trade the code for tokens and store them encrypted."""
+    try:
+        client = exchange_code(runtime.settings, code, realm_id)
+    except Exception as error:  # noqa: BLE001 - sorted into transient or permanent
+        raise classify(error) from None
+    store_tokens(runtime, realm_id, client.refresh_token, client.access_token, int(client.expires_in or 3600))

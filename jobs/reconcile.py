@@ -1,0 +1,103 @@
+"""Applying what QuickBooks reports about our Bills (webhooks and CDC), always from the Bill's current state."""
+
+import logging
+
+from rq import Retry
+from sqlalchemy import select
+
+from invoices.bill import traced_invoice_id
+from invoices.statuses import Action, Status
+from jobs.outcome import bill_gone, complete, confirm, report_drift
+from jobs.quickbooks import Gateway, QboTransient
+from jobs.sync import invoice_lock
+from models import Invoice, QboConnection, WebhookDelivery
+from models.base import utcnow
+from models.database import transaction
+from services import runtime as runtimes
+from services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+RECONCILE_JOB = "jobs.reconcile.reconcile_delivery"
+
+
+def enqueue_reconcile(runtime: Runtime, delivery_id: int) -> bool:
+    """Queue the reconcile job of a recorded event; False when Redis is down (the sweep catches up)."""
+    try:
+        runtime.queue().enqueue(RECONCILE_JOB, delivery_id, job_id=f"qbo-event-{delivery_id}",
+                                retry=Retry(max=6, interval=[2, 10, 30, 60, 300, 900]),
+                                job_timeout=120, failure_ttl=7 * 24 * 3600)
+        return True
+    except Exception:  # noqa: BLE001 - the event is recorded in the database; the sweep enqueues it later
+        log.warning("could not enqueue the reconcile of QuickBooks event %s; the sweep will", delivery_id)
+        return False
+
+
+def reconcile_delivery(delivery_id: int) -> str:
+    """Apply one recorded QuickBooks event, e.g. {"realm": "934...", "entity": "Bill", "id": "145", ...}."""
+    runtime = runtimes.current()
+    with runtime.sessions() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None or delivery.processed_at is not None:
+            return "already processed"
+        event = dict(delivery.payload)
+        known = session.scalars(select(QboConnection.id).where(QboConnection.realm_id == event["realm"])).first()
+    outcome = "ignored"
+    if not known:
+        log.info("ignoring a QuickBooks event for unknown company %s", event["realm"])
+    elif event["entity"] in ("Bill", "BillPayment"):
+        outcome = reconcile_entity(runtime, Gateway(runtime, event["realm"]), event["entity"], event["id"])
+    with transaction(runtime.sessions) as session:
+        session.get(WebhookDelivery, delivery_id).processed_at = utcnow()
+    return outcome
+
+
+def reconcile_entity(runtime: Runtime, gateway: Gateway, entity: str, entity_id: str) -> str:
+    """Re-read a Bill (or the Bills a BillPayment pays) from QuickBooks and apply its state to the invoice."""
+    if entity == "Bill":
+        return reconcile_bill(runtime, gateway, entity_id, gateway.read("Bill", entity_id))
+    payment = gateway.read("BillPayment", entity_id) or {}
+    paid = {t["TxnId"] for line in payment.get("Line", []) for t in line.get("LinkedTxn", [])
+            if t.get("TxnType") == "Bill"}
+    return ",".join(reconcile_bill(runtime, gateway, b, gateway.read("Bill", b)) for b in sorted(paid)) or "ignored"
+
+
+def reconcile_bill(runtime: Runtime, gateway: Gateway, bill_id: str, bill: dict | None) -> str:
+    """Bill gone → S → A; paid → S → P; ours while the invoice is in ES → adopted; changed total → reported."""
+    with runtime.sessions() as session:
+        invoice = session.scalars(select(Invoice).where(Invoice.bill_id == str(bill_id))).first()
+        traced = traced_invoice_id((bill or {}).get("PrivateNote"))
+        if invoice is None and traced is not None:
+            candidate = session.get(Invoice, traced)
+            invoice = candidate if candidate is not None and candidate.status == Status.SENT.value else None
+        state = (invoice.id, invoice.status, invoice.bill_number) if invoice is not None else None
+    if state is None:
+        log.info("ignoring QuickBooks Bill %s: no invoice of ours", bill_id)
+        return "ignored"
+    invoice_id, status, number = state
+    if bill is None:
+        return bill_gone(runtime, invoice_id, Action.BILL_DELETED,
+                         f"Bill {number} (QuickBooks id {bill_id}) was deleted in QuickBooks; the invoice is "
+                         f"Approved again and may be sent again")
+    if status == Status.SENT.value:
+        return _adopt(runtime, invoice_id, bill)
+    if status != Status.SYNCHRONIZED.value:
+        return status
+    confirm(runtime, invoice_id)
+    if bill.get("Balance") is not None and bill["Balance"] == 0 and bill["TotalAmt"] > 0:
+        return bill_gone(runtime, invoice_id, Action.BILL_PAID,
+                         f"Bill {bill.get('DocNumber')} (QuickBooks id {bill_id}) was paid in QuickBooks")
+    report_drift(runtime, invoice_id, bill)
+    return status
+
+
+def _adopt(runtime: Runtime, invoice_id: int, bill: dict) -> str:
+    lock = invoice_lock(runtime, invoice_id)
+    if not lock.acquire(blocking=False):
+        raise QboTransient(f"invoice {invoice_id} is being synchronized; its Bill event is applied afterwards")
+    try:
+        return complete(runtime, invoice_id, bill, confirmed=True)
+    finally:
+        try:
+            lock.release()
+        except Exception:  # noqa: BLE001 - an expired lock is already free
+            pass

@@ -1,0 +1,142 @@
+"""QuickBooks webhooks: signed deliveries in both formats, repeated and reordered, applied to invoices."""
+
+import base64
+import hashlib
+import hmac
+import json
+
+import pytest
+import requests
+from redis import Redis
+from sqlalchemy import func, select
+
+from jobs.reconcile import reconcile_delivery
+from models import AuditEntry, WebhookDelivery
+from sandbox.quickbooks import serve_in_thread
+from services.runtime import Runtime
+from tests.qbo_support import VERIFIER, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
+from webhooks.app import create_app
+
+
+@pytest.fixture
+def hooked(qbo_runtime, sandbox):
+    """The app served over HTTP and the sandbox delivering its webhooks to it."""
+    base, stop = serve_in_thread(create_app(qbo_runtime))
+    sandbox.control("POST", "/webhooks", url=f"{base}/webhooks/quickbooks", verifier_token=VERIFIER)
+    yield sandbox
+    stop()
+
+
+@pytest.fixture
+def qbo_client(qbo_runtime):
+    """A test client of the app on the sandbox-pointed runtime."""
+    return create_app(qbo_runtime).test_client()
+
+
+def deliver(runtime, sandbox) -> list[str]:
+    """Wait for the sandbox's deliveries, then run every recorded event's reconcile job."""
+    sandbox.control("GET", "/webhooks/deliveries")
+    with runtime.sessions() as session:
+        pending = session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.processed_at.is_(None))
+                                  .order_by(WebhookDelivery.id)).all()
+    return [reconcile_delivery(delivery_id) for delivery_id in pending]
+
+
+def signed(body: bytes, token: str = VERIFIER) -> dict:
+    return {"intuit-signature": base64.b64encode(hmac.new(token.encode(), body, hashlib.sha256).digest()).decode(),
+            "content-type": "application/json"}
+
+
+def synchronized(runtime, sandbox) -> tuple[int, str]:
+    invoice_id = sent_invoice(runtime)
+    assert settle(invoice_id) == "S"
+    return invoice_id, sandbox.bills()[0]["Id"]
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_recorded(qbo_runtime, qbo_client):
+    body = json.dumps([{"specversion": "1.0", "id": "e1", "type": "qbo.bill.deleted.v1",
+                        "intuitaccountid": "1", "intuitentityid": "2"}]).encode()
+    answer = qbo_client.post("/webhooks/quickbooks", data=body, headers=signed(body, "not-the-token"))
+    assert answer.status_code == 401
+    assert answer.mimetype == "application/problem+json"
+    with qbo_runtime.sessions() as session:
+        assert session.scalar(select(func.count(WebhookDelivery.id))) == 0
+
+
+@pytest.mark.parametrize("fmt", ["legacy", "cloudevents"])
+def test_in_either_format_a_deleted_bill_returns_the_invoice_to_approved(qbo_runtime, hooked, fmt):
+    hooked.control("POST", "/webhooks", format=fmt)
+    invoice_id, bill_id = synchronized(qbo_runtime, hooked)
+    deliver(qbo_runtime, hooked)
+    assert invoice(qbo_runtime, invoice_id).bill_confirmed_at is not None
+    hooked.control("DELETE", f"/realms/{hooked.realm}/bills/{bill_id}")
+    deliver(qbo_runtime, hooked)
+    stored = invoice(qbo_runtime, invoice_id)
+    assert (stored.status, stored.bill_id) == ("A", None)
+
+
+@pytest.mark.parametrize("fmt", ["legacy", "cloudevents"])
+def test_a_paid_bill_makes_the_invoice_paid_once_through_repeats_and_reordering(qbo_runtime, hooked, fmt):
+    hooked.control("POST", "/webhooks", format=fmt)
+    invoice_id, bill_id = synchronized(qbo_runtime, hooked)
+    hooked.control("POST", f"/realms/{hooked.realm}/bills/{bill_id}/pay")
+    hooked.control("POST", "/webhooks/redeliver", last=3, repeat=2, reverse=True)
+    deliver(qbo_runtime, hooked)
+    assert invoice(qbo_runtime, invoice_id).status == "P"
+    with qbo_runtime.sessions() as session:
+        paid = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "bill_paid")).all()
+    assert paid == [f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) was paid in QuickBooks"]
+
+
+def test_a_bill_whose_create_answer_was_lost_is_completed_by_its_created_event(qbo_runtime, hooked):
+    invoice_id = sent_invoice(qbo_runtime)
+    hooked.fault(kind="lost", mode="abort", count=1, method="POST", path="/bill")
+    with pytest.raises(Exception):
+        settle(invoice_id, attempts=1)
+    assert "S" in deliver(qbo_runtime, hooked)
+    stored = invoice(qbo_runtime, invoice_id)
+    assert (stored.status, stored.bill_id) == ("S", hooked.bills()[0]["Id"])
+    assert settle(invoice_id) == "skipped"
+    assert len(hooked.bills()) == 1
+
+
+def test_a_changed_bill_total_is_reported_once(qbo_runtime, hooked):
+    invoice_id, bill_id = synchronized(qbo_runtime, hooked)
+    bill = hooked.bills()[0]
+    token = hooked.control("POST", f"/realms/{hooked.realm}/tokens")["access_token"]
+    line = {**bill["Line"][0], "Amount": "400.00"}
+    line["ItemBasedExpenseLineDetail"] = {"ItemRef": line["ItemBasedExpenseLineDetail"]["ItemRef"]}
+    update = {"Id": bill_id, "SyncToken": bill["SyncToken"], "sparse": True, "Line": [line] + bill["Line"][1:]}
+    answer = requests.post(f"{hooked.base}/v3/company/{hooked.realm}/bill", json=update, timeout=5,
+                           headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    hooked.control("POST", "/webhooks/redeliver", last=1, repeat=2)
+    deliver(qbo_runtime, hooked)
+    with qbo_runtime.sessions() as session:
+        drift = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "bill_total_drift")).all()
+    assert drift == [f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) was changed in QuickBooks: its total is "
+                     f"now 1109.50, the invoice total is 1093.50"]
+    assert invoice(qbo_runtime, invoice_id).status == "S"
+
+
+def test_events_of_an_unknown_company_or_bill_are_ignored(qbo_runtime, qbo_client):
+    body = json.dumps({"eventNotifications": [
+        {"realmId": "999", "dataChangeEvent": {"entities": [{"name": "Bill", "id": "1", "operation": "Create",
+                                                              "lastUpdated": "2026-11-20T18:11:12.345Z"}]}}]}).encode()
+    answer = qbo_client.post("/webhooks/quickbooks", data=body, headers=signed(body))
+    assert answer.status_code == 200
+    with qbo_runtime.sessions() as session:
+        [delivery_id] = session.scalars(select(WebhookDelivery.id)).all()
+    assert reconcile_delivery(delivery_id) == "ignored"
+
+
+def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtime):
+    down = Runtime(qbo_runtime.settings, qbo_runtime.engine, qbo_runtime.sessions,
+                   Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2))
+    body = json.dumps([{"specversion": "1.0", "id": "e-down", "type": "qbo.bill.created.v1",
+                        "intuitaccountid": "1", "intuitentityid": "2"}]).encode()
+    answer = create_app(down).test_client().post("/webhooks/quickbooks", data=body,
+                                                 headers={**signed(body), "content-type": "application/cloudevents+json"})
+    assert answer.status_code == 200
+    with qbo_runtime.sessions() as session:
+        assert session.scalars(select(WebhookDelivery.delivery_id)).all() == ["e-down"]

@@ -1,0 +1,57 @@
+"""Connecting a QuickBooks company from an admin's browser: /quickbooks/connect and /quickbooks/callback."""
+
+import secrets
+
+from flask import Flask, current_app, jsonify, redirect, request
+
+from jobs.quickbooks.connection import authorization_url
+from jobs.quickbooks.errors import QboPermanent, QboTransient
+from jobs.quickbooks.tokens import connect_company
+from webhooks.problems import problem
+
+STATE_SECONDS = 600
+
+
+def register(app: Flask) -> None:
+    """Add the OAuth connect and callback routes to the app."""
+    app.add_url_rule("/quickbooks/connect", "quickbooks_connect", connect, methods=["GET"])
+    app.add_url_rule("/quickbooks/callback", "quickbooks_callback", callback, methods=["GET"])
+
+
+def _state_key(state: str) -> str:
+    return f"qbo:oauth-state:{state}"
+
+
+def connect():
+    """Redirect to Intuit's consent page with a one-time state kept server-side for ten minutes."""
+    runtime = current_app.extensions["runtime"]
+    state = secrets.token_urlsafe(24)
+    try:
+        runtime.redis.set(_state_key(state), "1", ex=STATE_SECONDS)
+    except Exception:  # noqa: BLE001 - without the state the callback could not be trusted
+        return problem(503, "Service Unavailable", "Redis is unreachable; try connecting again in a minute")
+    try:
+        url = authorization_url(runtime.settings, state)
+    except Exception as error:  # noqa: BLE001 - the discovery document could not be fetched
+        return problem(502, "Bad Gateway", f"Intuit's OpenID discovery document is unavailable ({type(error).__name__})")
+    return redirect(url, 302)
+
+
+def callback():
+    """Intuit's redirect, e.g. ?code=...&state=...&realmId=9341455000000001: check state, store tokens."""
+    runtime = current_app.extensions["runtime"]
+    if request.args.get("error"):
+        return problem(400, "QuickBooks connection refused", f"Intuit answered: {request.args['error']}")
+    state, code, realm_id = (request.args.get(k, "") for k in ("state", "code", "realmId"))
+    pipe = runtime.redis.pipeline()
+    pipe.get(_state_key(state))
+    pipe.delete(_state_key(state))
+    if not state or not pipe.execute()[0]:
+        return problem(400, "Bad Request", "Unknown or expired OAuth state: start again at /quickbooks/connect")
+    if not code or not realm_id:
+        return problem(400, "Bad Request", "The callback lacks code or realmId")
+    try:
+        connect_company(runtime, code, realm_id)
+    except (QboPermanent, QboTransient) as error:
+        return problem(502, "Bad Gateway", f"Intuit did not issue tokens: {error}")
+    return jsonify({"connected": True, "realm_id": realm_id})
