@@ -3,8 +3,9 @@
 import logging
 from datetime import timedelta
 
+from redis.exceptions import LockError
 from slack_sdk import WebClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, true
 from sqlalchemy.exc import IntegrityError
 
 from bot.cards import card_blocks, fallback_text
@@ -42,7 +43,10 @@ def refresh_cards(invoice_id: int, audit_id: int | None = None) -> None:
             raise
         log.error("Slack refresh of invoice %s (audit %s) gave up: %s", invoice_id, audit_id, describe(error))
     finally:
-        lock.release()
+        try:
+            lock.release()
+        except LockError:
+            log.warning("the card lock of invoice %s expired before the refresh ended", invoice_id)
 
 
 def _is_slack(error: Exception) -> bool:
@@ -134,7 +138,7 @@ def sweep_unannounced(settle: timedelta = timedelta(minutes=2), horizon: timedel
         posted = {int(key.split(":")[1]) for key in session.scalars(
             select(SlackThreadPost.event_key).where(SlackThreadPost.posted_at >= now - horizon - settle))}
         carded = set(session.scalars(select(SlackCard.invoice_id).where(SlackCard.kind == "procurement")))
-        uncarded = session.scalars(select(Invoice.id).where(Invoice.id.not_in(carded) if carded else True)).all()
+        uncarded = session.scalars(select(Invoice.id).where(Invoice.id.not_in(carded) if carded else true())).all()
     missing = [(invoice_id, audit_id) for audit_id, invoice_id in entries if audit_id not in posted]
     covered = {invoice_id for invoice_id, _ in missing}
     missing += [(invoice_id, None) for invoice_id in uncarded if invoice_id not in covered]
