@@ -62,6 +62,8 @@ def _refresh(runtime: Runtime, client: WebClient, invoice_id: int, audit_id: int
         entry = session.get(AuditEntry, audit_id) if audit_id is not None else None
         line = thread_line(entry, view.bill_number) if entry and entry.outcome == "allowed" and entry.invoice_id == invoice_id else None
     wanted = ["procurement"] if view.status in _BEFORE_ACCOUNTING else ["procurement", "accounting"]
+    if entry is not None and entry.action == "revise" and "procurement" in cards:
+        cards["procurement"] = _repost(runtime, client, cards["procurement"], view)
     for kind in ("procurement", "accounting"):
         if kind in cards:
             _update(runtime, client, cards[kind], view)
@@ -99,6 +101,19 @@ def _update(runtime: Runtime, client: WebClient, card: SlackCard, view: InvoiceV
             session.execute(delete(SlackCard).where(SlackCard.id == card.id))
         replacement = _post(runtime, client, card.kind, view)
         card.channel, card.ts = replacement.channel, replacement.ts
+
+
+def _repost(runtime: Runtime, client: WebClient, card: SlackCard, view: InvoiceView) -> SlackCard:
+    # A new revision needs Procurement again: a fresh card at the bottom of the channel is seen,
+    # an edit far up the channel is not. The old card points to it and keeps its history thread.
+    answer = client.chat_postMessage(channel=card.channel, text=fallback_text(view),
+                                     blocks=card_blocks(card.kind, view), unfurl_links=False)
+    with transaction(runtime.sessions) as session:
+        session.get(SlackCard, card.id).ts = answer["ts"]
+    client.chat_update(channel=card.channel, ts=card.ts,
+                       text=f"Invoice {view.number} was replaced by revision {view.revision}; see the newer card below.")
+    card.ts = answer["ts"]
+    return card
 
 
 def _post_line(runtime: Runtime, client: WebClient, card: SlackCard, audit_id: int, text: str) -> None:

@@ -107,3 +107,18 @@ def test_buttons_follow_the_domain_table_for_every_status():
 
 def test_money_on_the_card_is_exact():
     assert money(Decimal("1093.5"), "USD") == "USD 1,093.50"
+
+
+def test_a_new_revision_gets_a_new_procurement_card_and_the_old_one_points_to_it(
+        web, slack, slack_sandbox, slack_runtime):
+    upload(web)
+    run_jobs(slack_runtime)
+    post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
+    run_jobs(slack_runtime)
+    upload(web, attachment_url="https://files.example.com/FE-20931-v2.pdf")
+    run_jobs(slack_runtime)
+    old, new = slack_sandbox.messages(PROCUREMENT)
+    assert "replaced by revision 2" in old["text"] and "blocks" not in old
+    assert buttons(new) == ["Approve", "Reject"] and "revision 2" in card_text(new)
+    assert "New revision" in slack_sandbox.thread(PROCUREMENT, new["ts"])[0]["text"]
+    assert buttons(card(slack_sandbox, ACCOUNTING)) == []
