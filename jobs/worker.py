@@ -4,15 +4,31 @@ import logging
 
 from rq import Worker
 
+from jobs.sweep import ensure_sweep
 from services import runtime as runtimes
 from services.runtime import QUEUE_NAMES
+
+MAINTENANCE_SECONDS = 60
+
+
+class AppWorker(Worker):
+    """An RQ worker that also restarts the periodic sweep if Redis lost it (a flush, a failover)."""
+
+    def run_maintenance_tasks(self):
+        """RQ's registry cleaning, then the sweep chain check."""
+        super().run_maintenance_tasks()
+        try:
+            ensure_sweep(runtimes.current())
+        except Exception:  # noqa: BLE001 - the next maintenance round tries again
+            logging.getLogger(__name__).exception("could not ensure the periodic sweep")
 
 
 def main() -> None:
     """Run a worker for the app's queues until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = runtimes.current()
-    worker = Worker([runtime.queue(name) for name in QUEUE_NAMES], connection=runtime.redis)
+    worker = AppWorker([runtime.queue(name) for name in QUEUE_NAMES], connection=runtime.redis,
+                       maintenance_interval=MAINTENANCE_SECONDS)
     worker.work(with_scheduler=True)
 
 

@@ -119,3 +119,24 @@ def invoice(runtime: Runtime, invoice_id: int) -> Invoice:
         found = session.get(Invoice, invoice_id)
         found.current  # noqa: B018 - loads the revision before the session closes
         return found
+
+
+def environment(settings) -> dict:
+    """The environment variables that give a subprocess these settings (its own worker process)."""
+    import os
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QBO_", "SLACK_", "DATABASE", "REDIS"))}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, tuple):
+            value = ",".join(value)
+        elif isinstance(value, Path):
+            value = str(value.resolve())
+        env[name.upper()] = str(value)
+    env["SLACK_API_URL"] = "http://127.0.0.1:9/api/"
+    return env

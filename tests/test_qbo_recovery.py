@@ -1,0 +1,152 @@
+"""Crashes, Redis flushes, token rotation across restarts, missed webhooks and the OAuth connect flow."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+from rq.job import Job
+from sqlalchemy import select
+
+from jobs.quickbooks.tokens import cipher
+from jobs.sweep import capture_changes, requeue_stuck_syncs, sweep
+from jobs.sync import SyncBusy, invoice_lock, sync_invoice
+from models import QboConnection
+from tests.qbo_support import environment, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
+from webhooks.app import create_app
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def wait_for(condition, seconds=15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def test_a_worker_killed_mid_create_loses_nothing_and_duplicates_no_bill(qbo_runtime, sandbox):
+    invoice_id = sent_invoice(qbo_runtime)
+    sandbox.fault(kind="hang", seconds=3, count=1, method="POST", path="/bill")
+    settings = qbo_runtime.settings.model_copy(update={"qbo_http_timeout": 10.0})
+    worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, env=environment(settings),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: sandbox.control("GET", f"/realms/{sandbox.realm}/stats")["requests"] >= 5)
+        time.sleep(0.5)
+    finally:
+        # RQ runs the job in a forked work horse with its own process group: kill both, as `kill -9` on a host would.
+        horses = children(worker.pid)
+        os.killpg(worker.pid, signal.SIGKILL)
+        for pid in horses:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        worker.wait(timeout=10)
+    assert invoice(qbo_runtime, invoice_id).status == "ES"
+    wait_for(lambda: len(sandbox.bills()) == 1)
+    assert Job.fetch(f"sync-invoice-{invoice_id}", connection=qbo_runtime.redis).get_status() == "started"
+    assert requeue_stuck_syncs(qbo_runtime) == 0, "the dead worker's lock still stands for it"
+    qbo_runtime.redis.delete(invoice_lock(qbo_runtime, invoice_id).name)
+    assert requeue_stuck_syncs(qbo_runtime) == 1
+    assert settle(invoice_id) == "S"
+    [bill] = sandbox.bills()
+    assert invoice(qbo_runtime, invoice_id).bill_id == bill["Id"]
+
+
+def test_a_flushed_redis_loses_no_invoice_the_sweep_requeues_it(qbo_runtime, sandbox):
+    invoice_id = sent_invoice(qbo_runtime)
+    qbo_runtime.redis.flushdb()
+    done = sweep()
+    assert done["syncs"] == 1
+    assert Job.fetch(f"sync-invoice-{invoice_id}", connection=qbo_runtime.redis).get_status() == "queued"
+    assert settle(invoice_id) == "S"
+    assert len(sandbox.bills()) == 1
+
+
+def test_two_workers_never_sync_the_same_invoice_at_once(qbo_runtime, sandbox):
+    invoice_id = sent_invoice(qbo_runtime)
+    lock = invoice_lock(qbo_runtime, invoice_id)
+    assert lock.acquire(blocking=False)
+    with pytest.raises(SyncBusy):
+        sync_invoice(invoice_id)
+    lock.release()
+    assert settle(invoice_id) == "S"
+
+
+def test_refresh_token_rotation_survives_a_worker_restart(qbo_runtime, sandbox):
+    sandbox.control("POST", "/config", refresh_grace_seconds=0)
+    bootstrap = qbo_runtime.settings.qbo_refresh_token.get_secret_value()
+    assert settle(sent_invoice(qbo_runtime)) == "S"
+    sandbox.control("POST", f"/realms/{sandbox.realm}/expire-tokens")
+    from sandbox.erp import example_upload
+
+    data = example_upload()
+    data["invoice"]["number"] = "FE-20932"
+    second = sent_invoice(qbo_runtime, data)
+    restarted = subprocess.run([sys.executable, "-c", f"from jobs.sync import sync_invoice; sync_invoice({second})"],
+                               cwd=ROOT, env=environment(qbo_runtime.settings), capture_output=True, timeout=60)
+    assert restarted.returncode == 0, restarted.stderr.decode()[-2000:]
+    assert invoice(qbo_runtime, second).status == "S"
+    with qbo_runtime.sessions() as session:
+        stored = session.scalars(select(QboConnection.refresh_token_encrypted)).one()
+    assert "sbx-rt-" not in stored
+    current = cipher(qbo_runtime).decrypt(stored.encode()).decode()
+    token_url = f"{sandbox.base}/oauth2/v1/tokens/bearer"
+    auth = ("sandbox-client-id", "sandbox-client-secret")
+    old = requests.post(token_url, data={"grant_type": "refresh_token", "refresh_token": bootstrap}, auth=auth, timeout=5)
+    assert (old.status_code, old.json()["error"]) == (400, "invalid_grant")
+    assert requests.post(token_url, data={"grant_type": "refresh_token", "refresh_token": current},
+                         auth=auth, timeout=5).status_code == 200
+
+
+def test_the_change_data_capture_pass_catches_a_deletion_and_a_payment_webhooks_missed(qbo_runtime, sandbox):
+    first = sent_invoice(qbo_runtime)
+    assert settle(first) == "S"
+    from sandbox.erp import example_upload
+
+    data = example_upload()
+    data["invoice"]["number"] = "FE-20932"
+    second = sent_invoice(qbo_runtime, data)
+    assert settle(second) == "S"
+    sandbox.control("DELETE", f"/realms/{sandbox.realm}/bills/{invoice(qbo_runtime, first).bill_id}")
+    sandbox.control("POST", f"/realms/{sandbox.realm}/bills/{invoice(qbo_runtime, second).bill_id}/pay")
+    assert capture_changes(qbo_runtime) >= 3
+    assert (invoice(qbo_runtime, first).status, invoice(qbo_runtime, second).status) == ("A", "P")
+
+
+def test_an_admin_connects_a_company_through_the_oauth_flow_and_a_forged_state_is_refused(qbo_runtime, sandbox):
+    client = create_app(qbo_runtime).test_client()
+    start = client.get("/quickbooks/connect")
+    assert start.status_code == 302
+    consent = requests.get(start.location + "&realmId=9341455000000777", allow_redirects=False, timeout=5)
+    back = urlparse(consent.headers["Location"])
+    forged = client.get(f"/quickbooks/callback?code=x&state=forged&realmId=9341455000000777")
+    assert forged.status_code == 400
+    answer = client.get(f"/quickbooks/callback?{back.query}")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert parse_qs(back.query)["realmId"] == ["9341455000000777"]
+    with qbo_runtime.sessions() as session:
+        assert session.scalars(select(QboConnection.realm_id)).all() == ["9341455000000777"]
+    assert client.get(f"/quickbooks/callback?{back.query}").status_code == 400
