@@ -1,7 +1,8 @@
 """Engines and sessions: one session per request or job, opened at the entry point."""
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -46,8 +47,15 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# SQLite's busy handler sleeps up to 100 ms between tries, so writers queued on its lock are served
+# unfairly and the unlucky wait seconds; queueing a process's writers on a lock wakes each at once.
+_SQLITE_WRITERS = threading.RLock()
+
+
 @contextmanager
 def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits as a whole on success and rolls back on any error."""
-    with sessions() as session, session.begin():
+    bind = sessions.kw.get("bind")
+    queue = _SQLITE_WRITERS if bind is not None and bind.dialect.name == "sqlite" else nullcontext()
+    with queue, sessions() as session, session.begin():
         yield session

@@ -45,6 +45,28 @@ def procurement_approver(session: Session, invoice: Invoice) -> str | None:
     ).first()
 
 
+def check_action(
+    session: Session,
+    invoice: Invoice,
+    action: Action,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    expected_status: Status | None = None,
+) -> Status:
+    """The status `action` would lead to now, or ActionRefused; changes nothing."""
+    status = Status(invoice.status)
+    if expected_status is not None and status is not expected_status:
+        raise ActionRefused(
+            f"This card was out of date: the invoice is now {status.label}, not {expected_status.label}."
+        )
+    return decide(
+        status, action, actor, reason=reason,
+        procurement_approver=procurement_approver(session, invoice),
+        send_blockers=send_blockers(invoice.vendor.qb_accounting_name),
+    )
+
+
 def apply_action(
     session: Session,
     invoice_id: int,
@@ -60,15 +82,7 @@ def apply_action(
         raise InvoiceNotFound(f"There is no invoice with id {invoice_id}.")
     before = Status(invoice.status)
     try:
-        if expected_status is not None and before is not expected_status:
-            raise ActionRefused(
-                f"This card was out of date: the invoice is now {before.label}, not {expected_status.label}."
-            )
-        after = decide(
-            before, action, actor, reason=reason,
-            procurement_approver=procurement_approver(session, invoice),
-            send_blockers=send_blockers(invoice.vendor.qb_accounting_name),
-        )
+        after = check_action(session, invoice, action, actor, reason=reason, expected_status=expected_status)
     except ActionRefused as refused:
         entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="refused",
                              from_status=before, detail=str(refused))

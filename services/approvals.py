@@ -1,25 +1,13 @@
 """A person's decision on an invoice from Slack: apply it once, then announce it or say why not."""
 
-import threading
-from contextlib import nullcontext
-
-from invoices.rules import ActionRefused, Actor, decide, send_blockers
+from invoices.rules import ActionRefused, Actor
 from invoices.statuses import Action, Status
 from models import Invoice
 from models.database import transaction
-from services.actions import ActionResult, ConcurrentChange, InvoiceNotFound, apply_action, procurement_approver
+from services.actions import ActionResult, ConcurrentChange, InvoiceNotFound, apply_action, check_action
 from services.events import announce
 from services.runtime import Runtime
 from services.sending import request_sync
-
-# SQLite's busy handler sleeps up to 100 ms between tries, so clicks queued on its write lock are
-# served unfairly and the slowest wait seconds; queueing them on a process lock wakes each at once.
-_SQLITE_WRITER = threading.Lock()
-
-
-def _serialized(runtime: Runtime):
-    return _SQLITE_WRITER if runtime.engine.dialect.name == "sqlite" else nullcontext()
-
 
 def take_action(
     runtime: Runtime,
@@ -32,11 +20,10 @@ def take_action(
 ) -> ActionResult:
     """Apply a card's action in its own transaction and announce a change; refusals are in the result."""
     if action in (Action.SEND, Action.RETRY):
-        with _serialized(runtime):
-            return request_sync(runtime, invoice_id, actor, action, expected_status=expected_status)
+        return request_sync(runtime, invoice_id, actor, action, expected_status=expected_status)
     for attempt in (1, 2):
         try:
-            with _serialized(runtime), transaction(runtime.sessions) as session:
+            with transaction(runtime.sessions) as session:
                 result = apply_action(session, invoice_id, action, actor, reason=reason, expected_status=expected_status)
             break
         except ConcurrentChange:
@@ -56,13 +43,8 @@ def refusal_before_asking(
         invoice = session.get(Invoice, invoice_id)
         if invoice is None:
             return str(InvoiceNotFound(f"There is no invoice with id {invoice_id}."))
-        status = Status(invoice.status)
-        if expected_status is not None and status is not expected_status:
-            return f"This card was out of date: the invoice is now {status.label}, not {expected_status.label}."
         try:
-            decide(status, action, actor, reason="(asked next)",
-                   procurement_approver=procurement_approver(session, invoice),
-                   send_blockers=send_blockers(invoice.vendor.qb_accounting_name))
+            check_action(session, invoice, action, actor, reason="(asked next)", expected_status=expected_status)
         except ActionRefused as refused:
             return str(refused)
     return None
