@@ -94,7 +94,7 @@ def main() -> None:
         launcher.default(name, value)
     launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
     try:
-        _start_sandboxes(launcher, python, port)
+        slack_page = _start_sandboxes(launcher, python, port)
         os.environ.update(launcher.env)
         from models.migrate import upgrade
         from services.redis_connection import embedded_socket
@@ -110,7 +110,10 @@ def main() -> None:
                        "--threads", "4", "--access-logfile", "-", "webhooks.app:create_app()")
         _wait_healthy(port)
         print(f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
-              f"  upload the example invoice: {python} -m sandbox.erp http://127.0.0.1:{port}\n", flush=True)
+              f"  upload the example invoice: {python} -m sandbox.erp http://127.0.0.1:{port}", flush=True)
+        if slack_page:
+            print(f"  open the Slack sandbox at {slack_page} to click through the approvals", flush=True)
+        print(flush=True)
         launcher.watch()
     except KeyboardInterrupt:
         pass
@@ -118,11 +121,17 @@ def main() -> None:
         launcher.stop()
 
 
-def _start_sandboxes(launcher: Launcher, python: str, port: str) -> None:
+def _start_sandboxes(launcher: Launcher, python: str, port: str) -> str | None:
+    """Start the sandboxes nothing else was configured for; returns the Slack sandbox's page URL if it runs."""
+    slack_page = None
     if not launcher.configured.get("SLACK_API_URL"):
+        secret = launcher.configured.get("SLACK_SIGNING_SECRET") or launcher.env["SLACK_SIGNING_SECRET"]
         found = launcher.start("slack", python, "-m", "sandbox.slack", "--port", "0",
-                               "--token", launcher.env["SLACK_BOT_TOKEN"], announce="SLACK_API_URL")
+                               "--token", launcher.env["SLACK_BOT_TOKEN"],
+                               "--app-url", f"http://127.0.0.1:{port}/slack/events", "--signing-secret", secret,
+                               announce="SLACK_API_URL")
         launcher.env["SLACK_API_URL"] = found["SLACK_API_URL"]
+        slack_page = found["SLACK_API_URL"].removesuffix("api/")
     if not launcher.configured.get("QBO_ENVIRONMENT"):
         found = launcher.start(
             "quickbooks", python, "-m", "sandbox.quickbooks", "--port", "0",
@@ -133,6 +142,7 @@ def _start_sandboxes(launcher: Launcher, python: str, port: str) -> None:
         )
         launcher.env.update({name: found[name] for name in
                              ("QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID", "QBO_REFRESH_TOKEN")})
+    return slack_page
 
 
 def _announced(line: str) -> dict[str, str]:

@@ -18,12 +18,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8002)
     parser.add_argument("--token", action="append", help="a bot token to accept (repeatable)")
     parser.add_argument("--trigger-ttl", type=float, default=3.0, help="seconds a trigger_id stays valid")
+    parser.add_argument("--app-url", help="the app's Request URL, e.g. http://127.0.0.1:8000/slack/events")
+    parser.add_argument("--signing-secret", help="the app's SLACK_SIGNING_SECRET, to sign what the page sends")
     options = parser.parse_args(argv)
+    if bool(options.app_url) != bool(options.signing_secret):
+        parser.error("--app-url and --signing-secret go together")
     state = SlackState(demo_workspace(options.token), trigger_ttl=options.trigger_ttl)
-    server = make_server(options.host, options.port, create_app(state), threaded=True)
+    app = create_app(state, app_url=options.app_url, signing_secret=options.signing_secret)
+    server = make_server(options.host, options.port, app, threaded=True)
     state.base_url = f"http://{options.host}:{server.port}"
     print(f"SLACK_API_URL={state.base_url}/api/", flush=True)
     print(f"# tokens accepted: {', '.join(state.workspace.tokens)}; page at {state.base_url}/", flush=True)
+    if options.app_url:
+        print(f"# the page acts as Slack users towards {options.app_url}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from . import control, page
+from .demo import Demo
 from .errors import SlackError
 from .methods import METHODS
 from .state import SlackState
@@ -34,8 +35,13 @@ def bearer_token(args: dict[str, Any]) -> str | None:
     return args.pop("token", None) or None
 
 
-def create_app(state: SlackState | None = None) -> Flask:
-    """A Flask app serving the Web API, the /_sandbox control API and a page at / over one state."""
+def create_app(
+    state: SlackState | None = None, *, app_url: str | None = None, signing_secret: str | None = None
+) -> Flask:
+    """A Flask app serving the Web API, the /_sandbox control API and a page at / over one state.
+
+    With `app_url` and `signing_secret` the page acts as Slack towards that Request URL; without, it is read-only.
+    """
     state = state or SlackState()
     app = Flask("sandbox.slack")
     app.config["SLACK_STATE"] = state
@@ -59,7 +65,7 @@ def create_app(state: SlackState | None = None) -> Flask:
     # A base URL without the /api/ suffix works too: method names always contain a dot.
     app.add_url_rule("/<method>", "api_at_root", _dotted_only(api), methods=["GET", "POST"])
     app.register_blueprint(control.blueprint(state))
-    app.register_blueprint(page.blueprint(state))
+    app.register_blueprint(page.blueprint(state, Demo(state, app_url, signing_secret)))
     return app
 
 

@@ -37,11 +37,21 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> tuple[s
 
 
 class SlackSandbox:
-    """A Slack workspace in memory: its Flask `app` and the recordings the app makes."""
+    """A Slack workspace in memory: its Flask `app` and the recordings the app makes.
 
-    def __init__(self, workspace: Workspace | None = None, *, trigger_ttl: float = 3.0) -> None:
+    With `app_url` and `signing_secret`, its page at / sends clicks, modals and commands to that Request URL.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        *,
+        trigger_ttl: float = 3.0,
+        app_url: str | None = None,
+        signing_secret: str | None = None,
+    ) -> None:
         self.state = SlackState(workspace or demo_workspace(), trigger_ttl=trigger_ttl)
-        self.app = create_app(self.state)
+        self.app = create_app(self.state, app_url=app_url, signing_secret=signing_secret)
         self.base_url = ""
         self._stop: Callable[[], None] | None = None
 

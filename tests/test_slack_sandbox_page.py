@@ -1,0 +1,180 @@
+"""The Slack sandbox's page, driven as a browser would, acting as workspace users towards a stand-in app."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+from flask import Flask, jsonify, request
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+from slack_sdk.signature import SignatureVerifier
+
+from sandbox.slack import DEMO_TOKEN, SlackSandbox, serve_in_thread
+
+SECRET = "page-test-signing-secret"
+PROCUREMENT = "C0PROCURE"
+
+
+class Forms(HTMLParser):
+    """The page's forms as a browser sees them: action, hidden and named fields, and submit buttons."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action"), "fields": {}, "buttons": []})
+        elif tag in ("input", "textarea") and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value", "")
+        elif tag == "button" and self.forms:
+            self.forms[-1]["buttons"].append(attrs)
+
+    def posting_to(self, action: str) -> list[dict]:
+        return [f for f in self.forms if f["action"] == action]
+
+
+def stand_in_app(received: list, api_url: str) -> Flask:
+    """The app's Request URL: verifies Slack's signature, records, opens a modal on Reject, refuses short reasons."""
+    app = Flask("stand-in")
+    verifier = SignatureVerifier(SECRET)
+
+    @app.post("/slack/events")
+    def events():
+        body = request.get_data()
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            return "invalid signature", 401
+        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        payload = json.loads(form["payload"]) if "payload" in form else form
+        received.append(payload)
+        if payload.get("type") == "block_actions" and payload["actions"][0]["action_id"] == "reject":
+            view = View(type="modal", callback_id="reason", title="Reject invoice", submit="Reject",
+                        blocks=[InputBlock(block_id="reason", label="Reason",
+                                           element=PlainTextInputElement(action_id="reason_input", multiline=True))])
+            WebClient(token=DEMO_TOKEN, base_url=api_url).views_open(trigger_id=payload["trigger_id"], view=view)
+        if payload.get("type") == "view_submission":
+            reason = payload["view"]["state"]["values"]["reason"]["reason_input"]["value"]
+            if len(reason.strip()) < 3:
+                return jsonify(response_action="errors", errors={"reason": "Please say why <really>."})
+        if payload.get("command"):
+            return jsonify(text=f"Status of {payload['text'].split()[-1]}: Approved", response_type="ephemeral")
+        return ""
+
+    return app
+
+
+@pytest.fixture
+def world():
+    received: list = []
+    holder: dict = {}
+    app_url, stop_app = serve_in_thread(_lazy(holder))
+    with SlackSandbox(app_url=f"{app_url}/slack/events", signing_secret=SECRET) as sandbox:
+        holder["app"] = stand_in_app(received, sandbox.api_url)
+        yield sandbox, received
+    stop_app()
+
+
+def _lazy(holder: dict):
+    """A WSGI app resolved per request, since the stand-in needs the sandbox's URL that is served after it."""
+    return lambda environ, start_response: holder["app"](environ, start_response)
+
+
+def post_card(sandbox: SlackSandbox) -> str:
+    blocks = [
+        SectionBlock(block_id="summary", text="*FE-1* <b>from</b> <https://example.com/doc|the document> <@U0BUYER1>"),
+        ContextBlock(elements=[MarkdownTextObject(text="Waiting for Procurement")]),
+        ActionsBlock(block_id="decide", elements=[
+            ButtonElement(text="Approve", action_id="approve", value="1:AP", style="primary"),
+            ButtonElement(text="Reject", action_id="reject", value="1:AP", style="danger"),
+        ]),
+    ]
+    answer = WebClient(token=DEMO_TOKEN, base_url=sandbox.api_url).chat_postMessage(
+        channel=PROCUREMENT, text="Invoice FE-1", blocks=blocks)
+    return answer["ts"]
+
+
+def page(sandbox: SlackSandbox, user: str) -> str:
+    answer = requests.get(f"{sandbox.base_url}/", params={"as": user}, timeout=5)
+    assert answer.status_code == 200
+    return answer.text
+
+
+def press(sandbox: SlackSandbox, form: dict, button: dict | None = None, **typed: str) -> requests.Response:
+    data = {**form["fields"], **typed}
+    if button and button.get("name"):
+        data[button["name"]] = button["value"]
+    return requests.post(f"{sandbox.base_url}{form['action']}", data=data, timeout=10, allow_redirects=False)
+
+
+def click(sandbox: SlackSandbox, user: str, label_action: str) -> requests.Response:
+    form = Forms(page(sandbox, user)).posting_to("/_sandbox/click")[0]
+    button = next(b for b in form["buttons"] if b.get("value") == label_action)
+    return press(sandbox, form, button)
+
+
+def test_a_click_on_a_rendered_card_button_sends_a_signed_block_actions_as_the_acting_user(world):
+    sandbox, received = world
+    ts = post_card(sandbox)
+    shown = page(sandbox, "U0ACCT1")
+    assert "&lt;b&gt;from&lt;/b&gt;" in shown
+    assert '<a href="https://example.com/doc">the document</a> @U0BUYER1' in shown
+    answer = click(sandbox, "U0ACCT1", "approve")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/?as=U0ACCT1")
+    [payload] = received
+    assert payload["type"] == "block_actions" and payload["user"]["id"] == "U0ACCT1"
+    assert payload["actions"][0]["action_id"] == "approve" and payload["container"]["message_ts"] == ts
+    assert "click approve: HTTP 200" in page(sandbox, "U0ACCT1")
+
+
+def test_a_modal_form_submission_sends_the_typed_reason_and_shows_the_apps_errors(world):
+    sandbox, received = world
+    post_card(sandbox)
+    click(sandbox, "U0BUYER1", "reject")
+    assert "Reject invoice" not in page(sandbox, "U0BUYER2")
+    [modal] = Forms(page(sandbox, "U0BUYER1")).posting_to("/_sandbox/submit")
+    press(sandbox, modal, **{"input:reason": "no"})
+    shown = page(sandbox, "U0BUYER1")
+    assert "Please say why &lt;really&gt;." in shown
+    [modal] = Forms(shown).posting_to("/_sandbox/submit")
+    press(sandbox, modal, **{"input:reason": "Wrong stems"})
+    submissions = [p for p in received if p["type"] == "view_submission"]
+    typed = [s["view"]["state"]["values"]["reason"]["reason_input"]["value"] for s in submissions]
+    assert typed == ["no", "Wrong stems"]
+    assert all(s["user"]["id"] == "U0BUYER1" for s in submissions)
+    assert Forms(page(sandbox, "U0BUYER1")).posting_to("/_sandbox/submit") == []
+
+
+def test_a_slash_command_form_sends_the_signed_command_and_shows_the_answer_to_its_user(world):
+    sandbox, received = world
+    [form] = Forms(page(sandbox, "U0AP1")).posting_to("/_sandbox/command")
+    press(sandbox, form, command="/invoice status FE-20931", channel=PROCUREMENT)
+    [command] = received
+    assert (command["command"], command["text"], command["user_id"]) == ("/invoice", "status FE-20931", "U0AP1")
+    assert "Status of FE-20931: Approved" in page(sandbox, "U0AP1")
+    assert "Status of FE-20931" not in page(sandbox, "U0BUYER1")
+
+
+def test_without_an_app_url_the_page_has_no_clickable_buttons():
+    with SlackSandbox() as sandbox:
+        post_card(sandbox)
+        shown = page(sandbox, "U0BUYER1")
+        assert "Approve" in shown and "Read-only" in shown
+        assert Forms(shown).posting_to("/_sandbox/click") == [] and 'name="action_id"' not in shown
+        refused = requests.post(f"{sandbox.base_url}/_sandbox/click", timeout=5,
+                                data={"channel": PROCUREMENT, "ts": "1.0", "action_id": "approve", "user": "U0BUYER1"})
+        assert refused.status_code == 404
