@@ -14,7 +14,8 @@ from services.runtime import Runtime, build_runtime
 from settings import Settings, load_settings
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+REDIS_SERVER = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
+CLAIM_KEY = "invoice-sync-test-suite"
 ON_CI = os.environ.get("CI", "").lower() == "true"
 
 BASE_SETTINGS = dict(
@@ -36,10 +37,26 @@ def servers_unreachable() -> str | None:
     """Why the PostgreSQL or Redis server cannot be used, or None when both answer."""
     try:
         psycopg.connect(f"{POSTGRES}/test", connect_timeout=3).close()
-        redis.Redis.from_url(REDIS, socket_connect_timeout=3).ping()
+        redis.Redis.from_url(REDIS_SERVER, socket_connect_timeout=3).ping()
     except Exception as error:  # noqa: BLE001 - any failure to connect is the answer
         return f"{type(error).__name__}: {error}"
     return None
+
+
+def claim_redis_database() -> str:
+    """A Redis database (1-15) no other test run on this machine is using, claimed for an hour."""
+    for number in range(1, 16):
+        url = f"{REDIS_SERVER}/{number}"
+        if redis.Redis.from_url(url).set(CLAIM_KEY, os.getpid(), nx=True, ex=3600):
+            return url
+    raise RuntimeError("every Redis database 1-15 is claimed by another test run; wait or flush them")
+
+
+def release_redis_database(url: str) -> None:
+    """Give back a database `claim_redis_database` handed out."""
+    connection = redis.Redis.from_url(url)
+    if connection.get(CLAIM_KEY) == str(os.getpid()).encode():
+        connection.flushdb()
 
 
 def server_settings(**overrides) -> Settings:
@@ -47,13 +64,14 @@ def server_settings(**overrides) -> Settings:
     name = f"invoice_sync_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    values = {**BASE_SETTINGS, "database_url": f"{POSTGRES}/{name}", "redis_url": REDIS,
+    values = {**BASE_SETTINGS, "database_url": f"{POSTGRES}/{name}", "redis_url": claim_redis_database(),
               "secret_key": "test-secret-key", **overrides}
     return load_settings(_env_file=None, **values)
 
 
 def drop_server_database(settings: Settings) -> None:
-    """Drop the database `server_settings` created."""
+    """Drop the database `server_settings` created and give back its Redis database."""
+    release_redis_database(settings.redis_url)
     name = settings.database_url.rsplit("/", 1)[1]
     with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -80,3 +98,5 @@ def wipe(runtime: Runtime) -> None:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
     runtime.redis.flushdb()
+    if runtime.settings.redis_url:
+        runtime.redis.set(CLAIM_KEY, os.getpid(), ex=3600)
