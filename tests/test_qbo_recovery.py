@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from pydantic import SecretStr
 from rq.job import Job
 from sqlalchemy import select
 
@@ -16,8 +17,10 @@ from jobs.quickbooks.tokens import cipher
 from jobs.sweep import capture_changes, requeue_stuck_syncs, sweep
 from jobs.sync import SyncBusy, invoice_lock, sync_invoice
 from models import QboConnection
+from services.runtime import Runtime
 from tests.qbo_support import environment, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
 from webhooks.app import create_app
+from webhooks.oauth import connect_link
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -137,8 +140,10 @@ def test_the_change_data_capture_pass_catches_a_deletion_and_a_payment_webhooks_
 
 
 def test_an_admin_connects_a_company_through_the_oauth_flow_and_a_forged_state_is_refused(qbo_runtime, sandbox):
-    client = create_app(qbo_runtime).test_client()
-    start = client.get("/quickbooks/connect")
+    unpinned = Runtime(qbo_runtime.settings.model_copy(update={"qbo_realm_id": None}),
+                       qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
+    client = create_app(unpinned).test_client()
+    start = client.get(connect_link(unpinned.settings, "http://localhost"))
     assert start.status_code == 302
     consent = requests.get(start.location + "&realmId=9341455000000777", allow_redirects=False, timeout=5)
     back = urlparse(consent.headers["Location"])
@@ -150,3 +155,22 @@ def test_an_admin_connects_a_company_through_the_oauth_flow_and_a_forged_state_i
     with qbo_runtime.sessions() as session:
         assert session.scalars(select(QboConnection.realm_id)).all() == ["9341455000000777"]
     assert client.get(f"/quickbooks/callback?{back.query}").status_code == 400
+
+
+def test_connecting_quickbooks_without_an_admin_link_is_forbidden(qbo_runtime, sandbox):
+    client = create_app(qbo_runtime).test_client()
+    assert client.get("/quickbooks/connect").status_code == 403
+    forged = connect_link(qbo_runtime.settings.model_copy(update={"secret_key": SecretStr("other")}), "http://x")
+    assert client.get(forged).status_code == 403
+    with qbo_runtime.sessions() as session:
+        assert session.scalars(select(QboConnection)).all() == []
+
+
+def test_a_deployment_pinned_to_a_realm_refuses_another_company(qbo_runtime, sandbox):
+    pinned = Runtime(qbo_runtime.settings.model_copy(update={"qbo_realm_id": "9341455000000001"}),
+                     qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
+    client = create_app(pinned).test_client()
+    start = client.get(connect_link(pinned.settings, "http://localhost"))
+    consent = requests.get(start.location + "&realmId=9341455000000777", allow_redirects=False, timeout=5)
+    answer = client.get(f"/quickbooks/callback?{urlparse(consent.headers['Location']).query}")
+    assert answer.status_code == 400 and "pinned" in answer.json["detail"]

@@ -1,8 +1,10 @@
 """Connecting a QuickBooks company from an admin's browser: /quickbooks/connect and /quickbooks/callback."""
 
 import secrets
+import sys
 
 from flask import Flask, current_app, jsonify, redirect, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from jobs.quickbooks.connection import authorization_url
 from jobs.quickbooks.errors import QboPermanent, QboTransient
@@ -10,6 +12,16 @@ from jobs.quickbooks.tokens import connect_company
 from webhooks.problems import problem
 
 STATE_SECONDS = 600
+LINK_SECONDS = 3600
+
+
+def _links(settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.encryption_key(), salt="quickbooks-connect")
+
+
+def connect_link(settings, base_url: str) -> str:
+    """A connect URL valid for an hour; only holders of SECRET_KEY can make one, so strangers cannot connect."""
+    return f"{base_url.rstrip('/')}/quickbooks/connect?key={_links(settings).dumps('connect')}"
 
 
 def register(app: Flask) -> None:
@@ -23,8 +35,13 @@ def _state_key(state: str) -> str:
 
 
 def connect():
-    """Redirect to Intuit's consent page with a one-time state kept server-side for ten minutes."""
+    """Check the admin's signed link, then redirect to Intuit's consent page with a one-time state."""
     runtime = current_app.extensions["runtime"]
+    try:
+        _links(runtime.settings).loads(request.args.get("key", ""), max_age=LINK_SECONDS)
+    except BadSignature:
+        return problem(403, "Forbidden", "Connecting QuickBooks needs a fresh link from an admin: "
+                                         "python -m webhooks.oauth https://YOUR-HOST")
     state = secrets.token_urlsafe(24)
     try:
         runtime.redis.set(_state_key(state), "1", ex=STATE_SECONDS)
@@ -50,8 +67,18 @@ def callback():
         return problem(400, "Bad Request", "Unknown or expired OAuth state: start again at /quickbooks/connect")
     if not code or not realm_id:
         return problem(400, "Bad Request", "The callback lacks code or realmId")
+    pinned = runtime.settings.qbo_realm_id
+    if pinned and realm_id != pinned:
+        return problem(400, "Bad Request", f"This deployment is pinned to QuickBooks company {pinned} "
+                                           f"(QBO_REALM_ID); company {realm_id} was not connected")
     try:
         connect_company(runtime, code, realm_id)
     except (QboPermanent, QboTransient) as error:
         return problem(502, "Bad Gateway", f"Intuit did not issue tokens: {error}")
     return jsonify({"connected": True, "realm_id": realm_id})
+
+
+if __name__ == "__main__":
+    from settings import load_settings
+
+    print(connect_link(load_settings(), sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"))
