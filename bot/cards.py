@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import buttons
+from bot.mrkdwn import esc
 from invoices.statuses import Status
 from services.invoice_view import DecisionView, InvoiceView
 
@@ -50,17 +51,17 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     blocks: list[Block] = [
         HeaderBlock(text=f"Invoice {view.number} · {view.vendor_name}"[:150]),
         SectionBlock(fields=[
-            MarkdownTextObject(text=f"*Vendor*\n{view.vendor_name}"),
-            MarkdownTextObject(text=f"*PO*\n{view.po_number}"),
+            MarkdownTextObject(text=f"*Vendor*\n{esc(view.vendor_name)}"),
+            MarkdownTextObject(text=f"*PO*\n{esc(view.po_number)}"),
             MarkdownTextObject(text=f"*Ship date*\n{view.ship_date.isoformat()}"),
-            MarkdownTextObject(text=f"*Invoice number*\n{view.number}"),
+            MarkdownTextObject(text=f"*Invoice number*\n{esc(view.number)}"),
             MarkdownTextObject(text=f"*Total*\n{money(view.total, view.currency)}"),
             MarkdownTextObject(text=f"*Status*\n{_STATUS_EMOJI[view.status]} {view.status.label} ({view.status.value})"),
         ]),
         SectionBlock(text=MarkdownTextObject(text=_lines(view))),
     ]
     if view.attachment_url:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f":paperclip: <{view.attachment_url}|Vendor invoice document>")]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f":paperclip: <{esc(view.attachment_url)}|Vendor invoice document>")]))
     blocks.append(DividerBlock())
     blocks.append(SectionBlock(text=MarkdownTextObject(text=_approvals(view))))
     for note in _notes(view):
@@ -74,7 +75,7 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
 
 
 def _lines(view: InvoiceView) -> str:
-    shown = [f"• {line.text} — {money(line.amount)}" for line in view.lines[:FIRST_LINES]]
+    shown = [f"• {esc(line.text)} — {money(line.amount)}" for line in view.lines[:FIRST_LINES]]
     rest = len(view.lines) - FIRST_LINES
     if rest > 0:
         shown.append(f"_…and {rest} more line{'s' if rest > 1 else ''}_")
@@ -92,11 +93,11 @@ def _notes(view: InvoiceView) -> list[str]:
     notes = []
     if view.setback:
         s = view.setback
-        notes.append(f":leftwards_arrow_with_hook: *{_OUTCOME_WORDS[s.outcome]}* by <@{s.user_id}>, {when(s)}: {s.reason}")
+        notes.append(f":leftwards_arrow_with_hook: *{_OUTCOME_WORDS[s.outcome]}* by <@{s.user_id}>, {when(s)}: {esc(s.reason)}")
     for blocker in view.blockers:
-        notes.append(f":warning: *Cannot be sent:* {blocker}.")
+        notes.append(f":warning: *Cannot be sent:* {esc(blocker)}.")
     if view.last_error and view.status is Status.FAILED:
-        notes.append(f":red_circle: *Last sync error:* {view.last_error}")
+        notes.append(f":red_circle: *Last sync error:* {esc(view.last_error)}")
     if view.bill_id and view.status in (Status.SYNCHRONIZED, Status.PAID):
-        notes.append(f":receipt: QuickBooks Bill *{view.bill_number}* (id {view.bill_id})")
+        notes.append(f":receipt: QuickBooks Bill *{esc(view.bill_number)}* (id {esc(view.bill_id)})")
     return notes

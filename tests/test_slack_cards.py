@@ -122,3 +122,13 @@ def test_a_new_revision_gets_a_new_procurement_card_and_the_old_one_points_to_it
     assert buttons(new) == ["Approve", "Reject"] and "revision 2" in card_text(new)
     assert "New revision" in slack_sandbox.thread(PROCUREMENT, new["ts"])[0]["text"]
     assert buttons(card(slack_sandbox, ACCOUNTING)) == []
+
+
+def test_vendor_text_cannot_ping_the_channel_or_forge_links(web, slack_sandbox, slack_runtime):
+    data = example_upload()
+    data["invoice"]["lines"][0]["product"] = "Rose <!channel> <https://evil.example|Pay here> & co"
+    upload_data(web, data)
+    run_jobs(slack_runtime)
+    text = card_text(card(slack_sandbox, PROCUREMENT))
+    assert "&lt;!channel&gt; &lt;https://evil.example|Pay here&gt; &amp; co" in text
+    assert "<!channel>" not in text and "<https://evil.example" not in text
