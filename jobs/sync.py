@@ -51,8 +51,16 @@ def _sync(runtime: Runtime, invoice_id: int) -> str:
             return "skipped"
         facts, version = facts_of(invoice), invoice.version
     draft = draft_bill(facts, runtime.settings.bill_number_format)
+    # Imported here because jobs.batch_sync builds on this module's helpers.
+    from jobs.batch_sync import queued_peers, sync_together
+
     try:
         gateway = Gateway(runtime)
+        peers = queued_peers(runtime, invoice_id)
+        if peers:
+            together = sync_together(runtime, gateway, invoice_id, peers)
+            if together is not None:
+                return together
         bill = _find_or_create(runtime, gateway, draft, request_id(invoice_id, facts.revision, version))
     except QboPermanent as error:
         return fail(runtime, invoice_id, str(error))
@@ -60,6 +68,19 @@ def _sync(runtime: Runtime, invoice_id: int) -> str:
 
 
 def _find_or_create(runtime: Runtime, gateway: Gateway, draft: BillDraft, rid: str) -> dict:
+    vendor_id, body = prepared(runtime, gateway, draft)
+    adopted = _ours(gateway, draft, vendor_id)
+    if adopted is not None:
+        log.info("invoice %s: adopting Bill %s found by DocNumber", draft.invoice_id, adopted["Id"])
+        return adopted
+    try:
+        return gateway.create_bill(body, rid)
+    except QboPermanent as error:
+        return after_refusal(runtime, gateway, draft, vendor_id, error)
+
+
+def prepared(runtime: Runtime, gateway: Gateway, draft: BillDraft) -> tuple[str, dict]:
+    """Preflight a draft and resolve its references into (vendor id, Bill body); QboPermanent says what to fix."""
     enabled = gateway.classes_enabled() if draft.vendor_name else False
     classes = gateway.classes() if enabled else {}
     problems = preflight(draft, classes_enabled=enabled, known_classes=frozenset(classes) if enabled else None)
@@ -67,26 +88,28 @@ def _find_or_create(runtime: Runtime, gateway: Gateway, draft: BillDraft, rid: s
         raise QboPermanent("; ".join(problems) + ".")
     vendor_id = gateway.vendor_id(draft.vendor_name)
     item_id = gateway.item_id(runtime.settings.qbo_item_name)
-    adopted = _ours(gateway, draft, vendor_id)
-    if adopted is not None:
-        log.info("invoice %s: adopting Bill %s found by DocNumber", draft.invoice_id, adopted["Id"])
-        return adopted
-    body = bill_body(draft, vendor_id, item_id, classes.get(draft.class_name) if enabled else None)
-    try:
-        return gateway.create_bill(body, rid)
-    except QboPermanent as error:
-        if error.code in DUPLICATE_CODES:
-            adopted = _ours(gateway, draft, vendor_id)
-            if adopted is not None:
-                return adopted
-        if error.code == 2500:
-            gateway.forget_references()
-        raise QboPermanent(explain(error, draft, runtime.settings.qbo_item_name)) from None
+    return vendor_id, bill_body(draft, vendor_id, item_id, classes.get(draft.class_name) if enabled else None)
+
+
+def after_refusal(runtime: Runtime, gateway: Gateway, draft: BillDraft, vendor_id: str, error: QboPermanent) -> dict:
+    """Our own Bill when QBO refused a create as a duplicate of it; otherwise QboPermanent in the invoice's terms."""
+    if error.code in DUPLICATE_CODES:
+        adopted = _ours(gateway, draft, vendor_id)
+        if adopted is not None:
+            return adopted
+    if error.code == 2500:
+        gateway.forget_references()
+    raise QboPermanent(explain(error, draft, runtime.settings.qbo_item_name)) from None
 
 
 def _ours(gateway: Gateway, draft: BillDraft, vendor_id: str) -> dict | None:
-    """The Bill of this number and vendor carrying our trace; refuses to create beside someone else's."""
-    existing = gateway.find_bills(draft.doc_number, vendor_id)
+    return ours_among(draft, vendor_id, gateway.find_bills(draft.doc_number, vendor_id))
+
+
+def ours_among(draft: BillDraft, vendor_id: str, bills: list[dict]) -> dict | None:
+    """Among `bills`, the one of this number and vendor carrying our trace; refuses to create beside someone else's."""
+    existing = [b for b in bills if b.get("DocNumber") == draft.doc_number
+                and str((b.get("VendorRef") or {}).get("value")) == str(vendor_id)]
     ours = [b for b in existing if traced_invoice_id(b.get("PrivateNote")) == draft.invoice_id]
     if ours:
         return ours[0]

@@ -2,13 +2,14 @@
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from quickbooks.exceptions import ObjectNotFoundException
 from quickbooks.mixins import DecimalEncoder
 
+from jobs.quickbooks.batch import batch_body, batch_outcomes
 from jobs.quickbooks.connection import quickbooks_client
 from jobs.quickbooks.errors import QboPermanent, QboThrottled, QboTransient, QboUnauthorized, classify
 from jobs.quickbooks.limiter import RealmLimiter
@@ -33,13 +34,13 @@ class Gateway:
         self._credentials = None
         self._client = None
 
-    def call(self, operation: Callable[[Any], Any]) -> Any:
-        """Run `operation(client)` once admitted by the limiter; a refused token is refreshed once."""
+    def call(self, operation: Callable[[Any], Any], batch: bool = False) -> Any:
+        """Run `operation(client)` once admitted by the limiter (`batch`: a /batch request); refreshes once on 401."""
         for attempt in (1, 2):
             if self._client is None:
                 self._credentials = self._credentials or credentials(self.runtime, self.realm_id)
                 self._client = quickbooks_client(self.runtime.settings, self.realm_id, self._credentials.access_token)
-            self.limiter.acquire(self.realm_id)
+            self.limiter.acquire(self.realm_id, batch)
             try:
                 return operation(self._client)
             except Exception as error:  # noqa: BLE001 - sorted below; unknown errors propagate as they are
@@ -128,6 +129,18 @@ class Gateway:
         """Create a Bill, idempotently per `request_id` on QBO's side; answers the created Bill."""
         payload = json.dumps(body, cls=DecimalEncoder)
         return self.call(lambda qb: qb.create_object("Bill", payload, request_id=request_id))["Bill"]
+
+    def find_bills_numbered(self, doc_numbers: Iterable[str]) -> list[dict]:
+        """Bills of any vendor whose DocNumber is one of `doc_numbers`, in one query, e.g. [{"Id": "145", ...}]."""
+        listed = ", ".join(quote(number) for number in sorted(set(doc_numbers)))
+        return self.query(f"select * from Bill where DocNumber in ({listed}) maxresults 1000").get("Bill", [])
+
+    def create_bills(self, bodies: dict[str, dict], request_id: str) -> dict[str, dict | Exception]:
+        """Create up to 30 Bills in one /batch request keyed by bId; answers each created Bill or its sorted fault."""
+        payload = batch_body(bodies)
+        answer = self.call(lambda qb: qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", payload,
+                                              request_id=request_id), batch=True)
+        return batch_outcomes(answer, bodies)
 
     def read(self, entity: str, entity_id: str) -> dict | None:
         """The current Bill or BillPayment with this Id, or None when QBO has none (deleted)."""

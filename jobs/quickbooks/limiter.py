@@ -12,6 +12,8 @@ from jobs.quickbooks.errors import QboThrottled, QboTransient
 # Under QBO's 500/min and 10/s: requests admitted here reach Intuit with jitter, and one 429 costs a minute.
 PER_MINUTE = RateLimitItemPerMinute(480, namespace="qbo")
 PER_SECOND = RateLimitItemPerSecond(8, namespace="qbo")
+# QBO also caps batch requests at 40/min per company, on top of (not instead of) the 500/min.
+BATCH_PER_MINUTE = RateLimitItemPerMinute(38, namespace="qbo-batch")
 SECOND_WAIT = 3.0
 
 
@@ -23,14 +25,14 @@ class RealmLimiter:
         storage = RedisStorage("redis://", connection_pool=redis.connection_pool)
         self.windows = MovingWindowRateLimiter(storage)
 
-    def acquire(self, realm_id: str) -> None:
-        """Take one request slot for `realm_id`, sleeping at most a few seconds for the per-second window."""
+    def acquire(self, realm_id: str, batch: bool = False) -> None:
+        """Take one request slot for `realm_id` (and a batch slot when `batch`), waiting briefly for the second."""
         try:
-            self._acquire(realm_id)
+            self._acquire(realm_id, batch)
         except RedisError as error:
             raise QboTransient(f"Redis is unavailable for the QuickBooks rate limit ({type(error).__name__})") from None
 
-    def _acquire(self, realm_id: str) -> None:
+    def _acquire(self, realm_id: str, batch: bool) -> None:
         backoff = self.redis.pttl(_backoff_key(realm_id))
         if backoff and backoff > 0:
             raise QboThrottled("QuickBooks asked us to slow down for this company", retry_after=backoff / 1000)
@@ -40,8 +42,14 @@ class RealmLimiter:
                 reset = self.windows.get_window_stats(PER_MINUTE, realm_id).reset_time
                 raise QboThrottled("This company's 500 requests/minute are used up",
                                    retry_after=max(1.0, reset - time.time()))
+            if batch and not self.windows.test(BATCH_PER_MINUTE, realm_id):
+                reset = self.windows.get_window_stats(BATCH_PER_MINUTE, realm_id).reset_time
+                raise QboThrottled("This company's 40 batch requests/minute are used up",
+                                   retry_after=max(1.0, reset - time.time()))
             if self.windows.hit(PER_SECOND, realm_id):
                 self.windows.hit(PER_MINUTE, realm_id)
+                if batch:
+                    self.windows.hit(BATCH_PER_MINUTE, realm_id)
                 return
             if time.monotonic() > deadline:
                 raise QboThrottled("This company's 10 requests/second stay used up", retry_after=1.0)

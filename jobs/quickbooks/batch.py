@@ -1,0 +1,47 @@
+"""QBO's batch endpoint for Bills: up to 30 creates in one request, each answered or refused on its own."""
+
+import json
+from collections.abc import Iterable
+
+from quickbooks import QuickBooks
+from quickbooks.mixins import DecimalEncoder
+
+from jobs.quickbooks.errors import QboPermanent, QboTransient, classify
+
+MAX_ITEMS = 30
+
+
+def batch_body(bodies: dict[str, dict]) -> str:
+    """The JSON of POST /batch, e.g. {"BatchItemRequest": [{"bId": "42", "operation": "create", "Bill": {...}}]}."""
+    items = [{"bId": bid, "operation": "create", "Bill": body} for bid, body in bodies.items()]
+    return json.dumps({"BatchItemRequest": items}, cls=DecimalEncoder)
+
+
+def batch_outcomes(answer: dict, bids: Iterable[str]) -> dict[str, dict | Exception]:
+    """Each bId's created Bill or sorted failure, from an answer such as
+    {"BatchItemResponse": [{"bId": "42", "Bill": {"Id": "145", "DocNumber": "100482-FE-20931", "TotalAmt": 1093.50}},
+    {"bId": "43", "Fault": {"type": "ValidationFault", "Error": [{"Message": "Invalid Reference Id", "code": "2500",
+    "Detail": "Invalid Reference Id : Class with Id 9 does not exist", "element": "ClassRef"}]}}], "time": "..."}."""
+    found: dict[str, dict | Exception] = {}
+    for item in answer.get("BatchItemResponse") or []:
+        bid = str(item.get("bId"))
+        if isinstance(item.get("Bill"), dict):
+            found[bid] = item["Bill"]
+        elif isinstance(item.get("Fault"), dict):
+            found[bid] = item_failure(item["Fault"])
+    for bid in bids:
+        # Unanswered means unknown, not refused: the next run's lookup adopts it if QBO created it.
+        found.setdefault(bid, QboTransient(f"QuickBooks' batch answer said nothing about item {bid}"))
+    return found
+
+
+def item_failure(fault: dict) -> Exception:
+    """The QboPermanent or QboTransient one item's Fault means, sorted exactly as a single create's would be."""
+    try:
+        QuickBooks.handle_exceptions(fault)
+    except Exception as error:  # noqa: BLE001 - python-quickbooks raises the same exception a single create gets
+        failure = classify(error)
+        if isinstance(failure, (QboPermanent, QboTransient)):
+            return failure
+    errors = fault.get("Error") or [{}]
+    return QboPermanent(f"QuickBooks refused it: {errors[0].get('Detail') or errors[0].get('Message') or fault}")
