@@ -36,6 +36,9 @@ def batch_request_id(sends: list[tuple[int, int, int]]) -> str:
 
 def sync_together(runtime: Runtime, gateway: Gateway, leader_id: int, peers: list[int]) -> str | None:
     """Sync the locked `leader_id` with the `peers` this worker can lock; None when it locks none of them."""
+    if not gateway.limiter.batch_room(gateway.realm_id):
+        # The 40 batches/min are spent, the 500 requests/min maybe not: the plain path still makes progress.
+        return None
     locks = {}
     for peer in peers:
         if len(locks) >= MAX_ITEMS - 1:

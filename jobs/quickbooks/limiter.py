@@ -48,12 +48,21 @@ class RealmLimiter:
                                    retry_after=max(1.0, reset - time.time()))
             if self.windows.hit(PER_SECOND, realm_id):
                 self.windows.hit(PER_MINUTE, realm_id)
-                if batch:
-                    self.windows.hit(BATCH_PER_MINUTE, realm_id)
+                # hit() is atomic where test() then hit() is not: workers racing for the last batch slots
+                # would otherwise overshoot QBO's 40/min (the small margin does not cover 4 workers).
+                if batch and not self.windows.hit(BATCH_PER_MINUTE, realm_id):
+                    raise QboThrottled("This company's 40 batch requests/minute are used up", retry_after=1.0)
                 return
             if time.monotonic() > deadline:
                 raise QboThrottled("This company's 10 requests/second stay used up", retry_after=1.0)
             time.sleep(0.02)
+
+    def batch_room(self, realm_id: str) -> bool:
+        """Whether `realm_id` has a batch request left in this minute's 40 (False when Redis cannot tell)."""
+        try:
+            return self.windows.test(BATCH_PER_MINUTE, realm_id)
+        except RedisError:
+            return False
 
     def back_off(self, realm_id: str, seconds: float) -> None:
         """After a 429, make every worker hold this company's requests for `seconds`."""
