@@ -5,8 +5,8 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, contains_eager
 
 from invoices.rules import ActionRefused, Actor, Role, decide
 from invoices.statuses import Action, Status
@@ -15,6 +15,9 @@ from services.audit import record_audit
 from services.upload_payload import UploadIn
 
 ERP = Actor(id="erp", roles=frozenset({Role.ERP}))
+# Revisions are immutable rows written once, so they skip the unit of work and go in as plain inserts.
+_INVOICES, _REVISIONS = Invoice.__table__, InvoiceRevision.__table__
+_LINES, _CHARGES = InvoiceLine.__table__, InvoiceCharge.__table__
 
 
 @dataclass(frozen=True)
@@ -29,31 +32,29 @@ class IntakeResult:
     audit_id: int | None = None
 
 
-def content_hash(upload: UploadIn) -> str:
+def content_hash(upload: UploadIn, canonical: dict | None = None) -> str:
     """A digest of the invoice's content (PO and invoice), insensitive to key order."""
-    data = upload.canonical()
+    data = canonical if canonical is not None else upload.canonical()
     content = {"purchase_order": data["purchase_order"], "invoice": data["invoice"]}
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def receive_upload(session: Session, upload: UploadIn, delivery_id: str | None = None) -> IntakeResult:
     """Store an upload in the caller's transaction and say what it did."""
-    vendor = _upsert_vendor(session, upload)
-    digest = content_hash(upload)
-    invoice = None if vendor.id is None else session.scalars(
-        select(Invoice).where(Invoice.vendor_id == vendor.id, Invoice.number == upload.invoice.number)
+    canonical = upload.canonical()
+    digest = content_hash(upload, canonical)
+    found = session.execute(
+        select(Invoice, InvoiceRevision.content_hash)
+        .join(Invoice.vendor).options(contains_eager(Invoice.vendor))
+        .join(InvoiceRevision, (InvoiceRevision.invoice_id == Invoice.id) & (InvoiceRevision.number == Invoice.revision))
+        .where(Vendor.code == upload.vendor.code, Invoice.number == upload.invoice.number)
         .with_for_update(of=Invoice)
-    ).unique().one_or_none()
-    if invoice is None:
-        invoice = Invoice(vendor=vendor, number=upload.invoice.number, po_number=upload.purchase_order.number,
-                          status=Status.PENDING_PROCUREMENT.value, revision=1)
-        session.add(invoice)
-        _add_revision(session, invoice, upload, digest, delivery_id)
-        session.flush()
-        entry = record_audit(session, invoice_id=invoice.id, actor=ERP.id, action="upload", outcome="allowed",
-                             to_status=invoice.status, detail=f"revision 1, total {upload.invoice.total}")
-        return IntakeResult(invoice.id, Status(invoice.status), 1, "created", audit_id=entry.id)
-    if invoice.current.content_hash == digest:
+    ).one_or_none()
+    if found is None:
+        return _create(session, upload, canonical, digest, delivery_id)
+    invoice, current_hash = found
+    _update_vendor(invoice.vendor, upload)
+    if current_hash == digest:
         return IntakeResult(invoice.id, Status(invoice.status), invoice.revision, "unchanged")
     before = Status(invoice.status)
     try:
@@ -68,38 +69,59 @@ def receive_upload(session: Session, upload: UploadIn, delivery_id: str | None =
     invoice.status = after.value
     invoice.po_number = upload.purchase_order.number
     invoice.last_error = None
-    _add_revision(session, invoice, upload, digest, delivery_id)
-    session.flush()
+    _insert_revision(session, invoice.id, invoice.revision, upload, canonical, digest, delivery_id)
+    # The revision went in beside the unit of work; a collection loaded earlier would not show it.
+    session.expire(invoice, ["revisions"])
     entry = record_audit(session, invoice_id=invoice.id, actor=ERP.id, action=Action.REVISE, outcome="allowed",
                          from_status=before, to_status=after,
                          detail=f"revision {invoice.revision}, total {upload.invoice.total}; approvals reset")
     return IntakeResult(invoice.id, after, invoice.revision, "revised", audit_id=entry.id)
 
 
-def _upsert_vendor(session: Session, upload: UploadIn) -> Vendor:
-    data = upload.vendor
-    vendor = session.scalars(select(Vendor).where(Vendor.code == data.code)).one_or_none()
+def _create(session: Session, upload: UploadIn, canonical: dict, digest: str, delivery_id: str | None) -> IntakeResult:
+    vendor = session.scalars(select(Vendor).where(Vendor.code == upload.vendor.code)).one_or_none()
     if vendor is None:
-        vendor = Vendor(code=data.code, name=data.name)
+        vendor = Vendor(code=upload.vendor.code, name=upload.vendor.name)
         session.add(vendor)
+    _update_vendor(vendor, upload)
+    if vendor.id is None:
+        session.flush()
+    status = Status.PENDING_PROCUREMENT
+    invoice_id = session.execute(insert(_INVOICES).returning(_INVOICES.c.id), {
+        "vendor_id": vendor.id, "number": upload.invoice.number, "po_number": upload.purchase_order.number,
+        "status": status.value, "revision": 1,
+    }).scalar_one()
+    _insert_revision(session, invoice_id, 1, upload, canonical, digest, delivery_id)
+    entry = record_audit(session, invoice_id=invoice_id, actor=ERP.id, action="upload", outcome="allowed",
+                         to_status=status.value, detail=f"revision 1, total {upload.invoice.total}")
+    return IntakeResult(invoice_id, status, 1, "created", audit_id=entry.id)
+
+
+def _update_vendor(vendor: Vendor, upload: UploadIn) -> None:
+    data = upload.vendor
     vendor.name = data.name
     if data.qb_accounting_name is not None:
         vendor.qb_accounting_name = data.qb_accounting_name or None
     if data.default_class is not None:
         vendor.default_class = data.default_class or None
-    return vendor
 
 
-def _add_revision(session: Session, invoice: Invoice, upload: UploadIn, digest: str, delivery_id: str | None) -> None:
+def _insert_revision(session: Session, invoice_id: int, number: int, upload: UploadIn, canonical: dict,
+                     digest: str, delivery_id: str | None) -> None:
     data = upload.invoice
-    revision = InvoiceRevision(
-        number=invoice.revision, content_hash=digest, invoice_date=data.date,
-        ship_date=upload.purchase_order.ship_date, po_class=upload.purchase_order.class_,
-        currency=data.currency, total=data.total, attachment_url=data.attachment_url,
-        payload=upload.canonical(), delivery_id=delivery_id,
-        lines=[InvoiceLine(position=i, product=line.product, boxes=line.boxes, units=line.units,
-                           unit_price=line.unit_price, amount=line.amount) for i, line in enumerate(data.lines)],
-        charges=[InvoiceCharge(position=i, description=c.description, amount=c.amount)
-                 for i, c in enumerate(data.charges)],
-    )
-    invoice.revisions.append(revision)
+    revision_id = session.execute(insert(_REVISIONS).returning(_REVISIONS.c.id), {
+        "invoice_id": invoice_id, "number": number, "content_hash": digest, "invoice_date": data.date,
+        "ship_date": upload.purchase_order.ship_date, "po_class": upload.purchase_order.class_,
+        "currency": data.currency, "total": data.total, "attachment_url": data.attachment_url,
+        "payload": canonical, "delivery_id": delivery_id,
+    }).scalar_one()
+    session.execute(insert(_LINES), [
+        {"revision_id": revision_id, "position": i, "product": line.product, "boxes": line.boxes,
+         "units": line.units, "unit_price": line.unit_price, "amount": line.amount}
+        for i, line in enumerate(data.lines)
+    ])
+    if data.charges:
+        session.execute(insert(_CHARGES), [
+            {"revision_id": revision_id, "position": i, "description": c.description, "amount": c.amount}
+            for i, c in enumerate(data.charges)
+        ])

@@ -202,3 +202,36 @@ def test_body_over_one_mebibyte_is_413(client, runtime):
     answer = post(client, runtime, payload)
     assert answer.status_code == 413 and answer.mimetype == "application/problem+json"
     assert count(runtime, Invoice) == 0
+
+
+def test_racing_first_uploads_of_one_invoice_store_it_once(app, runtime, monkeypatch):
+    import threading
+
+    from services import intake
+
+    # Both requests must have looked and found nothing before either inserts, which is the race to lose.
+    both_looked, create = threading.Barrier(2), intake._create
+
+    def create_after_both_looked(*args, **kwargs):
+        try:
+            both_looked.wait(timeout=1)
+        except threading.BrokenBarrierError:
+            pass  # SQLite serializes writers, so the second request only looks after the first commits
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "_create", create_after_both_looked)
+    answers = [None, None]
+
+    def upload(index):
+        answers[index] = post(app.test_client(), runtime, example_upload())
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 202]
+    assert answers[0].json == answers[1].json
+    assert answers[0].json["revision"] == 1
+    assert count(runtime, Invoice) == 1 and count(runtime, InvoiceRevision) == 1 and count(runtime, Vendor) == 1
+    assert count(runtime, AuditEntry) == 1
