@@ -27,22 +27,13 @@ from quickbooks.objects.trackingclass import Class
 from quickbooks.objects.vendor import Vendor
 from requests.adapters import HTTPAdapter
 
-from sandbox.quickbooks import create_app, serve_in_thread
+from tests.qbo_support import Sandbox as SandboxBase
 
 CLIENT_ID, CLIENT_SECRET, REDIRECT = "sandbox-client-id", "sandbox-client-secret", "http://localhost/callback"
 
 
-class Sandbox:
-    def __init__(self, **settings):
-        settings.setdefault("limits_enabled", False)
-        self.app = create_app(**settings)
-        self.base, self.stop = serve_in_thread(self.app)
-        self.realm = self.app.extensions["qbo_sandbox"].store.settings.realm_id
-
-    def control(self, method, route, /, **body):
-        response = requests.request(method, f"{self.base}/_sandbox{route}", json=body, timeout=5)
-        assert response.status_code < 300, response.text
-        return response.json()
+class Sandbox(SandboxBase):
+    """The shared test sandbox plus clients of the real libraries."""
 
     def auth_client(self):
         return AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT,
@@ -54,9 +45,6 @@ class Sandbox:
                         minorversion=75, use_decimal=True)
         qb.api_url_v3 = f"{self.base}/v3"
         return qb
-
-    def bills(self):
-        return self.control("GET", f"/realms/{self.realm}/bills")["bills"]
 
 
 @pytest.fixture(autouse=True)
