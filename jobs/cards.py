@@ -139,9 +139,10 @@ def _post_line(runtime: Runtime, client: WebClient, card: SlackCard, audit_id: i
         post.ts = answer["ts"]
 
 
-def sweep_unannounced(settle: timedelta = timedelta(minutes=2), horizon: timedelta = timedelta(days=1)) -> int:
+def sweep_unannounced(
+    runtime: Runtime, settle: timedelta = timedelta(minutes=2), horizon: timedelta = timedelta(days=1)
+) -> int:
     """Re-enqueue refreshes for recent allowed changes with no thread line, and invoices with no card."""
-    runtime = runtimes.current()
     now = utcnow()
     with runtime.sessions() as session:
         entries = session.execute(

@@ -9,14 +9,16 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from invoices.statuses import Status
+from jobs.cards import sweep_unannounced
 from jobs.quickbooks import Gateway
 from jobs.reconcile import enqueue_reconcile, reconcile_bill, reconcile_entity
+from jobs.sync import invoice_lock
 from models import Invoice, QboConnection, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
 from services import runtime as runtimes
 from services.runtime import Runtime
-from services.sending import enqueue_sync
+from services.sending import enqueue_sync, sync_job_id
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
@@ -33,7 +35,7 @@ def sweep() -> dict:
     done = {}
     try:
         for name, part in (("syncs", requeue_stuck_syncs), ("events", requeue_unprocessed_events),
-                           ("changes", capture_changes), ("cards", _announce_missing)):
+                           ("changes", capture_changes), ("cards", sweep_unannounced)):
             try:
                 done[name] = part(runtime)
             except Exception:  # noqa: BLE001 - one failing part must not stop the others; next sweep retries
@@ -57,12 +59,12 @@ def requeue_stuck_syncs(runtime: Runtime) -> int:
 
 def _job_alive(runtime: Runtime, invoice_id: int) -> bool:
     try:
-        status = Job.fetch(f"sync-invoice-{invoice_id}", connection=runtime.redis).get_status()
+        status = Job.fetch(sync_job_id(invoice_id), connection=runtime.redis).get_status()
     except NoSuchJobError:
         return False
     if status == JobStatus.STARTED:
         # A SIGKILLed worker leaves its job "started" forever; the invoice lock expires with it.
-        return bool(runtime.redis.exists(f"qbo:sync:{invoice_id}"))
+        return bool(runtime.redis.exists(invoice_lock(runtime, invoice_id).name))
     return status in LIVE
 
 
@@ -96,14 +98,6 @@ def capture_changes(runtime: Runtime) -> int:
     return len(found["Bill"]) + len(found["BillPayment"])
 
 
-def _announce_missing(runtime: Runtime) -> object:
-    try:
-        from jobs.cards import sweep_unannounced
-    except ImportError:
-        return None
-    return sweep_unannounced()
-
-
 def schedule_next(runtime: Runtime) -> None:
     """Schedule the next sweep in a minute (the RQ worker's scheduler enqueues it) and mark it scheduled."""
     try:
@@ -117,6 +111,6 @@ def schedule_next(runtime: Runtime) -> None:
 
 def ensure_sweep(runtime: Runtime) -> None:
     """Start the sweep chain unless one is scheduled; called at worker start and maintenance (Redis flushes)."""
-    if not runtime.redis.exists(MARKER):
-        runtime.redis.set(MARKER, "1", ex=3 * INTERVAL_SECONDS)
+    # SET NX: workers starting together must not each start a chain, which would never end.
+    if runtime.redis.set(MARKER, "1", ex=3 * INTERVAL_SECONDS, nx=True):
         runtime.queue().enqueue("jobs.sweep.sweep", job_id=f"qbo-sweep-{int(time.time() * 1000)}", job_timeout=600)

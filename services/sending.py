@@ -31,12 +31,17 @@ def request_sync(
     return result
 
 
+def sync_job_id(invoice_id: int) -> str:
+    """The RQ job id of an invoice's sync, e.g. 'sync-invoice-42'; one job per invoice at a time."""
+    return f"sync-invoice-{invoice_id}"
+
+
 def enqueue_sync(runtime: Runtime, invoice_id: int) -> None:
     """Queue the sync job of an invoice in ES; if Redis is down, the ES sweep queues it later."""
     try:
         runtime.queue().enqueue(
             SYNC_JOB, invoice_id,
-            job_id=f"sync-invoice-{invoice_id}",
+            job_id=sync_job_id(invoice_id),
             retry=Retry(max=10, interval=[5, 15, 30, 60, 60, 120, 300, 600, 900, 1800]),
             job_timeout=300, failure_ttl=7 * 24 * 3600,
         )

@@ -88,11 +88,11 @@ def test_a_job_that_gave_up_on_429s_posts_its_line_once_when_retried(web, slack,
 def test_the_sweep_reannounces_changes_whose_job_was_lost(web, slack, slack_sandbox, slack_runtime):
     invoice_id = upload(web)
     slack_runtime.redis.flushdb()
-    assert sweep_unannounced(settle=timedelta(0)) == 1
+    assert sweep_unannounced(slack_runtime, settle=timedelta(0)) == 1
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
     assert len(slack_sandbox.thread(PROCUREMENT, procurement["ts"])) == 1
-    assert sweep_unannounced(settle=timedelta(0)) == 0
+    assert sweep_unannounced(slack_runtime, settle=timedelta(0)) == 0
     with slack_runtime.sessions() as session:
         assert session.query(SlackCard).filter_by(invoice_id=invoice_id).count() == 1
 

@@ -1,0 +1,37 @@
+"""The periodic sweep chain: exactly one, however many workers start at once."""
+
+import threading
+
+from rq.registry import ScheduledJobRegistry
+
+from jobs.sweep import ensure_sweep
+
+
+def sweep_jobs(runtime) -> int:
+    queue = runtime.queue()
+    scheduled = ScheduledJobRegistry(queue=queue).get_job_ids()
+    return sum(1 for job_id in queue.job_ids + scheduled if job_id.startswith("qbo-sweep-"))
+
+
+def test_workers_ensuring_the_sweep_together_start_one_chain(runtime):
+    for _ in range(5):
+        runtime.redis.flushdb()
+        start = threading.Barrier(8)
+
+        def worker():
+            start.wait()
+            ensure_sweep(runtime)
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sweep_jobs(runtime) == 1
+
+
+def test_a_flushed_redis_gets_its_sweep_chain_back(runtime):
+    ensure_sweep(runtime)
+    runtime.redis.flushdb()
+    ensure_sweep(runtime)
+    assert sweep_jobs(runtime) == 1
