@@ -63,10 +63,15 @@ class BillDraft:
     private_note: str
 
 
+def compose_bill_number(number_format: str, *, po_number: str, invoice_number: str, vendor_code: str) -> str:
+    """BILL_NUMBER_FORMAT filled in, e.g. '{po_number}-{invoice_number}' → '100482-FE-20931'."""
+    return number_format.format(po_number=po_number, invoice_number=invoice_number, vendor_code=vendor_code)
+
+
 def bill_number(facts: InvoiceFacts, number_format: str) -> str:
     """The composed Bill number (DocNumber), e.g. '100482-FE-20931'."""
-    return number_format.format(po_number=facts.po_number, invoice_number=facts.invoice_number,
-                                vendor_code=facts.vendor_code)
+    return compose_bill_number(number_format, po_number=facts.po_number, invoice_number=facts.invoice_number,
+                               vendor_code=facts.vendor_code)
 
 
 def trace(facts: InvoiceFacts) -> str:

@@ -7,11 +7,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from invoices.bill import DOC_NUMBER_MAX, compose_bill_number
 from invoices.rules import send_blockers
 from invoices.statuses import Status
 from models import Decision, Invoice
 
-BILL_NUMBER_LIMIT = 21
 _UNSENT = {Status.PENDING_PROCUREMENT, Status.PENDING_ACCOUNTING, Status.APPROVED, Status.REJECTED, Status.FAILED}
 
 
@@ -61,8 +61,8 @@ def bill_number(invoice: Invoice, bill_number_format: str) -> str:
     """The Bill number QuickBooks gets (or got) for this invoice."""
     if invoice.bill_number:
         return invoice.bill_number
-    return bill_number_format.format(po_number=invoice.po_number, invoice_number=invoice.number,
-                                     vendor_code=invoice.vendor.code)
+    return compose_bill_number(bill_number_format, po_number=invoice.po_number, invoice_number=invoice.number,
+                               vendor_code=invoice.vendor.code)
 
 
 def load_view(session: Session, invoice_id: int, bill_number_format: str) -> InvoiceView:
@@ -109,6 +109,6 @@ def _lines(revision) -> tuple[LineView, ...]:
 
 def _blockers(invoice: Invoice, number: str) -> tuple[str, ...]:
     problems = list(send_blockers(invoice.vendor.qb_accounting_name))
-    if len(number) > BILL_NUMBER_LIMIT:
-        problems.append(f"the Bill number {number} has {len(number)} characters; QuickBooks allows {BILL_NUMBER_LIMIT}")
+    if len(number) > DOC_NUMBER_MAX:
+        problems.append(f"the Bill number {number} has {len(number)} characters; QuickBooks allows {DOC_NUMBER_MAX}")
     return tuple(problems)

@@ -1,11 +1,13 @@
 """Finding invoices for /invoice: by any number people quote, and what waits for someone's approval."""
 
-from sqlalchemy import func, or_, select
+from string import Formatter
+
+from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from invoices.rules import Actor, Role
 from invoices.statuses import Status
-from models import Invoice
+from models import Invoice, Vendor
 from services.actions import procurement_approver
 from services.invoice_view import InvoiceView, load_view
 
@@ -23,13 +25,28 @@ def find_invoices(session: Session, number: str, bill_number_format: str) -> lis
     if not wanted:
         return []
     ids = session.scalars(
-        select(Invoice.id).where(or_(
+        select(Invoice.id).join(Invoice.vendor).where(or_(
             func.lower(Invoice.number) == wanted,
             func.lower(Invoice.po_number) == wanted,
             func.lower(Invoice.bill_number) == wanted,
+            # Before its sync an invoice has no stored Bill number, but its answer already shows the composed one.
+            and_(Invoice.bill_number.is_(None), func.lower(_composed_bill_number(bill_number_format)) == wanted),
         )).order_by(Invoice.id.desc()).limit(MAX_MATCHES)
     ).all()
     return [load_view(session, invoice_id, bill_number_format) for invoice_id in ids]
+
+
+def _composed_bill_number(bill_number_format: str) -> ColumnElement:
+    columns = {"po_number": Invoice.po_number, "invoice_number": Invoice.number, "vendor_code": Vendor.code}
+    composed = literal("")
+    for text, name, spec, conversion in Formatter().parse(bill_number_format):
+        if spec or conversion:
+            return false()
+        if text:
+            composed = composed + literal(text)
+        if name is not None:
+            composed = composed + columns[name]
+    return composed
 
 
 def pending_for(session: Session, actor: Actor, bill_number_format: str) -> list[InvoiceView]:

@@ -15,7 +15,7 @@ def ask(web, slack, text, user="U0BUYER1") -> dict:
 
 def test_status_finds_an_invoice_by_invoice_po_or_bill_number(web, slack, slack_runtime):
     upload(web)
-    for number in ("FE-20931", "fe-20931", "100482"):
+    for number in ("FE-20931", "fe-20931", "100482", "100482-fe-20931"):
         answer = ask(web, slack, f"/invoice status {number}")
         assert answer["response_type"] == "ephemeral"
         assert "*Invoice FE-20931*" in answer["text"] and "Pending Procurement Approval" in answer["text"]
