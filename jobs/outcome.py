@@ -59,21 +59,19 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
 
 def fail(runtime: Runtime, invoice_id: int, message: str) -> str:
     """ES → F keeping `message` (what a person must fix) as the invoice's last error."""
-    with transaction(runtime.sessions) as session:
-        invoice = session.get(Invoice, invoice_id)
-        if invoice is None or invoice.status != Status.SENT.value:
-            return "skipped"
-        result = apply_action(session, invoice_id, Action.SYNC_FAILED, SYSTEM, reason=message)
-    if result.changed:
-        announce(runtime, invoice_id, result.audit_id)
-    return result.after.value
+    return _apply_if(runtime, invoice_id, Status.SENT, Action.SYNC_FAILED, message)
 
 
 def bill_gone(runtime: Runtime, invoice_id: int, action: Action, detail: str) -> str:
     """S → A (Bill deleted) or S → P (Bill paid), announced; anything else leaves the invoice as it is."""
+    return _apply_if(runtime, invoice_id, Status.SYNCHRONIZED, action, detail)
+
+
+def _apply_if(runtime: Runtime, invoice_id: int, status: Status, action: Action, detail: str) -> str:
+    # Events arrive late and twice: an invoice that already left `status` is skipped, not audited as refused.
     with transaction(runtime.sessions) as session:
         invoice = session.get(Invoice, invoice_id)
-        if invoice is None or invoice.status != Status.SYNCHRONIZED.value:
+        if invoice is None or invoice.status != status.value:
             return "skipped"
         result = apply_action(session, invoice_id, action, SYSTEM, reason=detail)
     if result.changed:
