@@ -18,7 +18,6 @@ from invoices.statuses import Status
 from services.invoice_view import DecisionView, InvoiceView
 
 FIRST_LINES = 5
-KINDS = ("procurement", "accounting")
 _OUTCOME_WORDS = {"approved": "Approved", "rejected": "Rejected", "returned": "Returned to Procurement"}
 _STATUS_EMOJI = {
     Status.PENDING_PROCUREMENT: ":hourglass_flowing_sand:", Status.PENDING_ACCOUNTING: ":hourglass_flowing_sand:",

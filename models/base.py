@@ -26,11 +26,13 @@ class Money(TypeDecorator):
         self.scale = scale
 
     def load_dialect_impl(self, dialect):
+        """Text on SQLite, NUMERIC elsewhere."""
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(32))
         return dialect.type_descriptor(Numeric(14, self.scale, asdecimal=True))
 
     def process_bind_param(self, value, dialect):
+        """Refuse anything but a Decimal, so a float can never reach a money column."""
         if value is None:
             return None
         if not isinstance(value, Decimal):
@@ -38,6 +40,7 @@ class Money(TypeDecorator):
         return str(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
+        """The stored amount as a Decimal."""
         return None if value is None else Decimal(value)
 
 
@@ -48,11 +51,13 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Refuse naive timestamps, whose zone would be a guess."""
         if value is not None and value.tzinfo is None:
             raise ValueError("timestamps must be timezone-aware")
         return value
 
     def process_result_value(self, value, dialect):
+        """Timestamps read back as UTC-aware, also from SQLite."""
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value

@@ -42,11 +42,6 @@ class Invoice(Base):
         """The revision the invoice's status and approvals are about."""
         return next(r for r in reversed(self.revisions) if r.number == self.revision)
 
-    @property
-    def status_enum(self) -> Status:
-        """The status as the domain's enum."""
-        return Status(self.status)
-
 
 class InvoiceRevision(Base):
     """One uploaded version of an invoice: immutable once stored."""

@@ -149,7 +149,7 @@ def _announced(line: str) -> dict[str, str]:
     """NAME=value pairs of a line, and 'label (NAME): value' as the QuickBooks sandbox prints them."""
     words = line.split()
     pairs = dict(word.split("=", 1) for word in words if "=" in word and word.split("=", 1)[0].isupper())
-    for index, word in enumerate(words[:-1]):
+    for word in words[:-1]:
         if word.startswith("(") and word.endswith("):"):
             pairs[word[1:-2]] = words[-1]
     return pairs

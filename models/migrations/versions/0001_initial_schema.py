@@ -16,6 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Create every table, and on PostgreSQL the trigger that keeps the audit log append-only."""
     op.create_table('qbo_connections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('realm_id', sa.String(length=32), nullable=False),
@@ -193,6 +194,7 @@ $$ LANGUAGE plpgsql
 
 
 def downgrade() -> None:
+    """Drop everything upgrade() created."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION audit_log_append_only()")
