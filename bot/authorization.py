@@ -5,9 +5,8 @@ import logging
 from dataclasses import dataclass
 
 from redis import RedisError
-from slack_sdk import WebClient
 
-from bot.slack_client import describe
+from bot.slack_client import WebClient, describe
 from invoices.rules import Actor, Role
 from services.runtime import Runtime
 

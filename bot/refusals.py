@@ -3,9 +3,8 @@
 import logging
 
 from slack_bolt import BoltResponse
-from slack_sdk import WebClient
 
-from bot.slack_client import describe
+from bot.slack_client import WebClient, describe
 
 log = logging.getLogger(__name__)
 

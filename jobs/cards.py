@@ -4,12 +4,17 @@ import logging
 from datetime import timedelta
 
 from redis.exceptions import LockError
-from slack_sdk import WebClient
 from sqlalchemy import delete, select, true
 from sqlalchemy.exc import IntegrityError
 
 from bot.cards import card_blocks, fallback_text
-from bot.slack_client import describe, is_transient, job_client, surely_not_delivered
+from bot.slack_client import (
+    WebClient,
+    describe,
+    is_transient,
+    job_client,
+    surely_not_delivered,
+)
 from bot.thread_lines import thread_line
 from invoices.statuses import Status
 from models import AuditEntry, Invoice, SlackCard, SlackThreadPost

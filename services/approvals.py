@@ -9,6 +9,7 @@ from services.events import announce
 from services.runtime import Runtime
 from services.sending import request_sync
 
+
 def take_action(
     runtime: Runtime,
     invoice_id: int,

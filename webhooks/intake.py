@@ -1,6 +1,7 @@
 """`POST /webhooks/vendor-invoices`: verify the Standard Webhooks signature, store, enqueue, answer."""
 
 import json
+
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError

@@ -1,12 +1,12 @@
 """Card button clicks: Approve, Send, Retry and Return to Approved apply at once; Reject and Return ask why."""
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot.authorization import resolve_actor
 from bot.buttons import ACTION_ID_PATTERN, BY_ACTION_ID, parse_value
 from bot.modals import ReasonRequest, reason_modal
 from bot.refusals import Refused
+from bot.slack_client import WebClient
 from invoices.statuses import Action
 from services.approvals import refusal_before_asking, take_action
 

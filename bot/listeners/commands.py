@@ -1,10 +1,10 @@
 """`/invoice status|pending|help`, answered at once and only to the caller, from the database."""
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot.answers import HELP, pending_answer, status_answer
 from bot.authorization import resolve_actor
+from bot.slack_client import WebClient
 from services.lookup import find_invoices, pending_for
 
 
@@ -19,7 +19,8 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
     fmt = runtime.settings.bill_number_format
     if verb == "status" and rest:
         with runtime.sessions() as session:
-            ack(text=status_answer(rest, find_invoices(session, rest, fmt)), response_type="ephemeral")
+            answer = status_answer(rest, find_invoices(session, rest, fmt))
+        ack(text=answer, response_type="ephemeral")
     elif verb == "pending":
         who = resolve_actor(runtime, client, command["user_id"])
         with runtime.sessions() as session:

@@ -1,11 +1,11 @@
 """The reason modal's submission: an empty reason is refused inline, otherwise the action is applied."""
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot.authorization import resolve_actor
 from bot.modals import CALLBACK_ID, REASON_BLOCK, read_submission
 from bot.refusals import Refused
+from bot.slack_client import WebClient
 from services.approvals import take_action
 
 
