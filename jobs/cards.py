@@ -11,6 +11,7 @@ from bot.cards import card_blocks, fallback_text
 from bot.slack_client import (
     WebClient,
     describe,
+    error_code,
     is_transient,
     job_client,
     surely_not_delivered,
@@ -99,7 +100,7 @@ def _update(runtime: Runtime, client: WebClient, card: SlackCard, view: InvoiceV
     try:
         client.chat_update(channel=card.channel, ts=card.ts, text=fallback_text(view), blocks=card_blocks(card.kind, view))
     except Exception as error:
-        if getattr(error, "response", None) is None or error.response.get("error") != "message_not_found":
+        if error_code(error) != "message_not_found":
             raise
         log.warning("the %s card of invoice %s was deleted in Slack; posting it again", card.kind, view.id)
         with transaction(runtime.sessions) as session:
