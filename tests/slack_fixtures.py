@@ -70,6 +70,15 @@ def upload(web, **invoice_changes) -> int:
     return answer.get_json()["id"]
 
 
+def approved_by_procurement(web, slack, sandbox, runtime: Runtime, user: str = "U0BUYER1") -> int:
+    """Upload the example invoice, approve it for Procurement as `user`, run the card jobs; return its id."""
+    invoice_id = upload(web)
+    run_jobs(runtime)
+    post(web, slack.block_actions(card(sandbox, PROCUREMENT), "Approve", user=user))
+    run_jobs(runtime)
+    return invoice_id
+
+
 def run_jobs(runtime: Runtime) -> list[str]:
     """Run the queued card jobs through a real RQ worker; return the other jobs' functions, set aside."""
     queue = runtime.queue()

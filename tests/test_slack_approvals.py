@@ -7,7 +7,7 @@ from models.database import transaction
 from services.actions import apply_action
 from services.events import announce
 from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, buttons, card, card_text, post, run_jobs, served_slack, slack, slack_app,
+    ACCOUNTING, PROCUREMENT, approved_by_procurement, buttons, card, card_text, post, run_jobs, served_slack, slack, slack_app,
     slack_runtime, slack_sandbox, upload, web,
 )
 
@@ -86,10 +86,7 @@ def test_someone_not_on_the_approver_list_is_refused_privately_and_nothing_chang
 
 
 def test_an_accounting_approver_cannot_send_to_quickbooks(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
-    run_jobs(slack_runtime)
-    post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
-    run_jobs(slack_runtime)
+    invoice_id = approved_by_procurement(web, slack, slack_sandbox, slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Approve", user="U0ACCT1"))
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Send to External System", user="U0ACCT2"))
@@ -99,10 +96,7 @@ def test_an_accounting_approver_cannot_send_to_quickbooks(web, slack, slack_sand
 
 
 def test_same_person_cannot_approve_both_departments(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
-    run_jobs(slack_runtime)
-    post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER2"))
-    run_jobs(slack_runtime)
+    invoice_id = approved_by_procurement(web, slack, slack_sandbox, slack_runtime, user="U0BUYER2")
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Approve", user="U0BUYER2"))
     assert status_of(slack_runtime, invoice_id) == Status.PENDING_ACCOUNTING
     assert "someone else must approve it for Accounting" in slack_sandbox.ephemerals(user="U0BUYER2")[0]["text"]

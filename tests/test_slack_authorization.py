@@ -6,7 +6,7 @@ from invoices.rules import Role
 from invoices.statuses import Status
 from models import Invoice
 from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, card, post, run_jobs, served_slack, slack, slack_app, slack_runtime, slack_sandbox,
+    ACCOUNTING, PROCUREMENT, approved_by_procurement, card, post, run_jobs, served_slack, slack, slack_app, slack_runtime, slack_sandbox,
     upload, web,
 )
 
@@ -25,10 +25,7 @@ def test_group_members_are_cached_so_a_second_click_does_not_ask_slack(slack_run
 
 def test_a_group_that_cannot_be_checked_gives_no_role_and_the_refusal_says_why(
         web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
-    run_jobs(slack_runtime)
-    post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
-    run_jobs(slack_runtime)
+    invoice_id = approved_by_procurement(web, slack, slack_sandbox, slack_runtime)
     slack_runtime.redis.delete("invoice-sync:slack-usergroup:S0ACCOUNTING")
     slack_sandbox.fail_next("usergroups.users.list", error="missing_scope")
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Approve", user="U0ACCT1"))

@@ -9,16 +9,13 @@ from jobs.cards import refresh_cards, sweep_unannounced
 from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
 from services.events import announce
 from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, card, post, run_jobs, served_slack, slack, slack_app, slack_runtime, slack_sandbox,
+    ACCOUNTING, PROCUREMENT, approved_by_procurement, card, post, run_jobs, served_slack, slack, slack_app, slack_runtime, slack_sandbox,
     upload, web,
 )
 
 
 def approved_twice(web, slack, sandbox, runtime) -> int:
-    invoice_id = upload(web)
-    run_jobs(runtime)
-    post(web, slack.block_actions(card(sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
-    run_jobs(runtime)
+    invoice_id = approved_by_procurement(web, slack, sandbox, runtime)
     post(web, slack.block_actions(card(sandbox, ACCOUNTING), "Approve", user="U0ACCT1"))
     run_jobs(runtime)
     return invoice_id

@@ -5,7 +5,7 @@ import json
 from invoices.statuses import Status
 from models import AuditEntry, Decision, Invoice
 from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, buttons, card, card_text, post, run_jobs, served_slack, slack, slack_app,
+    ACCOUNTING, PROCUREMENT, approved_by_procurement, buttons, card, card_text, post, run_jobs, served_slack, slack, slack_app,
     slack_runtime, slack_sandbox, upload, web,
 )
 
@@ -36,10 +36,7 @@ def test_reject_asks_for_a_reason_and_the_card_shows_it(web, slack, slack_sandbo
 
 def test_return_to_procurement_records_the_reason_and_procurement_may_approve_again(
         web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
-    run_jobs(slack_runtime)
-    post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
-    run_jobs(slack_runtime)
+    invoice_id = approved_by_procurement(web, slack, slack_sandbox, slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Return to Procurement", user="U0ACCT2"))
     post(web, slack.view_submission(slack_sandbox.views(user="U0ACCT2")[0], "Freight charge missing"))
     assert status_of(slack_runtime, invoice_id) == Status.PENDING_PROCUREMENT
