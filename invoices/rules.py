@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from invoices.bill import DOC_NUMBER_MAX
 from invoices.statuses import Action, Status, TransitionRefused, transition
 
 
@@ -99,8 +100,12 @@ def decide(
     return target
 
 
-def send_blockers(qb_accounting_name: str | None) -> tuple[str, ...]:
+def send_blockers(qb_accounting_name: str | None, bill_number: str | None = None) -> tuple[str, ...]:
     """Problems that keep an approved invoice from being sent, known before any QuickBooks call."""
+    problems = []
     if not (qb_accounting_name or "").strip():
-        return ("the vendor has no QB accounting name",)
-    return ()
+        problems.append("the vendor has no QB accounting name")
+    if bill_number is not None and len(bill_number) > DOC_NUMBER_MAX:
+        problems.append(f"the Bill number {bill_number} has {len(bill_number)} characters; "
+                        f"QuickBooks allows {DOC_NUMBER_MAX}")
+    return tuple(problems)

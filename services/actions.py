@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from invoices.bill import compose_bill_number
 from invoices.rules import ActionRefused, Actor, decide, send_blockers
 from invoices.statuses import Action, Status
 from models import Decision, Invoice
@@ -53,8 +54,12 @@ def check_action(
     *,
     reason: str | None = None,
     expected_status: Status | None = None,
+    bill_number_format: str | None = None,
 ) -> Status:
-    """The status `action` would lead to now, or ActionRefused; changes nothing."""
+    """The status `action` would lead to now, or ActionRefused; changes nothing.
+
+    With `bill_number_format`, a Bill number QuickBooks would refuse blocks Send and Retry too.
+    """
     status = Status(invoice.status)
     if expected_status is not None and status is not expected_status:
         raise ActionRefused(
@@ -63,8 +68,15 @@ def check_action(
     return decide(
         status, action, actor, reason=reason,
         procurement_approver=procurement_approver(session, invoice),
-        send_blockers=send_blockers(invoice.vendor.qb_accounting_name),
+        send_blockers=send_blockers(invoice.vendor.qb_accounting_name, _bill_number(invoice, bill_number_format)),
     )
+
+
+def _bill_number(invoice: Invoice, bill_number_format: str | None) -> str | None:
+    if bill_number_format is None:
+        return None
+    return compose_bill_number(bill_number_format, po_number=invoice.po_number, invoice_number=invoice.number,
+                               vendor_code=invoice.vendor.code)
 
 
 def apply_action(
@@ -75,6 +87,7 @@ def apply_action(
     *,
     reason: str | None = None,
     expected_status: Status | None = None,
+    bill_number_format: str | None = None,
 ) -> ActionResult:
     """Apply `action` once under a row lock, in the caller's transaction; refusals are audited too."""
     invoice = session.get(Invoice, invoice_id, with_for_update={"of": Invoice}, populate_existing=True)
@@ -82,7 +95,8 @@ def apply_action(
         raise InvoiceNotFound(f"There is no invoice with id {invoice_id}.")
     before = Status(invoice.status)
     try:
-        after = check_action(session, invoice, action, actor, reason=reason, expected_status=expected_status)
+        after = check_action(session, invoice, action, actor, reason=reason, expected_status=expected_status,
+                             bill_number_format=bill_number_format)
     except ActionRefused as refused:
         entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="refused",
                              from_status=before, detail=str(refused))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoices.bill import DOC_NUMBER_MAX, compose_bill_number
+from invoices.bill import compose_bill_number
 from invoices.rules import send_blockers
 from invoices.statuses import Status
 from models import Decision, Invoice
@@ -108,7 +108,4 @@ def _lines(revision) -> tuple[LineView, ...]:
 
 
 def _blockers(invoice: Invoice, number: str) -> tuple[str, ...]:
-    problems = list(send_blockers(invoice.vendor.qb_accounting_name))
-    if len(number) > DOC_NUMBER_MAX:
-        problems.append(f"the Bill number {number} has {len(number)} characters; QuickBooks allows {DOC_NUMBER_MAX}")
-    return tuple(problems)
+    return send_blockers(invoice.vendor.qb_accounting_name, number)

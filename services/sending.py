@@ -24,7 +24,8 @@ def request_sync(
 ) -> ActionResult:
     """Apply Send or Retry in its own transaction, then queue the sync and the Slack refresh."""
     with transaction(runtime.sessions) as session:
-        result = apply_action(session, invoice_id, action, actor, expected_status=expected_status)
+        result = apply_action(session, invoice_id, action, actor, expected_status=expected_status,
+                              bill_number_format=runtime.settings.bill_number_format)
     if result.changed:
         enqueue_sync(runtime, invoice_id)
         announce(runtime, invoice_id, result.audit_id)

@@ -97,3 +97,19 @@ def test_audit_entries_cannot_be_changed(runtime):
         except AuditLogIsAppendOnly as error:
             raised = error
     assert raised is not None
+
+
+def test_a_bill_number_quickbooks_would_refuse_blocks_send_before_any_call(runtime):
+    from sandbox.erp import example_upload as upload_data
+
+    data = upload_data()
+    data["invoice"]["number"] = "FE-2093100000000000"
+    with transaction(runtime.sessions) as session:
+        invoice_id = receive_upload(session, parse_upload(data)).invoice_id
+    act(runtime, invoice_id, Action.APPROVE, BUYER)
+    act(runtime, invoice_id, Action.APPROVE, Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER})))
+    sender = Actor("U0AP1", frozenset({Role.AP_SENDER}))
+    result = act(runtime, invoice_id, Action.SEND, sender, bill_number_format="{po_number}-{invoice_number}")
+    assert not result.changed
+    assert "the Bill number 100482-FE-2093100000000000 has 26 characters; QuickBooks allows 21" in result.refusal
+    assert act(runtime, invoice_id, Action.SEND, sender, bill_number_format="{invoice_number}").changed

@@ -3,6 +3,7 @@
 import pytest
 
 from invoices.statuses import Action
+from services.runtime import Runtime
 from services.sending import request_sync
 from tests.qbo_support import AP, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
 
@@ -46,14 +47,24 @@ def test_a_created_bill_whose_answer_was_lost_is_adopted_even_when_qbo_forgot_th
 @pytest.mark.parametrize("changes, message", [
     ({"vendor": {"code": "NOPE", "name": "Nope", "qb_accounting_name": "Flores de la Sabana S.A.S."}},
      "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'"),
-    ({"invoice": {"number": "FE-2093100000000"}},
-     "Bill number 100482-FE-2093100000000 is 23 characters; QuickBooks allows at most 21"),
     ({"purchase_order": {"class": "Bogota"}}, "Class 'Bogota' does not exist in QuickBooks"),
 ])
 def test_permanent_errors_end_failed_with_an_actionable_message(qbo_runtime, sandbox, changes, message):
     invoice_id = sent_invoice(qbo_runtime, **changes)
     assert settle(invoice_id) == "F"
     assert message in invoice(qbo_runtime, invoice_id).last_error
+    assert sandbox.bills() == []
+
+
+def test_a_bill_number_grown_too_long_after_send_ends_failed_showing_the_composed_number(qbo_runtime, sandbox):
+    # Send refuses a number that is already too long, so this one was sent under a shorter BILL_NUMBER_FORMAT
+    # and the deployment's format changed before its job ran.
+    short = Runtime(qbo_runtime.settings.model_copy(update={"bill_number_format": "{invoice_number}"}),
+                    qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
+    invoice_id = sent_invoice(short, invoice={"number": "FE-2093100000000"})
+    assert settle(invoice_id) == "F"
+    assert ("Bill number 100482-FE-2093100000000 is 23 characters; QuickBooks allows at most 21"
+            in invoice(qbo_runtime, invoice_id).last_error)
     assert sandbox.bills() == []
 
 
