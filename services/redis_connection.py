@@ -9,11 +9,16 @@ _embedded: dict[str, object] = {}
 _lock = threading.Lock()
 
 
+# Short enough that a hung Redis still lets a webhook answer within Intuit's 3 s (the sweep catches up);
+# RQ raises the read timeout of its own worker connection above its blocking dequeue.
+TIMEOUTS = {"socket_timeout": 2, "socket_connect_timeout": 1}
+
+
 def redis_connection(redis_url: str | None, instance_dir: Path) -> Redis:
     """A Redis client with timeouts; without a URL, one sharing the embedded server of instance/."""
     if redis_url:
-        return Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30)
-    return Redis(unix_socket_path=embedded_socket(instance_dir), socket_timeout=10, socket_connect_timeout=5)
+        return Redis.from_url(redis_url, health_check_interval=30, **TIMEOUTS)
+    return Redis(unix_socket_path=embedded_socket(instance_dir), **TIMEOUTS)
 
 
 def embedded_socket(instance_dir: Path) -> str:
