@@ -82,27 +82,24 @@ class Gateway:
 
     def vendor_id(self, display_name: str) -> str:
         """The Id of the active Vendor whose DisplayName is exactly `display_name`."""
-        def load():
-            found = self.query(f"select * from Vendor where DisplayName = {quote(display_name)}").get("Vendor", [])
-            exact = [v["Id"] for v in found if v.get("DisplayName") == display_name]
-            return exact[0] if exact else None
-        vendor = self._cached("Vendor", display_name, load)
-        if vendor is None:
-            raise QboPermanent(f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
-                               f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry")
-        return vendor
+        return self._named_id("Vendor", "DisplayName", display_name, (
+            f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
+            f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry"))
 
     def item_id(self, name: str) -> str:
         """The Id of the Item named `name` (the configured QBO_ITEM_NAME)."""
+        return self._named_id("Item", "Name", name, (
+            f"QuickBooks has no item named {name!r}: create it in QuickBooks (or set QBO_ITEM_NAME), then Retry"))
+
+    def _named_id(self, entity: str, field: str, name: str, missing: str) -> str:
         def load():
-            found = self.query(f"select * from Item where Name = {quote(name)}").get("Item", [])
-            exact = [i["Id"] for i in found if i.get("Name") == name]
+            found = self.query(f"select * from {entity} where {field} = {quote(name)}").get(entity, [])
+            exact = [row["Id"] for row in found if row.get(field) == name]
             return exact[0] if exact else None
-        item = self._cached("Item", name, load)
-        if item is None:
-            raise QboPermanent(f"QuickBooks has no item named {name!r}: create it in QuickBooks "
-                               f"(or set QBO_ITEM_NAME), then Retry")
-        return item
+        found_id = self._cached(entity, name, load)
+        if found_id is None:
+            raise QboPermanent(missing)
+        return found_id
 
     def classes(self) -> dict[str, str]:
         """Every active class by name (and full name), e.g. {"Miami": "5000000000000000101"}."""
