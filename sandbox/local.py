@@ -46,7 +46,9 @@ class Launcher:
 
     def start(self, name: str, *command: str, announce: str | None = None) -> dict[str, str]:
         """Start a child; if `announce` is given, wait for it to print NAME=value lines and return them."""
-        process = subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # Each child leads its own process group, so stopping it also stops what it forked (RQ's scheduler).
+        process = subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, start_new_session=True)
         self.processes.append((name, process))
         found: dict[str, str] = {}
         while announce and announce not in found:
@@ -63,16 +65,16 @@ class Launcher:
             print(f"[{name}] {line}", end="", flush=True)
 
     def stop(self) -> None:
-        """Terminate every child, then kill what did not stop."""
+        """Terminate every child's process group, then kill what did not stop."""
         for _, process in self.processes:
-            if process.poll() is None:
-                process.terminate()
+            _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + 10
         for _, process in self.processes:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                process.kill()
+                pass
+            _signal_group(process, signal.SIGKILL)
 
     def watch(self) -> None:
         """Return when any child exits."""
@@ -143,6 +145,13 @@ def _start_sandboxes(launcher: Launcher, python: str, port: str) -> str | None:
         launcher.env.update({name: found[name] for name in
                              ("QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID", "QBO_REFRESH_TOKEN")})
     return slack_page
+
+
+def _signal_group(process: subprocess.Popen, sign: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, sign)
+    except ProcessLookupError:
+        pass
 
 
 def _announced(line: str) -> dict[str, str]:

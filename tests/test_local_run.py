@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 from sandbox.erp import example_upload, signed_headers
@@ -51,3 +52,13 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
             if launcher.poll() is None:
                 os.killpg(launcher.pid, signal.SIGKILL)
     assert launcher.returncode is not None
+    assert _processes_in(tmp_path) == [], "the launcher left processes running"
+
+
+def _processes_in(directory) -> list[str]:
+    """Command lines of live processes whose working directory is `directory`."""
+    found = []
+    for process in psutil.process_iter(["cwd", "cmdline", "status"]):
+        if process.info["cwd"] == str(directory) and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(" ".join(process.info["cmdline"] or []))
+    return found
