@@ -5,9 +5,9 @@ import logging
 from rq import Retry
 from sqlalchemy import select
 
-from invoices.bill import traced_invoice_id
+from invoices.bill import bill_number, traced_invoice_id
 from invoices.statuses import Action, Status
-from jobs.outcome import bill_gone, complete, confirm, report_drift
+from jobs.outcome import bill_gone, complete, confirm, facts_of, report_drift
 from jobs.quickbooks import Gateway, QboTransient
 from jobs.sync import invoice_lock
 from models import Invoice, QboConnection, WebhookDelivery
@@ -69,16 +69,21 @@ def reconcile_bill(runtime: Runtime, gateway: Gateway, bill_id: str, bill: dict 
         if invoice is None and traced is not None:
             candidate = session.get(Invoice, traced)
             invoice = candidate if candidate is not None and candidate.status == Status.SENT.value else None
-        state = (invoice.id, invoice.status, invoice.bill_number) if invoice is not None else None
+        state = (invoice.id, invoice.status, invoice.bill_number,
+                 bill_number(facts_of(invoice), runtime.settings.bill_number_format)) if invoice is not None else None
     if state is None:
         log.info("ignoring QuickBooks Bill %s: no invoice of ours", bill_id)
         return "ignored"
-    invoice_id, status, number = state
+    invoice_id, status, number, current_number = state
     if bill is None:
         return bill_gone(runtime, invoice_id, Action.BILL_DELETED,
                          f"Bill {number} (QuickBooks id {bill_id}) was deleted in QuickBooks; the invoice is "
                          f"Approved again and may be sent again")
     if status == Status.SENT.value:
+        if bill.get("DocNumber") != current_number:
+            # A Bill of an earlier send (returned to Approved, then revised) is not the one this send asks for.
+            log.info("invoice %s: not adopting Bill %s numbered %r", invoice_id, bill_id, bill.get("DocNumber"))
+            return status
         return _adopt(runtime, invoice_id, bill)
     if status != Status.SYNCHRONIZED.value:
         return status

@@ -140,3 +140,24 @@ def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtim
     assert answer.status_code == 200
     with qbo_runtime.sessions() as session:
         assert session.scalars(select(WebhookDelivery.delivery_id)).all() == ["e-down"]
+
+
+def test_the_bill_of_an_earlier_revision_seen_again_does_not_synchronize_the_resent_invoice(qbo_runtime, sandbox):
+    from invoices.statuses import Action
+    from jobs.sweep import capture_changes
+    from models.database import transaction
+    from services.actions import apply_action
+    from services.sending import request_sync
+    from tests.qbo_support import AP, approve, upload
+
+    invoice_id, old_bill = synchronized(qbo_runtime, sandbox)
+    with transaction(qbo_runtime.sessions) as session:
+        assert apply_action(session, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
+    assert upload(qbo_runtime, purchase_order={"number": "100483"}) == invoice_id
+    approve(qbo_runtime, invoice_id)
+    assert request_sync(qbo_runtime, invoice_id, AP).changed
+    capture_changes(qbo_runtime)
+    assert invoice(qbo_runtime, invoice_id).status == "ES"
+    assert settle(invoice_id) == "S"
+    stored = invoice(qbo_runtime, invoice_id)
+    assert stored.bill_number == "100483-FE-20931" and stored.bill_id != old_bill
