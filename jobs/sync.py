@@ -9,9 +9,11 @@ from jobs.quickbooks import Gateway, QboPermanent, QboTransient, bill_body
 from models import Invoice
 from services import runtime as runtimes
 from services.runtime import Runtime
+from services.sending import SYNC_TIMEOUT
 
 log = logging.getLogger(__name__)
-LOCK_SECONDS = 120
+# Longer than RQ lets the job run: a "started" job without its lock is taken for dead and enqueued again.
+LOCK_SECONDS = SYNC_TIMEOUT + 60
 DUPLICATE_CODES = {6140, 6210}
 
 

@@ -13,6 +13,7 @@ from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 SYNC_JOB = "jobs.sync.sync_invoice"
+SYNC_TIMEOUT = 300
 
 
 def request_sync(
@@ -44,7 +45,7 @@ def enqueue_sync(runtime: Runtime, invoice_id: int) -> None:
             SYNC_JOB, invoice_id,
             job_id=sync_job_id(invoice_id),
             retry=Retry(max=10, interval=[5, 15, 30, 60, 60, 120, 300, 600, 900, 1800]),
-            job_timeout=300, failure_ttl=7 * 24 * 3600,
+            job_timeout=SYNC_TIMEOUT, failure_ttl=7 * 24 * 3600,
         )
     except Exception:  # noqa: BLE001 - the invoice is in ES in the database; the sweep finds it
         log.exception("could not enqueue the sync of invoice %s", invoice_id)
