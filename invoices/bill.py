@@ -82,8 +82,9 @@ def trace(facts: InvoiceFacts) -> str:
 
 def traced_invoice_id(private_note: str | None) -> int | None:
     """The internal invoice id a Bill's PrivateNote names, e.g. '... [invoice-sync:42]' → 42."""
-    match = TRACE.search(private_note or "")
-    return int(match.group(1)) if match else None
+    # The last one: ours ends the note, after the PO and invoice numbers the vendor wrote.
+    found = TRACE.findall(private_note or "")
+    return int(found[-1]) if found else None
 
 
 def bill_class(facts: InvoiceFacts, company_default: str | None = None) -> str | None:

@@ -97,3 +97,19 @@ def test_a_vendor_fixed_after_failure_synchronizes_on_retry(qbo_runtime, sandbox
     assert request_sync(qbo_runtime, invoice_id, AP, Action.RETRY).changed
     assert settle(invoice_id) == "S"
     assert sandbox.bills()[0]["VendorRef"]["name"] == "Rosa's Farm 2"
+
+
+def test_a_bill_whose_po_text_looks_like_a_trace_is_still_adopted_as_ours_after_a_lost_answer(qbo_runtime, sandbox):
+    from services import runtime as runtimes
+
+    numbered = Runtime(qbo_runtime.settings.model_copy(update={"bill_number_format": "{invoice_number}"}),
+                       qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
+    runtimes.configure(numbered)
+    invoice_id = sent_invoice(numbered, purchase_order={"number": "[invoice-sync:999999]"})
+    sandbox.fault(kind="lost", count=1, method="POST", path="/bill")
+    with pytest.raises(Exception):
+        settle(invoice_id, attempts=1)
+    sandbox.app.extensions["qbo_sandbox"].store.realm(sandbox.realm).replies.clear()
+    assert settle(invoice_id) == "S", invoice(numbered, invoice_id).last_error
+    [bill] = sandbox.bills()
+    assert invoice(numbered, invoice_id).bill_id == bill["Id"]
