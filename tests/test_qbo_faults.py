@@ -113,3 +113,26 @@ def test_a_bill_whose_po_text_looks_like_a_trace_is_still_adopted_as_ours_after_
     assert settle(invoice_id) == "S", invoice(numbered, invoice_id).last_error
     [bill] = sandbox.bills()
     assert invoice(numbered, invoice_id).bill_id == bill["Id"]
+
+
+def test_wrong_app_credentials_end_failed_naming_the_variables_to_fix(runtime, sandbox):
+    from pydantic import SecretStr
+
+    from services import runtime as runtimes
+
+    wrong = Runtime(sandbox.settings_for(runtime, qbo_client_secret=SecretStr("not-the-secret")),
+                    runtime.engine, runtime.sessions, runtime.redis)
+    runtimes.configure(wrong)
+    invoice_id = sent_invoice(wrong)
+    assert settle(invoice_id) == "F"
+    assert "check QBO_CLIENT_ID and QBO_CLIENT_SECRET" in invoice(wrong, invoice_id).last_error
+    assert sandbox.bills() == []
+
+
+def test_an_answer_the_client_library_cannot_read_is_shown_to_a_person_not_retried_forever():
+    from jobs.quickbooks.errors import QboPermanent, classify
+
+    failure = classify(TypeError("int() argument must be a string, not 'NoneType'"))
+    assert isinstance(failure, QboPermanent)
+    assert "could not read (TypeError: int() argument must be a string" in str(failure)
+    assert "Retry" in str(failure)

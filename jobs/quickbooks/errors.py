@@ -44,13 +44,20 @@ def classify(error: Exception) -> Exception:
         return QboUnauthorized("QuickBooks refused the access token (HTTP 401)")
     if isinstance(error, QuickbooksException):
         return _fault(error)
-    return error
+    # python-quickbooks fails this way on answers it cannot read (e.g. a Fault without a code); retrying would
+    # only repeat it silently, so a person sees it instead.
+    return QboPermanent(f"QuickBooks gave an answer invoice-sync could not read ({type(error).__name__}: "
+                        f"{_short(str(error))}); Retry, and report it if it happens again")
 
 
 def _auth_client(error: AuthClientError) -> Exception:
-    if error.status_code in (400, 401) and b"invalid_grant" in (error.content or b""):
+    content = error.content or b""
+    if error.status_code in (400, 401) and b"invalid_grant" in content:
         return QboPermanent("QuickBooks no longer accepts the stored refresh token: an admin must reconnect "
                             "QuickBooks at /quickbooks/connect, then Retry")
+    if error.status_code in (400, 401) and b"invalid_client" in content:
+        return QboPermanent("Intuit refused the app's credentials (invalid_client): check QBO_CLIENT_ID and "
+                            "QBO_CLIENT_SECRET, restart, then Retry")
     return QboTransient(f"The Intuit token endpoint answered HTTP {error.status_code}")
 
 
