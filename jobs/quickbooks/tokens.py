@@ -92,7 +92,9 @@ def _fresh_access_token(runtime: Runtime, realm_id: str, refused: str | None = N
 
 def refresh(runtime: Runtime, realm_id: str, refused: str | None = None) -> Credentials:
     """Rotate the tokens under a lock all workers share; the new refresh token is committed before use."""
-    lock = runtime.redis.lock(f"qbo:token-refresh:{realm_id}", timeout=REFRESH_LOCK_SECONDS, blocking_timeout=30)
+    # The lock must outlive the two Intuit calls it covers (discovery and refresh), whatever the HTTP timeout.
+    hold = max(REFRESH_LOCK_SECONDS, 2 * runtime.settings.qbo_http_timeout + 20)
+    lock = runtime.redis.lock(f"qbo:token-refresh:{realm_id}", timeout=hold, blocking_timeout=30)
     try:
         acquired = lock.acquire()
     except Exception as error:  # noqa: BLE001 - Redis down: nobody may refresh, so retry later
