@@ -8,7 +8,7 @@ from decimal import Decimal
 from invoices.totals import CENT, total_discrepancy
 
 DOC_NUMBER_MAX = 21
-TRACE = re.compile(r"\[invoice-sync:(\d+)\]")
+TRACE = re.compile(r"\[invoice-sync:(\d+)(?: r(\d+))?\]")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class BillDraft:
     class_name: str | None
     total: Decimal
     private_note: str
+    revision: int
 
 
 def compose_bill_number(number_format: str, *, po_number: str, invoice_number: str, vendor_code: str) -> str:
@@ -75,16 +76,25 @@ def bill_number(facts: InvoiceFacts, number_format: str) -> str:
 
 
 def trace(facts: InvoiceFacts) -> str:
-    """The PrivateNote that marks a Bill as ours: PO, vendor invoice number and internal id."""
+    """The PrivateNote that marks a Bill as ours: PO, vendor invoice number, internal id and revision."""
     return (f"PO {facts.po_number}, vendor invoice {facts.invoice_number} "
-            f"[invoice-sync:{facts.invoice_id}]")
+            f"[invoice-sync:{facts.invoice_id} r{facts.revision}]")
+
+
+def traced(private_note: str | None) -> tuple[int, int | None] | None:
+    """The (invoice id, revision) a Bill's PrivateNote names, e.g. '... [invoice-sync:42 r2]' → (42, 2)."""
+    # The last one: ours ends the note, after the PO and invoice numbers the vendor wrote.
+    found = TRACE.findall(private_note or "")
+    if not found:
+        return None
+    invoice_id, revision = found[-1]
+    return int(invoice_id), int(revision) if revision else None
 
 
 def traced_invoice_id(private_note: str | None) -> int | None:
-    """The internal invoice id a Bill's PrivateNote names, e.g. '... [invoice-sync:42]' → 42."""
-    # The last one: ours ends the note, after the PO and invoice numbers the vendor wrote.
-    found = TRACE.findall(private_note or "")
-    return int(found[-1]) if found else None
+    """The internal invoice id a Bill's PrivateNote names, e.g. '... [invoice-sync:42 r2]' → 42."""
+    found = traced(private_note)
+    return found[0] if found else None
 
 
 def bill_class(facts: InvoiceFacts, company_default: str | None = None) -> str | None:
@@ -111,6 +121,7 @@ def draft_bill(facts: InvoiceFacts, number_format: str, company_default_class: s
         class_name=bill_class(facts, company_default_class),
         total=facts.total.quantize(CENT),
         private_note=trace(facts),
+        revision=facts.revision,
     )
 
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from invoices.bill import BillDraft, draft_bill, preflight, traced_invoice_id
+from invoices.bill import BillDraft, draft_bill, preflight, traced, traced_invoice_id
 from invoices.statuses import Status
 from jobs.outcome import complete, facts_of, fail
 from jobs.quickbooks import Gateway, QboPermanent, QboTransient, bill_body
@@ -114,6 +114,12 @@ def ours_among(draft: BillDraft, vendor_id: str, bills: list[dict]) -> dict | No
                 and str((b.get("VendorRef") or {}).get("value")) == str(vendor_id)]
     ours = [b for b in existing if traced_invoice_id(b.get("PrivateNote")) == draft.invoice_id]
     if ours:
+        revision = traced(ours[0].get("PrivateNote"))[1]
+        if revision is not None and revision != draft.revision:
+            raise QboPermanent(
+                f"QuickBooks already has Bill {draft.doc_number} (QuickBooks id {ours[0]['Id']}), created by "
+                f"invoice-sync for revision {revision} of this invoice; delete that Bill in QuickBooks so "
+                f"revision {draft.revision} can be sent, then Retry")
         return ours[0]
     if existing:
         raise QboPermanent(

@@ -1,8 +1,11 @@
 """The sync job against the QuickBooks sandbox, through the real python-quickbooks and intuitlib."""
 
+import json
 from decimal import Decimal
 
-from tests.qbo_support import invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
+from invoices.statuses import Action
+from services.sending import request_sync
+from tests.qbo_support import AP, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
 
 
 def test_the_example_invoice_becomes_one_bill_with_vendor_number_date_lines_classes_and_total(qbo_runtime, sandbox):
@@ -19,3 +22,30 @@ def test_the_example_invoice_becomes_one_bill_with_vendor_number_date_lines_clas
     assert Decimal(str(bill["TotalAmt"])) == Decimal("1093.50")
     stored = invoice(qbo_runtime, invoice_id)
     assert (stored.status, stored.bill_id, stored.bill_number) == ("S", bill["Id"], "100482-FE-20931")
+
+
+def test_an_earlier_revisions_bill_is_not_adopted_for_a_new_revision_with_the_same_number(qbo_runtime, sandbox):
+    from models.database import transaction
+    from sandbox.erp import example_upload
+    from services.actions import apply_action
+    from tests.qbo_support import approve, upload
+
+    invoice_id = sent_invoice(qbo_runtime)
+    assert settle(invoice_id) == "S"
+    with transaction(qbo_runtime.sessions) as session:
+        assert apply_action(session, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
+    revised = example_upload()
+    revised["invoice"]["lines"][0]["product"] = "Rose Explorer 50cm"
+    assert upload(qbo_runtime, revised) == invoice_id
+    approve(qbo_runtime, invoice_id)
+    assert request_sync(qbo_runtime, invoice_id, AP).changed
+    assert settle(invoice_id) == "F"
+    [old] = sandbox.bills()
+    assert (f"QuickBooks already has Bill 100482-FE-20931 (QuickBooks id {old['Id']}), created by invoice-sync "
+            "for revision 1 of this invoice; delete that Bill in QuickBooks so revision 2 can be sent, then Retry"
+            in invoice(qbo_runtime, invoice_id).last_error)
+    sandbox.control("DELETE", f"/realms/{sandbox.realm}/bills/{old['Id']}")
+    assert request_sync(qbo_runtime, invoice_id, AP, Action.RETRY).changed
+    assert settle(invoice_id) == "S"
+    [new] = sandbox.bills()
+    assert "Rose Explorer 50cm" in json.dumps(new["Line"]) and new["Id"] != old["Id"]
