@@ -5,7 +5,7 @@ import logging
 from rq import Retry
 from sqlalchemy import select
 
-from invoices.bill import bill_number, traced_invoice_id
+from invoices.bill import bill_number, traced, traced_invoice_id
 from invoices.statuses import Action, Status
 from jobs.outcome import bill_gone, complete, confirm, facts_of, report_drift
 from jobs.quickbooks import Gateway, QboTransient
@@ -69,18 +69,18 @@ def reconcile_bill(runtime: Runtime, gateway: Gateway, bill_id: str, bill: dict 
         if invoice is None and traced is not None:
             candidate = session.get(Invoice, traced)
             invoice = candidate if candidate is not None and candidate.status == Status.SENT.value else None
-        state = (invoice.id, invoice.status, invoice.bill_number,
+        state = (invoice.id, invoice.status, invoice.bill_number, invoice.revision,
                  bill_number(facts_of(invoice), runtime.settings.bill_number_format)) if invoice is not None else None
     if state is None:
         log.info("ignoring QuickBooks Bill %s: no invoice of ours", bill_id)
         return "ignored"
-    invoice_id, status, number, current_number = state
+    invoice_id, status, number, revision, current_number = state
     if bill is None:
         return bill_gone(runtime, invoice_id, Action.BILL_DELETED,
                          f"Bill {number} (QuickBooks id {bill_id}) was deleted in QuickBooks; the invoice is "
                          f"Approved again and may be sent again")
     if status == Status.SENT.value:
-        if bill.get("DocNumber") != current_number:
+        if bill.get("DocNumber") != current_number or not _traces_revision(bill, invoice_id, revision):
             # A Bill of an earlier send (returned to Approved, then revised) is not the one this send asks for.
             log.info("invoice %s: not adopting Bill %s numbered %r", invoice_id, bill_id, bill.get("DocNumber"))
             return status
@@ -93,6 +93,11 @@ def reconcile_bill(runtime: Runtime, gateway: Gateway, bill_id: str, bill: dict 
                          f"Bill {bill.get('DocNumber')} (QuickBooks id {bill_id}) was paid in QuickBooks")
     report_drift(runtime, invoice_id, bill)
     return status
+
+
+def _traces_revision(bill: dict, invoice_id: int, revision: int) -> bool:
+    found = traced(bill.get("PrivateNote"))
+    return found is not None and found[0] == invoice_id and found[1] in (None, revision)
 
 
 def _adopt(runtime: Runtime, invoice_id: int, bill: dict) -> str:

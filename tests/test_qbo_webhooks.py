@@ -161,3 +161,24 @@ def test_the_bill_of_an_earlier_revision_seen_again_does_not_synchronize_the_res
     assert settle(invoice_id) == "S"
     stored = invoice(qbo_runtime, invoice_id)
     assert stored.bill_number == "100483-FE-20931" and stored.bill_id != old_bill
+
+
+def test_an_earlier_revisions_bill_with_the_same_number_seen_again_is_not_adopted(qbo_runtime, sandbox):
+    from invoices.statuses import Action
+    from jobs.sweep import capture_changes
+    from models.database import transaction
+    from sandbox.erp import example_upload
+    from services.actions import apply_action
+    from services.sending import request_sync
+    from tests.qbo_support import AP, approve, upload
+
+    invoice_id, old_bill = synchronized(qbo_runtime, sandbox)
+    with transaction(qbo_runtime.sessions) as session:
+        assert apply_action(session, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
+    revised = example_upload()
+    revised["invoice"]["charges"][0]["description"] = "Handling and cold chain"
+    assert upload(qbo_runtime, revised) == invoice_id
+    approve(qbo_runtime, invoice_id)
+    assert request_sync(qbo_runtime, invoice_id, AP).changed
+    capture_changes(qbo_runtime)
+    assert invoice(qbo_runtime, invoice_id).status == "ES"
