@@ -10,7 +10,7 @@ from invoices.statuses import Status
 from jobs.outcome import complete, facts_of, fail
 from jobs.quickbooks import Gateway, QboPermanent, QboTransient
 from jobs.quickbooks.batch import MAX_ITEMS
-from jobs.sync import after_refusal, invoice_lock, ours_among, prepared, request_id
+from jobs.sync import after_refusal, invoice_lock, ours_among, prepared, release_quietly, request_id
 from models import Invoice
 from services.runtime import Runtime
 from services.sending import enqueue_sync
@@ -52,10 +52,7 @@ def sync_together(runtime: Runtime, gateway: Gateway, leader_id: int, peers: lis
         outcomes = _sync_locked(runtime, gateway, [leader_id, *locks])
     finally:
         for lock in locks.values():
-            try:
-                lock.release()
-            except Exception:  # noqa: BLE001 - an expired lock is already free
-                pass
+            release_quietly(lock)
     for invoice_id, outcome in outcomes.items():
         if isinstance(outcome, Exception) and invoice_id != leader_id:
             # The peer's own job may already have given up on the lock we held; make sure one runs again.

@@ -9,7 +9,7 @@ from invoices.bill import bill_number, traced, traced_invoice_id
 from invoices.statuses import Action, Status
 from jobs.outcome import bill_gone, complete, confirm, facts_of, report_drift
 from jobs.quickbooks import Gateway, QboTransient
-from jobs.sync import invoice_lock
+from jobs.sync import invoice_lock, release_quietly
 from models import Invoice, QboConnection, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
@@ -107,7 +107,4 @@ def _adopt(runtime: Runtime, invoice_id: int, bill: dict) -> str:
     try:
         return complete(runtime, invoice_id, bill, confirmed=True)
     finally:
-        try:
-            lock.release()
-        except Exception:  # noqa: BLE001 - an expired lock is already free
-            pass
+        release_quietly(lock)

@@ -30,15 +30,20 @@ def sync_invoice(invoice_id: int) -> str:
     try:
         return _sync(runtime, invoice_id)
     finally:
-        try:
-            lock.release()
-        except Exception:  # noqa: BLE001 - an expired lock is already free
-            pass
+        release_quietly(lock)
 
 
 def invoice_lock(runtime: Runtime, invoice_id: int):
     """The Redis lock that keeps two workers (or a sync and a reconcile) off the same invoice."""
     return runtime.redis.lock(f"qbo:sync:{invoice_id}", timeout=LOCK_SECONDS)
+
+
+def release_quietly(lock) -> None:
+    """Release a Redis lock that may have expired meanwhile (then it is already free)."""
+    try:
+        lock.release()
+    except Exception:  # noqa: BLE001 - an expired or unreachable lock frees itself by its timeout
+        pass
 
 
 def request_id(invoice_id: int, revision: int, version: int) -> str:
