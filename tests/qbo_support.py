@@ -103,6 +103,15 @@ def sent_invoice(runtime: Runtime, data: dict | None = None, **changes) -> int:
     return invoice_id
 
 
+def resent_revision(runtime: Runtime, invoice_id: int, data: dict | None = None, **changes) -> None:
+    """A Synchronized invoice returned to Approved, revised by the ERP, approved again and sent again."""
+    with transaction(runtime.sessions) as session:
+        assert apply_action(session, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
+    assert upload(runtime, data, **changes) == invoice_id
+    approve(runtime, invoice_id)
+    assert request_sync(runtime, invoice_id, AP).changed
+
+
 def settle(invoice_id: int, attempts: int = 20) -> str:
     """Run the sync job as RQ would, again after each transient failure, until it settles."""
     for _ in range(attempts):

@@ -25,20 +25,14 @@ def test_the_example_invoice_becomes_one_bill_with_vendor_number_date_lines_clas
 
 
 def test_an_earlier_revisions_bill_is_not_adopted_for_a_new_revision_with_the_same_number(qbo_runtime, sandbox):
-    from models.database import transaction
     from sandbox.erp import example_upload
-    from services.actions import apply_action
-    from tests.qbo_support import approve, upload
+    from tests.qbo_support import resent_revision
 
     invoice_id = sent_invoice(qbo_runtime)
     assert settle(invoice_id) == "S"
-    with transaction(qbo_runtime.sessions) as session:
-        assert apply_action(session, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
     revised = example_upload()
     revised["invoice"]["lines"][0]["product"] = "Rose Explorer 50cm"
-    assert upload(qbo_runtime, revised) == invoice_id
-    approve(qbo_runtime, invoice_id)
-    assert request_sync(qbo_runtime, invoice_id, AP).changed
+    resent_revision(qbo_runtime, invoice_id, revised)
     assert settle(invoice_id) == "F"
     [old] = sandbox.bills()
     assert (f"QuickBooks already has Bill 100482-FE-20931 (QuickBooks id {old['Id']}), created by invoice-sync "

@@ -143,19 +143,11 @@ def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtim
 
 
 def test_the_bill_of_an_earlier_revision_seen_again_does_not_synchronize_the_resent_invoice(qbo_runtime, sandbox):
-    from invoices.statuses import Action
     from jobs.sweep import capture_changes
-    from models.database import transaction
-    from services.actions import apply_action
-    from services.sending import request_sync
-    from tests.qbo_support import AP, approve, upload
+    from tests.qbo_support import resent_revision
 
     invoice_id, old_bill = synchronized(qbo_runtime, sandbox)
-    with transaction(qbo_runtime.sessions) as session:
-        assert apply_action(session, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
-    assert upload(qbo_runtime, purchase_order={"number": "100483"}) == invoice_id
-    approve(qbo_runtime, invoice_id)
-    assert request_sync(qbo_runtime, invoice_id, AP).changed
+    resent_revision(qbo_runtime, invoice_id, purchase_order={"number": "100483"})
     capture_changes(qbo_runtime)
     assert invoice(qbo_runtime, invoice_id).status == "ES"
     assert settle(invoice_id) == "S"
@@ -164,21 +156,13 @@ def test_the_bill_of_an_earlier_revision_seen_again_does_not_synchronize_the_res
 
 
 def test_an_earlier_revisions_bill_with_the_same_number_seen_again_is_not_adopted(qbo_runtime, sandbox):
-    from invoices.statuses import Action
     from jobs.sweep import capture_changes
-    from models.database import transaction
     from sandbox.erp import example_upload
-    from services.actions import apply_action
-    from services.sending import request_sync
-    from tests.qbo_support import AP, approve, upload
+    from tests.qbo_support import resent_revision
 
     invoice_id, old_bill = synchronized(qbo_runtime, sandbox)
-    with transaction(qbo_runtime.sessions) as session:
-        assert apply_action(session, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
     revised = example_upload()
     revised["invoice"]["charges"][0]["description"] = "Handling and cold chain"
-    assert upload(qbo_runtime, revised) == invoice_id
-    approve(qbo_runtime, invoice_id)
-    assert request_sync(qbo_runtime, invoice_id, AP).changed
+    resent_revision(qbo_runtime, invoice_id, revised)
     capture_changes(qbo_runtime)
     assert invoice(qbo_runtime, invoice_id).status == "ES"
