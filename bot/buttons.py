@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import ButtonElement
 
 from invoices.rules import Role, required_role
 from invoices.statuses import TRANSITIONS, Action, Status
+from services.cards import CardKind
 
 
 @dataclass(frozen=True)
@@ -34,27 +35,37 @@ BUTTONS = (
 BY_ACTION_ID = {button.action_id: button for button in BUTTONS}
 ACTION_ID_PATTERN = re.compile(r"^invoice_(" + "|".join(b.action.value for b in BUTTONS) + ")$")
 CARD_ROLES = {
-    "procurement": {Role.PROCUREMENT_APPROVER},
-    "accounting": {Role.ACCOUNTING_APPROVER, Role.AP_SENDER},
+    CardKind.PROCUREMENT: {Role.PROCUREMENT_APPROVER},
+    CardKind.ACCOUNTING: {Role.ACCOUNTING_APPROVER, Role.AP_SENDER},
 }
-_VALUE = re.compile(r"^(\d+):([A-Z]{1,2})$")
+_VALUE = re.compile(r"^(\d+):([A-Z]{1,2})(?::(.+))?$", re.DOTALL)
 
 
 class BadButtonValue(ValueError):
-    """A button value that is not '<invoice id>:<status code>'."""
+    """A button value that is not '<invoice id>:<status code>:<invoice number>'."""
 
 
-def button_value(invoice_id: int, status: Status) -> str:
-    """What a button carries: the invoice and the status its card showed, e.g. '123:AP'."""
-    return f"{invoice_id}:{status.value}"
+@dataclass(frozen=True)
+class Clicked:
+    """What a clicked button says: the invoice, the status its card showed, and the invoice's number."""
+
+    invoice_id: int
+    shown: Status
+    number: str
 
 
-def parse_value(value: str) -> tuple[int, Status]:
-    """The invoice id and shown status of a button value such as '123:AP'."""
+def button_value(invoice_id: int, status: Status, number: str) -> str:
+    """What a button carries, e.g. '123:AP:FE-20931' (the number last: it may hold colons)."""
+    return f"{invoice_id}:{status.value}:{number}"
+
+
+def parse_value(value: str) -> Clicked:
+    """The invoice, shown status and number of a button value such as '123:AP:FE-20931'."""
     match = _VALUE.match(value or "")
     if not match or match.group(2) not in Status._value2member_map_:
         raise BadButtonValue(f"not an invoice button value: {value!r}")
-    return int(match.group(1)), Status(match.group(2))
+    # Cards drawn before the number was carried say only '123:AP'.
+    return Clicked(int(match.group(1)), Status(match.group(2)), match.group(3) or f"id {match.group(1)}")
 
 
 def allowed_buttons(kind: str, status: Status, blockers: tuple[str, ...] = ()) -> list[Button]:
@@ -71,9 +82,11 @@ def allowed_buttons(kind: str, status: Status, blockers: tuple[str, ...] = ()) -
     return shown
 
 
-def elements(kind: str, invoice_id: int, status: Status, blockers: tuple[str, ...] = ()) -> list[ButtonElement]:
+def elements(kind: str, invoice_id: int, number: str, status: Status,
+             blockers: tuple[str, ...] = ()) -> list[ButtonElement]:
     """The Block Kit buttons of a card."""
     return [
-        ButtonElement(text=b.label, action_id=b.action_id, value=button_value(invoice_id, status), style=b.style)
+        ButtonElement(text=b.label, action_id=b.action_id, value=button_value(invoice_id, status, number),
+                      style=b.style)
         for b in allowed_buttons(kind, status, blockers)
     ]

@@ -14,11 +14,13 @@ from slack_sdk.models.blocks import (
 
 from bot import buttons
 from bot.mrkdwn import esc
+from invoices.rules import Outcome
 from invoices.statuses import Status
+from services.cards import CardKind
 from services.invoice_view import DecisionView, InvoiceView
 
 FIRST_LINES = 5
-_OUTCOME_WORDS = {"approved": "Approved", "rejected": "Rejected", "returned": "Returned to Procurement"}
+_OUTCOME_WORDS = {Outcome.APPROVED: "Approved", Outcome.REJECTED: "Rejected", Outcome.RETURNED: "Returned to Procurement"}
 _STATUS_EMOJI = {
     Status.PENDING_PROCUREMENT: ":hourglass_flowing_sand:", Status.PENDING_ACCOUNTING: ":hourglass_flowing_sand:",
     Status.APPROVED: ":white_check_mark:", Status.REJECTED: ":no_entry:", Status.SENT: ":outbox_tray:",
@@ -46,7 +48,7 @@ def fallback_text(view: InvoiceView) -> str:
 
 def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     """The blocks of the procurement or accounting card of an invoice in its current state."""
-    department = "Procurement" if kind == "procurement" else "Accounting"
+    department = "Procurement" if kind == CardKind.PROCUREMENT else "Accounting"
     blocks: list[Block] = [
         HeaderBlock(text=f"Invoice {view.number} · {view.vendor_name}"[:150]),
         SectionBlock(fields=[
@@ -65,7 +67,7 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     blocks.append(SectionBlock(text=MarkdownTextObject(text=_approvals(view))))
     for note in _notes(view):
         blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
-    elements = buttons.elements(kind, view.id, view.status, view.blockers)
+    elements = buttons.elements(kind, view.id, view.number, view.status, view.blockers)
     if elements:
         blocks.append(ActionsBlock(block_id=f"invoice_{kind}_actions", elements=elements))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(

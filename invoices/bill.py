@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from invoices.numbering import BillNumbering, too_long
 from invoices.totals import CENT, total_discrepancy
 
-DOC_NUMBER_MAX = 21
 TRACE = re.compile(r"\[invoice-sync:(\d+)(?: r(\d+))?\]")
 
 
@@ -64,15 +64,10 @@ class BillDraft:
     revision: int
 
 
-def compose_bill_number(number_format: str, *, po_number: str, invoice_number: str, vendor_code: str) -> str:
-    """BILL_NUMBER_FORMAT filled in, e.g. '{po_number}-{invoice_number}' → '100482-FE-20931'."""
-    return number_format.format(po_number=po_number, invoice_number=invoice_number, vendor_code=vendor_code)
-
-
-def bill_number(facts: InvoiceFacts, number_format: str) -> str:
+def bill_number(facts: InvoiceFacts, numbering: BillNumbering) -> str:
     """The composed Bill number (DocNumber), e.g. '100482-FE-20931'."""
-    return compose_bill_number(number_format, po_number=facts.po_number, invoice_number=facts.invoice_number,
-                               vendor_code=facts.vendor_code)
+    return numbering.compose(po_number=facts.po_number, invoice_number=facts.invoice_number,
+                             vendor_code=facts.vendor_code)
 
 
 def trace(facts: InvoiceFacts) -> str:
@@ -110,11 +105,11 @@ def _line(fact: LineFacts) -> BillLine:
     return BillLine(fact.text, fact.amount)
 
 
-def draft_bill(facts: InvoiceFacts, number_format: str, company_default_class: str | None = None) -> BillDraft:
+def draft_bill(facts: InvoiceFacts, numbering: BillNumbering, company_default_class: str | None = None) -> BillDraft:
     """Map an invoice to its Bill: one line per product and per charge, dated the ship date."""
     return BillDraft(
         invoice_id=facts.invoice_id,
-        doc_number=bill_number(facts, number_format),
+        doc_number=bill_number(facts, numbering),
         vendor_name=(facts.vendor_qb_name or "").strip(),
         txn_date=facts.ship_date,
         lines=tuple(_line(f) for f in facts.lines + facts.charges),
@@ -130,9 +125,8 @@ def preflight(draft: BillDraft, *, classes_enabled: bool, known_classes: frozens
     problems = []
     if not draft.vendor_name:
         problems.append("The vendor has no QB accounting name; set it to the QuickBooks vendor's display name")
-    if len(draft.doc_number) > DOC_NUMBER_MAX:
-        problems.append(f"Bill number {draft.doc_number} is {len(draft.doc_number)} characters; "
-                        f"QuickBooks allows at most {DOC_NUMBER_MAX}")
+    if too_long(draft.doc_number):
+        problems.append("The" + too_long(draft.doc_number).removeprefix("the"))
     if classes_enabled and not draft.class_name:
         problems.append("QuickBooks tracks classes but neither the PO nor the vendor names a class")
     elif classes_enabled and known_classes is not None and draft.class_name not in known_classes:

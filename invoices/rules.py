@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from invoices.bill import DOC_NUMBER_MAX
+from invoices.numbering import too_long
 from invoices.statuses import Action, Status, TransitionRefused, transition
 
 
@@ -31,6 +31,21 @@ _WHO = {
 }
 
 
+class Department(StrEnum):
+    """The two departments that approve an invoice, in order."""
+
+    PROCUREMENT = "procurement"
+    ACCOUNTING = "accounting"
+
+
+class Outcome(StrEnum):
+    """What a department decided about one revision."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+
+
 class ActionRefused(Exception):
     """An action this actor may not take now; the message is fit to show a person."""
 
@@ -51,6 +66,9 @@ _SYSTEM_ACTIONS = {
     Action.REVISE: Role.ERP,
 }
 _A_P_ACTIONS = {Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED}
+_STAGE = {Status.PENDING_PROCUREMENT: Department.PROCUREMENT, Status.PENDING_ACCOUNTING: Department.ACCOUNTING}
+_DECISIONS = {Action.APPROVE: Outcome.APPROVED, Action.REJECT: Outcome.REJECTED,
+              Action.RETURN_TO_PROCUREMENT: Outcome.RETURNED}
 _STAGE_ROLE = {
     Status.PENDING_PROCUREMENT: Role.PROCUREMENT_APPROVER,
     Status.PENDING_ACCOUNTING: Role.ACCOUNTING_APPROVER,
@@ -66,6 +84,14 @@ def required_role(status: Status, action: Action) -> Role:
     if action is Action.RETURN_TO_PROCUREMENT:
         return Role.ACCOUNTING_APPROVER
     return _STAGE_ROLE.get(status, Role.PROCUREMENT_APPROVER)
+
+
+def decision_of(status: Status, action: Action) -> tuple[Department, Outcome] | None:
+    """The department decision an allowed action records, e.g. (ACCOUNTING, APPROVED) for an approval in AA."""
+    if action not in _DECISIONS:
+        return None
+    department = Department.ACCOUNTING if action is Action.RETURN_TO_PROCUREMENT else _STAGE[status]
+    return department, _DECISIONS[action]
 
 
 def decide(
@@ -100,12 +126,11 @@ def decide(
     return target
 
 
-def send_blockers(qb_accounting_name: str | None, bill_number: str | None = None) -> tuple[str, ...]:
+def send_blockers(qb_accounting_name: str | None, bill_number: str) -> tuple[str, ...]:
     """Problems that keep an approved invoice from being sent, known before any QuickBooks call."""
     problems = []
     if not (qb_accounting_name or "").strip():
         problems.append("the vendor has no QB accounting name")
-    if bill_number is not None and len(bill_number) > DOC_NUMBER_MAX:
-        problems.append(f"the Bill number {bill_number} has {len(bill_number)} characters; "
-                        f"QuickBooks allows {DOC_NUMBER_MAX}")
+    if too_long(bill_number):
+        problems.append(too_long(bill_number))
     return tuple(problems)

@@ -1,6 +1,6 @@
 """Invoice statuses, the actions that move them, and the one table of allowed transitions."""
 
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 
 class Status(StrEnum):
@@ -85,6 +85,27 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.SYNCHRONIZED, Action.BILL_PAID): S.PAID,
 }
 del S
+
+
+class Value(Enum):
+    """A field value that only the change itself knows."""
+
+    NOW = "the time of the change"
+    REASON = "the reason or detail given with the action"
+    NEXT = "one more than before"
+    GIVEN = "a value the caller supplies; left as it is when not supplied"
+
+
+# The invoice fields each action changes beside its status and version; every path applies this table.
+EFFECTS: dict[Action, dict[str, object]] = {
+    Action.REVISE: {"revision": Value.NEXT, "po_number": Value.GIVEN, "last_error": None},
+    Action.SEND: {"sent_at": Value.NOW, "last_error": None},
+    Action.RETRY: {"sent_at": Value.NOW, "last_error": None},
+    Action.SYNC_SUCCEEDED: {"bill_id": Value.GIVEN, "bill_number": Value.GIVEN, "bill_confirmed_at": Value.GIVEN},
+    Action.SYNC_FAILED: {"last_error": Value.REASON, "bill_id": Value.GIVEN, "bill_number": Value.GIVEN,
+                         "bill_confirmed_at": Value.GIVEN},
+    Action.BILL_DELETED: {"bill_id": None, "bill_confirmed_at": None},
+}
 
 _WHY_NOT = {
     Status.SENT: "it has been sent to QuickBooks and the sync is under way",

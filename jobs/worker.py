@@ -4,9 +4,11 @@ import logging
 
 from rq import Worker
 
+from bootstrap import app_runtime
+from jobs import tasks
+from jobs.registry import QUEUE_NAMES, queue
 from jobs.sweep import ensure_sweep
-from services import runtime as runtimes
-from services.runtime import QUEUE_NAMES
+from settings import load_settings
 
 MAINTENANCE_SECONDS = 60
 
@@ -18,16 +20,17 @@ class AppWorker(Worker):
         """RQ's registry cleaning, then the sweep chain check."""
         super().run_maintenance_tasks()
         try:
-            ensure_sweep(runtimes.current())
+            ensure_sweep(tasks.current())
         except Exception:  # noqa: BLE001 - the next maintenance round tries again
             logging.getLogger(__name__).exception("could not ensure the periodic sweep")
 
 
 def main() -> None:
-    """Run a worker for the app's queues until stopped."""
+    """Build the runtime once, then run a worker for the app's queues until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = runtimes.current()
-    worker = AppWorker([runtime.queue(name) for name in QUEUE_NAMES], connection=runtime.redis,
+    runtime = app_runtime(load_settings())
+    tasks.configure(runtime)
+    worker = AppWorker([queue(runtime.redis, name) for name in QUEUE_NAMES], connection=runtime.redis,
                        maintenance_interval=MAINTENANCE_SECONDS)
     worker.work(with_scheduler=True)
 

@@ -23,12 +23,14 @@ class SlackCard(Base):
 
 
 class SlackThreadPost(Base):
-    """A thread line already posted for one event, so a retried job never posts it twice."""
+    """The thread line of one audit entry on one card, recorded before it is posted, so it is never posted twice."""
 
     __tablename__ = "slack_thread_posts"
+    __table_args__ = (UniqueConstraint("audit_id", "card_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit_log.id"))
+    card_kind: Mapped[str] = mapped_column(String(20))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))

@@ -1,23 +1,27 @@
-"""Applying a person's or the system's action to an invoice: decide, change once, audit."""
+"""The one path of every status change: decide in the domain, apply the table's fields once, audit, emit."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from invoices.bill import compose_bill_number
-from invoices.rules import ActionRefused, Actor, decide, send_blockers
-from invoices.statuses import Action, Status
+from invoices.events import InvoiceChanged, SyncRequested
+from invoices.numbering import BillNumbering
+from invoices.rules import ActionRefused, Actor, Department, Outcome, decide, decision_of
+from invoices.statuses import EFFECTS, Action, Status, Value
 from models import Decision, Invoice
 from models.base import utcnow
 from services.audit import record_audit
-
-_DEPARTMENT = {Status.PENDING_PROCUREMENT: "procurement", Status.PENDING_ACCOUNTING: "accounting"}
-_OUTCOME = {Action.APPROVE: "approved", Action.REJECT: "rejected", Action.RETURN_TO_PROCUREMENT: "returned"}
+from services.invoice_view import blockers_of
+from services.unit_of_work import UnitOfWork
 
 
 class InvoiceNotFound(Exception):
     """No invoice has that id."""
+
+
+class ConcurrentChange(Exception):
+    """The invoice changed under us; the caller's transaction must roll back and may retry."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def procurement_approver(session: Session, invoice: Invoice) -> str | None:
     return session.scalars(
         select(Decision.user_id).where(
             Decision.invoice_id == invoice.id, Decision.revision == invoice.revision,
-            Decision.department == "procurement", Decision.outcome == "approved",
+            Decision.department == Department.PROCUREMENT, Decision.outcome == Outcome.APPROVED,
         ).order_by(Decision.id.desc())
     ).first()
 
@@ -51,15 +55,12 @@ def check_action(
     invoice: Invoice,
     action: Action,
     actor: Actor,
+    numbering: BillNumbering,
     *,
     reason: str | None = None,
     expected_status: Status | None = None,
-    bill_number_format: str | None = None,
 ) -> Status:
-    """The status `action` would lead to now, or ActionRefused; changes nothing.
-
-    With `bill_number_format`, a Bill number QuickBooks would refuse blocks Send and Retry too.
-    """
+    """The status `action` would lead to now, or ActionRefused; changes nothing."""
     status = Status(invoice.status)
     if expected_status is not None and status is not expected_status:
         raise ActionRefused(
@@ -68,73 +69,70 @@ def check_action(
     return decide(
         status, action, actor, reason=reason,
         procurement_approver=procurement_approver(session, invoice),
-        send_blockers=send_blockers(invoice.vendor.qb_accounting_name, _bill_number(invoice, bill_number_format)),
+        send_blockers=blockers_of(invoice, numbering),
     )
 
 
-def _bill_number(invoice: Invoice, bill_number_format: str | None) -> str | None:
-    if bill_number_format is None:
-        return None
-    return compose_bill_number(bill_number_format, po_number=invoice.po_number, invoice_number=invoice.number,
-                               vendor_code=invoice.vendor.code)
-
-
 def apply_action(
-    session: Session,
+    uow: UnitOfWork,
     invoice_id: int,
     action: Action,
     actor: Actor,
     *,
     reason: str | None = None,
     expected_status: Status | None = None,
-    bill_number_format: str | None = None,
+    values: dict | None = None,
 ) -> ActionResult:
-    """Apply `action` once under a row lock, in the caller's transaction; refusals are audited too."""
+    """Apply `action` once under a row lock in the unit of work; refusals are audited too, changes announced."""
+    session = uow.session
     invoice = session.get(Invoice, invoice_id, with_for_update={"of": Invoice}, populate_existing=True)
     if invoice is None:
         raise InvoiceNotFound(f"There is no invoice with id {invoice_id}.")
     before = Status(invoice.status)
     try:
-        after = check_action(session, invoice, action, actor, reason=reason, expected_status=expected_status,
-                             bill_number_format=bill_number_format)
+        after = check_action(session, invoice, action, actor, uow.runtime.numbering, reason=reason,
+                             expected_status=expected_status)
     except ActionRefused as refused:
         entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="refused",
                              from_status=before, detail=str(refused))
         return ActionResult(invoice, before, before, entry.id, str(refused))
-    _move(session, invoice, after)
-    _record_side_effects(session, invoice, before, action, actor, reason)
+    _move(session, invoice, after, _effects(invoice, action, reason, values or {}))
+    decision = decision_of(before, action)
+    if decision is not None:
+        session.add(Decision(invoice_id=invoice.id, revision=invoice.revision, department=decision[0],
+                             outcome=decision[1], user_id=actor.id, reason=reason))
     entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="allowed",
                          from_status=before, to_status=after, detail=reason)
+    if after is Status.SENT:
+        uow.emit(SyncRequested(invoice.id))
+    uow.emit(InvoiceChanged(invoice.id, entry.id))
     return ActionResult(invoice, before, after, entry.id)
 
 
-def _move(session: Session, invoice: Invoice, after: Status) -> None:
+def _effects(invoice: Invoice, action: Action, reason: str | None, values: dict) -> dict:
+    resolved = {}
+    for name, value in EFFECTS.get(action, {}).items():
+        if value is Value.GIVEN:
+            if name in values:
+                resolved[name] = values[name]
+        elif value is Value.NOW:
+            resolved[name] = utcnow()
+        elif value is Value.REASON:
+            resolved[name] = reason
+        elif value is Value.NEXT:
+            resolved[name] = getattr(invoice, name) + 1
+        else:
+            resolved[name] = value
+    return resolved
+
+
+def _move(session: Session, invoice: Invoice, after: Status, fields: dict) -> None:
     # The version check makes the change conditional even where the row lock is a no-op (SQLite).
     moved = session.execute(
         update(Invoice).where(Invoice.id == invoice.id, Invoice.version == invoice.version)
-        .values(status=after.value, version=invoice.version + 1, updated_at=utcnow())
+        .values(status=after.value, version=invoice.version + 1, updated_at=utcnow(), **fields)
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
         raise ConcurrentChange(f"invoice {invoice.id} changed while this action was applied")
     session.refresh(invoice)
-
-
-class ConcurrentChange(Exception):
-    """The invoice changed under us; the caller's transaction must roll back and may retry."""
-
-
-def _record_side_effects(session: Session, invoice: Invoice, before: Status, action: Action,
-                         actor: Actor, reason: str | None) -> None:
-    if action in _OUTCOME:
-        department = "accounting" if action is Action.RETURN_TO_PROCUREMENT else _DEPARTMENT[before]
-        session.add(Decision(invoice_id=invoice.id, revision=invoice.revision, department=department,
-                             outcome=_OUTCOME[action], user_id=actor.id, reason=reason))
-    if action in (Action.SEND, Action.RETRY):
-        invoice.sent_at = utcnow()
-        invoice.last_error = None
-    if action is Action.SYNC_FAILED:
-        invoice.last_error = reason
-    if action is Action.BILL_DELETED:
-        invoice.bill_id = None
-        invoice.bill_confirmed_at = None

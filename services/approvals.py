@@ -1,13 +1,11 @@
-"""A person's decision on an invoice from Slack: apply it once, then announce it or say why not."""
+"""A person's action on an invoice from Slack: apply it once, or say why not."""
 
 from invoices.rules import ActionRefused, Actor
 from invoices.statuses import Action, Status
 from models import Invoice
-from models.database import transaction
 from services.actions import ActionResult, ConcurrentChange, InvoiceNotFound, apply_action, check_action
-from services.events import announce
 from services.runtime import Runtime
-from services.sending import request_sync
+from services.unit_of_work import UnitOfWork
 
 
 def take_action(
@@ -19,21 +17,16 @@ def take_action(
     reason: str | None = None,
     expected_status: Status | None = None,
 ) -> ActionResult:
-    """Apply a card's action in its own transaction and announce a change; refusals are in the result."""
-    if action in (Action.SEND, Action.RETRY):
-        return request_sync(runtime, invoice_id, actor, action, expected_status=expected_status)
+    """Apply a card's action in its own unit of work; refusals are in the result, changes are announced."""
     for attempt in (1, 2):
         try:
-            with transaction(runtime.sessions) as session:
-                result = apply_action(session, invoice_id, action, actor, reason=reason, expected_status=expected_status)
-            break
+            with UnitOfWork(runtime) as uow:
+                return apply_action(uow, invoice_id, action, actor, reason=reason, expected_status=expected_status)
         except ConcurrentChange:
             # The retry reads the new status, so expected_status refuses a click made on the old card.
             if attempt == 2:
                 raise
-    if result.changed:
-        announce(runtime, invoice_id, result.audit_id)
-    return result
+    raise AssertionError("unreachable")
 
 
 def refusal_before_asking(
@@ -45,7 +38,8 @@ def refusal_before_asking(
         if invoice is None:
             return str(InvoiceNotFound(f"There is no invoice with id {invoice_id}."))
         try:
-            check_action(session, invoice, action, actor, reason="(asked next)", expected_status=expected_status)
+            check_action(session, invoice, action, actor, runtime.numbering, reason="(asked next)",
+                         expected_status=expected_status)
         except ActionRefused as refused:
             return str(refused)
     return None

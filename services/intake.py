@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
-from invoices.rules import ActionRefused, Actor, Role, decide
+from invoices.events import InvoiceChanged
+from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision, Vendor
+from services.actions import apply_action
 from services.audit import record_audit
+from services.runtime import Runtime
+from services.unit_of_work import UnitOfWork
 from services.upload_payload import UploadIn
 
 ERP = Actor(id="erp", roles=frozenset({Role.ERP}))
@@ -39,8 +44,21 @@ def content_hash(upload: UploadIn, canonical: dict | None = None) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def receive_upload(session: Session, upload: UploadIn, delivery_id: str | None = None) -> IntakeResult:
-    """Store an upload in the caller's transaction and say what it did."""
+def receive_upload(runtime: Runtime, upload: UploadIn, delivery_id: str | None = None) -> IntakeResult:
+    """Store an upload in its own unit of work and say what it did; a change is announced after commit."""
+    # Two first uploads of one invoice can race on the unique keys; the loser retries and sees the winner.
+    for attempt in (1, 2):
+        try:
+            with UnitOfWork(runtime) as uow:
+                return _receive(uow, upload, delivery_id)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _receive(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None) -> IntakeResult:
+    session = uow.session
     canonical = upload.canonical()
     digest = content_hash(upload, canonical)
     found = session.execute(
@@ -51,34 +69,24 @@ def receive_upload(session: Session, upload: UploadIn, delivery_id: str | None =
         .with_for_update(of=Invoice)
     ).one_or_none()
     if found is None:
-        return _create(session, upload, canonical, digest, delivery_id)
+        return _create(uow, upload, canonical, digest, delivery_id)
     invoice, current_hash = found
     _update_vendor(invoice.vendor, upload)
     if current_hash == digest:
         return IntakeResult(invoice.id, Status(invoice.status), invoice.revision, "unchanged")
-    before = Status(invoice.status)
-    try:
-        after = decide(before, Action.REVISE, ERP)
-    except ActionRefused as refused:
-        message = f"A changed upload of invoice {invoice.number} was refused. {refused}"
-        record_audit(session, invoice_id=invoice.id, actor=ERP.id, action=Action.REVISE, outcome="refused",
-                     from_status=before, detail=message)
-        return IntakeResult(invoice.id, before, invoice.revision, "refused", message)
-    invoice.revision += 1
-    invoice.version += 1
-    invoice.status = after.value
-    invoice.po_number = upload.purchase_order.number
-    invoice.last_error = None
+    result = apply_action(uow, invoice.id, Action.REVISE, ERP, values={"po_number": upload.purchase_order.number},
+                          reason=f"revision {invoice.revision + 1}, total {upload.invoice.total}; approvals reset")
+    if not result.changed:
+        message = f"A changed upload of invoice {invoice.number} was refused. {result.refusal}"
+        return IntakeResult(invoice.id, result.before, invoice.revision, "refused", message, result.audit_id)
     _insert_revision(session, invoice.id, invoice.revision, upload, canonical, digest, delivery_id)
     # The revision went in beside the unit of work; a collection loaded earlier would not show it.
     session.expire(invoice, ["revisions"])
-    entry = record_audit(session, invoice_id=invoice.id, actor=ERP.id, action=Action.REVISE, outcome="allowed",
-                         from_status=before, to_status=after,
-                         detail=f"revision {invoice.revision}, total {upload.invoice.total}; approvals reset")
-    return IntakeResult(invoice.id, after, invoice.revision, "revised", audit_id=entry.id)
+    return IntakeResult(invoice.id, result.after, invoice.revision, "revised", audit_id=result.audit_id)
 
 
-def _create(session: Session, upload: UploadIn, canonical: dict, digest: str, delivery_id: str | None) -> IntakeResult:
+def _create(uow: UnitOfWork, upload: UploadIn, canonical: dict, digest: str, delivery_id: str | None) -> IntakeResult:
+    session = uow.session
     vendor = session.scalars(select(Vendor).where(Vendor.code == upload.vendor.code)).one_or_none()
     if vendor is None:
         vendor = Vendor(code=upload.vendor.code, name=upload.vendor.name)
@@ -94,6 +102,7 @@ def _create(session: Session, upload: UploadIn, canonical: dict, digest: str, de
     _insert_revision(session, invoice_id, 1, upload, canonical, digest, delivery_id)
     entry = record_audit(session, invoice_id=invoice_id, actor=ERP.id, action="upload", outcome="allowed",
                          to_status=status.value, detail=f"revision 1, total {upload.invoice.total}")
+    uow.emit(InvoiceChanged(invoice_id, entry.id))
     return IntakeResult(invoice_id, status, 1, "created", audit_id=entry.id)
 
 

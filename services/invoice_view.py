@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoices.bill import compose_bill_number
-from invoices.rules import send_blockers
+from invoices.numbering import BillNumbering
+from invoices.rules import Department, Outcome, send_blockers
 from invoices.statuses import Status
 from models import Decision, Invoice
 
@@ -19,8 +19,8 @@ _UNSENT = {Status.PENDING_PROCUREMENT, Status.PENDING_ACCOUNTING, Status.APPROVE
 class DecisionView:
     """One department's approval, rejection or return."""
 
-    department: str
-    outcome: str
+    department: Department
+    outcome: Outcome
     user_id: str
     at: datetime
     reason: str | None
@@ -57,15 +57,20 @@ class InvoiceView:
     blockers: tuple[str, ...]
 
 
-def bill_number(invoice: Invoice, bill_number_format: str) -> str:
-    """The Bill number QuickBooks gets (or got) for this invoice."""
+def bill_number_of(invoice: Invoice, numbering: BillNumbering) -> str:
+    """The Bill number QuickBooks got for this invoice, or the one it would get now."""
     if invoice.bill_number:
         return invoice.bill_number
-    return compose_bill_number(bill_number_format, po_number=invoice.po_number, invoice_number=invoice.number,
-                               vendor_code=invoice.vendor.code)
+    return numbering.compose(po_number=invoice.po_number, invoice_number=invoice.number,
+                             vendor_code=invoice.vendor.code)
 
 
-def load_view(session: Session, invoice_id: int, bill_number_format: str) -> InvoiceView:
+def blockers_of(invoice: Invoice, numbering: BillNumbering) -> tuple[str, ...]:
+    """What keeps this invoice from being sent now (no QB accounting name, a Bill number too long)."""
+    return send_blockers(invoice.vendor.qb_accounting_name, bill_number_of(invoice, numbering))
+
+
+def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> InvoiceView:
     """The current state of an invoice, its current revision and its decisions."""
     invoice = session.get(Invoice, invoice_id, populate_existing=True)
     revision = invoice.current
@@ -76,21 +81,22 @@ def load_view(session: Session, invoice_id: int, bill_number_format: str) -> Inv
     approvals: list[DecisionView] = []
     setback = None
     for decision in decisions:
-        seen = DecisionView(decision.department, decision.outcome, decision.user_id, decision.decided_at, decision.reason)
-        if decision.outcome == "approved":
+        seen = DecisionView(Department(decision.department), Outcome(decision.outcome), decision.user_id,
+                            decision.decided_at, decision.reason)
+        if seen.outcome is Outcome.APPROVED:
             approvals.append(seen)
         else:
             # A return sends the invoice back for a new round: earlier approvals no longer count.
             approvals, setback = [], seen
     status = Status(invoice.status)
-    number = bill_number(invoice, bill_number_format)
+    number = bill_number_of(invoice, numbering)
     return InvoiceView(
         id=invoice.id, number=invoice.number, po_number=invoice.po_number, vendor_name=invoice.vendor.name,
         ship_date=revision.ship_date, currency=revision.currency, total=revision.total,
         attachment_url=revision.attachment_url, lines=_lines(revision), status=status, revision=invoice.revision,
         bill_number=number, bill_id=invoice.bill_id, last_error=invoice.last_error, approvals=tuple(approvals),
         setback=setback if status in (Status.REJECTED, Status.PENDING_PROCUREMENT) else None,
-        blockers=_blockers(invoice, number) if status in _UNSENT else (),
+        blockers=blockers_of(invoice, numbering) if status in _UNSENT else (),
     )
 
 
@@ -105,7 +111,3 @@ def _lines(revision) -> tuple[LineView, ...]:
         lines.append(LineView(f"{line.product}{f' ({detail})' if detail else ''}", line.amount))
     lines.extend(LineView(charge.description, charge.amount) for charge in revision.charges)
     return tuple(lines)
-
-
-def _blockers(invoice: Invoice, number: str) -> tuple[str, ...]:
-    return send_blockers(invoice.vendor.qb_accounting_name, number)

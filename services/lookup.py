@@ -1,10 +1,9 @@
 """Finding invoices for /invoice: by any number people quote, and what waits for someone's approval."""
 
-from string import Formatter
-
-from sqlalchemy import ColumnElement, and_, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from invoices.numbering import BillNumbering
 from invoices.rules import Actor, Role
 from invoices.statuses import Status
 from models import Invoice, Vendor
@@ -19,7 +18,7 @@ _WAITING_FOR = {
 }
 
 
-def find_invoices(session: Session, number: str, bill_number_format: str) -> list[InvoiceView]:
+def find_invoices(session: Session, number: str, numbering: BillNumbering) -> list[InvoiceView]:
     """Invoices whose vendor invoice number, PO number or Bill number is `number` (any case), newest first."""
     wanted = number.strip().lower()
     if not wanted:
@@ -30,18 +29,16 @@ def find_invoices(session: Session, number: str, bill_number_format: str) -> lis
             func.lower(Invoice.po_number) == wanted,
             func.lower(Invoice.bill_number) == wanted,
             # Before its sync an invoice has no stored Bill number, but its answer already shows the composed one.
-            and_(Invoice.bill_number.is_(None), func.lower(_composed_bill_number(bill_number_format)) == wanted),
+            and_(Invoice.bill_number.is_(None), func.lower(_composed_bill_number(numbering)) == wanted),
         )).order_by(Invoice.id.desc()).limit(MAX_MATCHES)
     ).all()
-    return [load_view(session, invoice_id, bill_number_format) for invoice_id in ids]
+    return [load_view(session, invoice_id, numbering) for invoice_id in ids]
 
 
-def _composed_bill_number(bill_number_format: str) -> ColumnElement:
+def _composed_bill_number(numbering: BillNumbering) -> ColumnElement:
     columns = {"po_number": Invoice.po_number, "invoice_number": Invoice.number, "vendor_code": Vendor.code}
     composed = literal("")
-    for text, name, spec, conversion in Formatter().parse(bill_number_format):
-        if spec or conversion:
-            return false()
+    for text, name in numbering.parts():
         if text:
             composed = composed + literal(text)
         if name is not None:
@@ -49,7 +46,7 @@ def _composed_bill_number(bill_number_format: str) -> ColumnElement:
     return composed
 
 
-def pending_for(session: Session, actor: Actor, bill_number_format: str) -> list[InvoiceView]:
+def pending_for(session: Session, actor: Actor, numbering: BillNumbering) -> list[InvoiceView]:
     """Invoices waiting for something `actor`'s roles let them do, oldest first."""
     statuses = {status.value for role in actor.roles for status in _WAITING_FOR.get(role, ())}
     if not statuses:
@@ -62,4 +59,4 @@ def pending_for(session: Session, actor: Actor, bill_number_format: str) -> list
         # Segregation of duties: an invoice this person approved for Procurement is not theirs to approve again.
         if not (invoice.status == Status.PENDING_ACCOUNTING.value and procurement_approver(session, invoice) == actor.id)
     ]
-    return [load_view(session, invoice_id, bill_number_format) for invoice_id in waiting[:25]]
+    return [load_view(session, invoice_id, numbering) for invoice_id in waiting[:25]]

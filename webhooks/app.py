@@ -4,9 +4,10 @@ import logging
 
 from flask import Flask
 
-import bot
-from services import runtime as runtimes
+from bootstrap import app_runtime
+from bot import mount
 from services.runtime import Runtime
+from settings import load_settings
 from webhooks import health, intake, oauth, quickbooks
 from webhooks.problems import register_error_handlers
 
@@ -14,15 +15,14 @@ MAX_BODY = 1024 * 1024
 
 
 def create_app(runtime: Runtime | None = None) -> Flask:
-    """Build the app on `runtime` (by default, one built from the environment)."""
+    """Build the app on `runtime` (gunicorn calls it bare: the settings are read once, here)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = runtime or runtimes.current()
-    runtimes.configure(runtime)
+    runtime = runtime or app_runtime(load_settings())
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["runtime"] = runtime
     register_error_handlers(app)
     for module in (intake, health, quickbooks, oauth):
         module.register(app)
-    bot.register(app)
+    mount.register(app)
     return app

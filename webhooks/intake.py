@@ -3,11 +3,8 @@
 import json
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy.exc import IntegrityError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from models.database import transaction
-from services.events import announce
 from services.intake import receive_upload
 from services.upload_payload import UploadInvalid, parse_upload
 from webhooks.problems import problem
@@ -37,24 +34,11 @@ def receive_vendor_invoice():
         upload = parse_upload(data)
     except UploadInvalid as invalid:
         return problem(422, "Unprocessable Content", "The upload has invalid fields.", errors=invalid.errors)
-    result = _store(runtime, upload, request.headers.get("webhook-id"))
+    result = receive_upload(runtime, upload, request.headers.get("webhook-id"))
     if result.outcome == "refused":
         return problem(409, "Conflict", result.refusal, id=result.invoice_id, invoice_status=result.status.value)
-    if result.outcome != "unchanged":
-        announce(runtime, result.invoice_id, result.audit_id)
     body = {"id": result.invoice_id, "status": result.status.value, "revision": result.revision}
     return jsonify(body), 200 if result.outcome == "unchanged" else 202
-
-
-def _store(runtime, upload, delivery_id):
-    # Two first uploads of one invoice can race on the unique keys; the loser retries and sees the winner.
-    for attempt in (1, 2):
-        try:
-            with transaction(runtime.sessions) as session:
-                return receive_upload(session, upload, delivery_id)
-        except IntegrityError:
-            if attempt == 2:
-                raise
 
 
 def register(app) -> None:

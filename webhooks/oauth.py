@@ -6,9 +6,10 @@ import sys
 from flask import Flask, current_app, jsonify, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from jobs.quickbooks.connection import authorization_url
-from jobs.quickbooks.errors import QboPermanent, QboTransient
-from jobs.quickbooks.tokens import connect_company
+from bootstrap import token_store
+from qbo.connection import authorization_url
+from services.ports import QboPermanent, QboTransient
+from settings import load_settings
 from webhooks.problems import problem
 
 STATE_SECONDS = 600
@@ -72,13 +73,11 @@ def callback():
         return problem(400, "Bad Request", f"This deployment is pinned to QuickBooks company {pinned} "
                                            f"(QBO_REALM_ID); company {realm_id} was not connected")
     try:
-        connect_company(runtime, code, realm_id)
+        token_store(runtime).connect_company(code, realm_id)
     except (QboPermanent, QboTransient) as error:
         return problem(502, "Bad Gateway", f"Intuit did not issue tokens: {error}")
     return jsonify({"connected": True, "realm_id": realm_id})
 
 
 if __name__ == "__main__":
-    from settings import load_settings
-
     print(connect_link(load_settings(), sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"))

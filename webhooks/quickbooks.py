@@ -4,18 +4,12 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 
 from flask import Flask, current_app, jsonify, request
-from sqlalchemy.exc import IntegrityError
 
-from jobs.reconcile import enqueue_reconcile
-from models import WebhookDelivery
-from models.database import transaction
+from services.qbo_events import record_events
 from webhooks.problems import problem
 
-log = logging.getLogger(__name__)
-SOURCE = "quickbooks"
 OPERATIONS = {"created": "Create", "updated": "Update", "deleted": "Delete", "voided": "Void", "merged": "Merge"}
 ENTITIES = {"bill": "Bill", "billpayment": "BillPayment", "vendor": "Vendor", "item": "Item", "class": "Class"}
 
@@ -72,18 +66,4 @@ def receive():
         events = events_of(json.loads(body))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         return problem(400, "Bad Request", f"Not a QuickBooks webhook payload: {error}")
-    new = [delivery_id for delivery_id in (_record(runtime, event) for event in events) if delivery_id]
-    for delivery_id in new:
-        enqueue_reconcile(runtime, delivery_id)
-    return jsonify({"events": len(events), "new": len(new)})
-
-
-def _record(runtime, event: dict) -> int | None:
-    try:
-        with transaction(runtime.sessions) as session:
-            delivery = WebhookDelivery(source=SOURCE, delivery_id=event["key"], payload=event)
-            session.add(delivery)
-            session.flush()
-            return delivery.id
-    except IntegrityError:
-        return None
+    return jsonify({"events": len(events), "new": record_events(runtime, events)})

@@ -16,15 +16,14 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
     runtime = context["runtime"]
     verb, _, rest = (command.get("text") or "").strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
-    fmt = runtime.settings.bill_number_format
     if verb == "status" and rest:
         with runtime.sessions() as session:
-            answer = status_answer(rest, find_invoices(session, rest, fmt))
+            answer = status_answer(rest, find_invoices(session, rest, runtime.numbering))
         ack(text=answer, response_type="ephemeral")
     elif verb == "pending":
         who = resolve_actor(runtime, client, command["user_id"])
         with runtime.sessions() as session:
-            answer = pending_answer(pending_for(session, who.actor, fmt), bool(who.actor.roles))
+            answer = pending_answer(pending_for(session, who.actor, runtime.numbering), bool(who.actor.roles))
         ack(text=who.explain(answer) if who.unchecked else answer, response_type="ephemeral")
     else:
         ack(text=HELP, response_type="ephemeral")

@@ -9,12 +9,17 @@ from typing import Any
 from quickbooks.exceptions import ObjectNotFoundException
 from quickbooks.mixins import DecimalEncoder
 
-from jobs.quickbooks.batch import batch_body, batch_outcomes
-from jobs.quickbooks.connection import quickbooks_client
-from jobs.quickbooks.errors import QboPermanent, QboThrottled, QboTransient, QboUnauthorized, classify
-from jobs.quickbooks.limiter import RealmLimiter
-from jobs.quickbooks.tokens import connected_realm, credentials, refresh
-from services.runtime import Runtime
+from redis import Redis
+
+from invoices.bill import BillDraft
+from qbo.batch import batch_body, batch_outcomes
+from qbo.connection import quickbooks_client
+from qbo.errors import QboUnauthorized, classify
+from qbo.limiter import RealmLimiter
+from qbo.payload import bill_body
+from qbo.tokens import TokenStore
+from services.ports import BillRefs, QboPermanent, QboThrottled, QboTransient
+from settings import Settings
 
 REF_TTL_SECONDS = 300
 
@@ -27,10 +32,10 @@ def quote(value: str) -> str:
 class Gateway:
     """QuickBooks calls for the connected company (or `realm_id`); one per job."""
 
-    def __init__(self, runtime: Runtime, realm_id: str | None = None):
-        self.runtime = runtime
-        self.realm_id = realm_id or connected_realm(runtime)
-        self.limiter = RealmLimiter(runtime.redis)
+    def __init__(self, settings: Settings, redis: Redis, tokens: TokenStore, realm_id: str | None = None):
+        self.settings, self.redis, self.tokens = settings, redis, tokens
+        self.realm_id = realm_id or tokens.connected_realm()
+        self.limiter = RealmLimiter(redis)
         self._credentials = None
         self._client = None
 
@@ -38,19 +43,19 @@ class Gateway:
         """Run `operation(client)` once admitted by the limiter (`batch`: a /batch request); refreshes once on 401."""
         for attempt in (1, 2):
             if self._client is None:
-                self._credentials = self._credentials or credentials(self.runtime, self.realm_id)
-                self._client = quickbooks_client(self.runtime.settings, self.realm_id, self._credentials.access_token)
+                self._credentials = self._credentials or self.tokens.credentials(self.realm_id)
+                self._client = quickbooks_client(self.settings, self.realm_id, self._credentials.access_token)
             self.limiter.acquire(self.realm_id, batch)
             try:
                 return operation(self._client)
             except Exception as error:  # noqa: BLE001 - sorted below; unknown errors propagate as they are
                 failure = classify(error)
             if isinstance(failure, QboUnauthorized) and attempt == 1:
-                self._credentials = refresh(self.runtime, self.realm_id, refused=self._credentials.access_token)
+                self._credentials = self.tokens.refresh(self.realm_id, refused=self._credentials.access_token)
                 self._client = None
                 continue
             if isinstance(failure, QboThrottled):
-                self.limiter.back_off(self.realm_id, self.runtime.settings.qbo_throttle_backoff)
+                self.limiter.back_off(self.realm_id, self.settings.qbo_throttle_backoff)
             raise failure
         raise QboTransient("unreachable")
 
@@ -61,7 +66,7 @@ class Gateway:
     def _cached(self, kind: str, name: str, load: Callable[[], Any]) -> Any:
         key = f"qbo:ref:{self.realm_id}:{kind}:{hashlib.sha256(name.encode()).hexdigest()[:24]}"
         try:
-            hit = self.runtime.redis.get(key)
+            hit = self.redis.get(key)
         except Exception:  # noqa: BLE001 - the cache is an optimisation; QBO is asked instead
             hit = None
         if hit is not None:
@@ -70,15 +75,15 @@ class Gateway:
         if value is None:
             return None
         try:
-            self.runtime.redis.set(key, json.dumps(value), ex=REF_TTL_SECONDS)
+            self.redis.set(key, json.dumps(value), ex=REF_TTL_SECONDS)
         except Exception:  # noqa: BLE001 - see above
             pass
         return value
 
     def forget_references(self) -> None:
         """Drop the cached vendor/item/class references, e.g. after QBO refused one as invalid."""
-        for key in self.runtime.redis.scan_iter(f"qbo:ref:{self.realm_id}:*"):
-            self.runtime.redis.delete(key)
+        for key in self.redis.scan_iter(f"qbo:ref:{self.realm_id}:*"):
+            self.redis.delete(key)
 
     def vendor_id(self, display_name: str) -> str:
         """The Id of the active Vendor whose DisplayName is exactly `display_name`."""
@@ -122,9 +127,9 @@ class Gateway:
         return self.query(f"select * from Bill where DocNumber = {quote(doc_number)} "
                           f"and VendorRef = {quote(vendor_id)}").get("Bill", [])
 
-    def create_bill(self, body: dict, request_id: str) -> dict:
+    def create_bill(self, draft: BillDraft, refs: BillRefs, request_id: str) -> dict:
         """Create a Bill, idempotently per `request_id` on QBO's side; answers the created Bill."""
-        payload = json.dumps(body, cls=DecimalEncoder)
+        payload = json.dumps(bill_body(draft, refs), cls=DecimalEncoder)
         return self.call(lambda qb: qb.create_object("Bill", payload, request_id=request_id))["Bill"]
 
     def find_bills_numbered(self, doc_numbers: Iterable[str]) -> list[dict]:
@@ -132,8 +137,13 @@ class Gateway:
         listed = ", ".join(quote(number) for number in sorted(set(doc_numbers)))
         return self.query(f"select * from Bill where DocNumber in ({listed}) maxresults 1000").get("Bill", [])
 
-    def create_bills(self, bodies: dict[str, dict], request_id: str) -> dict[str, dict | Exception]:
+    def batch_room(self) -> bool:
+        """Whether this company has a batch request left in this minute's 40."""
+        return self.limiter.batch_room(self.realm_id)
+
+    def create_bills(self, items: dict[str, tuple[BillDraft, BillRefs]], request_id: str) -> dict[str, dict | Exception]:
         """Create up to 30 Bills in one /batch request keyed by bId; answers each created Bill or its sorted fault."""
+        bodies = {bid: bill_body(draft, refs) for bid, (draft, refs) in items.items()}
         payload = batch_body(bodies)
         answer = self.call(lambda qb: qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", payload,
                                               request_id=request_id), batch=True)

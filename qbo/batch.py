@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from quickbooks import QuickBooks
 from quickbooks.mixins import DecimalEncoder
 
-from jobs.quickbooks.errors import QboPermanent, QboTransient, classify
+from qbo.errors import QboPermanent, QboTransient, classify
 
 MAX_ITEMS = 30
 

@@ -2,39 +2,23 @@
 
 import logging
 
-from rq import Retry
 from sqlalchemy import select
 
 from invoices.bill import bill_number, traced, traced_invoice_id
 from invoices.statuses import Action, Status
-from jobs.outcome import bill_gone, complete, confirm, facts_of, report_drift
-from jobs.quickbooks import Gateway, QboTransient
-from jobs.sync import invoice_lock, release_quietly
 from models import Invoice, QboConnection, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
-from services import runtime as runtimes
+from services.bill_outcome import bill_gone, complete, confirm, facts_of, report_drift
+from services.ports import QuickBooks
 from services.runtime import Runtime
+from services.sync_steps import LOCK_SECONDS, invoice_lock_name
 
 log = logging.getLogger(__name__)
-RECONCILE_JOB = "jobs.reconcile.reconcile_delivery"
 
 
-def enqueue_reconcile(runtime: Runtime, delivery_id: int) -> bool:
-    """Queue the reconcile job of a recorded event; False when Redis is down (the sweep catches up)."""
-    try:
-        runtime.queue().enqueue(RECONCILE_JOB, delivery_id, job_id=f"qbo-event-{delivery_id}",
-                                retry=Retry(max=6, interval=[2, 10, 30, 60, 300, 900]),
-                                job_timeout=120, failure_ttl=7 * 24 * 3600)
-        return True
-    except Exception:  # noqa: BLE001 - the event is recorded in the database; the sweep enqueues it later
-        log.warning("could not enqueue the reconcile of QuickBooks event %s; the sweep will", delivery_id)
-        return False
-
-
-def reconcile_delivery(delivery_id: int) -> str:
+def reconcile_delivery(runtime: Runtime, delivery_id: int) -> str:
     """Apply one recorded QuickBooks event, e.g. {"realm": "934...", "entity": "Bill", "id": "145", ...}."""
-    runtime = runtimes.current()
     with runtime.sessions() as session:
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.processed_at is not None:
@@ -45,13 +29,13 @@ def reconcile_delivery(delivery_id: int) -> str:
     if not known:
         log.info("ignoring a QuickBooks event for unknown company %s", event["realm"])
     elif event["entity"] in ("Bill", "BillPayment"):
-        outcome = reconcile_entity(runtime, Gateway(runtime, event["realm"]), event["entity"], event["id"])
+        outcome = reconcile_entity(runtime, runtime.quickbooks(event["realm"]), event["entity"], event["id"])
     with transaction(runtime.sessions) as session:
         session.get(WebhookDelivery, delivery_id).processed_at = utcnow()
     return outcome
 
 
-def reconcile_entity(runtime: Runtime, gateway: Gateway, entity: str, entity_id: str) -> str:
+def reconcile_entity(runtime: Runtime, gateway: QuickBooks, entity: str, entity_id: str) -> str:
     """Re-read a Bill (or the Bills a BillPayment pays) from QuickBooks and apply its state to the invoice."""
     if entity == "Bill":
         return reconcile_bill(runtime, gateway, entity_id, gateway.read("Bill", entity_id))
@@ -61,7 +45,7 @@ def reconcile_entity(runtime: Runtime, gateway: Gateway, entity: str, entity_id:
     return ",".join(reconcile_bill(runtime, gateway, b, gateway.read("Bill", b)) for b in sorted(paid)) or "ignored"
 
 
-def reconcile_bill(runtime: Runtime, gateway: Gateway, bill_id: str, bill: dict | None) -> str:
+def reconcile_bill(runtime: Runtime, gateway: QuickBooks, bill_id: str, bill: dict | None) -> str:
     """Bill gone → S → A; paid → S → P; ours while the invoice is in ES → adopted; changed total → reported."""
     with runtime.sessions() as session:
         invoice = session.scalars(select(Invoice).where(Invoice.bill_id == str(bill_id))).first()
@@ -70,7 +54,7 @@ def reconcile_bill(runtime: Runtime, gateway: Gateway, bill_id: str, bill: dict 
             candidate = session.get(Invoice, traced)
             invoice = candidate if candidate is not None and candidate.status == Status.SENT.value else None
         state = (invoice.id, invoice.status, invoice.bill_number, invoice.revision,
-                 bill_number(facts_of(invoice), runtime.settings.bill_number_format)) if invoice is not None else None
+                 bill_number(facts_of(invoice), runtime.numbering)) if invoice is not None else None
     if state is None:
         log.info("ignoring QuickBooks Bill %s: no invoice of ours", bill_id)
         return "ignored"
@@ -101,10 +85,6 @@ def _traces_revision(bill: dict, invoice_id: int, revision: int) -> bool:
 
 
 def _adopt(runtime: Runtime, invoice_id: int, bill: dict) -> str:
-    lock = invoice_lock(runtime, invoice_id)
-    if not lock.acquire(blocking=False):
-        raise QboTransient(f"invoice {invoice_id} is being synchronized; its Bill event is applied afterwards")
-    try:
+    with runtime.locks.hold(invoice_lock_name(invoice_id), LOCK_SECONDS,
+                            busy=f"invoice {invoice_id} is being synchronized; its Bill event is applied afterwards"):
         return complete(runtime, invoice_id, bill, confirmed=True)
-    finally:
-        release_quietly(lock)

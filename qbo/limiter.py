@@ -7,7 +7,7 @@ from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 from redis import Redis, RedisError
 
-from jobs.quickbooks.errors import QboThrottled, QboTransient
+from qbo.errors import QboThrottled, QboTransient
 
 # Under QBO's 500/min and 10/s: requests admitted here reach Intuit with jitter, and one 429 costs a minute.
 PER_MINUTE = RateLimitItemPerMinute(480, namespace="qbo")

@@ -4,32 +4,14 @@ import requests
 from intuitlib.exceptions import AuthClientError
 from quickbooks.exceptions import AuthorizationException, QuickbooksException
 
+from services.ports import QboPermanent, QboThrottled, QboTransient
+
 THROTTLE_CODES = {3001}
 RETRYABLE_CODES = {5010}
 
 
-class QboTransient(Exception):
-    """A failure that goes away by itself (timeout, 429, 5xx...); the job raises it so RQ retries."""
-
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class QboThrottled(QboTransient):
-    """QuickBooks (or our own per-realm limiter) says: too many requests for this company now."""
-
-
 class QboUnauthorized(QboTransient):
     """The access token was refused (HTTP 401); a refresh may cure it."""
-
-
-class QboPermanent(Exception):
-    """A refusal a person must fix; `code`, `element` and `detail` come from QuickBooks' Fault."""
-
-    def __init__(self, message: str, code: int | None = None, detail: str = "", element: str | None = None):
-        super().__init__(message)
-        self.code, self.detail, self.element = code, detail, element
 
 
 def classify(error: Exception) -> Exception:

@@ -5,15 +5,15 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from invoices.bill import InvoiceFacts, LineFacts
+from invoices.events import InvoiceChanged
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import AuditEntry, Invoice
 from models.base import utcnow
-from models.database import transaction
 from services.actions import apply_action
 from services.audit import record_audit
-from services.events import announce
 from services.runtime import Runtime
+from services.unit_of_work import UnitOfWork
 
 SYSTEM = Actor("invoice-sync", frozenset({Role.SYSTEM}))
 
@@ -35,8 +35,8 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
     """ES → S for a Bill of ours whose total matches the invoice's to the cent, else ES → F; answers the outcome."""
     total = Decimal(str(bill["TotalAmt"]))
     number, bill_id = bill.get("DocNumber") or "", str(bill["Id"])
-    with transaction(runtime.sessions) as session:
-        invoice = session.get(Invoice, invoice_id)
+    with UnitOfWork(runtime) as uow:
+        invoice = uow.session.get(Invoice, invoice_id)
         if invoice is None or invoice.status != Status.SENT.value:
             return "skipped"
         expected = invoice.current.total
@@ -46,14 +46,8 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
                 f"invoice total is {expected}: correct the Bill in QuickBooks, then Retry")
         else:
             action, detail = Action.SYNC_SUCCEEDED, f"Synchronized as Bill {number} (QuickBooks id {bill_id})"
-        result = apply_action(session, invoice_id, action, SYSTEM, reason=detail)
-        if result.changed:
-            invoice = result.invoice
-            invoice.bill_id, invoice.bill_number = bill_id, number
-            if confirmed:
-                invoice.bill_confirmed_at = utcnow()
-    if result.changed:
-        announce(runtime, invoice_id, result.audit_id)
+        values = {"bill_id": bill_id, "bill_number": number, **({"bill_confirmed_at": utcnow()} if confirmed else {})}
+        result = apply_action(uow, invoice_id, action, SYSTEM, reason=detail, values=values)
     return result.after.value
 
 
@@ -69,20 +63,18 @@ def bill_gone(runtime: Runtime, invoice_id: int, action: Action, detail: str) ->
 
 def _apply_if(runtime: Runtime, invoice_id: int, status: Status, action: Action, detail: str) -> str:
     # Events arrive late and twice: an invoice that already left `status` is skipped, not audited as refused.
-    with transaction(runtime.sessions) as session:
-        invoice = session.get(Invoice, invoice_id)
+    with UnitOfWork(runtime) as uow:
+        invoice = uow.session.get(Invoice, invoice_id)
         if invoice is None or invoice.status != status.value:
             return "skipped"
-        result = apply_action(session, invoice_id, action, SYSTEM, reason=detail)
-    if result.changed:
-        announce(runtime, invoice_id, result.audit_id)
-    return result.after.value
+        return apply_action(uow, invoice_id, action, SYSTEM, reason=detail).after.value
 
 
 def report_drift(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
     """Audit and announce a Bill whose total no longer matches the invoice, once per distinct total."""
     total = Decimal(str(bill["TotalAmt"]))
-    with transaction(runtime.sessions) as session:
+    with UnitOfWork(runtime) as uow:
+        session = uow.session
         invoice = session.get(Invoice, invoice_id)
         if invoice is None or total == invoice.current.total:
             return False
@@ -94,13 +86,13 @@ def report_drift(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
             return False
         entry = record_audit(session, invoice_id=invoice_id, actor=SYSTEM.id, action="bill_total_drift",
                              outcome="allowed", from_status=invoice.status, to_status=invoice.status, detail=detail)
-    announce(runtime, invoice_id, entry.id)
+        uow.emit(InvoiceChanged(invoice_id, entry.id))
     return True
 
 
 def confirm(runtime: Runtime, invoice_id: int) -> None:
     """Record that QuickBooks itself reported the Bill (webhook or CDC) for a Synchronized invoice."""
-    with transaction(runtime.sessions) as session:
-        invoice = session.get(Invoice, invoice_id)
+    with UnitOfWork(runtime) as uow:
+        invoice = uow.session.get(Invoice, invoice_id)
         if invoice is not None and invoice.bill_confirmed_at is None:
             invoice.bill_confirmed_at = utcnow()

@@ -1,0 +1,39 @@
+"""The composition root: the real adapters behind the service ports, wired once per process."""
+
+from bot.poster import SlackPoster
+from jobs.publisher import RqPublisher
+from qbo.gateway import Gateway
+from qbo.tokens import TokenStore
+from services.locks import RedisLocks
+from services.runtime import Runtime, build_runtime
+from settings import Settings
+
+
+class AppWiring:
+    """Redis locks and RQ jobs, the QuickBooks gateway, and Slack through slack_sdk."""
+
+    def publisher(self, runtime: Runtime) -> RqPublisher:
+        """Committed events become RQ jobs."""
+        return RqPublisher(runtime.redis)
+
+    def locks(self, runtime: Runtime) -> RedisLocks:
+        """Locks in the runtime's Redis."""
+        return RedisLocks(runtime.redis)
+
+    def quickbooks(self, runtime: Runtime, realm_id: str | None) -> Gateway:
+        """The gateway of one company, on the runtime's settings, Redis and token store."""
+        return Gateway(runtime.settings, runtime.redis, token_store(runtime), realm_id)
+
+    def cards(self, runtime: Runtime) -> SlackPoster:
+        """The Slack poster on the runtime's settings."""
+        return SlackPoster(runtime.settings)
+
+
+def token_store(runtime: Runtime) -> TokenStore:
+    """The stored QuickBooks connections of this deployment."""
+    return TokenStore(runtime.settings, runtime.sessions, runtime.redis)
+
+
+def app_runtime(settings: Settings) -> Runtime:
+    """The runtime of a web or worker process: connections from `settings`, the real adapters."""
+    return build_runtime(settings, AppWiring())

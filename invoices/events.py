@@ -1,0 +1,28 @@
+"""The events a change raises; services publish them after commit, and only then do jobs run."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class InvoiceChanged:
+    """An invoice changed (or its Bill did): its cards are refreshed and audit entry `audit_id` told in threads."""
+
+    invoice_id: int
+    audit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SyncRequested:
+    """An invoice entered ES: its Bill must be created (or adopted) in QuickBooks."""
+
+    invoice_id: int
+
+
+@dataclass(frozen=True)
+class QuickBooksEventRecorded:
+    """A QuickBooks webhook event was stored and waits to be applied."""
+
+    delivery_id: int
+
+
+Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded

@@ -1,0 +1,40 @@
+"""The RQ tasks: each takes ids and calls one service on the runtime the worker built at start-up."""
+
+from jobs import sweep as sweeps
+from services import bill_sync, cards, reconcile
+from services.runtime import Runtime
+
+_runtime: Runtime | None = None
+
+
+def configure(runtime: Runtime) -> None:
+    """Give this process's tasks their runtime (the worker does it once at start-up)."""
+    global _runtime
+    _runtime = runtime
+
+
+def current() -> Runtime:
+    """The runtime `configure` gave; a task run before it is a bug, not a reason to read the environment."""
+    if _runtime is None:
+        raise RuntimeError("jobs.tasks.configure(runtime) was not called in this process")
+    return _runtime
+
+
+def sync_invoice(invoice_id: int) -> str:
+    """Create (or adopt) the Bill of an invoice in ES."""
+    return bill_sync.sync_invoice(current(), invoice_id)
+
+
+def refresh_cards(invoice_id: int, audit_id: int | None = None) -> None:
+    """Bring the invoice's Slack cards up to date and tell audit entry `audit_id` in their threads."""
+    cards.refresh_cards(current(), invoice_id, audit_id)
+
+
+def reconcile_delivery(delivery_id: int) -> str:
+    """Apply one recorded QuickBooks event."""
+    return reconcile.reconcile_delivery(current(), delivery_id)
+
+
+def sweep() -> dict:
+    """The periodic sweep (it schedules the next one)."""
+    return sweeps.sweep(current())

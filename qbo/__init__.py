@@ -1,0 +1,1 @@
+"""The QuickBooks Online adapter: the only package that imports python-quickbooks and intuitlib."""

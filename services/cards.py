@@ -1,0 +1,149 @@
+"""Keeping an invoice's Slack cards current, and adding one thread line per change, exactly once."""
+
+import logging
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, select, true
+from sqlalchemy.exc import IntegrityError
+
+from invoices.events import InvoiceChanged
+from invoices.statuses import Action, Status
+from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
+from models.base import utcnow
+from models.database import transaction
+from services.invoice_view import InvoiceView, load_view
+from services.ports import CardGone, Posted, SlackRefused, SlackTransient
+from services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+LOCK_SECONDS = 120
+LOCK_WAIT_SECONDS = 60
+
+
+class CardKind(StrEnum):
+    """The two cards of an invoice: one per department's channel."""
+
+    PROCUREMENT = "procurement"
+    ACCOUNTING = "accounting"
+
+
+_BEFORE_ACCOUNTING = {Status.PENDING_PROCUREMENT, Status.REJECTED}
+
+
+def channel_of(runtime: Runtime, kind: CardKind) -> str:
+    """The channel a card of `kind` is posted to."""
+    settings = runtime.settings
+    return settings.slack_procurement_channel if kind is CardKind.PROCUREMENT else settings.slack_accounting_channel
+
+
+def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None) -> None:
+    """Post missing cards, update existing ones, and post the thread line of audit entry `audit_id`."""
+    # One refresh per invoice at a time: cards are posted once and the last update shows the last state.
+    with runtime.locks.hold(f"invoice-sync:slack-cards:{invoice_id}", LOCK_SECONDS, wait=LOCK_WAIT_SECONDS,
+                            busy=f"the Slack cards of invoice {invoice_id} are being refreshed by another worker"):
+        try:
+            _refresh(runtime, invoice_id, audit_id)
+        except SlackRefused as refused:
+            log.error("Slack refresh of invoice %s (audit %s) gave up: %s", invoice_id, audit_id, refused)
+
+
+def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
+    with runtime.sessions() as session:
+        if session.get(Invoice, invoice_id) is None:
+            return
+        view = load_view(session, invoice_id, runtime.numbering)
+        cards = {CardKind(card.kind): card
+                 for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))}
+        entry = session.get(AuditEntry, audit_id) if audit_id is not None else None
+    told = entry if entry and entry.outcome == "allowed" and entry.invoice_id == invoice_id else None
+    wanted = [CardKind.PROCUREMENT] if view.status in _BEFORE_ACCOUNTING else list(CardKind)
+    if entry is not None and entry.action == Action.REVISE and CardKind.PROCUREMENT in cards:
+        cards[CardKind.PROCUREMENT] = _repost(runtime, cards[CardKind.PROCUREMENT], view)
+    for kind in CardKind:
+        if kind in cards:
+            _update(runtime, cards[kind], view)
+        elif kind in wanted:
+            cards[kind] = _post(runtime, kind, view)
+    if told:
+        for card in cards.values():
+            _post_line(runtime, card, told, view)
+
+
+def _post(runtime: Runtime, kind: CardKind, view: InvoiceView) -> SlackCard:
+    posted = runtime.cards.post_card(kind, channel_of(runtime, kind), view)
+    # A crash between the post and this commit leaves a card the next refresh posts again: accepted,
+    # because Slack offers no idempotency key for messages and a duplicate card is harmless to data.
+    with transaction(runtime.sessions) as session:
+        card = SlackCard(invoice_id=view.id, kind=kind, channel=posted.channel, ts=posted.ts)
+        session.add(card)
+    return card
+
+
+def _update(runtime: Runtime, card: SlackCard, view: InvoiceView) -> None:
+    try:
+        runtime.cards.update_card(card.kind, Posted(card.channel, card.ts), view)
+    except CardGone:
+        log.warning("the %s card of invoice %s was deleted in Slack; posting it again", card.kind, view.id)
+        with transaction(runtime.sessions) as session:
+            session.execute(delete(SlackCard).where(SlackCard.id == card.id))
+        replacement = _post(runtime, CardKind(card.kind), view)
+        card.channel, card.ts = replacement.channel, replacement.ts
+
+
+def _repost(runtime: Runtime, card: SlackCard, view: InvoiceView) -> SlackCard:
+    # A new revision needs Procurement again: a fresh card at the bottom of the channel is seen,
+    # an edit far up the channel is not. The old card points to it and keeps its history thread.
+    old = Posted(card.channel, card.ts)
+    posted = runtime.cards.post_card(card.kind, card.channel, view)
+    with transaction(runtime.sessions) as session:
+        session.get(SlackCard, card.id).ts = posted.ts
+    runtime.cards.mark_replaced(old, view)
+    card.ts = posted.ts
+    return card
+
+
+def _post_line(runtime: Runtime, card: SlackCard, entry: AuditEntry, view: InvoiceView) -> None:
+    mine = (SlackThreadPost.audit_id == entry.id) & (SlackThreadPost.card_kind == card.kind)
+    # The intent is committed before the post, so a retried job never posts twice. If the worker dies
+    # after the intent and before Slack answers, the line is not posted again (at most once).
+    try:
+        with transaction(runtime.sessions) as session:
+            if session.scalar(select(SlackThreadPost.id).where(mine)) is not None:
+                return
+            session.add(SlackThreadPost(audit_id=entry.id, card_kind=card.kind, invoice_id=card.invoice_id,
+                                        channel=card.channel, ts=None))
+    except IntegrityError:
+        return
+    try:
+        posted = runtime.cards.post_line(Posted(card.channel, card.ts), entry, view)
+    except (SlackRefused, SlackTransient) as error:
+        if isinstance(error, SlackRefused) or error.answered:
+            with transaction(runtime.sessions) as session:
+                session.execute(delete(SlackThreadPost).where(mine))
+        raise
+    with transaction(runtime.sessions) as session:
+        session.scalars(select(SlackThreadPost).where(mine)).one().ts = posted.ts
+
+
+def sweep_unannounced(
+    runtime: Runtime, settle: timedelta = timedelta(minutes=2), horizon: timedelta = timedelta(days=1)
+) -> int:
+    """Re-announce recent allowed changes with no thread line, and invoices with no card."""
+    now = utcnow()
+    with runtime.sessions() as session:
+        entries = session.execute(
+            select(AuditEntry.id, AuditEntry.invoice_id).where(
+                AuditEntry.outcome == "allowed", AuditEntry.invoice_id.is_not(None),
+                AuditEntry.at >= now - horizon, AuditEntry.at <= now - settle,
+            ).order_by(AuditEntry.id)
+        ).all()
+        posted = set(session.scalars(
+            select(SlackThreadPost.audit_id).where(SlackThreadPost.posted_at >= now - horizon - settle)))
+        carded = set(session.scalars(select(SlackCard.invoice_id).where(SlackCard.kind == CardKind.PROCUREMENT)))
+        uncarded = session.scalars(select(Invoice.id).where(Invoice.id.not_in(carded) if carded else true())).all()
+    missing = [InvoiceChanged(invoice_id, audit_id) for audit_id, invoice_id in entries if audit_id not in posted]
+    covered = {event.invoice_id for event in missing}
+    missing += [InvoiceChanged(invoice_id) for invoice_id in uncarded if invoice_id not in covered]
+    runtime.publisher.publish(missing)
+    return len(missing)

@@ -1,0 +1,168 @@
+"""Exactly one Bill per invoice revision, whatever crashes, lost answers or retries happen (DESIGN.md §3).
+
+The core knows QuickBooks only through the `QuickBooks` port and changes nothing in the database: it
+answers, per invoice, the Bill that is ours (adopted or created), a QboPermanent a person must fix,
+or a QboTransient after which the invoice stays in ES.
+"""
+
+import hashlib
+import logging
+
+from invoices.bill import BillDraft, preflight, traced
+from services.ports import BillRefs, QboPermanent, QboTransient, QuickBooks
+
+log = logging.getLogger(__name__)
+DUPLICATE_CODES = {6140, 6210}
+INVALID_REFERENCE = 2500
+TOO_LONG = 2050
+
+
+def request_id(invoice_id: int, revision: int, version: int) -> str:
+    """QBO's requestid for this send of this revision: retries replay, a later Retry or resend does not."""
+    return f"invoice-sync-{invoice_id}-r{revision}-v{version}"
+
+
+def batch_request_id(sends: list[tuple[int, int, int]]) -> str:
+    """QBO's requestid of one batch: the same (invoice id, revision, version) set replays, any other set does not."""
+    digest = hashlib.sha256(repr(sorted(sends)).encode()).hexdigest()
+    return f"invoice-sync-batch-{digest[:31]}"
+
+
+def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str) -> BillRefs:
+    """Preflight a draft and resolve its references; QboPermanent says what to fix before any write."""
+    enabled = gateway.classes_enabled() if draft.vendor_name else False
+    classes = gateway.classes() if enabled else {}
+    problems = preflight(draft, classes_enabled=enabled, known_classes=frozenset(classes) if enabled else None)
+    if problems:
+        raise QboPermanent("; ".join(problems) + ".")
+    return BillRefs(gateway.vendor_id(draft.vendor_name), gateway.item_id(item_name),
+                    classes.get(draft.class_name) if enabled else None)
+
+
+def ours_among(draft: BillDraft, vendor_id: str, bills: list[dict]) -> dict | None:
+    """Among `bills`, the one of this number and vendor carrying our trace; refuses to create beside someone else's."""
+    existing = [b for b in bills if b.get("DocNumber") == draft.doc_number
+                and str((b.get("VendorRef") or {}).get("value")) == str(vendor_id)]
+    ours = [(b, traced(b.get("PrivateNote"))) for b in existing]
+    ours = [(b, found[1]) for b, found in ours if found is not None and found[0] == draft.invoice_id]
+    if ours:
+        bill, revision = ours[0]
+        if revision is not None and revision != draft.revision:
+            raise QboPermanent(
+                f"QuickBooks already has Bill {draft.doc_number} (QuickBooks id {bill['Id']}), created by "
+                f"invoice-sync for revision {revision} of this invoice; delete that Bill in QuickBooks so "
+                f"revision {draft.revision} can be sent, then Retry")
+        return bill
+    if existing:
+        raise QboPermanent(
+            f"Bill number {draft.doc_number} of vendor {draft.vendor_name!r} already exists in QuickBooks "
+            f"(QuickBooks id {existing[0]['Id']}) and was not created by invoice-sync: delete or renumber that "
+            f"Bill in QuickBooks if it is a mistake, then Retry")
+    return None
+
+
+def find_ours(gateway: QuickBooks, draft: BillDraft, refs: BillRefs) -> dict | None:
+    """Our Bill of this draft already in QuickBooks (a lost answer, a crash after create), or None."""
+    return ours_among(draft, refs.vendor_id, gateway.find_bills(draft.doc_number, refs.vendor_id))
+
+
+def after_refusal(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, error: QboPermanent, item_name: str) -> dict:
+    """Our own Bill when QBO refused a create as a duplicate of it; otherwise QboPermanent in the invoice's terms."""
+    if error.code in DUPLICATE_CODES:
+        adopted = find_ours(gateway, draft, refs)
+        if adopted is not None:
+            return adopted
+    if error.code == INVALID_REFERENCE:
+        gateway.forget_references()
+    raise QboPermanent(explain(error, draft, item_name)) from None
+
+
+def explain(error: QboPermanent, draft: BillDraft, item_name: str) -> str:
+    """QuickBooks' refusal of a Bill create, told in terms of the invoice a person can fix."""
+    bill = f"Bill {draft.doc_number} of vendor {draft.vendor_name!r}"
+    if error.code == TOO_LONG:
+        return (f"QuickBooks refused {bill}: the Bill number is {len(draft.doc_number)} characters, "
+                f"over its limit of 21; change BILL_NUMBER_FORMAT or the invoice number, then Retry")
+    if error.code in DUPLICATE_CODES:
+        return (f"QuickBooks refused {bill}: that Bill number is already used by a Bill not created by "
+                f"invoice-sync ({error.detail}); resolve it in QuickBooks, then Retry")
+    if error.code == INVALID_REFERENCE:
+        return (f"QuickBooks refused {bill}: a reference is invalid ({error.detail}); check that the vendor, "
+                f"the item {item_name!r} and the class {draft.class_name!r} exist and are active, then Retry")
+    return f"QuickBooks refused {bill} (code {error.code}): {error.detail or error}; correct it, then Retry"
+
+
+def find_or_create(gateway: QuickBooks, draft: BillDraft, rid: str, item_name: str) -> dict:
+    """The one Bill of `draft`: adopted when QuickBooks already has ours, else created under `rid`."""
+    refs = prepared(gateway, draft, item_name)
+    adopted = find_ours(gateway, draft, refs)
+    if adopted is not None:
+        log.info("invoice %s: adopting Bill %s found by DocNumber", draft.invoice_id, adopted["Id"])
+        return adopted
+    try:
+        return gateway.create_bill(draft, refs, rid)
+    except QboPermanent as error:
+        return after_refusal(gateway, draft, refs, error, item_name)
+
+
+def create_together(gateway: QuickBooks, drafts: dict[int, BillDraft], versions: dict[int, int],
+                    item_name: str) -> dict[int, dict | Exception]:
+    """Each invoice's Bill (adopted or created), QboPermanent or QboTransient: one lookup, one /batch."""
+    outcomes: dict[int, dict | Exception] = {}
+    refs: dict[int, BillRefs] = {}
+    for invoice_id, draft in drafts.items():
+        try:
+            refs[invoice_id] = prepared(gateway, draft, item_name)
+        except QboPermanent as error:
+            outcomes[invoice_id] = error
+    if not refs:
+        return outcomes
+    found = gateway.find_bills_numbered(drafts[i].doc_number for i in refs)
+    to_create = {}
+    for invoice_id, ref in refs.items():
+        try:
+            adopted = ours_among(drafts[invoice_id], ref.vendor_id, found)
+        except QboPermanent as error:
+            outcomes[invoice_id] = error
+            continue
+        if adopted is not None:
+            log.info("invoice %s: adopting Bill %s found by DocNumber", invoice_id, adopted["Id"])
+            outcomes[invoice_id] = adopted
+        else:
+            to_create[invoice_id] = (drafts[invoice_id], ref)
+    sends = {i: (i, drafts[i].revision, versions[i]) for i in to_create}
+    for invoice_id, result in _create(gateway, to_create, sends).items():
+        outcomes[invoice_id] = _settle(gateway, *to_create[invoice_id], result, item_name)
+    return outcomes
+
+
+def _create(gateway: QuickBooks, items: dict[int, tuple[BillDraft, BillRefs]],
+            sends: dict[int, tuple[int, int, int]]) -> dict[int, dict | Exception]:
+    if len(items) == 1:
+        # One Bill left after adoptions: a plain create spends no batch request of the 40/min.
+        [(invoice_id, (draft, refs))] = items.items()
+        try:
+            return {invoice_id: gateway.create_bill(draft, refs, request_id(*sends[invoice_id]))}
+        except (QboPermanent, QboTransient) as error:
+            return {invoice_id: error}
+    if not items:
+        return {}
+    try:
+        answered = gateway.create_bills({str(i): item for i, item in items.items()},
+                                        batch_request_id([sends[i] for i in items]))
+    except (QboPermanent, QboTransient) as error:
+        # A lost or refused batch as a whole: every item stays undecided; the next lookup adopts what QBO made.
+        return {invoice_id: error for invoice_id in items}
+    return {invoice_id: answered[str(invoice_id)] for invoice_id in items}
+
+
+def _settle(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, result: dict | Exception,
+            item_name: str) -> dict | Exception:
+    if isinstance(result, QboPermanent):
+        try:
+            return after_refusal(gateway, draft, refs, result, item_name)
+        except (QboPermanent, QboTransient) as error:
+            return error
+    if isinstance(result, Exception):
+        log.info("invoice %s stays in ES after a transient batch failure: %s", draft.invoice_id, result)
+    return result

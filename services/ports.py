@@ -1,0 +1,136 @@
+"""The ports the services call: QuickBooks, the Slack cards, the job queue; adapters implement them."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from invoices.bill import BillDraft
+from invoices.events import Event
+from models import AuditEntry
+from services.invoice_view import InvoiceView
+
+
+class QboTransient(Exception):
+    """A QuickBooks failure that goes away by itself (timeout, 429, 5xx...); jobs raise it so RQ retries."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class QboThrottled(QboTransient):
+    """QuickBooks (or our own per-company limiter) says: too many requests for this company now."""
+
+
+class QboPermanent(Exception):
+    """A refusal a person must fix; `code`, `element` and `detail` come from QuickBooks' Fault."""
+
+    def __init__(self, message: str, code: int | None = None, detail: str = "", element: str | None = None):
+        super().__init__(message)
+        self.code, self.detail, self.element = code, detail, element
+
+
+@dataclass(frozen=True)
+class BillRefs:
+    """The QuickBooks ids a Bill draft's names resolve to."""
+
+    vendor_id: str
+    item_id: str
+    class_id: str | None = None
+
+
+class QuickBooks(Protocol):
+    """One company's QuickBooks Online, as the sync and reconcile services use it."""
+
+    realm_id: str
+
+    def vendor_id(self, display_name: str) -> str:
+        """The Id of the active Vendor named exactly `display_name`, else QboPermanent."""
+
+    def item_id(self, name: str) -> str:
+        """The Id of the Item named `name`, else QboPermanent."""
+
+    def classes_enabled(self) -> bool:
+        """Whether the company tracks classes on expense lines."""
+
+    def classes(self) -> dict[str, str]:
+        """Every active class id by name."""
+
+    def forget_references(self) -> None:
+        """Drop cached vendor, item and class ids."""
+
+    def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
+        """Bills of this vendor with this DocNumber."""
+
+    def find_bills_numbered(self, doc_numbers: Iterable[str]) -> list[dict]:
+        """Bills of any vendor whose DocNumber is one of `doc_numbers`."""
+
+    def create_bill(self, draft: BillDraft, refs: BillRefs, request_id: str) -> dict:
+        """Create one Bill, idempotently per `request_id`; answers the created Bill."""
+
+    def batch_room(self) -> bool:
+        """Whether a /batch request may be spent now."""
+
+    def create_bills(self, items: dict[str, tuple[BillDraft, BillRefs]], request_id: str) -> dict[str, dict | Exception]:
+        """Create several Bills in one /batch request; each bId's Bill, QboPermanent or QboTransient."""
+
+    def read(self, entity: str, entity_id: str) -> dict | None:
+        """The current Bill or BillPayment with this Id, or None when it is gone."""
+
+    def changes(self, since: datetime) -> dict[str, list[dict]]:
+        """Bills and BillPayments changed since `since`."""
+
+
+class Publisher(Protocol):
+    """Where committed events go: the one place that enqueues jobs."""
+
+    def publish(self, events: Sequence[Event]) -> None:
+        """Hand the events to their jobs; a lost event is found again by the sweeps."""
+
+
+class SlackTransient(Exception):
+    """Slack may take the call later (429, 5xx, a timeout, a dropped connection).
+
+    `answered` is True when Slack answered with an error, so the call certainly had no effect.
+    """
+
+    def __init__(self, message: str, answered: bool = False):
+        super().__init__(message)
+        self.answered = answered
+
+
+class SlackRefused(Exception):
+    """Slack answered with an error, so the call had no effect; the message says what to fix."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class CardGone(SlackRefused):
+    """The card's message no longer exists in Slack (deleted by someone)."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where Slack put a message."""
+
+    channel: str
+    ts: str
+
+
+class CardPoster(Protocol):
+    """The Slack side of the cards: renders an InvoiceView and posts it; raises SlackTransient or SlackRefused."""
+
+    def post_card(self, kind: str, channel: str, view: InvoiceView) -> Posted:
+        """Post a card of `kind` for the view."""
+
+    def update_card(self, kind: str, posted: Posted, view: InvoiceView) -> None:
+        """Redraw a card in place (CardGone when it was deleted)."""
+
+    def mark_replaced(self, posted: Posted, view: InvoiceView) -> None:
+        """Turn an old revision's card into a notice pointing to the newer card."""
+
+    def post_line(self, posted: Posted, entry: AuditEntry, view: InvoiceView) -> Posted:
+        """Add the line telling audit entry `entry` to the card's thread."""
