@@ -9,8 +9,9 @@ import redis
 from sqlalchemy import text
 
 import models
+from bootstrap import app_runtime
 from models.migrate import upgrade
-from services.runtime import Runtime, build_runtime
+from services.runtime import Runtime
 from settings import Settings, load_settings
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -85,7 +86,7 @@ def embedded_settings(instance_dir: Path, **overrides) -> Settings:
 def migrated_runtime(settings: Settings) -> Runtime:
     """A runtime whose database has every migration applied."""
     upgrade(settings.resolved_database_url())
-    return build_runtime(settings)
+    return app_runtime(settings)
 
 
 def wipe(runtime: Runtime) -> None:

@@ -1,9 +1,12 @@
-"""Fixtures: every database test runs on the embedded defaults and on PostgreSQL + Redis."""
+"""Fixtures shared by the tiers that run real parts: both storage backends and both sandboxes."""
 
 import pytest
 
-from services import runtime as runtimes
+from jobs import tasks
+from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace
 from tests import backends
+from tests.backends import BASE_SETTINGS
+from tests.sandboxes import QboSandbox
 
 
 @pytest.fixture(scope="session", params=["embedded", "servers"])
@@ -28,9 +31,9 @@ def backend_runtime(request, tmp_path_factory):
 
 @pytest.fixture
 def runtime(backend_runtime):
-    """A clean runtime: empty tables and Redis, configured as the process's runtime."""
+    """A clean runtime: empty tables and Redis, given to this process's jobs."""
     backends.wipe(backend_runtime)
-    runtimes.configure(backend_runtime)
+    tasks.configure(backend_runtime)
     yield backend_runtime
 
 
@@ -46,3 +49,63 @@ def app(runtime):
 def client(app):
     """A test client of the Flask app."""
     return app.test_client()
+
+
+@pytest.fixture
+def sandbox():
+    """A fresh QuickBooks sandbox per test."""
+    running = QboSandbox()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def qbo_runtime(runtime, sandbox):
+    """The test runtime (both backends) with its settings pointed at the QuickBooks sandbox."""
+    pointed = sandbox.point(runtime)
+    tasks.configure(pointed)
+    yield pointed
+    tasks.configure(runtime)
+
+
+@pytest.fixture(scope="session")
+def served_slack():
+    """One Slack sandbox for the session, accepting the test token."""
+    with SlackSandbox(demo_workspace(tokens=[BASE_SETTINGS["slack_bot_token"]])) as running:
+        yield running
+
+
+@pytest.fixture
+def slack_sandbox(served_slack):
+    """The Slack sandbox with nothing recorded."""
+    served_slack.reset()
+    return served_slack
+
+
+@pytest.fixture
+def slack_runtime(runtime, slack_sandbox):
+    """The test runtime with SLACK_API_URL pointing at the Slack sandbox, given to this process's jobs."""
+    pointed = runtime.with_settings(slack_api_url=slack_sandbox.api_url)
+    tasks.configure(pointed)
+    yield pointed
+    tasks.configure(runtime)
+
+
+@pytest.fixture
+def slack_app(slack_runtime):
+    """The Flask app on the Slack-pointed runtime."""
+    from webhooks.app import create_app
+
+    return create_app(slack_runtime)
+
+
+@pytest.fixture
+def web(slack_app):
+    """A test client of the Slack-pointed app."""
+    return slack_app.test_client()
+
+
+@pytest.fixture
+def slack(slack_sandbox):
+    """Signed requests as Slack would send them to the app."""
+    return SlackRequests(BASE_SETTINGS["slack_signing_secret"], slack_sandbox)

@@ -59,6 +59,26 @@ def seed():
         return reply({k: list(realm.collection(v).values()) for k, v in KINDS.items()})
 
 
+@control.get("/realms")
+def list_realms():
+    """The companies' ids, the default one first: {"realms": ["9341455000000001", ...]}."""
+    store = _sandbox().store
+    with store.lock:
+        default = store.settings.realm_id
+        return jsonify({"realms": sorted(store.realms, key=lambda realm_id: realm_id != default)})
+
+
+@control.delete("/realms/<realm_id>/replies")
+def forget_replies(realm_id):
+    """Forget the answers kept per requestid: QBO does not promise to replay a request forever."""
+    store = _sandbox().store
+    with store.lock:
+        realm = _realm(store, realm_id)
+        forgotten = len(realm.replies)
+        realm.replies.clear()
+    return jsonify({"forgotten": forgotten})
+
+
 @control.post("/realms")
 def create_realm():
     """Create a company (seeded unless {"seed": false}) and issue its bootstrap tokens."""
