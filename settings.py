@@ -8,10 +8,13 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from invoices.numbering import FIELDS as NUMBER_FIELDS
+from invoices.numbering import BillNumbering
+
 INSTANCE_DIR = Path("instance")
 _SLACK_PRINCIPAL = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-_BILL_FIELDS = {"po_number", "invoice_number", "vendor_code"}
+_BILL_FIELDS = set(NUMBER_FIELDS)
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -96,6 +99,10 @@ class Settings(BaseSettings):
         fields = set(re.findall(r"{(\w*)}", value))
         if not fields or fields - _BILL_FIELDS:
             raise ValueError(f"may use only {{{'}, {'.join(sorted(_BILL_FIELDS))}}} and must use one")
+        try:
+            BillNumbering(value).parts()
+        except ValueError as error:
+            raise ValueError(f"is not a plain template ({error})") from None
         return value
 
     @property

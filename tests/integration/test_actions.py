@@ -8,28 +8,13 @@ from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import AuditEntry, Decision, Invoice
 from models.audit import AuditLogIsAppendOnly
-from models.database import transaction
-from sandbox.erp import example_upload
-from services.actions import apply_action
-from services.intake import receive_upload
-from services.upload_payload import parse_upload
+from tests.builders import ACCOUNTANT, AP, BUYER, act, upload
 
-BUYER = Actor("U0BUYER1", frozenset({Role.PROCUREMENT_APPROVER}))
 BUYER2 = Actor("U0BUYER2", frozenset({Role.PROCUREMENT_APPROVER, Role.ACCOUNTING_APPROVER}))
 
 
-def uploaded(runtime) -> int:
-    with transaction(runtime.sessions) as session:
-        return receive_upload(session, parse_upload(example_upload())).invoice_id
-
-
-def act(runtime, invoice_id, action, actor, **kwargs):
-    with transaction(runtime.sessions) as session:
-        return apply_action(session, invoice_id, action, actor, **kwargs)
-
-
 def test_concurrent_approvals_change_the_invoice_once(runtime):
-    invoice_id = uploaded(runtime)
+    invoice_id = upload(runtime)
     results, errors = [], []
     barrier = threading.Barrier(4)
 
@@ -54,9 +39,8 @@ def test_concurrent_approvals_change_the_invoice_once(runtime):
 
 
 def test_refused_action_is_audited_and_changes_nothing(runtime):
-    invoice_id = uploaded(runtime)
-    sender = Actor("U0AP1", frozenset({Role.AP_SENDER}))
-    result = act(runtime, invoice_id, Action.SEND, sender)
+    invoice_id = upload(runtime)
+    result = act(runtime, invoice_id, Action.SEND, AP)
     assert not result.changed and "Pending Procurement Approval" in result.refusal
     with runtime.sessions() as session:
         assert session.get(Invoice, invoice_id).status == "AP"
@@ -65,21 +49,21 @@ def test_refused_action_is_audited_and_changes_nothing(runtime):
 
 
 def test_same_person_cannot_approve_both_departments_through_the_service(runtime):
-    invoice_id = uploaded(runtime)
+    invoice_id = upload(runtime)
     assert act(runtime, invoice_id, Action.APPROVE, BUYER2).after is Status.PENDING_ACCOUNTING
     result = act(runtime, invoice_id, Action.APPROVE, BUYER2)
     assert "someone else must approve it for Accounting" in result.refusal
 
 
 def test_a_stale_card_is_refused(runtime):
-    invoice_id = uploaded(runtime)
+    invoice_id = upload(runtime)
     act(runtime, invoice_id, Action.APPROVE, BUYER)
     result = act(runtime, invoice_id, Action.REJECT, BUYER2, reason="wrong", expected_status=Status.PENDING_PROCUREMENT)
     assert "out of date" in result.refusal
 
 
 def test_reject_records_the_reason_as_a_decision(runtime):
-    invoice_id = uploaded(runtime)
+    invoice_id = upload(runtime)
     assert act(runtime, invoice_id, Action.REJECT, BUYER, reason="Stems too short").after is Status.REJECTED
     with runtime.sessions() as session:
         decision = session.scalars(select(Decision)).one()
@@ -87,7 +71,7 @@ def test_reject_records_the_reason_as_a_decision(runtime):
 
 
 def test_audit_entries_cannot_be_changed(runtime):
-    invoice_id = uploaded(runtime)
+    invoice_id = upload(runtime)
     with runtime.sessions() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.invoice_id == invoice_id)).first()
         entry.detail = "rewritten"
@@ -100,16 +84,11 @@ def test_audit_entries_cannot_be_changed(runtime):
 
 
 def test_a_bill_number_quickbooks_would_refuse_blocks_send_before_any_call(runtime):
-    from sandbox.erp import example_upload as upload_data
-
-    data = upload_data()
-    data["invoice"]["number"] = "FE-2093100000000000"
-    with transaction(runtime.sessions) as session:
-        invoice_id = receive_upload(session, parse_upload(data)).invoice_id
+    invoice_id = upload(runtime, invoice={"number": "FE-2093100000000000"})
     act(runtime, invoice_id, Action.APPROVE, BUYER)
-    act(runtime, invoice_id, Action.APPROVE, Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER})))
-    sender = Actor("U0AP1", frozenset({Role.AP_SENDER}))
-    result = act(runtime, invoice_id, Action.SEND, sender, bill_number_format="{po_number}-{invoice_number}")
+    act(runtime, invoice_id, Action.APPROVE, ACCOUNTANT)
+    result = act(runtime, invoice_id, Action.SEND, AP)
     assert not result.changed
-    assert "the Bill number 100482-FE-2093100000000000 has 26 characters; QuickBooks allows 21" in result.refusal
-    assert act(runtime, invoice_id, Action.SEND, sender, bill_number_format="{invoice_number}").changed
+    assert ("the Bill number 100482-FE-2093100000000000 has 26 characters; QuickBooks allows at most 21"
+            in result.refusal)
+    assert act(runtime.with_settings(bill_number_format="{invoice_number}"), invoice_id, Action.SEND, AP).changed

@@ -1,18 +1,20 @@
 """`POST /webhooks/vendor-invoices`: DESIGN.md §4, every answer and every bad-input case."""
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from invoices.rules import Actor, Role
 from invoices.statuses import Action
 from models import AuditEntry, Invoice, InvoiceRevision, Vendor
-from sandbox.erp import example_upload, signed_headers
-from services.actions import apply_action
 from models.database import transaction
+from sandbox.erp import example_upload, signed_headers
+from services import intake
+from services.actions import procurement_approver
+from tests.builders import BUYER, act
 
 URL = "/webhooks/vendor-invoices"
 
@@ -64,9 +66,7 @@ def test_identical_repeat_answers_200_and_changes_nothing(client, runtime):
 
 def test_changed_reupload_is_a_new_revision_and_resets_approvals(client, runtime):
     first = post(client, runtime, example_upload())
-    with transaction(runtime.sessions) as session:
-        buyer = Actor("U0BUYER1", frozenset({Role.PROCUREMENT_APPROVER}))
-        assert apply_action(session, first.json["id"], Action.APPROVE, buyer).after.value == "AA"
+    assert act(runtime, first.json["id"], Action.APPROVE, BUYER).after.value == "AA"
     changed = example_upload()
     changed["invoice"]["charges"][0]["amount"] = "40.00"
     changed["invoice"]["total"] = "1099.00"
@@ -76,7 +76,6 @@ def test_changed_reupload_is_a_new_revision_and_resets_approvals(client, runtime
     invoice, revision, _, charges = load(runtime, first.json["id"])
     assert revision.total == Decimal("1099.00") and charges[0].amount == Decimal("40.00")
     with transaction(runtime.sessions) as session:
-        from services.actions import procurement_approver
         assert procurement_approver(session, session.get(Invoice, invoice.id)) is None
 
 
@@ -205,9 +204,6 @@ def test_body_over_one_mebibyte_is_413(client, runtime):
 
 
 def test_racing_first_uploads_of_one_invoice_store_it_once(app, runtime, monkeypatch):
-    import threading
-
-    from services import intake
 
     # Both requests must have looked and found nothing before either inserts, which is the race to lose.
     both_looked, create = threading.Barrier(2), intake._create

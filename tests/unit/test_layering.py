@@ -1,0 +1,104 @@
+"""The house rules of DESIGN.md §5, checked on the source: dependencies point one way, one owner per client."""
+
+import ast
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("bot", "invoices", "jobs", "models", "qbo", "services", "webhooks")
+
+
+def production_modules() -> dict[str, Path]:
+    """Every production module by dotted name (tests, benchmarks, sandboxes and migrations aside)."""
+    found = {}
+    for path in sorted(ROOT.glob("*.py")) + sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        found[name] = path
+    return found
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module `path` imports, function-local imports included, as dotted names."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+MODULES = production_modules()
+GRAPH = {name: {i for i in imports_of(path) if i in MODULES and i != name and not name.startswith(i + ".")}
+         for name, path in MODULES.items()}
+
+
+def cycle_from(start: str) -> list[str] | None:
+    """A path of imports from `start` back to itself, if there is one."""
+    stack, seen = [(start, [start])], set()
+    while stack:
+        name, path = stack.pop()
+        for target in GRAPH[name]:
+            if target == start:
+                return path + [start]
+            if target not in seen:
+                seen.add(target)
+                stack.append((target, path + [target]))
+    return None
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_imports_itself_through_others(module):
+    assert cycle_from(module) is None, " -> ".join(cycle_from(module))
+
+
+def importers_of(prefixes: tuple[str, ...]) -> set[str]:
+    """The production modules importing anything under `prefixes`."""
+    return {name for name, path in MODULES.items() if any(i == p or i.startswith(p + ".")
+                                                          for i in imports_of(path) for p in prefixes)}
+
+
+def test_only_the_qbo_adapter_imports_python_quickbooks_and_intuitlib():
+    assert {name.split(".")[0] for name in importers_of(("quickbooks", "intuitlib"))} == {"qbo"}
+
+
+def test_only_the_slack_client_module_imports_slack_sdks_web_client():
+    assert importers_of(("slack_sdk.WebClient", "slack_sdk.web")) | {
+        name for name, path in MODULES.items() if "from slack_sdk import WebClient" in path.read_text()
+    } == {"bot.slack_client"}
+
+
+def test_jobs_import_nothing_from_the_listeners_or_the_web_app():
+    assert not {name for name in importers_of(("bot.listeners", "webhooks")) if name.startswith("jobs")}
+
+
+def test_the_domain_imports_no_framework_storage_or_clock():
+    forbidden = ("flask", "slack_sdk", "slack_bolt", "quickbooks", "intuitlib", "sqlalchemy", "redis", "rq",
+                 "models", "services", "settings", "os", "time", "datetime.datetime")
+    assert not {name for name in importers_of(forbidden) if name.startswith("invoices")}
+
+
+def test_services_do_not_import_rq_nor_any_adapter():
+    adapters = ("rq", "qbo", "bot", "webhooks", "jobs", "bootstrap", "flask", "slack_sdk")
+    assert not {name for name in importers_of(adapters) if name.startswith("services")}
+
+
+def grep(pattern: str) -> set[str]:
+    """The production files whose source matches the extended regular expression `pattern`."""
+    files = [str(path.relative_to(ROOT)) for path in MODULES.values()]
+    found = subprocess.run(["grep", "-lE", pattern, *files], cwd=ROOT, capture_output=True, text=True)
+    return set(found.stdout.split())
+
+
+def test_only_the_job_registry_passes_rq_enqueue_options():
+    assert grep(r"job_timeout=|failure_ttl=|result_ttl=|Retry\(") == {"jobs/registry.py"}
+
+
+def test_only_the_publisher_turns_events_into_jobs():
+    assert grep(r"\benqueue\(") <= {"jobs/registry.py", "jobs/publisher.py", "jobs/sweep.py"}
+    assert grep(r"\bannounce\(") == set()
