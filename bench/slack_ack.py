@@ -21,11 +21,12 @@ from pathlib import Path
 import requests
 from rq import SimpleWorker
 
+from bootstrap import app_runtime
+from jobs import tasks
+from jobs.registry import queue
 from models.migrate import upgrade
 from sandbox.erp import example_upload, signed_headers
 from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace, serve_in_thread
-from services import runtime as runtimes
-from services.runtime import build_runtime
 from settings import load_settings
 
 SLACK_LIMIT = 3.0
@@ -85,14 +86,14 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as directory, SlackSandbox(demo_workspace(tokens=[TOKEN])) as slack:
         settings = _settings(Path(directory), slack.api_url, servers)
         upgrade(settings.resolved_database_url())
-        runtime = build_runtime(settings)
-        runtimes.configure(runtime)
+        runtime = app_runtime(settings)
+        tasks.configure(runtime)
         base, stop = serve_in_thread(create_app(runtime))
         try:
             secret = settings.upload_webhook_secret.get_secret_value()
             for number in range(args.invoices):
                 _upload(base, secret, number)
-            SimpleWorker([runtime.queue()], connection=runtime.redis).work(burst=True, logging_level="WARNING")
+            SimpleWorker([queue(runtime.redis)], connection=runtime.redis).work(burst=True, logging_level="WARNING")
             cards = slack.messages("C0PROCURE")
             signer = SlackRequests(SECRET, slack)
             clicks = [signer.block_actions(cards[i % len(cards)], "Approve", user=USERS[i % 2])

@@ -2,14 +2,12 @@
 
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
+from jobs.registry import JOBS
 from models import Invoice
-from models.database import transaction
 from services.actions import apply_action
-from services.events import announce
-from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, approved_by_procurement, buttons, card, card_text, post, run_jobs, served_slack, slack, slack_app,
-    slack_runtime, slack_sandbox, upload, web,
-)
+from services.unit_of_work import UnitOfWork
+from tests.builders import approved_by_procurement, buttons, card, card_text, post, run_jobs, uploaded
+from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 SYSTEM = Actor(id="invoice-sync", roles=frozenset({Role.SYSTEM}))
 
@@ -25,7 +23,7 @@ def thread_texts(sandbox, message) -> list[str]:
 
 def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_line_per_event(
         web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
     assert buttons(procurement) == ["Approve", "Reject"]
@@ -46,14 +44,13 @@ def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_l
     assert buttons(accounting) == ["Send to External System"] and "Approved (A)" in card_text(accounting)
 
     assert post(web, slack.block_actions(accounting, "Send to External System", user="U0AP1")) == 200
-    assert run_jobs(slack_runtime) == ["jobs.sync.sync_invoice"]
+    assert run_jobs(slack_runtime) == [JOBS["sync_invoice"].function]
     accounting = card(slack_sandbox, ACCOUNTING)
     assert buttons(accounting) == ["Return to Approved"] and "Sent to External System" in card_text(accounting)
 
-    with transaction(slack_runtime.sessions) as session:
-        result = apply_action(session, invoice_id, Action.SYNC_SUCCEEDED, SYSTEM)
+    with UnitOfWork(slack_runtime) as uow:  # publishes InvoiceChanged(invoice_id, audit_id) on commit
+        result = apply_action(uow, invoice_id, Action.SYNC_SUCCEEDED, SYSTEM)
         result.invoice.bill_id, result.invoice.bill_number = "146", "100482-FE-20931"
-    announce(slack_runtime, invoice_id, result.audit_id)
     run_jobs(slack_runtime)
 
     accounting, procurement = card(slack_sandbox, ACCOUNTING), card(slack_sandbox, PROCUREMENT)
@@ -76,7 +73,7 @@ def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_l
 
 def test_someone_not_on_the_approver_list_is_refused_privately_and_nothing_changes(
         web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     assert post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0OUTSIDE")) == 200
     assert status_of(slack_runtime, invoice_id) == Status.PENDING_PROCUREMENT
@@ -103,7 +100,7 @@ def test_same_person_cannot_approve_both_departments(web, slack, slack_sandbox, 
 
 
 def test_a_click_on_an_out_of_date_card_is_refused(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     stale = card(slack_sandbox, PROCUREMENT)
     post(web, slack.block_actions(stale, "Approve", user="U0BUYER1"))
@@ -114,7 +111,7 @@ def test_a_click_on_an_out_of_date_card_is_refused(web, slack, slack_sandbox, sl
 
 def test_a_bad_signature_or_a_stale_timestamp_is_refused_with_401_and_changes_nothing(
         web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
     assert post(web, slack.block_actions(procurement, "Approve", user="U0BUYER1", bad_signature=True)) == 401

@@ -5,10 +5,8 @@ from bot.slack_client import job_client
 from invoices.rules import Role
 from invoices.statuses import Status
 from models import Invoice
-from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, approved_by_procurement, card, post, run_jobs, served_slack, slack, slack_app, slack_runtime, slack_sandbox,
-    upload, web,
-)
+from tests.builders import approved_by_procurement, card, post
+from tests.sandboxes import ACCOUNTING
 
 
 def test_members_of_a_listed_user_group_are_accounting_approvers(slack_runtime, slack_sandbox):

@@ -1,29 +1,18 @@
 """What the cards show: the invoice, its lines, blocking problems, sync errors, and only allowed buttons."""
 
-import json
-from decimal import Decimal
-
-from bot.buttons import allowed_buttons
-from bot.cards import money
 from invoices.rules import Actor, Role
-from invoices.statuses import Action, Status
-from models.database import transaction
-from sandbox.erp import example_upload, signed_headers
+from invoices.statuses import Action
+from jobs.registry import JOBS
 from services.actions import apply_action
-from services.events import announce
-from tests.backends import BASE_SETTINGS
-from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, buttons, card, card_text, post, run_jobs, served_slack, slack, slack_app,
-    slack_runtime, slack_sandbox, upload, web,
-)
+from services.unit_of_work import UnitOfWork
+from tests.builders import buttons, card, card_text, post, post_upload, run_jobs, upload_data, uploaded
+from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 SYSTEM = Actor(id="invoice-sync", roles=frozenset({Role.SYSTEM}))
 
 
-def upload_data(web, data) -> int:
-    body = json.dumps(data).encode()
-    answer = web.post("/webhooks/vendor-invoices", data=body,
-                      headers=signed_headers(BASE_SETTINGS["upload_webhook_secret"], body))
+def uploaded_data(web, data) -> int:
+    answer = post_upload(web, data)
     assert answer.status_code == 202, answer.get_json()
     return answer.get_json()["id"]
 
@@ -38,14 +27,12 @@ def approve_both(web, slack, sandbox, runtime) -> None:
 
 def test_the_card_shows_the_invoice_its_first_lines_the_count_of_the_rest_and_the_document(
         web, slack_sandbox, slack_runtime):
-    data = example_upload()
-    data["invoice"]["lines"] = [
-        {"product": f"Rose Variety {i}", "boxes": 1, "units": 100, "unit_price": "0.1000", "amount": "10.00"}
-        for i in range(8)
-    ]
-    data["invoice"]["charges"] = []
-    data["invoice"]["total"] = "80.00"
-    upload_data(web, data)
+    data = upload_data(invoice={
+        "lines": [{"product": f"Rose Variety {i}", "boxes": 1, "units": 100, "unit_price": "0.1000", "amount": "10.00"}
+                  for i in range(8)],
+        "charges": [], "total": "80.00",
+    })
+    uploaded_data(web, data)
     run_jobs(slack_runtime)
     text = card_text(card(slack_sandbox, PROCUREMENT))
     for expected in ("Flores de la Sabana", "100482", "2026-11-20", "FE-20931", "USD 80.00", "Rose Variety 4",
@@ -56,9 +43,9 @@ def test_the_card_shows_the_invoice_its_first_lines_the_count_of_the_rest_and_th
 
 def test_a_vendor_without_a_quickbooks_name_can_be_approved_but_the_card_offers_no_send(
         web, slack, slack_sandbox, slack_runtime):
-    data = example_upload()
+    data = upload_data()
     data["vendor"] = {"code": "NEWFARM", "name": "New Farm"}
-    upload_data(web, data)
+    uploaded_data(web, data)
     approve_both(web, slack, slack_sandbox, slack_runtime)
     accounting = card(slack_sandbox, ACCOUNTING)
     assert "the vendor has no QB accounting name" in card_text(accounting)
@@ -66,20 +53,19 @@ def test_a_vendor_without_a_quickbooks_name_can_be_approved_but_the_card_offers_
 
 
 def test_a_bill_number_over_21_characters_is_shown_as_a_blocking_problem(web, slack_sandbox, slack_runtime):
-    upload(web, number="FE-2026-000000000931")
+    uploaded(web, number="FE-2026-000000000931")
     run_jobs(slack_runtime)
-    assert "100482-FE-2026-000000000931 has 27 characters; QuickBooks allows 21" in card_text(
+    assert "the Bill number 100482-FE-2026-000000000931 has 27 characters; QuickBooks allows at most 21" in card_text(
         card(slack_sandbox, PROCUREMENT))
 
 
 def test_a_failed_sync_shows_its_error_with_retry_and_return_to_approved(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     approve_both(web, slack, slack_sandbox, slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Send to External System", user="U0AP1"))
-    with transaction(slack_runtime.sessions) as session:
-        result = apply_action(session, invoice_id, Action.SYNC_FAILED, SYSTEM,
-                              reason="QuickBooks has no vendor named 'Flores de la Sabana SAS'")
-    announce(slack_runtime, invoice_id, result.audit_id)
+    with UnitOfWork(slack_runtime) as uow:  # publishes InvoiceChanged(invoice_id, audit_id) on commit
+        apply_action(uow, invoice_id, Action.SYNC_FAILED, SYSTEM,
+                     reason="QuickBooks has no vendor named 'Flores de la Sabana SAS'")
     run_jobs(slack_runtime)
     accounting = card(slack_sandbox, ACCOUNTING)
     assert buttons(accounting) == ["Retry", "Return to Approved"]
@@ -87,35 +73,17 @@ def test_a_failed_sync_shows_its_error_with_retry_and_return_to_approved(web, sl
     assert slack_sandbox.thread(ACCOUNTING, accounting["ts"])[-1]["text"] == (
         ":red_circle: Sync failed: QuickBooks has no vendor named 'Flores de la Sabana SAS'")
     post(web, slack.block_actions(accounting, "Retry", user="U0AP1"))
-    assert run_jobs(slack_runtime) == ["jobs.sync.sync_invoice"]
+    assert run_jobs(slack_runtime) == [JOBS["sync_invoice"].function]
     assert buttons(card(slack_sandbox, ACCOUNTING)) == ["Return to Approved"]
-
-
-def test_buttons_follow_the_domain_table_for_every_status():
-    shown = {
-        (kind, status): [b.label for b in allowed_buttons(kind, status)]
-        for kind in ("procurement", "accounting") for status in Status
-    }
-    assert shown[("procurement", Status.PENDING_PROCUREMENT)] == ["Approve", "Reject"]
-    assert shown[("accounting", Status.PENDING_ACCOUNTING)] == ["Approve", "Reject", "Return to Procurement"]
-    assert shown[("accounting", Status.APPROVED)] == ["Send to External System"]
-    assert shown[("accounting", Status.SYNCHRONIZED)] == ["Return to Approved"]
-    assert shown[("accounting", Status.SENT)] == ["Return to Approved"]
-    assert all(not labels for (kind, status), labels in shown.items()
-               if status in (Status.REJECTED, Status.PAID) or (kind == "procurement" and status != Status.PENDING_PROCUREMENT))
-
-
-def test_money_on_the_card_is_exact():
-    assert money(Decimal("1093.5"), "USD") == "USD 1,093.50"
 
 
 def test_a_new_revision_gets_a_new_procurement_card_and_the_old_one_points_to_it(
         web, slack, slack_sandbox, slack_runtime):
-    upload(web)
+    uploaded(web)
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
     run_jobs(slack_runtime)
-    upload(web, attachment_url="https://files.example.com/FE-20931-v2.pdf")
+    uploaded(web, attachment_url="https://files.example.com/FE-20931-v2.pdf")
     run_jobs(slack_runtime)
     old, new = slack_sandbox.messages(PROCUREMENT)
     assert "replaced by revision 2" in old["text"] and "blocks" not in old
@@ -125,9 +93,9 @@ def test_a_new_revision_gets_a_new_procurement_card_and_the_old_one_points_to_it
 
 
 def test_vendor_text_cannot_ping_the_channel_or_forge_links(web, slack_sandbox, slack_runtime):
-    data = example_upload()
+    data = upload_data()
     data["invoice"]["lines"][0]["product"] = "Rose <!channel> <https://evil.example|Pay here> & co"
-    upload_data(web, data)
+    uploaded_data(web, data)
     run_jobs(slack_runtime)
     text = card_text(card(slack_sandbox, PROCUREMENT))
     assert "&lt;!channel&gt; &lt;https://evil.example|Pay here&gt; &amp; co" in text

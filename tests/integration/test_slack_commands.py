@@ -1,9 +1,7 @@
 """/invoice status, pending and help, answered at once and only to the caller."""
 
-from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, card, post, run_jobs, served_slack, slack, slack_app, slack_runtime, slack_sandbox,
-    upload, web,
-)
+from tests.builders import post, run_jobs, uploaded
+from tests.sandboxes import PROCUREMENT
 
 
 def ask(web, slack, text, user="U0BUYER1") -> dict:
@@ -14,7 +12,7 @@ def ask(web, slack, text, user="U0BUYER1") -> dict:
 
 
 def test_status_finds_an_invoice_by_invoice_po_or_bill_number(web, slack, slack_runtime):
-    upload(web)
+    uploaded(web)
     for number in ("FE-20931", "fe-20931", "100482", "100482-fe-20931"):
         answer = ask(web, slack, f"/invoice status {number}")
         assert answer["response_type"] == "ephemeral"
@@ -23,8 +21,8 @@ def test_status_finds_an_invoice_by_invoice_po_or_bill_number(web, slack, slack_
 
 
 def test_status_lists_every_invoice_of_a_po(web, slack, slack_runtime):
-    upload(web)
-    upload(web, number="FE-20932")
+    uploaded(web)
+    uploaded(web, number="FE-20932")
     answer = ask(web, slack, "/invoice status 100482")["text"]
     assert answer.startswith("2 invoices match `100482`") and "FE-20931" in answer and "FE-20932" in answer
 
@@ -34,8 +32,8 @@ def test_status_of_an_unknown_number_says_so(web, slack, slack_runtime):
 
 
 def test_pending_lists_what_waits_for_the_callers_roles(web, slack, slack_sandbox, slack_runtime):
-    upload(web)
-    upload(web, number="FE-20932")
+    uploaded(web)
+    uploaded(web, number="FE-20932")
     run_jobs(slack_runtime)
     post(web, slack.block_actions(slack_sandbox.messages(PROCUREMENT)[0], "Approve", user="U0BUYER2"))
     assert ask(web, slack, "/invoice pending", user="U0BUYER1")["text"].startswith("1 invoice waiting for you")

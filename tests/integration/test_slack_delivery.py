@@ -4,14 +4,12 @@ import threading
 import time
 from datetime import timedelta
 
+from invoices.events import InvoiceChanged
 from invoices.statuses import Status
-from jobs.cards import refresh_cards, sweep_unannounced
 from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
-from services.events import announce
-from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, approved_by_procurement, card, post, run_jobs, served_slack, slack, slack_app, slack_runtime, slack_sandbox,
-    upload, web,
-)
+from services.cards import CardKind, refresh_cards, sweep_unannounced
+from tests.builders import approved_by_procurement, card, post, run_jobs, uploaded
+from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 
 def approved_twice(web, slack, sandbox, runtime) -> int:
@@ -24,7 +22,7 @@ def approved_twice(web, slack, sandbox, runtime) -> int:
 def test_four_simultaneous_approve_clicks_make_one_transition_and_one_accounting_card(
         slack_app, slack, slack_sandbox, slack_runtime):
     web = slack_app.test_client()
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
     clicks = [slack.block_actions(procurement, "Approve", user=user)
@@ -74,16 +72,19 @@ def test_a_job_that_gave_up_on_429s_posts_its_line_once_when_retried(web, slack,
     run_jobs(slack_runtime)
     with slack_runtime.sessions() as session:
         send = session.query(AuditEntry).filter_by(action="send").one()
-        assert session.query(SlackThreadPost).filter(SlackThreadPost.event_key.like(f"audit:{send.id}:%")).count() == 0
+        assert session.query(SlackThreadPost).filter_by(audit_id=send.id).count() == 0
     for _ in range(2):
-        refresh_cards(send.invoice_id, send.id)
+        refresh_cards(slack_runtime, send.invoice_id, send.id)
     for channel in (PROCUREMENT, ACCOUNTING):
         lines = [m["text"] for m in slack_sandbox.thread(channel, card(slack_sandbox, channel)["ts"])]
         assert lines.count(":outbox_tray: Sent to QuickBooks by <@U0AP1>.") == 1
+    with slack_runtime.sessions() as session:
+        posted = session.query(SlackThreadPost).filter_by(audit_id=send.id).all()
+        assert sorted(p.card_kind for p in posted) == sorted(CardKind) and all(p.ts for p in posted)
 
 
 def test_the_sweep_reannounces_changes_whose_job_was_lost(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     slack_runtime.redis.flushdb()
     assert sweep_unannounced(slack_runtime, settle=timedelta(0)) == 1
     run_jobs(slack_runtime)
@@ -95,22 +96,22 @@ def test_the_sweep_reannounces_changes_whose_job_was_lost(web, slack, slack_sand
 
 
 def test_a_card_deleted_in_slack_is_posted_again_on_the_next_change(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     with slack_runtime.sessions() as session:
-        old_ts = session.query(SlackCard).filter_by(kind="procurement").one().ts
+        old_ts = session.query(SlackCard).filter_by(kind=CardKind.PROCUREMENT).one().ts
     slack_sandbox.fail_next("chat.update", error="message_not_found")
-    announce(slack_runtime, invoice_id, None)
+    slack_runtime.publisher.publish([InvoiceChanged(invoice_id)])
     run_jobs(slack_runtime)
     with slack_runtime.sessions() as session:
-        assert session.query(SlackCard).filter_by(kind="procurement").one().ts != old_ts
+        assert session.query(SlackCard).filter_by(kind=CardKind.PROCUREMENT).one().ts != old_ts
     assert len(slack_sandbox.messages(PROCUREMENT)) == 2
 
 
 def test_a_permanent_slack_error_is_logged_with_what_to_do_and_the_job_ends(
         web, slack_sandbox, slack_runtime, caplog):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     slack_sandbox.fail_next("chat.postMessage", error="not_in_channel")
-    refresh_cards(invoice_id, None)
+    refresh_cards(slack_runtime, invoice_id, None)
     assert "invite it with /invite" in caplog.text
     assert "xoxb-test-token" not in caplog.text

@@ -4,10 +4,8 @@ import json
 
 from invoices.statuses import Status
 from models import AuditEntry, Decision, Invoice
-from tests.slack_fixtures import (  # noqa: F401 - fixtures
-    ACCOUNTING, PROCUREMENT, approved_by_procurement, buttons, card, card_text, post, run_jobs, served_slack, slack, slack_app,
-    slack_runtime, slack_sandbox, upload, web,
-)
+from tests.builders import approved_by_procurement, buttons, card, card_text, post, run_jobs, uploaded
+from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 
 def status_of(runtime, invoice_id) -> str:
@@ -16,12 +14,13 @@ def status_of(runtime, invoice_id) -> str:
 
 
 def test_reject_asks_for_a_reason_and_the_card_shows_it(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     assert post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Reject", user="U0BUYER1")) == 200
     [opened] = slack_sandbox.views(user="U0BUYER1")
     assert opened["view"]["title"]["text"] == "Reject invoice"
     assert json.loads(opened["view"]["private_metadata"])["invoice_id"] == invoice_id
+    assert "Invoice *FE-20931*" in json.dumps(opened["view"]["blocks"])  # the number the button carried
     assert status_of(slack_runtime, invoice_id) == Status.PENDING_PROCUREMENT
 
     assert post(web, slack.view_submission(opened, "Stem count is 1,000, not 1,200")) == 200
@@ -51,7 +50,7 @@ def test_return_to_procurement_records_the_reason_and_procurement_may_approve_ag
 
 
 def test_an_empty_reason_is_refused_inside_the_modal(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Reject", user="U0BUYER2"))
     headers, body = slack.view_submission(slack_sandbox.views(user="U0BUYER2")[0], "   ")
@@ -62,7 +61,7 @@ def test_an_empty_reason_is_refused_inside_the_modal(web, slack, slack_sandbox, 
 
 
 def test_someone_who_may_not_reject_gets_no_modal_but_an_explanation(web, slack, slack_sandbox, slack_runtime):
-    upload(web)
+    uploaded(web)
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Reject", user="U0AP1"))
     assert slack_sandbox.views() == []
@@ -72,7 +71,7 @@ def test_someone_who_may_not_reject_gets_no_modal_but_an_explanation(web, slack,
 
 
 def test_a_reason_submitted_after_someone_else_acted_is_refused(web, slack, slack_sandbox, slack_runtime):
-    invoice_id = upload(web)
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
     post(web, slack.block_actions(procurement, "Reject", user="U0BUYER2"))

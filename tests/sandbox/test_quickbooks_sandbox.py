@@ -27,24 +27,23 @@ from quickbooks.objects.trackingclass import Class
 from quickbooks.objects.vendor import Vendor
 from requests.adapters import HTTPAdapter
 
-from tests.qbo_support import Sandbox as SandboxBase
+from tests.sandboxes import QboSandbox
 
 CLIENT_ID, CLIENT_SECRET, REDIRECT = "sandbox-client-id", "sandbox-client-secret", "http://localhost/callback"
 
 
-class Sandbox(SandboxBase):
-    """The shared test sandbox plus clients of the real libraries."""
+def auth_client(sandbox: QboSandbox) -> AuthClient:
+    """intuitlib's client, discovering the sandbox's OAuth endpoints."""
+    return AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT, environment=f"{sandbox.base}/.well-known/openid-configuration")
 
-    def auth_client(self):
-        return AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT,
-                          environment=f"{self.base}/.well-known/openid-configuration")
 
-    def client(self):
-        refresh = self.control("POST", f"/realms/{self.realm}/tokens")["refresh_token"]
-        qb = QuickBooks(auth_client=self.auth_client(), refresh_token=refresh, company_id=self.realm,
-                        minorversion=75, use_decimal=True)
-        qb.api_url_v3 = f"{self.base}/v3"
-        return qb
+def qb_client(sandbox: QboSandbox) -> QuickBooks:
+    """python-quickbooks' client on the sandbox's default company, with a fresh bootstrap refresh token."""
+    refresh = sandbox.control("POST", f"/realms/{sandbox.realm}/tokens")["refresh_token"]
+    qb = QuickBooks(auth_client=auth_client(sandbox), refresh_token=refresh, company_id=sandbox.realm,
+                    minorversion=75, use_decimal=True)
+    qb.api_url_v3 = f"{sandbox.base}/v3"
+    return qb
 
 
 @pytest.fixture(autouse=True)
@@ -53,15 +52,8 @@ def insecure_transport(monkeypatch):
 
 
 @pytest.fixture
-def sandbox():
-    running = Sandbox()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def qb(sandbox):
-    return sandbox.client()
+    return qb_client(sandbox)
 
 
 def make_bill(qb, doc_number="100482-FE-20931", vendor="Flores de la Sabana SAS", lines=None):
@@ -123,7 +115,7 @@ def receiver():
 
 
 def test_discovery_code_exchange_and_refresh_rotation_work_with_intuitlib(sandbox):
-    auth = sandbox.auth_client()
+    auth = auth_client(sandbox)
     assert auth.token_endpoint == f"{sandbox.base}/oauth2/v1/tokens/bearer"
     consent = requests.get(auth.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False)
     redirect = parse_qs(urlparse(consent.headers["Location"]).query)
@@ -137,9 +129,9 @@ def test_discovery_code_exchange_and_refresh_rotation_work_with_intuitlib(sandbo
 
 
 def test_stale_refresh_token_is_refused_after_grace():
-    sandbox = Sandbox(time_scale=0.01)
+    sandbox = QboSandbox(time_scale=0.01)
     try:
-        auth = sandbox.auth_client()
+        auth = auth_client(sandbox)
         old = sandbox.control("POST", f"/realms/{sandbox.realm}/tokens")["refresh_token"]
         auth.refresh(refresh_token=old)
         auth.refresh(refresh_token=old)
@@ -249,9 +241,9 @@ def test_expired_access_token_gets_401(sandbox, qb):
 
 
 def test_requests_over_the_per_minute_limit_get_429_until_the_window_passes():
-    sandbox = Sandbox(time_scale=0.01, limits_enabled=True, per_minute=5)
+    sandbox = QboSandbox(time_scale=0.01, limits_enabled=True, per_minute=5)
     try:
-        qb = sandbox.client()
+        qb = qb_client(sandbox)
         for _ in range(5):
             Vendor.count(qb=qb)
         with pytest.raises(QuickbooksException) as error:
@@ -264,9 +256,9 @@ def test_requests_over_the_per_minute_limit_get_429_until_the_window_passes():
 
 
 def test_requests_over_the_per_second_limit_get_429():
-    sandbox = Sandbox(limits_enabled=True, per_second=2)
+    sandbox = QboSandbox(limits_enabled=True, per_second=2)
     try:
-        qb = sandbox.client()
+        qb = qb_client(sandbox)
         with pytest.raises(QuickbooksException) as error:
             for _ in range(3):
                 Vendor.count(qb=qb)

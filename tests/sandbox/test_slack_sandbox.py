@@ -32,7 +32,6 @@ def served():
 @pytest.fixture
 def sandbox(served):
     served.reset()
-    served.state.trigger_ttl = 3.0
     return served
 
 
@@ -166,13 +165,13 @@ def test_views_open_accepts_a_fresh_trigger_once(client, sandbox):
             client.views_open(trigger_id=used_or_unknown, view=reason_modal())
 
 
-def test_views_open_refuses_a_trigger_older_than_its_lifetime(client, sandbox):
-    sandbox.state.trigger_ttl = 0.05
-    trigger = sandbox.issue_trigger_id("U0BUYER1")
-    time.sleep(0.1)
-    with pytest.raises(SlackApiError, match="expired_trigger_id"):
-        client.views_open(trigger_id=trigger, view=reason_modal())
-    assert sandbox.views() == []
+def test_views_open_refuses_a_trigger_older_than_its_lifetime():
+    with SlackSandbox(trigger_ttl=0.05) as sandbox:
+        trigger = sandbox.issue_trigger_id("U0BUYER1")
+        time.sleep(0.1)
+        with pytest.raises(SlackApiError, match="expired_trigger_id"):
+            WebClient(token=DEMO_TOKEN, base_url=sandbox.api_url).views_open(trigger_id=trigger, view=reason_modal())
+        assert sandbox.views() == []
 
 
 def test_views_update_replaces_the_view(client, sandbox):
