@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, contains_eager
 from invoices.events import InvoiceChanged
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
-from models import Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision, Vendor
+from models import Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision, Vendor, WebhookDelivery
 from services.actions import apply_action
 from services.audit import record_audit
 from services.runtime import Runtime
@@ -20,6 +20,7 @@ from services.unit_of_work import UnitOfWork
 from services.upload_payload import UploadIn
 
 ERP = Actor(id="erp", roles=frozenset({Role.ERP}))
+DELIVERIES = "erp"
 # Revisions are immutable rows written once, so they skip the unit of work and go in as plain inserts.
 _INVOICES, _REVISIONS = Invoice.__table__, InvoiceRevision.__table__
 _LINES, _CHARGES = InvoiceLine.__table__, InvoiceCharge.__table__
@@ -58,6 +59,41 @@ def receive_upload(runtime: Runtime, upload: UploadIn, delivery_id: str | None =
 
 
 def _receive(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None) -> IntakeResult:
+    session = uow.session
+    if delivery_id is not None:
+        seen = _seen_delivery(session, delivery_id)
+        if seen is not None:
+            return seen
+    result = _receive_new(uow, upload, delivery_id)
+    if delivery_id is not None and result.outcome != "refused":
+        session.add(WebhookDelivery(source=DELIVERIES, delivery_id=_delivery_key(delivery_id),
+                                    payload={"invoice_id": result.invoice_id}))
+    return result
+
+
+def _delivery_key(delivery_id: str) -> str:
+    # Hashed whole: ids longer than the column, or sharing a long prefix, stay distinct.
+    return hashlib.sha256(delivery_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _shown_delivery_id(delivery_id: str | None) -> str | None:
+    # Kept on the revision for people to trace; the idempotency check uses the hashed key instead.
+    if delivery_id is None or len(delivery_id) <= 200:
+        return delivery_id
+    return _delivery_key(delivery_id)
+
+
+def _seen_delivery(session: Session, delivery_id: str) -> IntakeResult | None:
+    """The invoice as it is now when this `webhook-id` was already taken (Standard Webhooks' idempotency key)."""
+    payload = session.scalar(select(WebhookDelivery.payload).where(
+        WebhookDelivery.source == DELIVERIES, WebhookDelivery.delivery_id == _delivery_key(delivery_id)))
+    if payload is None:
+        return None
+    invoice = session.get(Invoice, payload["invoice_id"])
+    return IntakeResult(invoice.id, Status(invoice.status), invoice.revision, "unchanged")
+
+
+def _receive_new(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None) -> IntakeResult:
     session = uow.session
     canonical = upload.canonical()
     digest = content_hash(upload, canonical)
@@ -122,7 +158,7 @@ def _insert_revision(session: Session, invoice_id: int, number: int, upload: Upl
         "invoice_id": invoice_id, "number": number, "content_hash": digest, "invoice_date": data.date,
         "ship_date": upload.purchase_order.ship_date, "po_class": upload.purchase_order.class_,
         "currency": data.currency, "total": data.total, "attachment_url": data.attachment_url,
-        "payload": canonical, "delivery_id": delivery_id,
+        "payload": canonical, "delivery_id": _shown_delivery_id(delivery_id),
     }).scalar_one()
     session.execute(insert(_LINES), [
         {"revision_id": revision_id, "position": i, "product": line.product, "boxes": line.boxes,

@@ -231,3 +231,25 @@ def test_racing_first_uploads_of_one_invoice_store_it_once(app, runtime, monkeyp
     assert answers[0].json["revision"] == 1
     assert count(runtime, Invoice) == 1 and count(runtime, InvoiceRevision) == 1 and count(runtime, Vendor) == 1
     assert count(runtime, AuditEntry) == 1
+
+
+def test_a_replayed_webhook_id_answers_the_invoice_as_it_is_now_and_changes_nothing(client, runtime):
+    first = post(client, runtime, example_upload(), msg_id="msg_first")
+    changed = example_upload()
+    changed["invoice"]["charges"][0]["amount"] = "40.00"
+    changed["invoice"]["total"] = "1099.00"
+    assert post(client, runtime, changed, msg_id="msg_second").json["revision"] == 2
+    replay = post(client, runtime, example_upload(), msg_id="msg_first")
+    assert replay.status_code == 200
+    assert replay.json == {"id": first.json["id"], "status": "AP", "revision": 2}
+    _, revision, _, _ = load(runtime, first.json["id"])
+    assert revision.total == Decimal("1099.00") and count(runtime, InvoiceRevision) == 2
+
+
+def test_a_webhook_id_longer_than_any_column_is_still_one_delivery(client, runtime):
+    long_id = "msg_" + "x" * 500
+    assert post(client, runtime, example_upload(), msg_id=long_id).status_code == 202
+    changed = example_upload()
+    changed["invoice"]["lines"][0]["product"] = "Rose Explorer 60cm"
+    again = post(client, runtime, changed, msg_id=long_id)
+    assert (again.status_code, again.json["revision"]) == (200, 1)
