@@ -14,24 +14,23 @@ import threading
 import time
 from pathlib import Path
 
-import flask
 import requests
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from bootstrap import app_runtime
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
-from jobs.quickbooks import QboTransient
-from jobs.sync import sync_invoice
 from models import Invoice
-from models.database import transaction
 from models.migrate import upgrade
 from sandbox.erp import example_upload
 from sandbox.quickbooks import create_app, serve_in_thread
-from services import runtime as runtimes
-from services.actions import apply_action
+from services.approvals import take_action
+from services.bill_sync import sync_invoice
 from services.intake import receive_upload
-from services.runtime import Runtime, build_runtime
+from services.locks import Busy
+from services.ports import QboTransient
+from services.runtime import Runtime
 from services.upload_payload import parse_upload
 from settings import load_settings
 
@@ -56,7 +55,7 @@ def sandboxed_runtime(instance: Path, base: str, realm: str) -> Runtime:
                              qbo_environment=f"{base}/.well-known/openid-configuration", qbo_api_url=f"{base}/v3",
                              qbo_realm_id=realm, qbo_refresh_token=SecretStr(token))
     upgrade(settings.resolved_database_url())
-    return build_runtime(settings)
+    return app_runtime(settings)
 
 
 def sent_invoices(runtime: Runtime, count: int) -> list[int]:
@@ -65,37 +64,28 @@ def sent_invoices(runtime: Runtime, count: int) -> list[int]:
     for n in range(count):
         data = copy.deepcopy(example_upload())
         data["invoice"]["number"] = f"B{n:05d}"
-        with transaction(runtime.sessions) as session:
-            invoice_id = receive_upload(session, parse_upload(data)).invoice_id
+        invoice_id = receive_upload(runtime, parse_upload(data)).invoice_id
         for actor, action in zip(ACTORS, (Action.APPROVE, Action.APPROVE, Action.SEND)):
-            with transaction(runtime.sessions) as session:
-                apply_action(session, invoice_id, action, actor)
+            take_action(runtime, invoice_id, action, actor)
         ids.append(invoice_id)
     return ids
 
 
-def count_batches(app) -> list[int]:
-    """The item count of every /batch request the sandbox answers (its stats count requests, not batches)."""
-    seen: list[int] = []
-    original = app.view_functions["qbo_batch.run_batch"]
-
-    def counting(**kwargs):
-        seen.append(len((flask.request.get_json(force=True, silent=True) or {}).get("BatchItemRequest") or []))
-        return original(**kwargs)
-
-    app.view_functions["qbo_batch.run_batch"] = counting
-    return seen
+def stats_of(base: str, realm: str) -> dict:
+    """The sandbox's counters of the company: requests, throttled, Bills, and each /batch request's item count."""
+    return requests.get(f"{base}/_sandbox/realms/{realm}/stats", timeout=10).json()
 
 
-def snapshot(runtime: Runtime, base: str, realm: str, batches: list, started: float) -> dict:
+def snapshot(runtime: Runtime, base: str, realm: str, started: float) -> dict:
     """Seconds since start, Synchronized invoices, QBO requests and batch requests so far."""
-    stats = requests.get(f"{base}/_sandbox/realms/{realm}/stats", timeout=10).json()
+    stats = stats_of(base, realm)
     with runtime.sessions() as session:
         done = session.scalar(select(func.count(Invoice.id)).where(Invoice.status == Status.SYNCHRONIZED.value))
-    return {"t": time.monotonic() - started, "bills": done, "requests": stats["requests"], "batches": len(batches)}
+    return {"t": time.monotonic() - started, "bills": done, "requests": stats["requests"],
+            "batches": len(stats["batches"])}
 
 
-def work(pending: queue.Queue, outcomes: list) -> None:
+def work(runtime: Runtime, pending: queue.Queue, outcomes: list) -> None:
     """One worker: sync invoices, putting each back after a transient failure as RQ's retry would."""
     while True:
         try:
@@ -103,9 +93,12 @@ def work(pending: queue.Queue, outcomes: list) -> None:
         except queue.Empty:
             return
         try:
-            outcomes.append(sync_invoice(invoice_id))
+            outcomes.append(sync_invoice(runtime, invoice_id))
         except QboTransient as error:
             time.sleep(min(error.retry_after or 0.2, 1.0))
+            pending.put(invoice_id)
+        except Busy:
+            time.sleep(0.2)
             pending.put(invoice_id)
 
 
@@ -117,27 +110,26 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     app = create_app(limits_enabled=True)
     base, stop = serve_in_thread(app)
-    realm = app.extensions["qbo_sandbox"].store.settings.realm_id
-    batches = count_batches(app)
+    realm = requests.get(f"{base}/_sandbox/realms", timeout=10).json()["realms"][0]
     with tempfile.TemporaryDirectory() as instance:
         runtime = sandboxed_runtime(Path(instance), base, realm)
-        runtimes.configure(runtime)
         pending: queue.Queue = queue.Queue()
         for invoice_id in sent_invoices(runtime, args.invoices):
             pending.put(invoice_id)
         outcomes: list = []
         started = time.monotonic()
-        threads = [threading.Thread(target=work, args=(pending, outcomes)) for _ in range(args.workers)]
+        threads = [threading.Thread(target=work, args=(runtime, pending, outcomes)) for _ in range(args.workers)]
         for thread in threads:
             thread.start()
         marks = {}
         while any(thread.is_alive() for thread in threads):
             time.sleep(0.5)
             if not marks and time.monotonic() - started >= WINDOW:
-                marks = snapshot(runtime, base, realm, batches, started)
+                marks = snapshot(runtime, base, realm, started)
         elapsed = time.monotonic() - started
-        last = snapshot(runtime, base, realm, batches, started)
-        stats = requests.get(f"{base}/_sandbox/realms/{realm}/stats", timeout=10).json()
+        last = snapshot(runtime, base, realm, started)
+        stats = stats_of(base, realm)
+        batches = stats["batches"]
         with runtime.sessions() as session:
             synchronized = session.scalar(select(func.count(Invoice.id)).where(Invoice.status == Status.SYNCHRONIZED.value))
         runtime.engine.dispose()

@@ -39,6 +39,8 @@ def run_batch(realm):
     """Batch body {"BatchItemRequest": [...]} answered as {"BatchItemResponse": [...], "time": ...}."""
     items = body_json().get("BatchItemRequest") or []
     sandbox = current_app.extensions["qbo_sandbox"]
+    with sandbox.store.lock:
+        sandbox.store.realm(realm).batches.append(len(items))
     limit = sandbox.store.settings.batch_max_items
     if len(items) > limit:
         raise QboFault(400, 1040, "Batch size exceeds allowed limit",

@@ -1,5 +1,7 @@
 """The sandbox's own JSON control API under /_sandbox/, for tests and the local demo."""
 import copy
+import threading
+import time
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -131,6 +133,19 @@ def rename_entity(realm_id, kind, entity_id):
         return reply(record)
 
 
+@control.delete("/realms/<realm_id>/<kind>/<entity_id>")
+def remove_entity(realm_id, kind, entity_id):
+    """Remove a vendor, item or class, so Bills referring to it are refused as invalid references."""
+    if kind not in KINDS:
+        raise ValueError("DELETE /realms/<id>/vendors|items|classes/<id>")
+    store = _sandbox().store
+    with store.lock:
+        record = _realm(store, realm_id).collection(KINDS[kind]).pop(str(entity_id), None)
+        if record is None:
+            raise QboFault(404, 610, "Object Not Found", f"No {kind} {entity_id}")
+        return reply(record)
+
+
 @control.route("/realms/<realm_id>/preferences", methods=["GET", "PUT", "PATCH", "POST"])
 def preferences(realm_id):
     """Read or set {"class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number"}."""
@@ -155,11 +170,12 @@ def list_bills(realm_id):
 
 @control.get("/realms/<realm_id>/stats")
 def stats(realm_id):
-    """How many API requests the company received, and how many the limits refused."""
+    """How many API requests the company received, how many the limits refused, and each /batch's item count."""
     store = _sandbox().store
     with store.lock:
         realm = _realm(store, realm_id)
-        return jsonify({"requests": realm.requests, "throttled": realm.throttled, "bills": len(realm.bills)})
+        return jsonify({"requests": realm.requests, "throttled": realm.throttled, "bills": len(realm.bills),
+                        "batches": list(realm.batches)})
 
 
 @control.post("/realms/<realm_id>/bills/<bill_id>/pay")
@@ -196,6 +212,22 @@ def faults():
         if request.method == "DELETE":
             store.rules.clear()
         return jsonify({"faults": list(store.rules)})
+
+
+@control.post("/store/hold")
+def hold_store():
+    """Hold the store lock for {"seconds": 1} on a thread, as a long batch or query would; answers once held."""
+    store, seconds = _sandbox().store, float(_body().get("seconds", 1))
+    held = threading.Event()
+
+    def hold():
+        with store.lock:
+            held.set()
+            time.sleep(seconds)
+
+    threading.Thread(target=hold, daemon=True).start()
+    held.wait()
+    return jsonify({"held": seconds})
 
 
 @control.route("/config", methods=["GET", "PUT", "PATCH", "POST"])

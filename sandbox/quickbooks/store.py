@@ -61,6 +61,7 @@ class Realm:
     pending: set = field(default_factory=set)
     requests: int = 0
     throttled: int = 0
+    batches: list = field(default_factory=list)
     next_id: int = 100
     created_at: float = field(default_factory=time.time)
 

@@ -10,17 +10,15 @@ from decimal import Decimal
 
 import pytest
 import requests
-from rq import SimpleWorker
 
-from models import Invoice, WebhookDelivery
+from jobs import tasks
+from models import WebhookDelivery
 from sandbox.erp import example_upload, signed_headers
 from sandbox.quickbooks import serve_in_thread
-from sandbox.slack import SlackRequests
-from services import runtime as runtimes
 from services.runtime import Runtime
 from tests.backends import BASE_SETTINGS
-from tests.qbo_support import VERIFIER, sandbox  # noqa: F401 - fixture
-from tests.slack_fixtures import ACCOUNTING, PROCUREMENT, buttons, card, served_slack, slack_sandbox  # noqa: F401
+from tests.builders import buttons, card, stored, work
+from tests.sandboxes import ACCOUNTING, PROCUREMENT, VERIFIER
 
 
 @pytest.fixture
@@ -28,29 +26,20 @@ def product(runtime, sandbox, slack_sandbox):
     """The app on a runtime pointed at both sandboxes, served over HTTP; QuickBooks webhooks go to it."""
     from webhooks.app import create_app
 
-    settings = sandbox.settings_for(runtime, slack_api_url=slack_sandbox.api_url)
-    pointed = Runtime(settings, runtime.engine, runtime.sessions, runtime.redis)
+    pointed = sandbox.point(runtime, slack_api_url=slack_sandbox.api_url)
+    tasks.configure(pointed)
     base, stop = serve_in_thread(create_app(pointed))
     sandbox.control("PUT", "/webhooks", url=f"{base}/webhooks/quickbooks", format="cloudevents",
                     verifier_token=VERIFIER)
     yield pointed, base
     stop()
-    runtimes.configure(runtime)
-
-
-def work(runtime: Runtime) -> None:
-    SimpleWorker([runtime.queue()], connection=runtime.redis).work(burst=True)
+    tasks.configure(runtime)
 
 
 def click(base: str, request) -> None:
     headers, body = request
     answer = requests.post(f"{base}/slack/events", data=body, headers=headers, timeout=10)
     assert answer.status_code == 200, answer.text
-
-
-def status(runtime: Runtime, invoice_id: int) -> Invoice:
-    with runtime.sessions() as session:
-        return session.get(Invoice, invoice_id)
 
 
 def wait_for_deliveries(runtime: Runtime, count: int) -> None:
@@ -64,9 +53,8 @@ def wait_for_deliveries(runtime: Runtime, count: int) -> None:
 
 
 def test_an_uploaded_invoice_is_approved_in_slack_synchronized_as_one_bill_and_reported_paid(
-        product, sandbox, slack_sandbox):
+        product, sandbox, slack_sandbox, slack):
     runtime, base = product
-    slack = SlackRequests(BASE_SETTINGS["slack_signing_secret"], slack_sandbox)
     body = json.dumps(example_upload()).encode()
     answer = requests.post(f"{base}/webhooks/vendor-invoices", data=body, timeout=10,
                            headers=signed_headers(BASE_SETTINGS["upload_webhook_secret"], body))
@@ -83,7 +71,7 @@ def test_an_uploaded_invoice_is_approved_in_slack_synchronized_as_one_bill_and_r
     click(base, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Send to External System", user="U0AP1"))
     work(runtime)
 
-    invoice = status(runtime, invoice_id)
+    invoice = stored(runtime, invoice_id)
     bills = sandbox.bills()
     assert invoice.status == "S" and len(bills) == 1
     assert (bills[0]["Id"], bills[0]["DocNumber"], Decimal(str(bills[0]["TotalAmt"]))) == (
@@ -96,11 +84,11 @@ def test_an_uploaded_invoice_is_approved_in_slack_synchronized_as_one_bill_and_r
 
     wait_for_deliveries(runtime, 1)
     work(runtime)
-    assert status(runtime, invoice_id).bill_confirmed_at is not None
+    assert stored(runtime, invoice_id).bill_confirmed_at is not None
     sandbox.control("POST", f"/realms/{sandbox.realm}/bills/{invoice.bill_id}/pay")
     wait_for_deliveries(runtime, 3)
     work(runtime)
-    assert status(runtime, invoice_id).status == "P"
+    assert stored(runtime, invoice_id).status == "P"
     thread = [m["text"] for m in slack_sandbox.thread(ACCOUNTING, accounting["ts"])]
     assert thread[-1] == ":moneybag: Bill 100482-FE-20931 was paid in QuickBooks."
     assert len(sandbox.bills()) == 1

@@ -15,7 +15,7 @@ import requests
 from sandbox.erp import example_upload, signed_headers
 from sandbox.local import LOCAL_DEFAULTS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ def test_health_is_200_when_database_and_redis_answer(client):
 
 def test_health_is_503_naming_redis_when_redis_is_down(runtime):
     dead_redis = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)
-    broken = Runtime(runtime.settings, runtime.engine, runtime.sessions, dead_redis)
+    broken = Runtime(runtime.settings, runtime.engine, runtime.sessions, dead_redis, runtime.wiring)
     answer = create_app(broken).test_client().get("/healthz")
     assert answer.status_code == 503
     assert answer.json["database"] == "ok" and answer.json["redis"].startswith("unreachable")
@@ -23,7 +23,7 @@ def test_health_is_503_naming_redis_when_redis_is_down(runtime):
 
 def test_health_is_503_naming_the_database_when_it_is_down(runtime):
     dead_database = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none")
-    broken = Runtime(runtime.settings, dead_database, runtime.sessions, runtime.redis)
+    broken = Runtime(runtime.settings, dead_database, runtime.sessions, runtime.redis, runtime.wiring)
     answer = create_app(broken).test_client().get("/healthz")
     assert answer.status_code == 503
     assert answer.json["redis"] == "ok" and answer.json["database"].startswith("unreachable")

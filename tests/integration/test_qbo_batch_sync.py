@@ -2,31 +2,16 @@
 
 from decimal import Decimal
 
-import flask
 import pytest
 from limits import RateLimitItemPerMinute
 
-import jobs.batch_sync
-from jobs.quickbooks import Gateway, QboThrottled
-from jobs.quickbooks import limiter as limiter_module
-from jobs.quickbooks.limiter import PER_MINUTE, RealmLimiter
-from jobs.sync import invoice_lock
+import services.sync_steps
+from qbo import limiter as limiter_module
+from qbo.limiter import PER_MINUTE, RealmLimiter
 from sandbox.erp import example_upload
-from tests.qbo_support import invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
-
-
-@pytest.fixture
-def batches(sandbox):
-    """The item count of every /batch request the sandbox answers."""
-    seen = []
-    original = sandbox.app.view_functions["qbo_batch.run_batch"]
-
-    def counting(**kwargs):
-        seen.append(len((flask.request.get_json(force=True, silent=True) or {}).get("BatchItemRequest") or []))
-        return original(**kwargs)
-
-    sandbox.app.view_functions["qbo_batch.run_batch"] = counting
-    return seen
+from services.ports import QboThrottled
+from services.sync_steps import invoice_lock_name
+from tests.builders import sent_invoice, settle, stored
 
 
 def sent_many(runtime, count, **changes_by_index):
@@ -41,85 +26,86 @@ def sent_many(runtime, count, **changes_by_index):
     return ids
 
 
-def requests_made(sandbox):
-    return sandbox.control("GET", f"/realms/{sandbox.realm}/stats")["requests"]
+def stats(sandbox):
+    """The sandbox's counters of the default company: requests, throttled, and each /batch's item count."""
+    return sandbox.control("GET", f"/realms/{sandbox.realm}/stats")
+
+
+def batches(sandbox):
+    """The item count of every /batch request the sandbox answered."""
+    return stats(sandbox)["batches"]
 
 
 def one_bill_each(sandbox, ids, runtime):
     bills = sandbox.bills()
     assert sorted(b["DocNumber"] for b in bills) == sorted(f"100482-FE-{30000 + n}" for n in range(len(ids)))
-    assert {invoice(runtime, i).bill_id for i in ids} == {b["Id"] for b in bills}
+    assert {stored(runtime, i).bill_id for i in ids} == {b["Id"] for b in bills}
 
 
 def test_35_invoices_sent_at_once_become_35_bills_in_two_batches_with_far_fewer_requests_than_bills(
-        qbo_runtime, sandbox, batches):
+        qbo_runtime, sandbox):
     ids = sent_many(qbo_runtime, 35)
-    assert [settle(i) for i in ids] == ["S"] + ["skipped"] * 29 + ["S"] + ["skipped"] * 4
+    assert [settle(qbo_runtime, i) for i in ids] == ["S"] + ["skipped"] * 29 + ["S"] + ["skipped"] * 4
     one_bill_each(sandbox, ids, qbo_runtime)
-    assert batches == [30, 5]
-    assert requests_made(sandbox) <= 8  # vendor, item, classes, preferences; then a lookup and a batch, twice
+    assert batches(sandbox) == [30, 5]
+    assert stats(sandbox)["requests"] <= 8  # vendor, item, classes, preferences; then a lookup and a batch, twice
     assert all(Decimal(str(b["TotalAmt"])) == Decimal("1093.50") for b in sandbox.bills())
 
 
-def test_a_single_invoice_alone_in_es_takes_the_plain_path_without_a_batch(qbo_runtime, sandbox, batches):
+def test_a_single_invoice_alone_in_es_takes_the_plain_path_without_a_batch(qbo_runtime, sandbox):
     [invoice_id] = sent_many(qbo_runtime, 1)
-    assert settle(invoice_id) == "S"
-    assert batches == []
+    assert settle(qbo_runtime, invoice_id) == "S"
+    assert batches(sandbox) == []
     assert len(sandbox.bills()) == 1
 
 
-def test_a_batch_item_quickbooks_refuses_and_a_failed_preflight_fail_only_their_own_invoices(
-        qbo_runtime, sandbox, batches):
+def test_a_batch_item_quickbooks_refuses_and_a_failed_preflight_fail_only_their_own_invoices(qbo_runtime, sandbox):
     unknown_vendor = {"vendor": {"code": "NOPE", "name": "Nope", "qb_accounting_name": "Flores de la Sabana S.A.S."}}
     ids = sent_many(qbo_runtime, 6, i2=unknown_vendor, i4={"purchase_order": {"class": "New York"}})
-    Gateway(qbo_runtime).classes()  # cached now, so only QuickBooks itself can notice the class is gone
-    store = sandbox.app.extensions["qbo_sandbox"].store
-    with store.lock:
-        realm = store.realm(sandbox.realm)
-        [gone] = [k for k, c in realm.classes.items() if c["Name"] == "New York"]
-        del realm.classes[gone]
-    assert settle(ids[0]) == "S"
-    assert [invoice(qbo_runtime, i).status for i in ids] == ["S", "S", "F", "S", "F", "S"]
-    assert "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'" in invoice(
+    # Cached now, so only QuickBooks itself can notice the class is gone.
+    gone = qbo_runtime.quickbooks().classes()["New York"]
+    sandbox.control("DELETE", f"/realms/{sandbox.realm}/classes/{gone}")
+    assert settle(qbo_runtime, ids[0]) == "S"
+    assert [stored(qbo_runtime, i).status for i in ids] == ["S", "S", "F", "S", "F", "S"]
+    assert "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'" in stored(
         qbo_runtime, ids[2]).last_error
-    refused = invoice(qbo_runtime, ids[4]).last_error
+    refused = stored(qbo_runtime, ids[4]).last_error
     assert "QuickBooks refused Bill 100482-FE-30004" in refused and "the class 'New York'" in refused
-    assert batches == [5]
+    assert batches(sandbox) == [5]
     assert len(sandbox.bills()) == 4
 
 
 @pytest.mark.parametrize("mode", ["502", "abort"])
-def test_a_batch_created_but_its_answer_lost_still_ends_with_exactly_one_bill_per_invoice(
-        qbo_runtime, sandbox, batches, mode):
+def test_a_batch_created_but_its_answer_lost_still_ends_with_exactly_one_bill_per_invoice(qbo_runtime, sandbox, mode):
     ids = sent_many(qbo_runtime, 5)
     sandbox.fault(kind="lost", mode=mode, count=1, method="POST", path="batch")
     with pytest.raises(Exception):
-        settle(ids[0], attempts=1)
-    assert {invoice(qbo_runtime, i).status for i in ids} == {"ES"}
-    sandbox.app.extensions["qbo_sandbox"].store.realm(sandbox.realm).replies.clear()
-    assert [settle(i) for i in ids] == ["S"] + ["skipped"] * 4
+        settle(qbo_runtime, ids[0], attempts=1)
+    assert {stored(qbo_runtime, i).status for i in ids} == {"ES"}
+    sandbox.forget_replies()
+    assert [settle(qbo_runtime, i) for i in ids] == ["S"] + ["skipped"] * 4
     one_bill_each(sandbox, ids, qbo_runtime)
-    assert batches == [5]
+    assert batches(sandbox) == [5]
 
 
 def test_a_worker_rerunning_the_job_after_a_crash_adopts_the_batch_bills_instead_of_duplicating(
-        qbo_runtime, sandbox, batches, monkeypatch):
+        qbo_runtime, sandbox, monkeypatch):
     ids = sent_many(qbo_runtime, 4)
 
     def crash(*_args, **_kwargs):
         raise SystemExit("worker killed right after the batch create")
 
-    monkeypatch.setattr(jobs.batch_sync, "complete", crash)
+    monkeypatch.setattr(services.sync_steps, "complete", crash)
     with pytest.raises(SystemExit):
-        settle(ids[0])
+        settle(qbo_runtime, ids[0])
     monkeypatch.undo()
     for invoice_id in ids:
-        qbo_runtime.redis.delete(invoice_lock(qbo_runtime, invoice_id).name)
-    assert len(sandbox.bills()) == 4 and {invoice(qbo_runtime, i).status for i in ids} == {"ES"}
-    assert settle(ids[1]) == "S"
-    assert [invoice(qbo_runtime, i).status for i in ids] == ["S"] * 4
+        qbo_runtime.redis.delete(invoice_lock_name(invoice_id))
+    assert len(sandbox.bills()) == 4 and {stored(qbo_runtime, i).status for i in ids} == {"ES"}
+    assert settle(qbo_runtime, ids[1]) == "S"
+    assert [stored(qbo_runtime, i).status for i in ids] == ["S"] * 4
     one_bill_each(sandbox, ids, qbo_runtime)
-    assert batches == [4]
+    assert batches(sandbox) == [4]
 
 
 def test_a_batch_request_counts_against_both_the_request_and_the_batch_budgets(qbo_runtime, monkeypatch):

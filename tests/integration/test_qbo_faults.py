@@ -1,16 +1,16 @@
 """Faults on the way to QuickBooks: every invoice still ends Synchronized with exactly one Bill."""
 
 import pytest
+from pydantic import SecretStr
 
 from invoices.statuses import Action
-from services.runtime import Runtime
-from services.sending import request_sync
-from tests.qbo_support import AP, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
+from qbo.errors import classify
+from sandbox.erp import example_upload
+from services.ports import QboPermanent
+from tests.builders import AP, act, sent_invoice, settle, stored
 
 
 def second_invoice(runtime):
-    from sandbox.erp import example_upload
-
     data = example_upload()
     data["invoice"]["number"] = "FE-20932"
     return sent_invoice(runtime, data)
@@ -28,8 +28,8 @@ def second_invoice(runtime):
 def test_transient_faults_end_synchronized_with_exactly_one_bill(qbo_runtime, sandbox, fault):
     first = sent_invoice(qbo_runtime)
     sandbox.fault(**fault)
-    assert settle(first) == "S"
-    assert settle(second_invoice(qbo_runtime)) == "S"
+    assert settle(qbo_runtime, first) == "S"
+    assert settle(qbo_runtime, second_invoice(qbo_runtime)) == "S"
     assert sorted(b["DocNumber"] for b in sandbox.bills()) == ["100482-FE-20931", "100482-FE-20932"]
 
 
@@ -37,11 +37,11 @@ def test_a_created_bill_whose_answer_was_lost_is_adopted_even_when_qbo_forgot_th
     invoice_id = sent_invoice(qbo_runtime)
     sandbox.fault(kind="lost", count=1, method="POST", path="/bill")
     with pytest.raises(Exception):
-        settle(invoice_id, attempts=1)
-    sandbox.app.extensions["qbo_sandbox"].store.realm(sandbox.realm).replies.clear()
-    assert settle(invoice_id) == "S"
+        settle(qbo_runtime, invoice_id, attempts=1)
+    sandbox.forget_replies()
+    assert settle(qbo_runtime, invoice_id) == "S"
     [bill] = sandbox.bills()
-    assert invoice(qbo_runtime, invoice_id).bill_id == bill["Id"]
+    assert stored(qbo_runtime, invoice_id).bill_id == bill["Id"]
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -51,87 +51,66 @@ def test_a_created_bill_whose_answer_was_lost_is_adopted_even_when_qbo_forgot_th
 ])
 def test_permanent_errors_end_failed_with_an_actionable_message(qbo_runtime, sandbox, changes, message):
     invoice_id = sent_invoice(qbo_runtime, **changes)
-    assert settle(invoice_id) == "F"
-    assert message in invoice(qbo_runtime, invoice_id).last_error
+    assert settle(qbo_runtime, invoice_id) == "F"
+    assert message in stored(qbo_runtime, invoice_id).last_error
     assert sandbox.bills() == []
 
 
 def test_a_bill_number_grown_too_long_after_send_ends_failed_showing_the_composed_number(qbo_runtime, sandbox):
     # Send refuses a number that is already too long, so this one was sent under a shorter BILL_NUMBER_FORMAT
     # and the deployment's format changed before its job ran.
-    short = Runtime(qbo_runtime.settings.model_copy(update={"bill_number_format": "{invoice_number}"}),
-                    qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
+    short = qbo_runtime.with_settings(bill_number_format="{invoice_number}")
     invoice_id = sent_invoice(short, invoice={"number": "FE-2093100000000"})
-    assert settle(invoice_id) == "F"
-    assert ("Bill number 100482-FE-2093100000000 is 23 characters; QuickBooks allows at most 21"
-            in invoice(qbo_runtime, invoice_id).last_error)
+    assert settle(qbo_runtime, invoice_id) == "F"
+    assert ("The Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21"
+            in stored(qbo_runtime, invoice_id).last_error)
     assert sandbox.bills() == []
 
 
 def test_an_item_gone_from_quickbooks_fails_naming_it_then_retry_after_the_fix_synchronizes(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
-    assert settle(invoice_id) == "S"
-    store = sandbox.app.extensions["qbo_sandbox"].store
-    with store.lock:
-        realm = store.realm(sandbox.realm)
-        [item_id] = list(realm.items)
-        item = realm.items.pop(item_id)
-    from sandbox.erp import example_upload
-
-    data = example_upload()
-    data["invoice"]["number"] = "FE-20932"
-    second = sent_invoice(qbo_runtime, data)
-    assert settle(second) == "F"
-    assert "'Fresh Cut Flowers'" in invoice(qbo_runtime, second).last_error
-    with store.lock:
-        realm.items[item_id] = item
-    assert request_sync(qbo_runtime, second, AP, Action.RETRY).changed
-    assert settle(second) == "S"
+    assert settle(qbo_runtime, invoice_id) == "S"
+    item_id = qbo_runtime.quickbooks().item_id("Fresh Cut Flowers")
+    sandbox.control("DELETE", f"/realms/{sandbox.realm}/items/{item_id}")
+    second = second_invoice(qbo_runtime)
+    assert settle(qbo_runtime, second) == "F"
+    assert "'Fresh Cut Flowers'" in stored(qbo_runtime, second).last_error
+    sandbox.control("POST", f"/realms/{sandbox.realm}/items", name="Fresh Cut Flowers")
+    assert act(qbo_runtime, second, Action.RETRY, AP).changed
+    assert settle(qbo_runtime, second) == "S"
     assert len(sandbox.bills()) == 2
 
 
 def test_a_vendor_fixed_after_failure_synchronizes_on_retry(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime, vendor={"code": "ROSA", "name": "Rosa", "qb_accounting_name": "Rosa's Farm 2"})
-    assert settle(invoice_id) == "F"
+    assert settle(qbo_runtime, invoice_id) == "F"
     sandbox.control("POST", f"/realms/{sandbox.realm}/vendors", name="Rosa's Farm 2")
-    assert request_sync(qbo_runtime, invoice_id, AP, Action.RETRY).changed
-    assert settle(invoice_id) == "S"
+    assert act(qbo_runtime, invoice_id, Action.RETRY, AP).changed
+    assert settle(qbo_runtime, invoice_id) == "S"
     assert sandbox.bills()[0]["VendorRef"]["name"] == "Rosa's Farm 2"
 
 
 def test_a_bill_whose_po_text_looks_like_a_trace_is_still_adopted_as_ours_after_a_lost_answer(qbo_runtime, sandbox):
-    from services import runtime as runtimes
-
-    numbered = Runtime(qbo_runtime.settings.model_copy(update={"bill_number_format": "{invoice_number}"}),
-                       qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
-    runtimes.configure(numbered)
+    numbered = qbo_runtime.with_settings(bill_number_format="{invoice_number}")
     invoice_id = sent_invoice(numbered, purchase_order={"number": "[invoice-sync:999999]"})
     sandbox.fault(kind="lost", count=1, method="POST", path="/bill")
     with pytest.raises(Exception):
-        settle(invoice_id, attempts=1)
-    sandbox.app.extensions["qbo_sandbox"].store.realm(sandbox.realm).replies.clear()
-    assert settle(invoice_id) == "S", invoice(numbered, invoice_id).last_error
+        settle(numbered, invoice_id, attempts=1)
+    sandbox.forget_replies()
+    assert settle(numbered, invoice_id) == "S", stored(numbered, invoice_id).last_error
     [bill] = sandbox.bills()
-    assert invoice(numbered, invoice_id).bill_id == bill["Id"]
+    assert stored(numbered, invoice_id).bill_id == bill["Id"]
 
 
 def test_wrong_app_credentials_end_failed_naming_the_variables_to_fix(runtime, sandbox):
-    from pydantic import SecretStr
-
-    from services import runtime as runtimes
-
-    wrong = Runtime(sandbox.settings_for(runtime, qbo_client_secret=SecretStr("not-the-secret")),
-                    runtime.engine, runtime.sessions, runtime.redis)
-    runtimes.configure(wrong)
+    wrong = sandbox.point(runtime).with_settings(qbo_client_secret=SecretStr("not-the-secret"))
     invoice_id = sent_invoice(wrong)
-    assert settle(invoice_id) == "F"
-    assert "check QBO_CLIENT_ID and QBO_CLIENT_SECRET" in invoice(wrong, invoice_id).last_error
+    assert settle(wrong, invoice_id) == "F"
+    assert "check QBO_CLIENT_ID and QBO_CLIENT_SECRET" in stored(wrong, invoice_id).last_error
     assert sandbox.bills() == []
 
 
 def test_an_answer_the_client_library_cannot_read_is_shown_to_a_person_not_retried_forever():
-    from jobs.quickbooks.errors import QboPermanent, classify
-
     failure = classify(TypeError("int() argument must be a string, not 'NoneType'"))
     assert isinstance(failure, QboPermanent)
     assert "could not read (TypeError: int() argument must be a string" in str(failure)

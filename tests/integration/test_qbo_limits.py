@@ -7,13 +7,13 @@ import requests
 
 from sandbox.quickbooks import limits
 from sandbox.quickbooks.store import Settings, Store
-from tests.qbo_support import Sandbox
+from tests.sandboxes import QboSandbox
 
 SECOND = 0.8
 
 
 def test_a_request_counts_toward_the_per_second_limit_when_it_arrives_not_when_the_sandbox_gets_to_it():
-    sandbox = Sandbox(limits_enabled=True, per_second=2, time_scale=SECOND)
+    sandbox = QboSandbox(limits_enabled=True, per_second=2, time_scale=SECOND)
     try:
         token = sandbox.control("POST", f"/realms/{sandbox.realm}/tokens")["access_token"]
         url = f"{sandbox.base}/v3/company/{sandbox.realm}/preferences"
@@ -22,15 +22,13 @@ def test_a_request_counts_toward_the_per_second_limit_when_it_arrives_not_when_t
             return requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
 
         answers = []
-        store = sandbox.app.extensions["qbo_sandbox"].store
         started = time.monotonic()
         # As when a batch or a query over every Bill holds the store: two spaced requests queue behind it.
-        with store.lock:
-            waiting = [threading.Thread(target=lambda: answers.append(ask())) for _ in range(2)]
-            for thread in waiting:
-                thread.start()
-                time.sleep(0.05)
-            time.sleep(1.2 * SECOND - (time.monotonic() - started))
+        sandbox.control("POST", "/store/hold", seconds=1.2 * SECOND)
+        waiting = [threading.Thread(target=lambda: answers.append(ask())) for _ in range(2)]
+        for thread in waiting:
+            thread.start()
+            time.sleep(0.05)
         for thread in waiting:
             thread.join()
         time.sleep(max(0.0, 1.4 * SECOND - (time.monotonic() - started)))

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -13,16 +14,19 @@ from pydantic import SecretStr
 from rq.job import Job
 from sqlalchemy import select
 
-from jobs.quickbooks.tokens import cipher
-from jobs.sweep import capture_changes, requeue_stuck_syncs, sweep
-from jobs.sync import SyncBusy, invoice_lock, sync_invoice
+from jobs.sweep import requeue_stuck_syncs, sweep
 from models import QboConnection
-from services.runtime import Runtime
-from tests.qbo_support import environment, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
+from qbo.tokens import cipher
+from sandbox.erp import example_upload
+from services.bill_sync import sync_invoice
+from services.locks import Busy
+from services.sweeps import capture_changes
+from services.sync_steps import LOCK_SECONDS, invoice_lock_name
+from tests.builders import sent_invoice, settle, stored
 from webhooks.app import create_app
 from webhooks.oauth import connect_link
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def wait_for(condition, seconds=15.0):
@@ -32,6 +36,24 @@ def wait_for(condition, seconds=15.0):
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def environment(settings) -> dict:
+    """The environment variables that give a subprocess these settings (its own worker process)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QBO_", "SLACK_", "DATABASE", "REDIS"))}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, tuple):
+            value = ",".join(value)
+        elif isinstance(value, Path):
+            value = str(value.resolve())
+        env[name.upper()] = str(value)
+    env["SLACK_API_URL"] = "http://127.0.0.1:9/api/"
+    return env
 
 
 def children(pid: int) -> list[int]:
@@ -67,55 +89,55 @@ def test_a_worker_killed_mid_create_loses_nothing_and_duplicates_no_bill(qbo_run
             except ProcessLookupError:
                 pass
         worker.wait(timeout=10)
-    assert invoice(qbo_runtime, invoice_id).status == "ES"
+    assert stored(qbo_runtime, invoice_id).status == "ES"
     wait_for(lambda: len(sandbox.bills()) == 1)
     assert Job.fetch(f"sync-invoice-{invoice_id}", connection=qbo_runtime.redis).get_status() == "started"
     assert requeue_stuck_syncs(qbo_runtime) == 0, "the dead worker's lock still stands for it"
-    qbo_runtime.redis.delete(invoice_lock(qbo_runtime, invoice_id).name)
+    qbo_runtime.redis.delete(invoice_lock_name(invoice_id))
     assert requeue_stuck_syncs(qbo_runtime) == 1
-    assert settle(invoice_id) == "S"
+    assert settle(qbo_runtime, invoice_id) == "S"
     [bill] = sandbox.bills()
-    assert invoice(qbo_runtime, invoice_id).bill_id == bill["Id"]
+    assert stored(qbo_runtime, invoice_id).bill_id == bill["Id"]
 
 
 def test_a_flushed_redis_loses_no_invoice_the_sweep_requeues_it(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
     qbo_runtime.redis.flushdb()
-    done = sweep()
+    done = sweep(qbo_runtime)
     assert done["syncs"] == 1
     assert Job.fetch(f"sync-invoice-{invoice_id}", connection=qbo_runtime.redis).get_status() == "queued"
-    assert settle(invoice_id) == "S"
+    assert settle(qbo_runtime, invoice_id) == "S"
     assert len(sandbox.bills()) == 1
 
 
 def test_two_workers_never_sync_the_same_invoice_at_once(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
-    lock = invoice_lock(qbo_runtime, invoice_id)
-    assert lock.acquire(blocking=False)
-    with pytest.raises(SyncBusy):
-        sync_invoice(invoice_id)
+    lock = qbo_runtime.locks.try_hold(invoice_lock_name(invoice_id), LOCK_SECONDS)
+    assert lock is not None
+    with pytest.raises(Busy):
+        sync_invoice(qbo_runtime, invoice_id)
     lock.release()
-    assert settle(invoice_id) == "S"
+    assert settle(qbo_runtime, invoice_id) == "S"
 
 
 def test_refresh_token_rotation_survives_a_worker_restart(qbo_runtime, sandbox):
     sandbox.control("POST", "/config", refresh_grace_seconds=0)
     bootstrap = qbo_runtime.settings.qbo_refresh_token.get_secret_value()
-    assert settle(sent_invoice(qbo_runtime)) == "S"
+    assert settle(qbo_runtime, sent_invoice(qbo_runtime)) == "S"
     sandbox.control("POST", f"/realms/{sandbox.realm}/expire-tokens")
-    from sandbox.erp import example_upload
-
     data = example_upload()
     data["invoice"]["number"] = "FE-20932"
     second = sent_invoice(qbo_runtime, data)
-    restarted = subprocess.run([sys.executable, "-c", f"from jobs.sync import sync_invoice; sync_invoice({second})"],
-                               cwd=ROOT, env=environment(qbo_runtime.settings), capture_output=True, timeout=60)
+    job = ("from bootstrap import app_runtime; from services.bill_sync import sync_invoice; "
+           f"from settings import load_settings; sync_invoice(app_runtime(load_settings()), {second})")
+    restarted = subprocess.run([sys.executable, "-c", job], cwd=ROOT, env=environment(qbo_runtime.settings),
+                               capture_output=True, timeout=60)
     assert restarted.returncode == 0, restarted.stderr.decode()[-2000:]
-    assert invoice(qbo_runtime, second).status == "S"
+    assert stored(qbo_runtime, second).status == "S"
     with qbo_runtime.sessions() as session:
-        stored = session.scalars(select(QboConnection.refresh_token_encrypted)).one()
-    assert "sbx-rt-" not in stored
-    current = cipher(qbo_runtime).decrypt(stored.encode()).decode()
+        encrypted = session.scalars(select(QboConnection.refresh_token_encrypted)).one()
+    assert "sbx-rt-" not in encrypted
+    current = cipher(qbo_runtime.settings).decrypt(encrypted.encode()).decode()
     token_url = f"{sandbox.base}/oauth2/v1/tokens/bearer"
     auth = ("sandbox-client-id", "sandbox-client-secret")
     old = requests.post(token_url, data={"grant_type": "refresh_token", "refresh_token": bootstrap}, auth=auth, timeout=5)
@@ -126,22 +148,19 @@ def test_refresh_token_rotation_survives_a_worker_restart(qbo_runtime, sandbox):
 
 def test_the_change_data_capture_pass_catches_a_deletion_and_a_payment_webhooks_missed(qbo_runtime, sandbox):
     first = sent_invoice(qbo_runtime)
-    assert settle(first) == "S"
-    from sandbox.erp import example_upload
-
+    assert settle(qbo_runtime, first) == "S"
     data = example_upload()
     data["invoice"]["number"] = "FE-20932"
     second = sent_invoice(qbo_runtime, data)
-    assert settle(second) == "S"
-    sandbox.control("DELETE", f"/realms/{sandbox.realm}/bills/{invoice(qbo_runtime, first).bill_id}")
-    sandbox.control("POST", f"/realms/{sandbox.realm}/bills/{invoice(qbo_runtime, second).bill_id}/pay")
+    assert settle(qbo_runtime, second) == "S"
+    sandbox.control("DELETE", f"/realms/{sandbox.realm}/bills/{stored(qbo_runtime, first).bill_id}")
+    sandbox.control("POST", f"/realms/{sandbox.realm}/bills/{stored(qbo_runtime, second).bill_id}/pay")
     assert capture_changes(qbo_runtime) >= 3
-    assert (invoice(qbo_runtime, first).status, invoice(qbo_runtime, second).status) == ("A", "P")
+    assert (stored(qbo_runtime, first).status, stored(qbo_runtime, second).status) == ("A", "P")
 
 
 def test_an_admin_connects_a_company_through_the_oauth_flow_and_a_forged_state_is_refused(qbo_runtime, sandbox):
-    unpinned = Runtime(qbo_runtime.settings.model_copy(update={"qbo_realm_id": None}),
-                       qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
+    unpinned = qbo_runtime.with_settings(qbo_realm_id=None)
     client = create_app(unpinned).test_client()
     start = client.get(connect_link(unpinned.settings, "http://localhost"))
     assert start.status_code == 302
@@ -167,8 +186,7 @@ def test_connecting_quickbooks_without_an_admin_link_is_forbidden(qbo_runtime, s
 
 
 def test_a_deployment_pinned_to_a_realm_refuses_another_company(qbo_runtime, sandbox):
-    pinned = Runtime(qbo_runtime.settings.model_copy(update={"qbo_realm_id": "9341455000000001"}),
-                     qbo_runtime.engine, qbo_runtime.sessions, qbo_runtime.redis)
+    pinned = qbo_runtime.with_settings(qbo_realm_id="9341455000000001")
     client = create_app(pinned).test_client()
     start = client.get(connect_link(pinned.settings, "http://localhost"))
     consent = requests.get(start.location + "&realmId=9341455000000777", allow_redirects=False, timeout=5)
@@ -184,11 +202,11 @@ def test_a_running_sync_holds_its_invoice_lock_for_longer_than_rq_lets_the_job_r
     invoice_id = sent_invoice(qbo_runtime)
     job = Job.fetch(f"sync-invoice-{invoice_id}", connection=qbo_runtime.redis)
     sandbox.fault(kind="hang", seconds=1, count=1, method="POST", path="/bill")
-    running = threading.Thread(target=sync_invoice, args=(invoice_id,))
+    running = threading.Thread(target=sync_invoice, args=(qbo_runtime, invoice_id))
     running.start()
-    name = invoice_lock(qbo_runtime, invoice_id).name
+    name = invoice_lock_name(invoice_id)
     wait_for(lambda: qbo_runtime.redis.exists(name))
     remaining = qbo_runtime.redis.ttl(name)
     running.join(timeout=10)
     assert remaining > job.timeout
-    assert invoice(qbo_runtime, invoice_id).status == "S"
+    assert stored(qbo_runtime, invoice_id).status == "S"

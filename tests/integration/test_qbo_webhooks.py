@@ -10,11 +10,14 @@ import requests
 from redis import Redis
 from sqlalchemy import func, select
 
-from jobs.reconcile import reconcile_delivery
 from models import AuditEntry, WebhookDelivery
+from sandbox.erp import example_upload
 from sandbox.quickbooks import serve_in_thread
+from services.reconcile import reconcile_delivery
 from services.runtime import Runtime
-from tests.qbo_support import VERIFIER, invoice, qbo_runtime, sandbox, sent_invoice, settle  # noqa: F401
+from services.sweeps import capture_changes
+from tests.builders import resent_revision, sent_invoice, settle, stored
+from tests.sandboxes import VERIFIER
 from webhooks.app import create_app
 
 
@@ -39,7 +42,7 @@ def deliver(runtime, sandbox) -> list[str]:
     with runtime.sessions() as session:
         pending = session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.processed_at.is_(None))
                                   .order_by(WebhookDelivery.id)).all()
-    return [reconcile_delivery(delivery_id) for delivery_id in pending]
+    return [reconcile_delivery(runtime, delivery_id) for delivery_id in pending]
 
 
 def signed(body: bytes, token: str = VERIFIER) -> dict:
@@ -49,7 +52,7 @@ def signed(body: bytes, token: str = VERIFIER) -> dict:
 
 def synchronized(runtime, sandbox) -> tuple[int, str]:
     invoice_id = sent_invoice(runtime)
-    assert settle(invoice_id) == "S"
+    assert settle(runtime, invoice_id) == "S"
     return invoice_id, sandbox.bills()[0]["Id"]
 
 
@@ -68,11 +71,11 @@ def test_in_either_format_a_deleted_bill_returns_the_invoice_to_approved(qbo_run
     hooked.control("POST", "/webhooks", format=fmt)
     invoice_id, bill_id = synchronized(qbo_runtime, hooked)
     deliver(qbo_runtime, hooked)
-    assert invoice(qbo_runtime, invoice_id).bill_confirmed_at is not None
+    assert stored(qbo_runtime, invoice_id).bill_confirmed_at is not None
     hooked.control("DELETE", f"/realms/{hooked.realm}/bills/{bill_id}")
     deliver(qbo_runtime, hooked)
-    stored = invoice(qbo_runtime, invoice_id)
-    assert (stored.status, stored.bill_id) == ("A", None)
+    invoice = stored(qbo_runtime, invoice_id)
+    assert (invoice.status, invoice.bill_id) == ("A", None)
 
 
 @pytest.mark.parametrize("fmt", ["legacy", "cloudevents"])
@@ -82,7 +85,7 @@ def test_a_paid_bill_makes_the_invoice_paid_once_through_repeats_and_reordering(
     hooked.control("POST", f"/realms/{hooked.realm}/bills/{bill_id}/pay")
     hooked.control("POST", "/webhooks/redeliver", last=3, repeat=2, reverse=True)
     deliver(qbo_runtime, hooked)
-    assert invoice(qbo_runtime, invoice_id).status == "P"
+    assert stored(qbo_runtime, invoice_id).status == "P"
     with qbo_runtime.sessions() as session:
         paid = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "bill_paid")).all()
     assert paid == [f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) was paid in QuickBooks"]
@@ -92,11 +95,11 @@ def test_a_bill_whose_create_answer_was_lost_is_completed_by_its_created_event(q
     invoice_id = sent_invoice(qbo_runtime)
     hooked.fault(kind="lost", mode="abort", count=1, method="POST", path="/bill")
     with pytest.raises(Exception):
-        settle(invoice_id, attempts=1)
+        settle(qbo_runtime, invoice_id, attempts=1)
     assert "S" in deliver(qbo_runtime, hooked)
-    stored = invoice(qbo_runtime, invoice_id)
-    assert (stored.status, stored.bill_id) == ("S", hooked.bills()[0]["Id"])
-    assert settle(invoice_id) == "skipped"
+    invoice = stored(qbo_runtime, invoice_id)
+    assert (invoice.status, invoice.bill_id) == ("S", hooked.bills()[0]["Id"])
+    assert settle(qbo_runtime, invoice_id) == "skipped"
     assert len(hooked.bills()) == 1
 
 
@@ -116,7 +119,7 @@ def test_a_changed_bill_total_is_reported_once(qbo_runtime, hooked):
         drift = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "bill_total_drift")).all()
     assert drift == [f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) was changed in QuickBooks: its total is "
                      f"now 1109.50, the invoice total is 1093.50"]
-    assert invoice(qbo_runtime, invoice_id).status == "S"
+    assert stored(qbo_runtime, invoice_id).status == "S"
 
 
 def test_events_of_an_unknown_company_or_bill_are_ignored(qbo_runtime, qbo_client):
@@ -127,12 +130,12 @@ def test_events_of_an_unknown_company_or_bill_are_ignored(qbo_runtime, qbo_clien
     assert answer.status_code == 200
     with qbo_runtime.sessions() as session:
         [delivery_id] = session.scalars(select(WebhookDelivery.id)).all()
-    assert reconcile_delivery(delivery_id) == "ignored"
+    assert reconcile_delivery(qbo_runtime, delivery_id) == "ignored"
 
 
 def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtime):
     down = Runtime(qbo_runtime.settings, qbo_runtime.engine, qbo_runtime.sessions,
-                   Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2))
+                   Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2), qbo_runtime.wiring)
     body = json.dumps([{"specversion": "1.0", "id": "e-down", "type": "qbo.bill.created.v1",
                         "intuitaccountid": "1", "intuitentityid": "2"}]).encode()
     answer = create_app(down).test_client().post("/webhooks/quickbooks", data=body,
@@ -143,26 +146,19 @@ def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtim
 
 
 def test_the_bill_of_an_earlier_revision_seen_again_does_not_synchronize_the_resent_invoice(qbo_runtime, sandbox):
-    from jobs.sweep import capture_changes
-    from tests.qbo_support import resent_revision
-
     invoice_id, old_bill = synchronized(qbo_runtime, sandbox)
     resent_revision(qbo_runtime, invoice_id, purchase_order={"number": "100483"})
     capture_changes(qbo_runtime)
-    assert invoice(qbo_runtime, invoice_id).status == "ES"
-    assert settle(invoice_id) == "S"
-    stored = invoice(qbo_runtime, invoice_id)
-    assert stored.bill_number == "100483-FE-20931" and stored.bill_id != old_bill
+    assert stored(qbo_runtime, invoice_id).status == "ES"
+    assert settle(qbo_runtime, invoice_id) == "S"
+    invoice = stored(qbo_runtime, invoice_id)
+    assert invoice.bill_number == "100483-FE-20931" and invoice.bill_id != old_bill
 
 
 def test_an_earlier_revisions_bill_with_the_same_number_seen_again_is_not_adopted(qbo_runtime, sandbox):
-    from jobs.sweep import capture_changes
-    from sandbox.erp import example_upload
-    from tests.qbo_support import resent_revision
-
     invoice_id, old_bill = synchronized(qbo_runtime, sandbox)
     revised = example_upload()
     revised["invoice"]["charges"][0]["description"] = "Handling and cold chain"
     resent_revision(qbo_runtime, invoice_id, revised)
     capture_changes(qbo_runtime)
-    assert invoice(qbo_runtime, invoice_id).status == "ES"
+    assert stored(qbo_runtime, invoice_id).status == "ES"

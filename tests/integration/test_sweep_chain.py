@@ -4,13 +4,14 @@ import threading
 
 from rq.registry import ScheduledJobRegistry
 
+from jobs.registry import SWEEP_PREFIX, queue
 from jobs.sweep import ensure_sweep
 
 
 def sweep_jobs(runtime) -> int:
-    queue = runtime.queue()
-    scheduled = ScheduledJobRegistry(queue=queue).get_job_ids()
-    return sum(1 for job_id in queue.job_ids + scheduled if job_id.startswith("qbo-sweep-"))
+    jobs = queue(runtime.redis)
+    scheduled = ScheduledJobRegistry(queue=jobs).get_job_ids()
+    return sum(1 for job_id in jobs.job_ids + scheduled if job_id.startswith(SWEEP_PREFIX))
 
 
 def test_workers_ensuring_the_sweep_together_start_one_chain(runtime):
