@@ -81,8 +81,9 @@ def explain(error: QboPermanent, draft: BillDraft, item_name: str) -> str:
     """QuickBooks' refusal of a Bill create, told in terms of the invoice a person can fix."""
     bill = f"Bill {draft.doc_number} of vendor {draft.vendor_name!r}"
     if error.code == TOO_LONG:
-        return (f"QuickBooks refused {bill}: the Bill number is {len(draft.doc_number)} characters, "
-                f"over its limit of 21; change BILL_NUMBER_FORMAT or the invoice number, then Retry")
+        # 2050 is any field's length; the Bill number's own limit is checked before sending (preflight).
+        return (f"QuickBooks refused {bill}: a field is longer than QuickBooks allows "
+                f"({error.element or 'field not named'}: {error.detail or error}); shorten it, then Retry")
     if error.code in DUPLICATE_CODES:
         return (f"QuickBooks refused {bill}: that Bill number is already used by a Bill not created by "
                 f"invoice-sync ({error.detail}); resolve it in QuickBooks, then Retry")

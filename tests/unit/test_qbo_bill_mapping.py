@@ -5,19 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from invoices.bill import BillLine, InvoiceFacts, LineFacts, draft_bill, preflight, traced_invoice_id
-
-FORMAT = "{po_number}-{invoice_number}"
-
-
-def facts(**changes) -> InvoiceFacts:
-    base = dict(invoice_id=7, revision=1, po_number="100482", invoice_number="FE-20931", vendor_code="FLORSAB",
-                vendor_qb_name="Flores de la Sabana SAS", vendor_default_class=None, po_class="Miami",
-                ship_date=date(2026, 11, 20), total=D("1093.50"),
-                lines=(LineFacts("Rose Freedom 50cm", D("384.00"), 1200, D("0.3200")),
-                       LineFacts("Carnation Fancy White", D("675.00"), 2500, D("0.2700"))),
-                charges=(LineFacts("Handling", D("34.50")),))
-    return InvoiceFacts(**{**base, **changes})
+from invoices.bill import BillLine, LineFacts, draft_bill, preflight, traced, traced_invoice_id
+from invoices.numbering import BillNumbering
+from tests.unit.drafts import NUMBERING, facts
 
 
 @pytest.mark.parametrize("line, expected", [
@@ -27,7 +17,7 @@ def facts(**changes) -> InvoiceFacts:
     (LineFacts("Handling", D("34.50")), BillLine("Handling", D("34.50"))),
 ])
 def test_qty_and_unit_price_are_sent_only_when_they_multiply_to_the_amount(line, expected):
-    draft = draft_bill(facts(lines=(line,), charges=(), total=line.amount), FORMAT)
+    draft = draft_bill(facts(lines=(line,), charges=(), total=line.amount), NUMBERING)
     assert draft.lines == (expected,)
 
 
@@ -37,11 +27,11 @@ def test_qty_and_unit_price_are_sent_only_when_they_multiply_to_the_amount(line,
     ({"po_class": None}, None),
 ])
 def test_the_class_is_the_pos_else_the_vendors_default(changes, cls):
-    assert draft_bill(facts(**changes), FORMAT).class_name == cls
+    assert draft_bill(facts(**changes), NUMBERING).class_name == cls
 
 
 def test_the_draft_carries_number_date_vendor_total_and_a_trace_naming_the_invoice():
-    draft = draft_bill(facts(), FORMAT)
+    draft = draft_bill(facts(), NUMBERING)
     assert (draft.doc_number, draft.txn_date, draft.vendor_name, draft.total) == (
         "100482-FE-20931", date(2026, 11, 20), "Flores de la Sabana SAS", D("1093.50"))
     assert len(draft.lines) == 3
@@ -51,17 +41,36 @@ def test_the_draft_carries_number_date_vendor_total_and_a_trace_naming_the_invoi
 @pytest.mark.parametrize("changes, enabled, known, problem", [
     ({"vendor_qb_name": None}, False, None, "no QB accounting name"),
     ({"invoice_number": "FE-209310000000"}, False, None,
-     "Bill number 100482-FE-209310000000 is 22 characters; QuickBooks allows at most 21"),
+     "The Bill number 100482-FE-209310000000 has 22 characters; QuickBooks allows at most 21"),
     ({"po_class": "Bogota"}, True, frozenset({"Miami"}), "Class 'Bogota' does not exist in QuickBooks"),
     ({"po_class": None}, True, frozenset({"Miami"}), "neither the PO nor the vendor names a class"),
     ({"total": D("1000.00")}, False, None, "add up to 1093.50"),
 ])
 def test_preflight_names_each_problem(changes, enabled, known, problem):
-    problems = preflight(draft_bill(facts(**changes), FORMAT), classes_enabled=enabled, known_classes=known)
+    problems = preflight(draft_bill(facts(**changes), NUMBERING), classes_enabled=enabled, known_classes=known)
     assert any(problem in p for p in problems), problems
 
 
 def test_preflight_reports_every_problem_at_once_and_none_for_a_good_invoice():
     bad = facts(vendor_qb_name="", invoice_number="X" * 30, total=D("1.00"))
-    assert len(preflight(draft_bill(bad, FORMAT), classes_enabled=False)) == 3
-    assert preflight(draft_bill(facts(), FORMAT), classes_enabled=True, known_classes=frozenset({"Miami"})) == []
+    assert len(preflight(draft_bill(bad, NUMBERING), classes_enabled=False)) == 3
+    assert preflight(draft_bill(facts(), NUMBERING), classes_enabled=True, known_classes=frozenset({"Miami"})) == []
+
+
+@pytest.mark.parametrize("note, found", [
+    ("PO 100482, vendor invoice FE-20931 [invoice-sync:7 r2]", (7, 2)),
+    ("PO 100482, vendor invoice FE-20931 [invoice-sync:7]", (7, None)),
+    ("PO [invoice-sync:999 r1], vendor invoice FE-20931 [invoice-sync:7 r3]", (7, 3)),
+    ("Entered by hand", None),
+    (None, None),
+], ids=["current", "before-revisions", "the-last-trace-wins", "no-trace", "no-note"])
+def test_a_bills_trace_names_the_invoice_and_revision_that_made_it(note, found):
+    assert traced(note) == found
+
+
+def test_the_bill_number_follows_the_configured_format():
+    numbering = BillNumbering("{vendor_code}/{invoice_number}")
+    assert draft_bill(facts(), numbering).doc_number == "FLORSAB/FE-20931"
+    assert numbering.parts() == [("", "vendor_code"), ("/", "invoice_number")]
+    with pytest.raises(ValueError, match="may not use format specs"):
+        BillNumbering("{po_number:>10}").parts()

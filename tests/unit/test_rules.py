@@ -76,8 +76,18 @@ def test_reject_and_return_need_a_reason(status, action, role, reason):
 def test_vendor_without_qb_accounting_name_can_be_approved_but_not_sent():
     accountant = Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER}))
     sender = Actor("U0AP1", frozenset({Role.AP_SENDER}))
-    blockers = send_blockers(None)
+    blockers = send_blockers(None, "100482-FE-20931")
     assert decide(Status.PENDING_ACCOUNTING, Action.APPROVE, accountant, send_blockers=blockers) is Status.APPROVED
     with pytest.raises(ActionRefused, match="the vendor has no QB accounting name"):
         decide(Status.APPROVED, Action.SEND, sender, send_blockers=blockers)
-    assert decide(Status.APPROVED, Action.SEND, sender, send_blockers=send_blockers("Flores SAS")) is Status.SENT
+    assert decide(Status.APPROVED, Action.SEND, sender,
+                  send_blockers=send_blockers("Flores SAS", "100482-FE-20931")) is Status.SENT
+
+
+@pytest.mark.parametrize("action, status", [(Action.SEND, Status.APPROVED), (Action.RETRY, Status.FAILED)])
+def test_a_bill_number_quickbooks_would_refuse_blocks_send_and_retry_naming_its_length(action, status):
+    blockers = send_blockers("Flores SAS", "100482-FE-2093100000000")
+    assert blockers == ("the Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21",)
+    with pytest.raises(ActionRefused, match="Cannot send it to QuickBooks: the Bill number 100482-FE-2093100000000"):
+        decide(status, action, Actor("U0AP1", frozenset({Role.AP_SENDER})), send_blockers=blockers)
+    assert send_blockers("Flores SAS", "X" * 21) == ()
