@@ -4,12 +4,12 @@ import logging
 
 from sqlalchemy import select
 
-from invoices.bill import bill_number, traced, traced_invoice_id
+from invoices.bill import traced, traced_invoice_id
 from invoices.statuses import Action, Status
 from models import Invoice, QboConnection, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
-from services.bill_outcome import bill_gone, complete, confirm, facts_of, report_drift
+from services.bill_outcome import bill_gone, complete, confirm, report_drift
 from services.ports import QuickBooks
 from services.runtime import Runtime
 from services.sync_steps import LOCK_SECONDS, invoice_lock_name
@@ -54,7 +54,8 @@ def reconcile_bill(runtime: Runtime, gateway: QuickBooks, bill_id: str, bill: di
             candidate = session.get(Invoice, traced)
             invoice = candidate if candidate is not None and candidate.status == Status.SENT.value else None
         state = (invoice.id, invoice.status, invoice.bill_number, invoice.revision,
-                 bill_number(facts_of(invoice), runtime.numbering)) if invoice is not None else None
+                 runtime.numbering.compose(po_number=invoice.po_number, invoice_number=invoice.number,
+                                           vendor_code=invoice.vendor.code)) if invoice is not None else None
     if state is None:
         log.info("ignoring QuickBooks Bill %s: no invoice of ours", bill_id)
         return "ignored"
