@@ -56,6 +56,8 @@ class InvoiceRevision(Base):
     invoice_date: Mapped[date] = mapped_column(Date)
     ship_date: Mapped[date] = mapped_column(Date)
     po_class: Mapped[str | None] = mapped_column(String(100))
+    # The QuickBooks vendor this revision pays: part of what its approvals approve.
+    qb_accounting_name: Mapped[str | None] = mapped_column(String(100))
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[Decimal] = mapped_column(Money())
     attachment_url: Mapped[str | None] = mapped_column(String(2000))

@@ -24,7 +24,7 @@ def facts_of(invoice: Invoice) -> InvoiceFacts:
     return InvoiceFacts(
         invoice_id=invoice.id, revision=invoice.revision, po_number=invoice.po_number,
         invoice_number=invoice.number, vendor_code=invoice.vendor.code,
-        vendor_qb_name=invoice.vendor.qb_accounting_name, vendor_default_class=invoice.vendor.default_class,
+        vendor_qb_name=revision.qb_accounting_name, vendor_default_class=invoice.vendor.default_class,
         po_class=revision.po_class, ship_date=revision.ship_date, total=revision.total,
         lines=tuple(LineFacts(x.product, x.amount, x.units, x.unit_price) for x in revision.lines),
         charges=tuple(LineFacts(c.description, c.amount) for c in revision.charges),

@@ -7,23 +7,23 @@ from typing import Literal
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from invoices.events import InvoiceChanged
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
-from models import Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision, Vendor, WebhookDelivery
+from models import Invoice, Vendor, WebhookDelivery
 from services.actions import apply_action
 from services.audit import record_audit
+from services.revisions import current_revision, insert_revision
 from services.runtime import Runtime
 from services.unit_of_work import UnitOfWork
 from services.upload_payload import UploadIn
+from services.vendor_changes import apply_vendor_change, payee_after, vendor_change
 
 ERP = Actor(id="erp", roles=frozenset({Role.ERP}))
 DELIVERIES = "erp"
-# Revisions are immutable rows written once, so they skip the unit of work and go in as plain inserts.
-_INVOICES, _REVISIONS = Invoice.__table__, InvoiceRevision.__table__
-_LINES, _CHARGES = InvoiceLine.__table__, InvoiceCharge.__table__
+_INVOICES = Invoice.__table__
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,14 @@ def content_hash(upload: UploadIn, canonical: dict | None = None) -> str:
 
 def receive_upload(runtime: Runtime, upload: UploadIn, delivery_id: str | None = None) -> IntakeResult:
     """Store an upload in its own unit of work and say what it did; a change is announced after commit."""
-    # Two first uploads of one invoice can race on the unique keys; the loser retries and sees the winner.
-    for attempt in (1, 2):
+    # First uploads of one new vendor, or repeats of one webhook-id, race on unique keys before any row lock
+    # exists; the loser retries once and then finds the winner's rows (and their locks).
+    for attempt in (1, 2, 3):
         try:
             with UnitOfWork(runtime) as uow:
                 return _receive(uow, upload, delivery_id)
         except IntegrityError:
-            if attempt == 2:
+            if attempt == 3:
                 raise
     raise AssertionError("unreachable")
 
@@ -97,76 +98,64 @@ def _receive_new(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None) -> 
     session = uow.session
     canonical = upload.canonical()
     digest = content_hash(upload, canonical)
-    found = session.execute(
-        select(Invoice, InvoiceRevision.content_hash)
-        .join(Invoice.vendor).options(contains_eager(Invoice.vendor))
-        .join(InvoiceRevision, (InvoiceRevision.invoice_id == Invoice.id) & (InvoiceRevision.number == Invoice.revision))
-        .where(Vendor.code == upload.vendor.code, Invoice.number == upload.invoice.number)
-        .with_for_update(of=Invoice)
-    ).one_or_none()
-    if found is None:
-        return _create(uow, upload, canonical, digest, delivery_id)
-    invoice, current_hash = found
-    _update_vendor(invoice.vendor, upload)
-    if current_hash == digest:
+    # Every upload of a vendor takes the vendor's row lock first, then the invoice's, each on its own table:
+    # a lock taken through a join is re-checked against the row a concurrent upload just revised, and lost.
+    vendor = session.scalars(select(Vendor).where(Vendor.code == upload.vendor.code).with_for_update()
+                             .execution_options(populate_existing=True)).one_or_none()
+    invoice = None if vendor is None else session.scalars(
+        select(Invoice).where(Invoice.vendor_id == vendor.id, Invoice.number == upload.invoice.number)
+        .with_for_update(of=Invoice).execution_options(populate_existing=True)).one_or_none()
+    if invoice is None:
+        return _create(uow, vendor, upload, canonical, digest, delivery_id)
+    change = vendor_change(vendor, upload.vendor)
+    payee = payee_after(vendor, upload.vendor)
+    current = current_revision(session, invoice.id, invoice.revision)
+    if current.content_hash == digest and current.qb_accounting_name == payee:
+        apply_vendor_change(uow, vendor, change, ERP, invoice)
         return IntakeResult(invoice.id, Status(invoice.status), invoice.revision, "unchanged")
+    reason = f"revision {invoice.revision + 1}, total {upload.invoice.total}"
+    if current.qb_accounting_name != payee:
+        reason += f"; pays {_quoted(payee)} instead of {_quoted(current.qb_accounting_name)}"
     result = apply_action(uow, invoice.id, Action.REVISE, ERP, values={"po_number": upload.purchase_order.number},
-                          reason=f"revision {invoice.revision + 1}, total {upload.invoice.total}; approvals reset")
+                          reason=reason + "; approvals reset")
     if not result.changed:
+        # Nothing of a refused upload is stored, not even its vendor details: only the refusal's audit entry.
         message = f"A changed upload of invoice {invoice.number} was refused. {result.refusal}"
         return IntakeResult(invoice.id, result.before, invoice.revision, "refused", message, result.audit_id)
-    _insert_revision(session, invoice.id, invoice.revision, upload, canonical, digest, delivery_id)
+    insert_revision(session, invoice.id, invoice.revision, upload, canonical, digest, payee,
+                    _shown_delivery_id(delivery_id))
     # The revision went in beside the unit of work; a collection loaded earlier would not show it.
     session.expire(invoice, ["revisions"])
+    apply_vendor_change(uow, vendor, change, ERP, invoice)
     return IntakeResult(invoice.id, result.after, invoice.revision, "revised", audit_id=result.audit_id)
 
 
-def _create(uow: UnitOfWork, upload: UploadIn, canonical: dict, digest: str, delivery_id: str | None) -> IntakeResult:
+def _create(uow: UnitOfWork, vendor: Vendor | None, upload: UploadIn, canonical: dict, digest: str,
+            delivery_id: str | None) -> IntakeResult:
     session = uow.session
-    vendor = session.scalars(select(Vendor).where(Vendor.code == upload.vendor.code)).one_or_none()
+    stated = upload.vendor
+    change = None
     if vendor is None:
-        vendor = Vendor(code=upload.vendor.code, name=upload.vendor.name)
+        vendor = Vendor(code=stated.code, name=stated.name, qb_accounting_name=stated.qb_accounting_name,
+                        default_class=stated.default_class)
         session.add(vendor)
-    _update_vendor(vendor, upload)
-    if vendor.id is None:
         session.flush()
+    else:
+        change = vendor_change(vendor, stated)
+    payee = payee_after(vendor, stated)
     status = Status.PENDING_PROCUREMENT
     invoice_id = session.execute(insert(_INVOICES).returning(_INVOICES.c.id), {
         "vendor_id": vendor.id, "number": upload.invoice.number, "po_number": upload.purchase_order.number,
         "status": status.value, "revision": 1,
     }).scalar_one()
-    _insert_revision(session, invoice_id, 1, upload, canonical, digest, delivery_id)
+    insert_revision(session, invoice_id, 1, upload, canonical, digest, payee, _shown_delivery_id(delivery_id))
     entry = record_audit(session, invoice_id=invoice_id, actor=ERP.id, action="upload", outcome="allowed",
                          to_status=status.value, detail=f"revision 1, total {upload.invoice.total}")
+    if change is not None:
+        apply_vendor_change(uow, vendor, change, ERP, session.get(Invoice, invoice_id))
     uow.emit(InvoiceChanged(invoice_id, entry.id))
     return IntakeResult(invoice_id, status, 1, "created", audit_id=entry.id)
 
 
-def _update_vendor(vendor: Vendor, upload: UploadIn) -> None:
-    data = upload.vendor
-    vendor.name = data.name
-    if data.qb_accounting_name is not None:
-        vendor.qb_accounting_name = data.qb_accounting_name or None
-    if data.default_class is not None:
-        vendor.default_class = data.default_class or None
-
-
-def _insert_revision(session: Session, invoice_id: int, number: int, upload: UploadIn, canonical: dict,
-                     digest: str, delivery_id: str | None) -> None:
-    data = upload.invoice
-    revision_id = session.execute(insert(_REVISIONS).returning(_REVISIONS.c.id), {
-        "invoice_id": invoice_id, "number": number, "content_hash": digest, "invoice_date": data.date,
-        "ship_date": upload.purchase_order.ship_date, "po_class": upload.purchase_order.class_,
-        "currency": data.currency, "total": data.total, "attachment_url": data.attachment_url,
-        "payload": canonical, "delivery_id": _shown_delivery_id(delivery_id),
-    }).scalar_one()
-    session.execute(insert(_LINES), [
-        {"revision_id": revision_id, "position": i, "product": line.product, "boxes": line.boxes,
-         "units": line.units, "unit_price": line.unit_price, "amount": line.amount}
-        for i, line in enumerate(data.lines)
-    ])
-    if data.charges:
-        session.execute(insert(_CHARGES), [
-            {"revision_id": revision_id, "position": i, "description": c.description, "amount": c.amount}
-            for i, c in enumerate(data.charges)
-        ])
+def _quoted(value: str | None) -> str:
+    return f"'{value}'" if value else "no QB accounting name"

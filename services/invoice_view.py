@@ -67,7 +67,7 @@ def bill_number_of(invoice: Invoice, numbering: BillNumbering) -> str:
 
 def blockers_of(invoice: Invoice, numbering: BillNumbering) -> tuple[str, ...]:
     """What keeps this invoice from being sent now (no QB accounting name, a Bill number too long)."""
-    return send_blockers(invoice.vendor.qb_accounting_name, bill_number_of(invoice, numbering))
+    return send_blockers(invoice.current.qb_accounting_name, bill_number_of(invoice, numbering))
 
 
 def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> InvoiceView:
