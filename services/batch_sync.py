@@ -8,9 +8,10 @@ from invoices.events import SyncRequested
 from invoices.statuses import Status
 from models import Invoice
 from services.exactly_once import create_together
+from services.locks import Busy, Held
 from services.ports import QuickBooks
 from services.runtime import Runtime
-from services.sync_steps import LOCK_SECONDS, drafts_in_es, invoice_lock_name, record_outcome
+from services.sync_steps import LOCK_SECONDS, Confirmed, drafts_in_es, invoice_lock_name, record_outcome
 
 log = logging.getLogger(__name__)
 MAX_ITEMS = 30
@@ -26,8 +27,9 @@ def queued_peers(runtime: Runtime, invoice_id: int) -> list[int]:
                                     .order_by(Invoice.id).limit(CANDIDATES)))
 
 
-def sync_together(runtime: Runtime, gateway: QuickBooks, leader_id: int, peers: list[int]) -> str | None:
-    """Sync the locked `leader_id` with the `peers` this worker can lock; None when it locks none of them."""
+def sync_together(runtime: Runtime, gateway: QuickBooks, leader_lock: Held, leader_id: int,
+                  peers: list[int]) -> str | None:
+    """Sync `leader_id` (locked by `leader_lock`) with the `peers` this worker can lock; None when it locks none."""
     if not gateway.batch_room():
         # The 40 batches/min are spent, the 500 requests/min maybe not: the plain path still makes progress.
         return None
@@ -43,8 +45,13 @@ def sync_together(runtime: Runtime, gateway: QuickBooks, leader_id: int, peers: 
     try:
         # Checked again under the locks: another worker may have finished some since the peers were listed.
         ready = drafts_in_es(runtime, [leader_id, *held])
-        found = create_together(gateway, {i: d for i, (d, _) in ready.items()}, {i: v for i, (_, v) in ready.items()},
-                                runtime.settings.qbo_item_name)
+        try:
+            found = create_together(Confirmed(gateway, [leader_lock, *held.values()]),
+                                    {i: d for i, (d, _) in ready.items()}, {i: v for i, (_, v) in ready.items()},
+                                    runtime.settings.qbo_item_name)
+        except Busy as lost:
+            # One of the locks lapsed before the create: nothing was created, every invoice tries again.
+            found = {invoice_id: lost for invoice_id in ready}
         outcomes = {invoice_id: record_outcome(runtime, invoice_id, outcome) for invoice_id, outcome in found.items()}
     finally:
         for lock in held.values():

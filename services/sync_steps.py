@@ -6,12 +6,15 @@ from invoices.bill import BillDraft, draft_bill
 from invoices.statuses import Status
 from models import Invoice
 from services.bill_outcome import complete, facts_of, fail
-from services.ports import QboPermanent
+from services.locks import Held
+from services.ports import QboPermanent, QuickBooks
 from services.runtime import Runtime
 
-# How long RQ lets a sync run; the lock outlives it, so a "started" job without its lock is taken for dead.
+# How long RQ lets a sync run.
 SYNC_SECONDS = 300
-LOCK_SECONDS = SYNC_SECONDS + 60
+# The invoice lock's expiry. Its holder renews it every third of that while it runs (however long), so a
+# "started" job without its lock is dead, and a SIGKILLed job's invoice is free again within this.
+LOCK_SECONDS = 30
 
 
 def invoice_lock_name(invoice_id: int) -> str:
@@ -35,3 +38,34 @@ def record_outcome(runtime: Runtime, invoice_id: int, outcome: dict | Exception)
     if isinstance(outcome, Exception):
         return outcome
     return complete(runtime, invoice_id, outcome)
+
+
+class Confirmed:
+    """The QuickBooks gateway, except that each create first confirms the invoice locks are still ours.
+
+    A lost renewal cannot lead to a second Bill: confirm() renews with the token taken with the lock, which
+    fails if the lock expired at any moment since, so a job whose lock another attempt may have taken
+    creates nothing and raises Busy. A confirmed lock holds for another LOCK_SECONDS and goes on being renewed
+    during the create; should Redis itself lose it mid-create (a flush), the next holder still looks the Bill
+    up by DocNumber and creates under the same requestid, which QuickBooks answers with our Bill.
+    """
+
+    def __init__(self, gateway: QuickBooks, locks: list[Held]):
+        self._gateway, self._locks = gateway, locks
+
+    def __getattr__(self, name: str):
+        return getattr(self._gateway, name)
+
+    def create_bill(self, *args, **kwargs) -> dict:
+        """Confirm the locks, then create one Bill."""
+        self._confirm()
+        return self._gateway.create_bill(*args, **kwargs)
+
+    def create_bills(self, *args, **kwargs) -> dict:
+        """Confirm the locks, then create Bills in one /batch."""
+        self._confirm()
+        return self._gateway.create_bills(*args, **kwargs)
+
+    def _confirm(self) -> None:
+        for lock in self._locks:
+            lock.confirm()

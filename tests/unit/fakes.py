@@ -191,36 +191,51 @@ class MemoryPublisher:
 
 
 class MemoryLocks:
-    """The Locks port in a set: a held name raises Busy; no expiry (tests release what they take)."""
+    """The Locks port in a set: a held name raises Busy; no expiry unless a test calls `expire` (a dead heartbeat)."""
 
     def __init__(self):
         self.taken: set[str] = set()
+        self.holders: dict[str, _Held] = {}
 
     @contextmanager
-    def hold(self, name: str, seconds: float, wait: float = 0, busy: str = "") -> Iterator[None]:
-        if self.try_hold(name, seconds) is None:
+    def hold(self, name: str, seconds: float, wait: float = 0, busy: str = "") -> Iterator["_Held"]:
+        held = self.try_hold(name, seconds)
+        if held is None:
             raise Busy(busy or f"{name} is held by another worker")
         try:
-            yield
+            yield held
         finally:
-            self.taken.discard(name)
+            held.release()
 
     def try_hold(self, name: str, seconds: float) -> "_Held | None":
         if name in self.taken:
             return None
         self.taken.add(name)
-        return _Held(self.taken, name)
+        self.holders[name] = _Held(self.taken, name)
+        return self.holders[name]
 
     def held(self, name: str) -> bool:
         return name in self.taken
 
+    def expire(self, name: str) -> None:
+        """The lock lapses under its holder, as when its renewals stop: free again, and lost to that holder."""
+        self.taken.discard(name)
+        holder = self.holders.pop(name, None)
+        if holder is not None:
+            holder.lost = True
+
 
 class _Held:
     def __init__(self, taken: set[str], name: str):
-        self.taken, self.name = taken, name
+        self.taken, self.name, self.lost = taken, name, False
+
+    def confirm(self) -> None:
+        if self.lost:
+            raise Busy(f"lock {self.name} expired while held")
 
     def release(self) -> None:
-        self.taken.discard(self.name)
+        if not self.lost:
+            self.taken.discard(self.name)
 
 
 class FakeCardPoster:

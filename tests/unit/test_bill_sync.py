@@ -148,3 +148,34 @@ def test_the_plain_path_syncs_the_invoice_alone_when_no_batch_can_be_made(runtim
     assert [stored(runtime, i).status for i in (leader, peer)] == ["S", "ES"]
     assert qbo.called("create_bills") == [] and len(qbo.called("create_bill")) == 1
     assert Decimal(str(next(iter(qbo.bills.values()))["TotalAmt"])) == Decimal("1093.50")
+
+
+def test_a_sync_whose_lock_lapsed_before_the_create_creates_no_bill_and_tries_again(runtime, qbo, wiring, monkeypatch):
+    [invoice_id] = sent(runtime)
+    look_up = qbo.find_bills
+
+    def lapse_then_look_up(*args):
+        wiring.memory_locks.expire(invoice_lock_name(invoice_id))
+        return look_up(*args)
+
+    monkeypatch.setattr(qbo, "find_bills", lapse_then_look_up)
+    with pytest.raises(Busy, match="expired while held"):
+        sync_invoice(runtime, invoice_id)
+    assert qbo.called("create_bill") == [] and qbo.bills == {}
+    assert stored(runtime, invoice_id).status == "ES"
+
+
+def test_a_batch_whose_peer_lock_lapsed_creates_no_bill_and_both_try_again(runtime, qbo, wiring, events, monkeypatch):
+    leader, peer = sent(runtime, "FE-30000", "FE-30001")
+    look_up = qbo.find_bills_numbered
+
+    def lapse_then_look_up(*args):
+        wiring.memory_locks.expire(invoice_lock_name(peer))
+        return look_up(*args)
+
+    monkeypatch.setattr(qbo, "find_bills_numbered", lapse_then_look_up)
+    with pytest.raises(Busy, match="expired while held"):
+        sync_invoice(runtime, leader)
+    assert qbo.called("create_bills") == [] and qbo.called("create_bill") == [] and qbo.bills == {}
+    assert [stored(runtime, i).status for i in (leader, peer)] == ["ES", "ES"]
+    assert [e for e in events if isinstance(e, SyncRequested)] == [SyncRequested(peer)]

@@ -1,0 +1,122 @@
+"""Locks on real Redis: renewed while the holder lives, free soon after it dies, never written under once lost."""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from services import bill_sync
+from services.locks import Busy, RedisLocks
+from services.sync_steps import invoice_lock_name
+from tests.builders import sent_invoice, settle, stored
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLDER = """
+import json, sys, time
+from redis import Redis
+from services.locks import RedisLocks
+with RedisLocks(Redis(**json.loads(sys.argv[1]))).hold(sys.argv[2], float(sys.argv[3])):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def wait_for(condition, seconds=15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def connection_of(redis) -> dict:
+    """How another process reaches the same Redis database (the embedded one's socket, or host, port and db)."""
+    kwargs = redis.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return {"unix_socket_path": kwargs["path"]}
+    return {"host": kwargs["host"], "port": kwargs["port"], "db": kwargs.get("db", 0)}
+
+
+def test_a_held_lock_outlives_its_expiry_while_its_holder_lives_and_is_free_after(runtime):
+    locks = RedisLocks(runtime.redis)
+    with locks.hold("test:heartbeat", 0.6) as held:
+        time.sleep(2.0)
+        assert runtime.redis.exists("test:heartbeat"), "the lock expired under a live holder"
+        assert locks.try_hold("test:heartbeat", 0.6) is None
+        held.confirm()
+    assert not runtime.redis.exists("test:heartbeat")
+
+
+def test_a_killed_holders_lock_is_free_within_its_expiry(runtime):
+    expiry = 1.5
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, json.dumps(connection_of(runtime.redis)), "test:killed",
+                               str(expiry)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        time.sleep(2 * expiry)
+        assert runtime.redis.exists("test:killed"), "the live holder's renewals did not keep its lock"
+    finally:
+        holder.kill()
+        holder.wait(10)
+    killed = time.monotonic()
+    wait_for(lambda: not runtime.redis.exists("test:killed"), seconds=5)
+    assert time.monotonic() - killed <= expiry + 0.3
+    assert RedisLocks(runtime.redis).try_hold("test:killed", expiry) is not None
+
+
+def test_a_confirm_after_the_lock_lapsed_and_was_taken_raises_busy(runtime):
+    locks = RedisLocks(runtime.redis)
+    with locks.hold("test:lapsed", 30) as held:
+        runtime.redis.set("test:lapsed", "another holder's token")
+        with pytest.raises(Busy, match="expired while held"):
+            held.confirm()
+    assert runtime.redis.get("test:lapsed") == b"another holder's token", "the lost lock was released by force"
+
+
+def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtime, sandbox):
+    invoice_id = sent_invoice(qbo_runtime)
+    name = invoice_lock_name(invoice_id)
+    sandbox.fault(kind="hang", seconds=1.5, count=1, method="GET", path="/query")
+    failures = []
+
+    def run():
+        try:
+            bill_sync.sync_invoice(qbo_runtime, invoice_id)
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            failures.append(error)
+
+    running = threading.Thread(target=run)
+    running.start()
+    wait_for(lambda: qbo_runtime.redis.exists(name))
+    # As if this holder stalled past its expiry and another attempt took the invoice meanwhile.
+    qbo_runtime.redis.set(name, "another worker's token", px=2000)
+    running.join(timeout=30)
+    assert len(failures) == 1 and isinstance(failures[0], Busy), failures
+    assert sandbox.bills() == []
+    assert stored(qbo_runtime, invoice_id).status == "ES"
+    qbo_runtime.redis.delete(name)
+    assert settle(qbo_runtime, invoice_id) == "S"
+    assert len(sandbox.bills()) == 1
+
+
+def test_a_running_sync_keeps_its_invoice_lock_past_the_locks_expiry(qbo_runtime, sandbox, monkeypatch):
+    # The sweep takes a "started" job without its lock for dead and enqueues it again: a live job must keep it.
+    monkeypatch.setattr(bill_sync, "LOCK_SECONDS", 0.6)
+    qbo_runtime = qbo_runtime.with_settings(qbo_http_timeout=10.0)
+    invoice_id = sent_invoice(qbo_runtime)
+    sandbox.fault(kind="hang", seconds=2.5, count=1, method="POST", path="/bill")
+    running = threading.Thread(target=bill_sync.sync_invoice, args=(qbo_runtime, invoice_id))
+    running.start()
+    name = invoice_lock_name(invoice_id)
+    wait_for(lambda: qbo_runtime.redis.exists(name))
+    time.sleep(1.5)
+    still_held = qbo_runtime.redis.exists(name)
+    running.join(timeout=30)
+    assert still_held, "the lock expired under a sync that was still creating its Bill"
+    assert stored(qbo_runtime, invoice_id).status == "S"
+    assert len(sandbox.bills()) == 1
