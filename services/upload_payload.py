@@ -1,83 +1,55 @@
 """The vendor invoice upload as the ERP sends it, validated strictly (money as decimal strings)."""
 
-import re
-from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from invoices import limits
 from invoices.totals import total_discrepancy
-
-_DECIMAL = re.compile(r"^\d{1,12}(\.\d{1,%d})?$")
-
-
-def _decimal_string(places: int):
-    pattern = re.compile(_DECIMAL.pattern % places)
-
-    def parse(value: object) -> Decimal:
-        if not isinstance(value, str):
-            raise ValueError("must be a decimal string like \"12.50\", not a JSON number")
-        if value.startswith("-"):
-            raise ValueError("must not be negative")
-        if not pattern.match(value):
-            raise ValueError(f"must be a decimal string with at most {places} decimal places")
-        return Decimal(value)
-
-    return BeforeValidator(parse)
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value.strip()
-
-
-Amount = Annotated[Decimal, _decimal_string(2)]
-UnitPrice = Annotated[Decimal, _decimal_string(4)]
-Text = Annotated[str, Field(max_length=500), AfterValidator(_not_blank)]
-Code = Annotated[str, Field(max_length=64), AfterValidator(_not_blank)]
+from services.upload_fields import (Amount, CalendarDate, ClassName, Count, Currency, InvoiceNumber, LineText,
+                                    PoNumber, QbAccountingName, UnitPrice, Url, VendorCode, VendorName)
 
 
 class _Strict(BaseModel):
     # Unknown fields are ignored so the ERP can add fields without breaking intake.
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
 class VendorIn(_Strict):
-    code: Code
-    name: Annotated[str, Field(max_length=200), AfterValidator(_not_blank)]
-    qb_accounting_name: Annotated[str, Field(max_length=100)] | None = None
-    default_class: Annotated[str, Field(max_length=100)] | None = None
+    # A blank QB accounting name or class is refused: absent or null keeps the stored one.
+    code: VendorCode
+    name: VendorName
+    qb_accounting_name: QbAccountingName | None = None
+    default_class: ClassName | None = None
 
 
 class PurchaseOrderIn(_Strict):
-    number: Code
-    ship_date: date
-    class_: str | None = Field(default=None, alias="class", max_length=100)
+    number: PoNumber
+    ship_date: CalendarDate
+    class_: ClassName | None = Field(default=None, alias="class")
 
 
 class LineIn(_Strict):
-    product: Text
-    boxes: Annotated[int, Field(ge=0)] | None = None
-    units: Annotated[int, Field(ge=0)] | None = None
+    product: LineText
+    boxes: Count | None = None
+    units: Count | None = None
     unit_price: UnitPrice | None = None
     amount: Amount
 
 
 class ChargeIn(_Strict):
-    description: Text
+    description: LineText
     amount: Amount
 
 
 class InvoiceIn(_Strict):
-    number: Code
-    date: date
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    number: InvoiceNumber
+    date: CalendarDate
+    currency: Currency
     total: Amount
-    attachment_url: Annotated[str, Field(max_length=2000, pattern=r"^https?://")] | None = None
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
-    charges: Annotated[list[ChargeIn], Field(max_length=100)] = []
+    attachment_url: Url | None = None
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=limits.MAX_LINES)]
+    charges: Annotated[list[ChargeIn], Field(max_length=limits.MAX_CHARGES)] = []
 
 
 class UploadIn(_Strict):
