@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from invoices import limits
 from invoices.statuses import Status
 from models.base import Base, Money, UTCDateTime, utcnow
 from models.vendor import Vendor
@@ -19,8 +20,8 @@ class Invoice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
-    number: Mapped[str] = mapped_column(String(64))
-    po_number: Mapped[str] = mapped_column(String(64), index=True)
+    number: Mapped[str] = mapped_column(String(limits.INVOICE_NUMBER))
+    po_number: Mapped[str] = mapped_column(String(limits.PO_NUMBER), index=True)
     status: Mapped[str] = mapped_column(String(2), default=Status.PENDING_PROCUREMENT.value, index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -55,12 +56,12 @@ class InvoiceRevision(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     invoice_date: Mapped[date] = mapped_column(Date)
     ship_date: Mapped[date] = mapped_column(Date)
-    po_class: Mapped[str | None] = mapped_column(String(100))
+    po_class: Mapped[str | None] = mapped_column(String(limits.CLASS_NAME))
     # The QuickBooks vendor this revision pays: part of what its approvals approve.
-    qb_accounting_name: Mapped[str | None] = mapped_column(String(100))
-    currency: Mapped[str] = mapped_column(String(3))
-    total: Mapped[Decimal] = mapped_column(Money())
-    attachment_url: Mapped[str | None] = mapped_column(String(2000))
+    qb_accounting_name: Mapped[str | None] = mapped_column(String(limits.QB_ACCOUNTING_NAME))
+    currency: Mapped[str] = mapped_column(String(limits.CURRENCY))
+    total: Mapped[Decimal] = mapped_column(Money(scale=limits.AMOUNT_SCALE))
+    attachment_url: Mapped[str | None] = mapped_column(String(limits.ATTACHMENT_URL))
     payload: Mapped[dict] = mapped_column(JSON)
     delivery_id: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -78,11 +79,11 @@ class InvoiceLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("invoice_revisions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    product: Mapped[str] = mapped_column(String(500))
+    product: Mapped[str] = mapped_column(String(limits.LINE_TEXT))
     boxes: Mapped[int | None] = mapped_column(Integer)
     units: Mapped[int | None] = mapped_column(Integer)
-    unit_price: Mapped[Decimal | None] = mapped_column(Money(scale=4))
-    amount: Mapped[Decimal] = mapped_column(Money())
+    unit_price: Mapped[Decimal | None] = mapped_column(Money(scale=limits.UNIT_PRICE_SCALE))
+    amount: Mapped[Decimal] = mapped_column(Money(scale=limits.AMOUNT_SCALE))
 
 
 class InvoiceCharge(Base):
@@ -93,8 +94,8 @@ class InvoiceCharge(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("invoice_revisions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    description: Mapped[str] = mapped_column(String(500))
-    amount: Mapped[Decimal] = mapped_column(Money())
+    description: Mapped[str] = mapped_column(String(limits.LINE_TEXT))
+    amount: Mapped[Decimal] = mapped_column(Money(scale=limits.AMOUNT_SCALE))
 
 
 class Decision(Base):

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from invoices import limits
 from models.base import Base, UTCDateTime, utcnow
 
 
@@ -14,9 +15,9 @@ class Vendor(Base):
     __tablename__ = "vendors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    qb_accounting_name: Mapped[str | None] = mapped_column(String(100))
-    default_class: Mapped[str | None] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(limits.VENDOR_CODE), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.VENDOR_NAME))
+    qb_accounting_name: Mapped[str | None] = mapped_column(String(limits.QB_ACCOUNTING_NAME))
+    default_class: Mapped[str | None] = mapped_column(String(limits.CLASS_NAME))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, inspect, select
 from werkzeug.serving import make_server
 
 from invoices import limits
@@ -301,3 +301,28 @@ def test_a_chunked_body_of_exactly_one_mebibyte_is_read_whole(runtime, served):
     assert status == 202 and data["revision"] == 1
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(InvoiceLine)) == 2
+
+
+COLUMN_LIMITS = {
+    ("vendors", "code"): limits.VENDOR_CODE, ("vendors", "name"): limits.VENDOR_NAME,
+    ("vendors", "qb_accounting_name"): limits.QB_ACCOUNTING_NAME, ("vendors", "default_class"): limits.CLASS_NAME,
+    ("invoices", "number"): limits.INVOICE_NUMBER, ("invoices", "po_number"): limits.PO_NUMBER,
+    ("invoice_revisions", "po_class"): limits.CLASS_NAME, ("invoice_revisions", "currency"): limits.CURRENCY,
+    ("invoice_revisions", "attachment_url"): limits.ATTACHMENT_URL,
+    ("invoice_lines", "product"): limits.LINE_TEXT, ("invoice_charges", "description"): limits.LINE_TEXT,
+}
+MONEY_COLUMNS = {("invoice_revisions", "total"): limits.AMOUNT_SCALE, ("invoice_lines", "amount"): limits.AMOUNT_SCALE,
+                 ("invoice_lines", "unit_price"): limits.UNIT_PRICE_SCALE,
+                 ("invoice_charges", "amount"): limits.AMOUNT_SCALE}
+
+
+def test_the_migrated_columns_hold_exactly_what_the_upload_allows(runtime):
+    inspector = inspect(runtime.engine)
+    types = {(table, column["name"]): column["type"] for table in ("vendors", "invoices", "invoice_revisions",
+                                                                    "invoice_lines", "invoice_charges")
+             for column in inspector.get_columns(table)}
+    assert {key: types[key].length for key in COLUMN_LIMITS} == COLUMN_LIMITS
+    assert all(isinstance(types[("invoice_lines", name)], Integer) for name in ("boxes", "units"))
+    if runtime.engine.dialect.name == "postgresql":
+        assert {key: (types[key].precision, types[key].scale) for key in MONEY_COLUMNS} == {
+            key: (limits.MONEY_PRECISION, scale) for key, scale in MONEY_COLUMNS.items()}
