@@ -1,8 +1,5 @@
 """The upload is as strict as DESIGN.md §4 says, and bounded by what the columns hold (issue 8, findings 5, 6, 12)."""
 
-import base64
-import hashlib
-import hmac
 import http.client
 import json
 import threading
@@ -13,11 +10,10 @@ from sqlalchemy import Integer, func, inspect, select
 from werkzeug.serving import make_server
 
 from invoices import limits
-from models import Invoice, InvoiceLine, InvoiceRevision, Vendor, WebhookDelivery
+from models import InvoiceLine, Vendor
 from sandbox.erp import example_upload, signed_headers
+from tests.integration.uploads import NOTHING, URL, encoded, secret, signed_bytes, stored
 
-URL = "/webhooks/vendor-invoices"
-STORED = (Invoice, InvoiceRevision, Vendor, WebhookDelivery)
 TEXT_FIELDS = {
     "#/vendor/code": ("vendor", "code"), "#/vendor/name": ("vendor", "name"),
     "#/vendor/qb_accounting_name": ("vendor", "qb_accounting_name"),
@@ -27,34 +23,9 @@ TEXT_FIELDS = {
 }
 
 
-def secret(runtime) -> str:
-    return runtime.settings.upload_webhook_secret.get_secret_value()
-
-
-def encoded(payload) -> bytes:
-    return payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-
-
 def post(client, runtime, payload, **headers):
     body = encoded(payload)
     return client.post(URL, data=body, headers={**signed_headers(secret(runtime), body), **headers})
-
-
-def signed_bytes(runtime, body: bytes, stamp: str, signed_stamp: str | None = None) -> dict:
-    """Headers signing `body` as bytes, as Standard Webhooks defines it, over `signed_stamp` (default `stamp`)."""
-    key = base64.b64decode(secret(runtime).removeprefix("whsec_"))
-    content = f"msg_bytes.{signed_stamp or stamp}.".encode() + body
-    signature = base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
-    return {"content-type": "application/json", "webhook-id": "msg_bytes", "webhook-timestamp": stamp,
-            "webhook-signature": f"v1,{signature}"}
-
-
-def stored(runtime) -> dict:
-    with runtime.sessions() as session:
-        return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in STORED}
-
-
-NOTHING = {model.__name__: 0 for model in STORED}
 
 
 def refused(answer, status: int, pointers: set[str] | None = None):
