@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import ButtonElement
 
+from bot.refusals import Unusable, quoted
 from invoices.rules import Role, required_role
 from invoices.statuses import TRANSITIONS, Action, Status
 from services.cards import CardKind
@@ -38,10 +39,11 @@ CARD_ROLES = {
     CardKind.PROCUREMENT: {Role.PROCUREMENT_APPROVER},
     CardKind.ACCOUNTING: {Role.ACCOUNTING_APPROVER, Role.AP_SENDER},
 }
-_VALUE = re.compile(r"^(\d+):([A-Z]{1,2})(?::(.+))?$", re.DOTALL)
+_VALUE = re.compile(r"([0-9]{1,10}):([A-Z]{1,2})(?::(.+))?", re.DOTALL)
+MAX_INVOICE_ID = 2**31 - 1  # invoices.id is a 32-bit integer on PostgreSQL
 
 
-class BadButtonValue(ValueError):
+class BadButtonValue(Unusable):
     """A button value that is not '<invoice id>:<status code>:<invoice number>'."""
 
 
@@ -61,9 +63,10 @@ def button_value(invoice_id: int, status: Status, number: str) -> str:
 
 def parse_value(value: str) -> Clicked:
     """The invoice, shown status and number of a button value such as '123:AP:FE-20931'."""
-    match = _VALUE.match(value or "")
-    if not match or match.group(2) not in Status._value2member_map_:
-        raise BadButtonValue(f"not an invoice button value: {value!r}")
+    match = _VALUE.fullmatch(value) if isinstance(value, str) else None
+    if not match or match.group(2) not in Status._value2member_map_ or int(match.group(1)) > MAX_INVOICE_ID:
+        raise BadButtonValue("This is not one of invoice-sync's card buttons, so nothing was done.",
+                             f"the button value {quoted(value)} is not '<invoice id>:<status>:<number>'")
     # Cards drawn before the number was carried say only '123:AP'.
     return Clicked(int(match.group(1)), Status(match.group(2)), match.group(3) or f"id {match.group(1)}")
 

@@ -6,11 +6,16 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
+from bot.buttons import MAX_INVOICE_ID
+from bot.mrkdwn import esc
+from bot.refusals import Unusable, quoted
+from bot.request_fields import has_control_characters
 from invoices.statuses import Action, Status
 
 CALLBACK_ID = "invoice_reason"
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
+_UNREADABLE = "This form could not be read, so nothing was done; close it and click the button on the card again."
 _TITLES = {Action.REJECT: ("Reject invoice", "Reject"), Action.RETURN_TO_PROCUREMENT: ("Return to Procurement", "Return")}
 
 
@@ -33,7 +38,7 @@ def reason_modal(request: ReasonRequest, invoice_number: str) -> View:
         type="modal", callback_id=CALLBACK_ID, private_metadata=json.dumps(metadata),
         title=title, submit=submit, close="Cancel",
         blocks=[
-            SectionBlock(text=f"Invoice *{invoice_number}*: the reason is shown on the card and kept in the audit log."),
+            SectionBlock(text=f"Invoice *{esc(invoice_number)}*: the reason is shown on the card and kept in the audit log."),
             InputBlock(block_id=REASON_BLOCK, label="Reason",
                        element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=2000)),
         ],
@@ -41,14 +46,41 @@ def reason_modal(request: ReasonRequest, invoice_number: str) -> View:
 
 
 def read_submission(view: dict) -> tuple[ReasonRequest, str]:
-    """The request and the typed reason of a submitted reason modal.
+    """The request and the typed reason of a submitted reason modal; Unusable if the form cannot be read.
 
     view: {"callback_id": "invoice_reason",
            "private_metadata": '{"invoice_id": 7, "action": "reject", "status": "AP", "channel": "C0PROCURE"}',
            "state": {"values": {"reason": {"reason_input": {"type": "plain_text_input", "value": "Wrong stems"}}}}}
     """
-    metadata = json.loads(view["private_metadata"])
-    request = ReasonRequest(int(metadata["invoice_id"]), Action(metadata["action"]),
-                            Status(metadata["status"]), metadata["channel"])
-    reason = view["state"]["values"][REASON_BLOCK][REASON_INPUT].get("value") or ""
+    try:
+        metadata = json.loads(view["private_metadata"])
+        request = ReasonRequest(_invoice_id(metadata["invoice_id"]), Action(metadata["action"]),
+                                Status(metadata["status"]), _text(metadata["channel"]))
+        reason = _text(view["state"]["values"][REASON_BLOCK][REASON_INPUT].get("value") or "")
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        why = f"the reason form could not be read ({type(error).__name__}: {quoted(str(error))})"
+        raise Unusable(_UNREADABLE, why) from None
+    if request.action not in _TITLES:
+        raise Unusable(_UNREADABLE, f"the reason form names the action {quoted(request.action.value)}")
     return request, reason.strip()
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with a typed reason, said inside the modal; None when it can be recorded."""
+    if not reason:
+        return "Please say why, so the vendor invoice can be fixed."
+    if has_control_characters(reason):
+        return "The reason contains control characters that cannot be recorded; please type it again."
+    return None
+
+
+def _invoice_id(value: object) -> int:
+    if type(value) is not int or not 0 < value <= MAX_INVOICE_ID:
+        raise ValueError(f"not an invoice id: {value!r}")
+    return value
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"not a text: {type(value).__name__}")
+    return value

@@ -1,9 +1,12 @@
-"""Refused actions: raised by listeners, shown to the person by the app's one error handler."""
+"""Refused actions and unusable requests: raised by listeners, answered by the app's one error handler."""
 
 import logging
+import re
+from collections.abc import Callable
 
 from slack_bolt import BoltResponse
 
+from bot.mrkdwn import esc
 from bot.slack_client import WebClient, describe
 
 log = logging.getLogger(__name__)
@@ -17,13 +20,50 @@ class Refused(Exception):
         self.message, self.channel, self.user = message, channel, user
 
 
-def handle_error(error: Exception, client: WebClient, body: dict) -> BoltResponse:
-    """The Bolt error handler: an ephemeral explanation for a refusal; anything else is logged."""
+class Unusable(Exception):
+    """A request this app cannot act on; `message` is said to the person, `why` is logged in one line."""
+
+    def __init__(self, message: str, why: str) -> None:
+        super().__init__(why)
+        self.message, self.why = message, why
+
+
+def quoted(value: object) -> str:
+    """A value from a request for a log line: its repr cut short, so a crafted value cannot fill or forge the log."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def handle_error(error: Exception, client: WebClient, body: dict, respond: Callable | None) -> BoltResponse:
+    """The Bolt error handler: an ephemeral explanation for a refusal or an unusable request; the rest is logged."""
+    if isinstance(error, Unusable):
+        log_unusable(body, error)
+        _respond(respond, error.message)
+        return BoltResponse(status=200, body="")
     if not isinstance(error, Refused):
-        log.error("Slack request of type %s failed", body.get("type") or body.get("command"), exc_info=error)
+        log.error("Slack request of type %s failed", _kind(body), exc_info=error)
         return BoltResponse(status=500, body="")
     try:
-        client.chat_postEphemeral(channel=error.channel, user=error.user, text=f":no_entry_sign: {error.message}")
+        client.chat_postEphemeral(channel=error.channel, user=error.user, text=f":no_entry_sign: {esc(error.message)}")
     except Exception as failure:  # noqa: BLE001 - the refusal is audited; only the explanation is lost
         log.warning("could not show %s why an action was refused: %s", error.user, describe(failure))
     return BoltResponse(status=200, body="")
+
+
+def log_unusable(body: dict, error: Unusable) -> None:
+    """The one log line of a request this app could not act on."""
+    log.warning("Slack %s request not acted on: %s", _kind(body), error.why)
+
+
+def _respond(respond: Callable | None, message: str) -> None:
+    # The request's response_url reaches the person even when its user or channel id is unusable.
+    if respond is None:
+        return
+    try:
+        respond(text=f":no_entry_sign: {esc(message)}", response_type="ephemeral", replace_original=False)
+    except Exception as failure:  # noqa: BLE001 - nothing changed; only the explanation is lost
+        log.warning("could not answer an unusable Slack request: %s", describe(failure))
+
+
+def _kind(body: dict) -> str:
+    return re.sub(r"[^\w/.-]", "?", str(body.get("type") or body.get("command") or "unknown")[:40])

@@ -4,6 +4,7 @@ from slack_bolt import Ack, App
 
 from bot.answers import HELP, pending_answer, status_answer
 from bot.authorization import resolve_actor
+from bot.request_fields import has_control_characters
 from bot.slack_client import WebClient
 from services.lookup import find_invoices, pending_for
 
@@ -17,11 +18,14 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
     verb, _, rest = (command.get("text") or "").strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
     if verb == "status" and rest:
+        if has_control_characters(rest):  # no number holds one, and PostgreSQL cannot compare a NUL
+            ack(text=status_answer(rest, []), response_type="ephemeral")
+            return
         with runtime.sessions() as session:
             answer = status_answer(rest, find_invoices(session, rest, runtime.numbering))
         ack(text=answer, response_type="ephemeral")
     elif verb == "pending":
-        who = resolve_actor(runtime, client, command["user_id"])
+        who = resolve_actor(runtime, client, str(command.get("user_id") or ""))
         with runtime.sessions() as session:
             answer = pending_answer(pending_for(session, who.actor, runtime.numbering), bool(who.actor.roles))
         ack(text=who.explain(answer) if who.unchecked else answer, response_type="ephemeral")

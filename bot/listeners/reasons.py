@@ -1,11 +1,13 @@
-"""The reason modal's submission: an empty reason is refused inline, otherwise the action is applied."""
+"""The reason modal's submission: what cannot be recorded is said inside the modal, otherwise the action is applied."""
 
 from slack_bolt import Ack, App
 
 from bot.authorization import resolve_actor
-from bot.modals import CALLBACK_ID, REASON_BLOCK, read_submission
-from bot.refusals import Refused
+from bot.modals import CALLBACK_ID, REASON_BLOCK, read_submission, reason_problem
+from bot.refusals import Refused, Unusable, log_unusable
+from bot.request_fields import user_id
 from bot.slack_client import WebClient
+from services.actions import InvoiceNotFound
 from services.approvals import take_action
 
 
@@ -15,17 +17,31 @@ def on_reason(ack: Ack, body: dict, view: dict, client: WebClient, context: dict
     body: {"type": "view_submission", "user": {"id": "U0ACCT1"},
            "view": {"callback_id": "invoice_reason", "private_metadata": "{...}", "state": {"values": {...}}}}
     """
-    request, reason = read_submission(view)
-    if not reason:
-        ack(response_action="errors", errors={REASON_BLOCK: "Please say why, so the vendor invoice can be fixed."})
-        return
-    ack()
-    user = body["user"]["id"]
+    try:
+        request, reason = read_submission(view)
+        user = user_id(body)
+    except Unusable as unusable:
+        return _in_form(ack, body, unusable)
+    problem = reason_problem(reason)
+    if problem:
+        ack(response_action="errors", errors={REASON_BLOCK: problem})
+        return None
     who = resolve_actor(context["runtime"], client, user)
-    result = take_action(context["runtime"], request.invoice_id, request.action, who.actor,
-                         reason=reason, expected_status=request.expected_status)
+    try:
+        result = take_action(context["runtime"], request.invoice_id, request.action, who.actor,
+                             reason=reason, expected_status=request.expected_status)
+    except InvoiceNotFound as missing:
+        return _in_form(ack, body, Unusable(f"{missing} Nothing was done.", str(missing)))
+    ack()
     if result.refusal:
         raise Refused(who.explain(result.refusal), request.channel, user)
+    return None
+
+
+def _in_form(ack: Ack, body: dict, unusable: Unusable) -> None:
+    # A view submission has no response_url: the modal itself is where the person reads the answer.
+    log_unusable(body, unusable)
+    ack(response_action="errors", errors={REASON_BLOCK: unusable.message})
 
 
 def register(app: App) -> None:
