@@ -1,7 +1,7 @@
 """The text of /invoice answers: status of found invoices, what is pending, and help."""
 
 from bot.cards import money, when
-from bot.mrkdwn import esc
+from bot.mrkdwn import esc, escaped
 from services.invoice_view import InvoiceView
 
 HELP = "\n".join((
@@ -17,7 +17,7 @@ def status_answer(number: str, views: list[InvoiceView]) -> str:
     if not views:
         return f"No invoice has the vendor invoice number, PO number or Bill number `{esc(number)}`."
     header = f"{len(views)} invoices match `{esc(number)}`:\n\n" if len(views) > 1 else ""
-    return header + "\n\n".join(_summary(view) for view in views)
+    return header + "\n\n".join(_summary(escaped(view)) for view in views)
 
 
 def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
@@ -27,22 +27,22 @@ def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
     if not views:
         return "Nothing waits for you right now."
     return f"{len(views)} invoice{'s' if len(views) > 1 else ''} waiting for you:\n" + "\n".join(
-        f"• *{esc(v.number)}* · {esc(v.vendor_name)} · PO {esc(v.po_number)} · {money(v.total, v.currency)} · {v.status.label}"
-        for v in views
+        f"• *{v.number}* · {v.vendor_name} · PO {v.po_number} · {money(v.total, v.currency)} · {v.status.label}"
+        for v in map(escaped, views)
     )
 
 
 def _summary(view: InvoiceView) -> str:
     lines = [
-        f"*Invoice {esc(view.number)}* · {esc(view.vendor_name)} · PO {esc(view.po_number)} · {money(view.total, view.currency)}",
+        f"*Invoice {view.number}* · {view.vendor_name} · PO {view.po_number} · {money(view.total, view.currency)}",
         f"Status: *{view.status.label}* ({view.status.value})",
         "Approvals: " + (", ".join(f"{a.department.title()} by <@{a.user_id}> {when(a)}" for a in view.approvals) or "none yet"),
     ]
     if view.setback:
-        lines.append(f"{view.setback.outcome.title()} by <@{view.setback.user_id}>: {esc(view.setback.reason)}")
-    lines.append(f"Bill: {esc(view.bill_number)}" + (f" (QuickBooks id {view.bill_id})" if view.bill_id else " (not in QuickBooks)"))
+        lines.append(f"{view.setback.outcome.title()} by <@{view.setback.user_id}>: {view.setback.reason}")
+    lines.append(f"Bill: {view.bill_number}" + (f" (QuickBooks id {view.bill_id})" if view.bill_id else " (not in QuickBooks)"))
     if view.last_error:
-        lines.append(f"Last error: {esc(view.last_error)}")
+        lines.append(f"Last error: {view.last_error}")
     for blocker in view.blockers:
-        lines.append(f"Cannot be sent: {esc(blocker)}")
+        lines.append(f"Cannot be sent: {blocker}")
     return "\n".join(lines)

@@ -1,6 +1,66 @@
-"""Escaping text from vendors and people before it goes into Slack mrkdwn."""
+"""Text for Slack: the one place where data from vendors and people is made safe for what Slack renders.
+
+Slack parses &, < and > as control characters in mrkdwn: section and context texts, and the top-level
+`text` of messages, ephemerals and command answers (https://docs.slack.dev/messaging/formatting-message-text,
+"Escaping text"). plain_text (headers, titles, labels) accepts no markup and is shown as typed; Slack escapes
+it itself (slackapi/bolt-python#513: a plain_text "Answer & 1" comes back as "Answer &amp; 1"), so
+entities there would be shown literally.
+"""
+
+import dataclasses
+import re
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+T = TypeVar("T")
+DOCUMENT_LABEL = "Vendor invoice document"
+# Characters that end or split Slack's <url|label> syntax, or that no URL carries unencoded.
+_NOT_IN_A_LINK = re.compile(r"[<>|\s\x00-\x1f\x7f]")
 
 
 def esc(text: object) -> str:
     """Escape &, < and > so a product name like '<!channel>' is shown, not obeyed (Slack's rule)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escaped(value: T) -> T:
+    """A copy of a view (a dataclass, its nested views and tuples) with every text in it escaped for mrkdwn.
+
+    Builders of mrkdwn read data only through this, so a field added to a view is escaped without
+    anyone remembering to. Enums (statuses, departments) are our own words and stay as they are.
+    """
+    if type(value) is str:
+        return esc(value)
+    if isinstance(value, tuple):
+        return tuple(escaped(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: escaped(getattr(value, f.name))
+                                             for f in dataclasses.fields(value) if f.init})
+    return value
+
+
+def plain(text: object, limit: int) -> str:
+    """Text for a plain_text field: as typed (Slack parses nothing there), cut to Slack's `limit`."""
+    return str(text)[:limit]
+
+
+def document_link(url: str) -> str:
+    """A link to the vendor's document with our fixed label, or a note that the URL is not shown.
+
+    A URL with '|', '<', '>' or a space would let its own text become the label (or break out of the link),
+    e.g. 'https://evil.example/doc.pdf|Approved by the CFO'; such a URL, or one that is not http(s) with a
+    host, is not linked at all.
+    """
+    if not _linkable(url):
+        return f"{DOCUMENT_LABEL}: link not shown, the ERP sent an invalid URL"
+    return f"<{esc(url)}|{DOCUMENT_LABEL}>"
+
+
+def _linkable(url: str) -> bool:
+    if _NOT_IN_A_LINK.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unparseable host such as 'http://[::1'
+        return False

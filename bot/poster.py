@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.cards import card_blocks, fallback_text
+from bot.cards import card_blocks, fallback_text, replaced_text
 from bot.slack_client import describe, error_code, is_transient, job_client, surely_not_delivered
 from bot.thread_lines import thread_line
 from models import AuditEntry
@@ -33,9 +33,7 @@ class SlackPoster:
 
     def mark_replaced(self, posted: Posted, view: InvoiceView) -> None:
         """Edit an old revision's card into a pointer to the newer one."""
-        _call(lambda: self.client.chat_update(
-            channel=posted.channel, ts=posted.ts,
-            text=f"Invoice {view.number} was replaced by revision {view.revision}; see the newer card below."))
+        _call(lambda: self.client.chat_update(channel=posted.channel, ts=posted.ts, text=replaced_text(view)))
 
     def post_line(self, posted: Posted, entry: AuditEntry, view: InvoiceView) -> Posted:
         """chat.postMessage of one line in the card's thread."""

@@ -1,11 +1,13 @@
-"""What a card offers, from the domain table alone, what its buttons carry, and how it shows money."""
+"""What a card offers, from the domain table alone, what its buttons carry, and how it shows money, text and links."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
 from bot.buttons import BadButtonValue, Clicked, allowed_buttons, button_value, parse_value
 from bot.cards import money
+from bot.mrkdwn import document_link, escaped
 from invoices.statuses import Status
 from services.cards import CardKind
 
@@ -33,6 +35,33 @@ def test_a_button_carries_the_invoice_the_status_shown_and_the_number_which_may_
     assert value == "7:AA:FE:2026:1"
     assert parse_value(value) == Clicked(7, Status.PENDING_ACCOUNTING, "FE:2026:1")
     assert parse_value("7:AP") == Clicked(7, Status.PENDING_PROCUREMENT, "id 7")  # a card drawn before numbers
-    for bad in ("", "7", "x:AP", "7:ZZ:FE-1"):
+    for bad in ("", "7", "x:AP", "7:ZZ:FE-1", "2147483648:AP:FE-1", "7:AP\n", None):
         with pytest.raises(BadButtonValue):
             parse_value(bad)
+
+
+def test_every_text_of_a_view_is_escaped_for_mrkdwn_however_deep_and_whatever_field_is_added():
+    @dataclass(frozen=True)
+    class Line:
+        text: str
+        amount: Decimal
+
+    @dataclass(frozen=True)
+    class View:
+        number: str
+        status: Status
+        lines: tuple[Line, ...]
+        field_added_later: str | None
+
+    shown = escaped(View("<!here>", Status.APPROVED, (Line("a & <@U1>", Decimal("1.5")),), "<https://x|y>"))
+    assert shown == View("&lt;!here&gt;", Status.APPROVED, (Line("a &amp; &lt;@U1&gt;", Decimal("1.5")),),
+                         "&lt;https://x|y&gt;")
+    assert shown.status is Status.APPROVED
+
+
+def test_a_document_link_has_our_label_and_a_url_that_could_set_its_own_is_not_linked():
+    assert document_link("https://files.example.com/a.pdf?x=1&y=2") == (
+        "<https://files.example.com/a.pdf?x=1&amp;y=2|Vendor invoice document>")
+    for bad in ("https://evil.example/doc.pdf|Approved by the CFO", "https://evil.example/<!channel>",
+                "https://evil.example/a b", "javascript:alert(1)", "https://", "http://[::1", "ftp://files.example.com/a"):
+        assert document_link(bad) == "Vendor invoice document: link not shown, the ERP sent an invalid URL", bad
