@@ -2,19 +2,18 @@
 
 Starts the local QuickBooks and Slack sandboxes (unless QBO_ENVIRONMENT / SLACK_API_URL are
 configured), applies the migrations, then runs web (gunicorn on $PORT, default 8000) and an RQ
-worker on the embedded defaults, until interrupted.
+worker on the embedded defaults, until interrupted; web or worker is restarted when it dies.
 """
 
 import os
 import signal
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import requests
-from dotenv import dotenv_values
+
+from sandbox.supervisor import Launcher
 
 LOCAL_DEFAULTS = {
     "UPLOAD_WEBHOOK_SECRET": "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtdXBsb2FkLXNlY3JldA==",
@@ -29,61 +28,6 @@ LOCAL_DEFAULTS = {
     "QBO_CLIENT_SECRET": "sandbox-client-secret",
     "QBO_WEBHOOK_VERIFIER_TOKEN": "sandbox-verifier-token",
 }
-
-
-class Launcher:
-    """Starts and supervises the local processes; stops them all when one dies or on Ctrl-C."""
-
-    def __init__(self) -> None:
-        self.processes: list[tuple[str, subprocess.Popen]] = []
-        self.env = dict(os.environ)
-        self.configured = {**dotenv_values(".env"), **os.environ}
-
-    def default(self, name: str, value: str) -> None:
-        """Set `name` for the children unless the environment or .env already does."""
-        if not self.configured.get(name):
-            self.env[name] = value
-
-    def start(self, name: str, *command: str, announce: str | None = None) -> dict[str, str]:
-        """Start a child; if `announce` is given, wait for it to print NAME=value lines and return them."""
-        # Each child leads its own process group, so stopping it also stops what it forked (RQ's scheduler).
-        process = subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, start_new_session=True)
-        self.processes.append((name, process))
-        found: dict[str, str] = {}
-        while announce and announce not in found:
-            line = process.stdout.readline()
-            if not line:
-                raise SystemExit(f"{name} stopped before it was ready; see its output above")
-            print(f"[{name}] {line}", end="", flush=True)
-            found.update(_announced(line))
-        threading.Thread(target=self._forward, args=(name, process), daemon=True).start()
-        return found
-
-    def _forward(self, name: str, process: subprocess.Popen) -> None:
-        for line in process.stdout:
-            print(f"[{name}] {line}", end="", flush=True)
-
-    def stop(self) -> None:
-        """Terminate every child's process group, then kill what did not stop."""
-        for _, process in self.processes:
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for _, process in self.processes:
-            try:
-                process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            _signal_group(process, signal.SIGKILL)
-
-    def watch(self) -> None:
-        """Return when any child exits."""
-        while True:
-            for name, process in self.processes:
-                if process.poll() is not None:
-                    print(f"{name} exited with {process.returncode}; stopping the rest", flush=True)
-                    return
-            time.sleep(0.5)
 
 
 def main() -> None:
@@ -107,9 +51,9 @@ def main() -> None:
             # The launcher holds the embedded Redis so it outlives restarts of web and worker.
             embedded_socket(settings.instance_dir)
         upgrade(settings.resolved_database_url())
-        launcher.start("worker", python, "-m", "jobs.worker")
+        launcher.start("worker", python, "-m", "jobs.worker", restartable=True)
         launcher.start("web", python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                       "--threads", "4", "--access-logfile", "-", "webhooks.app:create_app()")
+                       "--threads", "4", "--access-logfile", "-", "webhooks.app:create_app()", restartable=True)
         _wait_healthy(port)
         print(f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
               f"  upload the example invoice: {python} -m sandbox.erp http://127.0.0.1:{port}", flush=True)
@@ -145,23 +89,6 @@ def _start_sandboxes(launcher: Launcher, python: str, port: str) -> str | None:
         launcher.env.update({name: found[name] for name in
                              ("QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID", "QBO_REFRESH_TOKEN")})
     return slack_page
-
-
-def _signal_group(process: subprocess.Popen, sign: signal.Signals) -> None:
-    try:
-        os.killpg(process.pid, sign)
-    except ProcessLookupError:
-        pass
-
-
-def _announced(line: str) -> dict[str, str]:
-    """NAME=value pairs of a line, and 'label (NAME): value' as the QuickBooks sandbox prints them."""
-    words = line.split()
-    pairs = dict(word.split("=", 1) for word in words if "=" in word and word.split("=", 1)[0].isupper())
-    for word in words[:-1]:
-        if word.startswith("(") and word.endswith("):"):
-            pairs[word[1:-2]] = words[-1]
-    return pairs
 
 
 def _wait_healthy(port: str, seconds: float = 60) -> None:

@@ -1,0 +1,143 @@
+"""The supervision `make run` does: children in their own process groups, restarted with back-off when they die."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+
+from dotenv import dotenv_values
+
+# A child that keeps dying is not restarted forever: past this many restarts in a minute the run stops.
+RESTARTS_PER_MINUTE = 5
+RESTART_DELAY_CAP = 16
+
+
+@dataclass
+class Child:
+    """One supervised process: how to start it again, and when it was last restarted."""
+
+    name: str
+    command: tuple[str, ...]
+    process: subprocess.Popen
+    restartable: bool
+    restarts: list[float] = field(default_factory=list)
+    restart_at: float | None = None
+
+
+class Launcher:
+    """Starts and supervises the local processes: restarts web or worker when it dies, stops them all on Ctrl-C."""
+
+    def __init__(self) -> None:
+        self.children: list[Child] = []
+        self.env = dict(os.environ)
+        self.configured = {**dotenv_values(".env"), **os.environ}
+
+    def default(self, name: str, value: str) -> None:
+        """Set `name` for the children unless the environment or .env already does."""
+        if not self.configured.get(name):
+            self.env[name] = value
+
+    def start(self, name: str, *command: str, announce: str | None = None, restartable: bool = False) -> dict[str, str]:
+        """Start a child; if `announce` is given, wait for it to print NAME=value lines and return them."""
+        process = self._spawn(command)
+        self.children.append(Child(name, command, process, restartable))
+        found: dict[str, str] = {}
+        while announce and announce not in found:
+            line = process.stdout.readline()
+            if not line:
+                raise SystemExit(f"{name} stopped before it was ready; see its output above")
+            print(f"[{name}] {line}", end="", flush=True)
+            found.update(_announced(line))
+        self._forward_output(name, process)
+        return found
+
+    def _spawn(self, command: tuple[str, ...]) -> subprocess.Popen:
+        # Each child leads its own process group, so stopping it also stops what it forked (RQ's scheduler).
+        return subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+
+    def _forward_output(self, name: str, process: subprocess.Popen) -> None:
+        threading.Thread(target=self._forward, args=(name, process), daemon=True).start()
+
+    def _forward(self, name: str, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            print(f"[{name}] {line}", end="", flush=True)
+
+    def stop(self) -> None:
+        """Terminate every child's process group, then kill what did not stop."""
+        for child in self.children:
+            _signal_group(child.process, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in self.children:
+            try:
+                child.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            _signal_group(child.process, signal.SIGKILL)
+
+    def watch(self) -> None:
+        """Restart web or worker when it dies (with back-off); return when a sandbox dies or a child keeps dying."""
+        while True:
+            for child in self.children:
+                if not self._supervise(child):
+                    return
+            time.sleep(0.5)
+
+    def _supervise(self, child: Child) -> bool:
+        """Restart `child` if it died and is due; False when the whole run must stop."""
+        now = time.monotonic()
+        if child.restart_at is not None:
+            if now >= child.restart_at:
+                child.restart_at = None
+                child.process = self._spawn(child.command)
+                self._forward_output(child.name, child.process)
+                print(f"{child.name} restarted (pid {child.process.pid})", flush=True)
+            return True
+        code = child.process.poll()
+        if code is None:
+            return True
+        # What the dead child forked (RQ's scheduler, gunicorn's workers) must not outlive it.
+        _signal_group(child.process, signal.SIGKILL)
+        if not child.restartable:
+            print(f"{child.name} exited with {_status(code)}; its state was in memory, so stopping the rest "
+                  "(run make run again)", flush=True)
+            return False
+        child.restarts = [at for at in child.restarts if now - at < 60]
+        if len(child.restarts) >= RESTARTS_PER_MINUTE:
+            print(f"{child.name} exited with {_status(code)} and was restarted {len(child.restarts)} times in the "
+                  "last minute; stopping the rest", flush=True)
+            return False
+        delay = min(2 ** len(child.restarts), RESTART_DELAY_CAP)
+        child.restarts.append(now)
+        child.restart_at = now + delay
+        print(f"{child.name} exited with {_status(code)}; restarting it in {delay} s", flush=True)
+        return True
+
+
+def _status(code: int) -> str:
+    """An exit code as a person reads it: 'status 1', or 'signal SIGKILL' for -9."""
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"status {code}"
+
+
+def _signal_group(process: subprocess.Popen, sign: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, sign)
+    except ProcessLookupError:
+        pass
+
+
+def _announced(line: str) -> dict[str, str]:
+    """NAME=value pairs of a line, and 'label (NAME): value' as the QuickBooks sandbox prints them."""
+    words = line.split()
+    pairs = dict(word.split("=", 1) for word in words if "=" in word and word.split("=", 1)[0].isupper())
+    for word in words[:-1]:
+        if word.startswith("(") and word.endswith("):"):
+            pairs[word[1:-2]] = words[-1]
+    return pairs
