@@ -14,6 +14,10 @@ class QboUnauthorized(QboTransient):
     """The access token was refused (HTTP 401); a refresh may cure it."""
 
 
+class CodeRefused(QboPermanent):
+    """Intuit refused the authorization code of a connect attempt; only a new attempt gets a new code."""
+
+
 def classify(error: Exception) -> Exception:
     """The QboTransient or QboPermanent that `error` (raised by requests or python-quickbooks) means."""
     if isinstance(error, (QboTransient, QboPermanent)):
@@ -32,15 +36,28 @@ def classify(error: Exception) -> Exception:
                         f"{_short(str(error))}); Retry, and report it if it happens again")
 
 
+def classify_code_exchange(error: Exception) -> Exception:
+    """classify() for the OAuth callback's code exchange, where invalid_grant is about the code, not a stored token."""
+    if isinstance(error, AuthClientError) and _says(error, b"invalid_grant"):
+        return CodeRefused("Intuit refused the authorization code of this connect attempt (invalid_grant: it expired, "
+                           "was already used, or was issued for another redirect URI); nothing was connected. Start "
+                           "the connection again from a fresh connect link (python -m webhooks.oauth https://YOUR-HOST)")
+    return classify(error)
+
+
 def _auth_client(error: AuthClientError) -> Exception:
-    content = error.content or b""
-    if error.status_code in (400, 401) and b"invalid_grant" in content:
+    if _says(error, b"invalid_grant"):
         return QboPermanent("QuickBooks no longer accepts the stored refresh token: an admin must reconnect "
                             "QuickBooks at /quickbooks/connect, then Retry")
-    if error.status_code in (400, 401) and b"invalid_client" in content:
+    if _says(error, b"invalid_client"):
         return QboPermanent("Intuit refused the app's credentials (invalid_client): check QBO_CLIENT_ID and "
                             "QBO_CLIENT_SECRET, restart, then Retry")
     return QboTransient(f"The Intuit token endpoint answered HTTP {error.status_code}")
+
+
+def _says(error: AuthClientError, oauth_error: bytes) -> bool:
+    """Whether Intuit's token endpoint refused with this OAuth error code (RFC 6749 §5.2)."""
+    return error.status_code in (400, 401) and oauth_error in (error.content or b"")
 
 
 def _fault(error: QuickbooksException) -> Exception:

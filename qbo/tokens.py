@@ -14,7 +14,7 @@ from models import QboConnection
 from models.base import utcnow
 from models.database import transaction
 from qbo.connection import auth_client, exchange_code
-from qbo.errors import classify
+from qbo.errors import classify, classify_code_exchange
 from services.locks import Busy, RedisLocks
 from services.ports import QboPermanent, QboTransient
 from settings import Settings
@@ -129,5 +129,5 @@ class TokenStore:
         try:
             client = exchange_code(self.settings, code, realm_id)
         except Exception as error:  # noqa: BLE001 - sorted into transient or permanent
-            raise classify(error) from None
+            raise classify_code_exchange(error) from None
         self.store(realm_id, client.refresh_token, client.access_token, int(client.expires_in or 3600))

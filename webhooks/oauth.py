@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bootstrap import token_store
 from qbo.connection import authorization_url
+from qbo.errors import CodeRefused
 from services.ports import QboPermanent, QboTransient
 from settings import load_settings
 from webhooks.problems import problem
@@ -74,6 +75,8 @@ def callback():
                                            f"(QBO_REALM_ID); company {realm_id} was not connected")
     try:
         token_store(runtime).connect_company(code, realm_id)
+    except CodeRefused as refused:
+        return problem(400, "QuickBooks connection refused", str(refused))
     except (QboPermanent, QboTransient) as error:
         return problem(502, "Bad Gateway", f"Intuit did not issue tokens: {error}")
     return jsonify({"connected": True, "realm_id": realm_id})
