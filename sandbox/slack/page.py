@@ -1,113 +1,128 @@
-"""The HTML page at / where a person acts as a workspace user towards the app, and its form targets."""
+"""The HTML page at / where a person acts as a workspace user towards the app, and its form targets.
+
+Layout: a top bar (workspace, who you act as), the channel list, the channels, and a side column of
+panels (SIDE_PANELS; other sandboxes' panels, such as the ERP's and QuickBooks', belong there). The page
+polls /_sandbox/page/regions and swaps the regions that changed, so a card updates in place.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from html import escape
+from typing import Callable
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, redirect, request
+from flask import Blueprint, Response, abort, jsonify, redirect, request
 
-from . import markup, records
+from . import markup, timeline
+from .assets import SCRIPT, STYLE
 from .demo import Demo
+from .render import Directory
 from .state import SlackState
+from .timeline import Viewer
 
-STYLE = """body{font-family:sans-serif;max-width:60em;margin:auto}
-.msg{border:1px solid #ccc;border-radius:6px;padding:.5em;margin:.5em 0}
-.reply{margin-left:2em;color:#444;border-left:3px solid #ddd;padding-left:.5em}
-.btn{border:1px solid #888;border-radius:4px;padding:.1em .5em;margin-right:.3em;background:#fff;font-size:1em}
-.btn.primary{background:#007a5a;color:#fff}.btn.danger{background:#e01e5a;color:#fff}
-.text{white-space:pre-wrap;margin:.2em 0}.fields{display:grid;grid-template-columns:1fr 1fr;gap:.2em 1em}
-.context{color:#666;font-size:.9em}.modal{border:2px solid #1264a3;border-radius:8px;padding:.5em 1em;margin:1em 0}
-.modal form{display:inline}.field textarea,.field input{width:100%}.error{color:#e01e5a}
-.ephemeral{background:#f4f4f8;border-radius:6px;padding:.3em .5em;margin:.3em 0}.notes{color:#555;font-size:.9em}"""
-RELOAD = (
-    "<script>setInterval(function(){if(!document.querySelector('input:focus,textarea:focus,select:focus'))"
-    "location.reload()},5000)</script>"
-)
-SHOWN_EPHEMERALS = 8
+Panel = Callable[[Viewer], str]
 
 
-def _acting_users(state: SlackState) -> list[tuple[str, str]]:
+def _requests_panel(viewer: Viewer) -> str:
+    notes = "".join(f"<li>{escape(n)}</li>" for n in viewer.demo.memory.notes(viewer.user))
+    return f'<h3>Requests sent to the app</h3><ul class="notes">{notes or "<li>none yet</li>"}</ul>'
+
+
+SIDE_PANELS: dict[str, Panel] = {"requests": _requests_panel}
+
+
+def _users(state: SlackState) -> list[tuple[str, str]]:
     with state.lock:
-        return [(uid, u.get("real_name", uid)) for uid, u in state.workspace.users.items() if not u.get("is_bot")]
+        return [(uid, u.get("real_name") or u.get("name") or uid)
+                for uid, u in state.workspace.users.items() if not u.get("is_bot")]
 
 
-def _picker(users: list[tuple[str, str]], acting: str) -> str:
-    options = "".join(
-        f'<option value="{escape(uid)}"{" selected" if uid == acting else ""}>{escape(name)} ({escape(uid)})</option>'
-        for uid, name in users
-    )
-    return (
-        '<form method="get" action="/">Acting as: <select name="as" onchange="this.form.submit()">'
-        f"{options}</select><noscript><button>Switch</button></noscript></form>"
-    )
+def viewer(demo: Demo, user: str) -> Viewer:
+    """What the page needs to draw itself for `user`."""
+    with demo.state.lock:
+        names = Directory.of(demo.state.workspace)
+    return Viewer(demo, user, names)
 
 
-def _personal(state: SlackState, demo: Demo, acting: str) -> str:
-    """What only the acting user sees: open modals, ephemerals, the command form and request outcomes."""
-    html = "".join(markup.modal(v, acting, demo.errors(v["view_id"])) for v in demo.open_modals(acting))
-    shown = records.ephemerals(state, acting)[-SHOWN_EPHEMERALS:]
-    for e in reversed(shown):
-        where = escape(state.workspace.channel_name(e["channel"]))
-        html += f'<div class="ephemeral"><small>Only visible to you &middot; #{where}</small>{markup.message(e)}</div>'
-    if demo.enabled:
-        with state.lock:
-            channels = [(cid, c["name"]) for cid, c in state.workspace.channels.items()]
-        options = "".join(f'<option value="{escape(cid)}">#{escape(name)}</option>' for cid, name in channels)
-        html += (
-            f'<form method="post" action="/_sandbox/command"><input type="hidden" name="user" value="{escape(acting)}">'
-            f'<input name="command" value="/invoice status FE-20931" size="40"> in <select name="channel">{options}'
-            '</select> <button class="btn">Send command</button></form>'
-        )
-    notes = "".join(f"<li>{escape(n)}</li>" for n in demo.notes(acting))
-    return html + (f'<ul class="notes">{notes}</ul>' if notes else "")
+def _overlay(view: Viewer) -> str:
+    demo, user = view.demo, view.user
+    html = "".join(markup.modal(v, user, demo.memory.errors(v["view_id"]), demo.memory.typed(v["view_id"]), view.names)
+                   for v in demo.open_modals(user))
+    pending = demo.memory.confirming(user)
+    return html + (markup.confirmation(pending, user, view.names) if pending else "")
 
 
-def _channels(state: SlackState, demo: Demo, acting: str) -> str:
-    html = ""
-    with state.lock:
-        order = list(state.workspace.channels)
-    recorded = records.all_messages(state)
-    for channel in sorted(recorded, key=lambda c: (order.index(c) if c in order else len(order), c)):
-        messages = recorded[channel]
-        html += f"<h2>#{escape(state.workspace.channel_name(channel))} <small>{escape(channel)}</small></h2>"
-        for m in messages:
-            form = {"channel": channel, "ts": m["ts"], "user": acting} if demo.enabled else None
-            edited = f" (edited {len(m['history'])}x)" if m.get("edited") else ""
-            thread = records.thread(state, channel, m["ts"])
-            replies = "".join(f'<div class="reply">{markup.message(r)}</div>' for r in thread)
-            card = markup.message(m, form)
-            html += f'<div class="msg"><small>{escape(m["ts"] + edited)}</small>{card}{replies}</div>'
-    return html or "<p>No messages yet.</p>"
+def regions(view: Viewer) -> dict[str, str]:
+    """The parts of the page that change, by data-region name, and a version over all of them."""
+    parts = {"channels": timeline.channels(view), "overlay": _overlay(view)}
+    parts.update({f"panel-{name}": panel(view) for name, panel in SIDE_PANELS.items()})
+    return parts
+
+
+def version(parts: dict[str, str]) -> str:
+    """A short digest that changes whenever any region does."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _topbar(state: SlackState, acting: str) -> str:
+    options = "".join(f'<option value="{escape(uid)}"{" selected" if uid == acting else ""}>{escape(name)}</option>'
+                      for uid, name in _users(state))
+    return (f'<header id="topbar"><span class="workspace">{escape(state.workspace.team_name)}</span>'
+            '<span class="tag">Slack sandbox</span><form method="get" action="/">Acting as '
+            f'<select name="as" id="acting-as" onchange="this.form.submit()">{options}</select>'
+            "<noscript><button>Switch</button></noscript></form></header>")
+
+
+def _sidebar(view: Viewer) -> str:
+    links = "".join(f'<a href="#channel-{escape(cid)}"># {escape(name)}</a>' for cid, name in view.names.channels.items())
+    return f'<nav id="sidebar"><div class="title">Channels</div>{links}</nav>'
+
+
+def _composer(view: Viewer) -> str:
+    if not view.clickable:
+        return ('<p class="empty"><em>Read-only: start the sandbox with --app-url and --signing-secret '
+                "to click as a user.</em></p>")
+    options = "".join(f'<option value="{escape(cid)}">#{escape(name)}</option>' for cid, name in view.names.channels.items())
+    return (f'<form id="composer" method="post" action="/_sandbox/command" data-ajax>'
+            f'{markup.hidden({"user": view.user})}<select name="channel" aria-label="Channel">{options}</select>'
+            '<input name="command" value="/invoice status FE-20931" aria-label="Command" autocomplete="off">'
+            '<button class="btn">Send</button></form>')
 
 
 def render(state: SlackState, demo: Demo, acting: str) -> str:
     """The whole page for the acting user."""
-    users = _acting_users(state)
-    mode = "" if demo.enabled else (
-        "<p><em>Read-only: start the sandbox with --app-url and --signing-secret to click as a user.</em></p>"
-    )
-    reload = "" if demo.open_modals(acting) else RELOAD
+    view = viewer(demo, acting)
+    parts = regions(view)
+    panels = "".join(f'<section class="panel" id="panel-{escape(name)}" data-region="panel-{escape(name)}">'
+                     f'{parts[f"panel-{name}"]}</section>' for name in SIDE_PANELS)
     return (
-        f'<!doctype html><html><head><meta charset="utf-8"><title>Slack sandbox</title><style>{STYLE}</style></head>'
-        f"<body><h1>Slack sandbox &mdash; {escape(state.workspace.team_name)}</h1>{_picker(users, acting)}{mode}"
-        f"{_personal(state, demo, acting)}{_channels(state, demo, acting)}{reload}</body></html>"
+        '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f"<title>{escape(state.workspace.team_name)} \u2014 Slack sandbox</title><style>{STYLE}</style></head>"
+        f'<body data-user="{escape(acting)}" data-version="{version(parts)}">{_topbar(state, acting)}'
+        f'<div id="layout">{_sidebar(view)}<main id="main"><div id="channels" data-region="channels">'
+        f'{parts["channels"]}</div>{_composer(view)}</main><aside id="side">{panels}</aside></div>'
+        f'<div id="overlay" data-region="overlay">{parts["overlay"]}</div><script>{SCRIPT}</script></body></html>'
     )
 
 
 def blueprint(state: SlackState, demo: Demo) -> Blueprint:
-    """The page and the form targets its buttons, modals and command form POST to."""
+    """The page, its regions as JSON, and the form targets its buttons, modals and command form POST to."""
     bp = Blueprint("slack_sandbox_page", __name__)
 
     def acting(value: str | None) -> str:
-        users = [uid for uid, _ in _acting_users(state)]
+        users = [uid for uid, _ in _users(state)]
         if value in users:
             return value
         if value:
             abort(400, f"unknown user {value!r}")
         return users[0] if users else ""
 
-    def back(user: str) -> Response:
+    def done(user: str) -> Response:
+        """204 for the page's script (it fetches the regions next), a redirect back for a plain form post."""
+        if request.headers.get("X-Requested-With") == "fetch":
+            return Response(status=204)
         return redirect(f"/?as={quote(user)}", code=303)
 
     def enabled() -> None:
@@ -116,16 +131,33 @@ def blueprint(state: SlackState, demo: Demo) -> Blueprint:
 
     @bp.get("/")
     def index():
-        """The page, reloaded every 5 seconds unless a field has focus or a modal is open."""
+        """The page; its script keeps it current without reloading."""
         return render(state, demo, acting(request.args.get("as")))
+
+    @bp.get("/_sandbox/page/regions")
+    def page_regions():
+        """{"version": "…", "regions": {"channels": "<section…>", "overlay": "…", …}}; regions only if changed."""
+        parts = regions(viewer(demo, acting(request.args.get("as"))))
+        current = version(parts)
+        if request.args.get("since") == current:
+            return jsonify(version=current)
+        return jsonify(version=current, regions=parts)
 
     @bp.post("/_sandbox/click")
     def click():
-        """A button of a card, clicked as the acting user."""
+        """A button of a card (or of an ephemeral), clicked as the acting user; confirmed=yes answers a confirm."""
         enabled()
         user = acting(request.form["user"])
-        demo.click(request.form["channel"], request.form["ts"], request.form["action_id"], user)
-        return back(user)
+        demo.click(request.form["channel"], request.form["ts"], request.form["action_id"], user,
+                   confirmed=request.form.get("confirmed") == "yes", ephemeral=request.form.get("ephemeral") == "1")
+        return done(user)
+
+    @bp.post("/_sandbox/confirm/deny")
+    def deny():
+        """The deny button of a confirm dialog: nothing is sent."""
+        user = acting(request.form["user"])
+        demo.deny(user)
+        return done(user)
 
     @bp.post("/_sandbox/submit")
     def submit():
@@ -134,14 +166,21 @@ def blueprint(state: SlackState, demo: Demo) -> Blueprint:
         user = acting(request.form["user"])
         values = {k.removeprefix("input:"): v for k, v in request.form.items() if k.startswith("input:")}
         demo.submit(request.form["view_id"], user, values)
-        return back(user)
+        return done(user)
 
     @bp.post("/_sandbox/dismiss")
     def dismiss():
         """A modal closed with Cancel."""
         enabled()
         demo.dismiss(request.form["view_id"])
-        return back(acting(request.form["user"]))
+        return done(acting(request.form["user"]))
+
+    @bp.post("/_sandbox/ephemeral/dismiss")
+    def dismiss_ephemeral():
+        """An ephemeral hidden with "Dismiss message"."""
+        user = acting(request.form["user"])
+        demo.memory.dismiss(user, request.form["message_ts"])
+        return done(user)
 
     @bp.post("/_sandbox/command")
     def command():
@@ -149,6 +188,6 @@ def blueprint(state: SlackState, demo: Demo) -> Blueprint:
         enabled()
         user = acting(request.form["user"])
         demo.command(request.form["command"], user, request.form["channel"])
-        return back(user)
+        return done(user)
 
     return bp

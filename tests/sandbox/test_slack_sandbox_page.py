@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     InputBlock,
     MarkdownTextObject,
@@ -62,11 +63,15 @@ def stand_in_app(received: list, api_url: str) -> Flask:
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
         payload = json.loads(form["payload"]) if "payload" in form else form
         received.append(payload)
+        client = WebClient(token=DEMO_TOKEN, base_url=api_url)
+        if payload.get("type") == "block_actions" and payload["actions"][0]["action_id"] == "approve":
+            client.chat_update(channel=payload["channel"]["id"], ts=payload["container"]["message_ts"],
+                               text=f"*FE-1* approved by <@{payload['user']['id']}>", blocks=[])
         if payload.get("type") == "block_actions" and payload["actions"][0]["action_id"] == "reject":
             view = View(type="modal", callback_id="reason", title="Reject invoice", submit="Reject",
                         blocks=[InputBlock(block_id="reason", label="Reason",
                                            element=PlainTextInputElement(action_id="reason_input", multiline=True))])
-            WebClient(token=DEMO_TOKEN, base_url=api_url).views_open(trigger_id=payload["trigger_id"], view=view)
+            client.views_open(trigger_id=payload["trigger_id"], view=view)
         if payload.get("type") == "view_submission":
             reason = payload["view"]["state"]["values"]["reason"]["reason_input"]["value"]
             if len(reason.strip()) < 3:
@@ -101,6 +106,9 @@ def post_card(sandbox: SlackSandbox) -> str:
         ActionsBlock(block_id="decide", elements=[
             ButtonElement(text="Approve", action_id="approve", value="1:AP", style="primary"),
             ButtonElement(text="Reject", action_id="reject", value="1:AP", style="danger"),
+            ButtonElement(text="Send to External System", action_id="send", value="1:A", style="primary",
+                          confirm=ConfirmObject(title="Send FE-1?", text="Bill *100482-FE-1* for <b>USD</b> 10.00",
+                                                confirm="Send", deny="Not yet")),
         ]),
     ]
     answer = WebClient(token=DEMO_TOKEN, base_url=sandbox.api_url).chat_postMessage(
@@ -132,7 +140,9 @@ def test_a_click_on_a_rendered_card_button_sends_a_signed_block_actions_as_the_a
     ts = post_card(sandbox)
     shown = page(sandbox, "U0ACCT1")
     assert "&lt;b&gt;from&lt;/b&gt;" in shown
-    assert '<a href="https://example.com/doc">the document</a> @U0BUYER1' in shown
+    assert ('<b>FE-1</b> &lt;b&gt;from&lt;/b&gt; <a href="https://example.com/doc" target="_blank" '
+            'rel="noopener noreferrer">the document</a> <span class="mention" data-user-id="U0BUYER1">@Paula Buyer</span>'
+            in shown)
     answer = click(sandbox, "U0ACCT1", "approve")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/?as=U0ACCT1")
     [payload] = received
@@ -178,3 +188,59 @@ def test_without_an_app_url_the_page_has_no_clickable_buttons():
         refused = requests.post(f"{sandbox.base_url}/_sandbox/click", timeout=5,
                                 data={"channel": PROCUREMENT, "ts": "1.0", "action_id": "approve", "user": "U0BUYER1"})
         assert refused.status_code == 404
+
+
+def regions(sandbox: SlackSandbox, user: str) -> dict:
+    answer = requests.get(f"{sandbox.base_url}/_sandbox/page/regions", params={"as": user}, timeout=5)
+    return answer.json()["regions"]
+
+
+def test_a_button_with_a_confirm_object_asks_first_and_sends_the_click_only_when_confirmed(world):
+    sandbox, received = world
+    post_card(sandbox)
+    click(sandbox, "U0AP1", "send")
+    dialog = regions(sandbox, "U0AP1")["overlay"]
+    assert 'id="confirm-dialog"' in dialog and "<h3>Send FE-1?</h3>" in dialog
+    assert "Bill <b>100482-FE-1</b> for &lt;b&gt;USD&lt;/b&gt; 10.00" in dialog
+    assert ">Not yet</button>" in dialog and ">Send</button>" in dialog and received == []
+    assert regions(sandbox, "U0BUYER1")["overlay"] == ""
+    [deny] = Forms(dialog).posting_to("/_sandbox/confirm/deny")
+    press(sandbox, deny)
+    assert regions(sandbox, "U0AP1")["overlay"] == "" and received == []
+    click(sandbox, "U0AP1", "send")
+    [confirm] = Forms(regions(sandbox, "U0AP1")["overlay"]).posting_to("/_sandbox/click")
+    press(sandbox, confirm, confirm["buttons"][0])
+    [payload] = received
+    assert payload["actions"][0]["action_id"] == "send" and payload["user"]["id"] == "U0AP1"
+    assert regions(sandbox, "U0AP1")["overlay"] == ""
+
+
+def test_after_a_click_posted_by_the_pages_script_the_card_changes_in_the_regions_without_a_reload(world):
+    sandbox, received = world
+    ts = post_card(sandbox)
+    form = Forms(page(sandbox, "U0ACCT1")).posting_to("/_sandbox/click")[0]
+    answer = requests.post(f"{sandbox.base_url}/_sandbox/click", timeout=10, allow_redirects=False,
+                           data={**form["fields"], "action_id": "approve"}, headers={"X-Requested-With": "fetch"})
+    assert answer.status_code == 204 and "Location" not in answer.headers
+    channels = regions(sandbox, "U0ACCT1")["channels"]
+    card = channels[channels.index(f'data-ts="{ts}"'):]
+    assert 'approved by <span class="mention" data-user-id="U0ACCT1">@Ana Accounting</span>' in card
+    assert ">(edited)</span>" in card and 'data-action-id="approve"' not in card
+
+
+def test_a_modal_refused_by_the_app_keeps_what_was_typed(world):
+    sandbox, _ = world
+    post_card(sandbox)
+    click(sandbox, "U0BUYER1", "reject")
+    [modal] = Forms(page(sandbox, "U0BUYER1")).posting_to("/_sandbox/submit")
+    press(sandbox, modal, **{"input:reason": "<>"})
+    overlay = regions(sandbox, "U0BUYER1")["overlay"]
+    assert ">&lt;&gt;</textarea>" in overlay and "Please say why &lt;really&gt;." in overlay
+
+
+def test_an_unknown_command_is_not_sent_to_the_app(world):
+    sandbox, received = world
+    [form] = Forms(page(sandbox, "U0AP1")).posting_to("/_sandbox/command")
+    press(sandbox, form, command="/invoices status FE-1", channel=PROCUREMENT)
+    assert received == []
+    assert "/invoices is not a valid command." in regions(sandbox, "U0AP1")["channels"]
