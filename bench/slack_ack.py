@@ -23,7 +23,7 @@ from rq import SimpleWorker
 
 from bootstrap import app_runtime
 from jobs import tasks
-from jobs.registry import queue
+from jobs.registry import queues
 from models.migrate import upgrade
 from sandbox.erp import example_upload, signed_headers
 from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace, serve_in_thread
@@ -93,7 +93,7 @@ def main(argv: list[str]) -> None:
             secret = settings.upload_webhook_secret.get_secret_value()
             for number in range(args.invoices):
                 _upload(base, secret, number)
-            SimpleWorker([queue(runtime.redis)], connection=runtime.redis).work(burst=True, logging_level="WARNING")
+            SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
             cards = slack.messages("C0PROCURE")
             signer = SlackRequests(SECRET, slack)
             clicks = [signer.block_actions(cards[i % len(cards)], "Approve", user=USERS[i % 2])

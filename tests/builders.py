@@ -8,7 +8,7 @@ from rq import SimpleWorker
 
 from invoices.rules import Actor, Role
 from invoices.statuses import Action
-from jobs.registry import JOBS, queue
+from jobs.registry import JOBS, queues
 from models import Invoice
 from sandbox.erp import example_upload, signed_headers
 from services.approvals import take_action
@@ -110,19 +110,19 @@ def uploaded(web, **invoice_changes) -> int:
 
 def run_jobs(runtime: Runtime) -> list[str]:
     """Run the queued card jobs through a real RQ worker; return the other jobs' functions, set aside."""
-    jobs = queue(runtime.redis)
     others = []
-    for job in jobs.get_jobs():
-        if job.func_name != CARD_JOB:
-            others.append(job.func_name)
-            jobs.remove(job)
-    SimpleWorker([jobs], connection=runtime.redis).work(burst=True)
+    for jobs in queues(runtime.redis):
+        for job in jobs.get_jobs():
+            if job.func_name != CARD_JOB:
+                others.append(job.func_name)
+                jobs.remove(job)
+    SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True)
     return others
 
 
 def work(runtime: Runtime) -> None:
-    """Run every queued job through a real RQ worker until the queue is empty."""
-    SimpleWorker([queue(runtime.redis)], connection=runtime.redis).work(burst=True)
+    """Run every queued job through a real RQ worker, in its priority order, until the queues are empty."""
+    SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True)
 
 
 def post(web, request) -> int:
