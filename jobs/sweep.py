@@ -5,17 +5,21 @@ from datetime import timedelta
 
 from rq.job import JobStatus
 
-from invoices.events import SyncRequested
+from invoices.events import QuickBooksEventRecorded, SyncRequested
 from jobs.registry import enqueue, status_of
+from qbo.limiter import RECONCILE_PER_MINUTE
 from services.cards import sweep_unannounced
 from services.runtime import Runtime
-from services.sweeps import capture_changes, invoices_in_es, requeue_unprocessed_events
+from services.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.sync_steps import invoice_lock_name
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
 MARKER = "qbo:sweep:scheduled"
 LIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# One sweep a minute publishes no more entities than reconcile's share of a minute's requests can read; the
+# rest (a backlog after a large delivery or a Redis flush) waits for the next sweeps.
+EVENTS_PER_SWEEP = RECONCILE_PER_MINUTE.amount
 
 
 def sweep(runtime: Runtime) -> dict:
@@ -37,6 +41,14 @@ def requeue_stuck_syncs(runtime: Runtime) -> int:
     """Publish the sync of each invoice in ES whose job is missing, failed, finished or died with its worker."""
     lost = [invoice_id for invoice_id in invoices_in_es(runtime) if not _job_alive(runtime, invoice_id)]
     runtime.publisher.publish([SyncRequested(invoice_id) for invoice_id in lost])
+    return len(lost)
+
+
+def requeue_unprocessed_events(runtime: Runtime) -> int:
+    """Publish the reconcile of the oldest entities with events waiting past the grace period and no live job."""
+    lost = [delivery_id for delivery_id in waiting_events(runtime)
+            if status_of(runtime.redis, "reconcile_delivery", delivery_id) not in LIVE][:EVENTS_PER_SWEEP]
+    runtime.publisher.publish([QuickBooksEventRecorded(delivery_id) for delivery_id in lost])
     return len(lost)
 
 

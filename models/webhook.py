@@ -9,7 +9,7 @@ from models.base import Base, UTCDateTime, utcnow
 
 
 class WebhookDelivery(Base):
-    """One received delivery or event, keyed by its source and the id its sender gave it."""
+    """One received delivery or event, keyed by its source and the SHA-256 (hex) of the id its sender gave it."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (UniqueConstraint("source", "delivery_id"),)
@@ -17,6 +17,9 @@ class WebhookDelivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(32))
     delivery_id: Mapped[str] = mapped_column(String(200))
+    # What a QuickBooks event is about (SHA-256 of "realm:entity:id"): its reconcile applies every waiting event
+    # with the same subject from one read of the entity.
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
     payload: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -39,13 +39,13 @@ class Gateway:
         self._credentials = None
         self._client = None
 
-    def call(self, operation: Callable[[Any], Any], batch: bool = False) -> Any:
-        """Run `operation(client)` once admitted by the limiter (`batch`: a /batch request); refreshes once on 401."""
+    def call(self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False) -> Any:
+        """Run `operation(client)` once the limiter admits it (a /batch, or reconcile's share); refreshes on 401."""
         for attempt in (1, 2):
             if self._client is None:
                 self._credentials = self._credentials or self.tokens.credentials(self.realm_id)
                 self._client = quickbooks_client(self.settings, self.realm_id, self._credentials.access_token)
-            self.limiter.acquire(self.realm_id, batch)
+            self.limiter.acquire(self.realm_id, batch, reconcile)
             try:
                 return operation(self._client)
             except Exception as error:  # noqa: BLE001 - sorted below; unknown errors propagate as they are
@@ -150,18 +150,18 @@ class Gateway:
         return batch_outcomes(answer, bodies)
 
     def read(self, entity: str, entity_id: str) -> dict | None:
-        """The current Bill or BillPayment with this Id, or None when QBO has none (deleted)."""
+        """The current Bill or BillPayment with this Id, or None when QBO has none (deleted): reconcile's read."""
         def get(qb):
             try:
                 return qb.get_single_object(entity, entity_id)[entity]
             except ObjectNotFoundException:
                 return None
-        return self.call(get)
+        return self.call(get, reconcile=True)
 
     def changes(self, since: datetime) -> dict[str, list[dict]]:
-        """Bills and BillPayments changed since `since` (CDC); deleted ones are {"Id", "status": "Deleted"}."""
+        """Bills and BillPayments changed since `since` (CDC, reconcile's); deleted ones are {"Id", "status": "Deleted"}."""
         stamp = since.isoformat(timespec="seconds")
-        answer = self.call(lambda qb: qb.change_data_capture("Bill,BillPayment", stamp))
+        answer = self.call(lambda qb: qb.change_data_capture("Bill,BillPayment", stamp), reconcile=True)
         found: dict[str, list[dict]] = {"Bill": [], "BillPayment": []}
         for block in answer["CDCResponse"][0]["QueryResponse"]:
             for name in found:

@@ -2,15 +2,16 @@
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, update
 
 from invoices.bill import traced, traced_invoice_id
 from invoices.statuses import Action, Status
-from models import Invoice, QboConnection, WebhookDelivery
+from models import Invoice, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
 from services.bill_outcome import bill_gone, complete, confirm, report_drift
-from services.ports import QuickBooks
+from services.ports import QboThrottled, QuickBooks
+from services.qbo_events import our_realms
 from services.runtime import Runtime
 from services.sync_steps import LOCK_SECONDS, invoice_lock_name
 
@@ -18,21 +19,36 @@ log = logging.getLogger(__name__)
 
 
 def reconcile_delivery(runtime: Runtime, delivery_id: int) -> str:
-    """Apply one recorded QuickBooks event, e.g. {"realm": "934...", "entity": "Bill", "id": "145", ...}."""
+    """Apply a recorded event, e.g. {"realm": "934...", "entity": "Bill", "id": "145"}, and all others on its entity."""
     with runtime.sessions() as session:
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None or delivery.processed_at is not None:
             return "already processed"
-        event = dict(delivery.payload)
-        known = session.scalars(select(QboConnection.id).where(QboConnection.realm_id == event["realm"])).first()
+        event, same = dict(delivery.payload), _same_entity(delivery)
+        # Any event recorded before the read below reports a change the read sees; later ones get their own job.
+        last = session.scalar(select(func.max(WebhookDelivery.id)).where(same))
     outcome = "ignored"
-    if not known:
-        log.info("ignoring a QuickBooks event for unknown company %s", event["realm"])
+    if event["realm"] not in our_realms(runtime):
+        log.info("ignoring QuickBooks events of company %s: it is no longer connected", event["realm"])
     elif event["entity"] in ("Bill", "BillPayment"):
-        outcome = reconcile_entity(runtime, runtime.quickbooks(event["realm"]), event["entity"], event["id"])
+        try:
+            outcome = reconcile_entity(runtime, runtime.quickbooks(event["realm"]), event["entity"], event["id"])
+        except QboThrottled as error:
+            # Reconcile's share of the company's requests is spent: the events wait, and the sweep publishes
+            # them again at the pace the share allows, instead of RQ retrying (and logging) every one of them.
+            log.info("QuickBooks event %s waits: %s", delivery_id, error)
+            return "deferred"
     with transaction(runtime.sessions) as session:
-        session.get(WebhookDelivery, delivery_id).processed_at = utcnow()
+        session.execute(update(WebhookDelivery).where(same, WebhookDelivery.id <= last).values(processed_at=utcnow()))
     return outcome
+
+
+def _same_entity(delivery: WebhookDelivery):
+    """The unprocessed events about the entity `delivery` is about (only itself when recorded without a subject)."""
+    unprocessed = WebhookDelivery.processed_at.is_(None)
+    if delivery.subject is None:
+        return and_(WebhookDelivery.id == delivery.id, unprocessed)
+    return and_(WebhookDelivery.source == delivery.source, WebhookDelivery.subject == delivery.subject, unprocessed)
 
 
 def reconcile_entity(runtime: Runtime, gateway: QuickBooks, entity: str, entity_id: str) -> str:

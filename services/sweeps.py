@@ -2,9 +2,8 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from invoices.events import QuickBooksEventRecorded
 from invoices.statuses import Status
 from models import Invoice, QboConnection, WebhookDelivery
 from models.base import utcnow
@@ -23,14 +22,15 @@ def invoices_in_es(runtime: Runtime) -> list[int]:
         return list(session.scalars(select(Invoice.id).where(Invoice.status == Status.SENT.value)))
 
 
-def requeue_unprocessed_events(runtime: Runtime) -> int:
-    """Publish again the recorded QuickBooks events still unprocessed after a grace period."""
+def waiting_events(runtime: Runtime) -> list[int]:
+    """The first QuickBooks event still unprocessed after a grace period of each entity: its reconcile applies all."""
+    waiting = (WebhookDelivery.source == "quickbooks", WebhookDelivery.processed_at.is_(None),
+               WebhookDelivery.received_at < utcnow() - EVENT_GRACE)
     with runtime.sessions() as session:
-        pending = session.scalars(select(WebhookDelivery.id).where(
-            WebhookDelivery.source == "quickbooks", WebhookDelivery.processed_at.is_(None),
-            WebhookDelivery.received_at < utcnow() - EVENT_GRACE)).all()
-    runtime.publisher.publish([QuickBooksEventRecorded(delivery_id) for delivery_id in pending])
-    return len(pending)
+        first = session.scalars(select(func.min(WebhookDelivery.id)).where(
+            *waiting, WebhookDelivery.subject.is_not(None)).group_by(WebhookDelivery.subject)).all()
+        alone = session.scalars(select(WebhookDelivery.id).where(*waiting, WebhookDelivery.subject.is_(None))).all()
+    return sorted({*first, *alone})
 
 
 def capture_changes(runtime: Runtime) -> int:

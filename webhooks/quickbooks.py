@@ -1,4 +1,4 @@
-"""POST /webhooks/quickbooks: verify Intuit's signature, record each event once, queue its reconcile, answer fast."""
+"""POST /webhooks/quickbooks: verify Intuit's signature, record our companies' events once, queue reconciles, answer."""
 
 import base64
 import hashlib
@@ -50,7 +50,7 @@ def events_of(data: object) -> list[dict]:
 
 
 def _event(key: str, realm: str, entity: str, entity_id: str, operation: str) -> dict:
-    return {"key": str(key)[:200], "realm": str(realm), "entity": entity, "id": str(entity_id), "operation": operation}
+    return {"key": str(key), "realm": str(realm), "entity": entity, "id": str(entity_id), "operation": operation}
 
 
 def receive():

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from models import AuditEntry, WebhookDelivery
 from sandbox.erp import example_upload
 from sandbox.quickbooks import serve_in_thread
+from services.qbo_events import digest
 from services.reconcile import reconcile_delivery
 from services.runtime import Runtime
 from services.sweeps import capture_changes
@@ -122,27 +123,36 @@ def test_a_changed_bill_total_is_reported_once(qbo_runtime, hooked):
     assert stored(qbo_runtime, invoice_id).status == "S"
 
 
-def test_events_of_an_unknown_company_or_bill_are_ignored(qbo_runtime, qbo_client):
+def test_events_of_a_company_we_are_not_connected_to_are_dropped_before_storing(qbo_runtime, qbo_client):
     body = json.dumps({"eventNotifications": [
         {"realmId": "999", "dataChangeEvent": {"entities": [{"name": "Bill", "id": "1", "operation": "Create",
                                                               "lastUpdated": "2026-11-20T18:11:12.345Z"}]}}]}).encode()
     answer = qbo_client.post("/webhooks/quickbooks", data=body, headers=signed(body))
-    assert answer.status_code == 200
+    assert (answer.status_code, answer.get_json()) == (200, {"events": 1, "new": 0})
     with qbo_runtime.sessions() as session:
-        [delivery_id] = session.scalars(select(WebhookDelivery.id)).all()
-    assert reconcile_delivery(qbo_runtime, delivery_id) == "ignored"
+        assert session.scalar(select(func.count(WebhookDelivery.id))) == 0
+    assert qbo_runtime.redis.keys("rq:job:*") == []
 
 
-def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtime):
+def test_an_event_about_a_bill_that_is_not_ours_is_ignored(qbo_runtime, qbo_client, sandbox):
+    qbo_runtime.quickbooks()
+    body = json.dumps([{"specversion": "1.0", "id": "e-other", "type": "qbo.bill.created.v1",
+                        "intuitaccountid": sandbox.realm, "intuitentityid": "4040"}]).encode()
+    assert qbo_client.post("/webhooks/quickbooks", data=body, headers=signed(body)).get_json()["new"] == 1
+    assert deliver(qbo_runtime, sandbox) == ["ignored"]
+
+
+def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtime, sandbox):
+    qbo_runtime.quickbooks()
     down = Runtime(qbo_runtime.settings, qbo_runtime.engine, qbo_runtime.sessions,
                    Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2), qbo_runtime.wiring)
     body = json.dumps([{"specversion": "1.0", "id": "e-down", "type": "qbo.bill.created.v1",
-                        "intuitaccountid": "1", "intuitentityid": "2"}]).encode()
+                        "intuitaccountid": sandbox.realm, "intuitentityid": "2"}]).encode()
     answer = create_app(down).test_client().post("/webhooks/quickbooks", data=body,
                                                  headers={**signed(body), "content-type": "application/cloudevents+json"})
     assert answer.status_code == 200
     with qbo_runtime.sessions() as session:
-        assert session.scalars(select(WebhookDelivery.delivery_id)).all() == ["e-down"]
+        assert session.scalars(select(WebhookDelivery.delivery_id)).all() == [digest("e-down")]
 
 
 def test_the_bill_of_an_earlier_revision_seen_again_does_not_synchronize_the_resent_invoice(qbo_runtime, sandbox):
