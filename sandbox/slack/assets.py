@@ -43,9 +43,8 @@ a{color:#1264a3}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padd
 #overlay:empty{display:none}#overlay{position:fixed;inset:0;background:rgba(0,0,0,.45);display:flex;
 align-items:flex-start;justify-content:center;padding-top:8vh;z-index:10}
 .dialog{background:#fff;border-radius:8px;box-shadow:0 18px 48px rgba(0,0,0,.35);width:32em;max-width:94vw;padding:1em 1.4em}
-.dialog h3{margin:0 0 .6em}.dialog form{display:inline}.dialog .close{float:right;margin-right:.5em}
-.dialog .submit{float:right}.dialog-buttons{display:flex;justify-content:flex-end;gap:.5em;margin-top:1em}
-.modal form:first-of-type{display:block}.modal .submit{margin-top:1em}
+.dialog h3{margin:0 0 .6em}.dialog form{display:inline}.modal form{display:block}
+.dialog-buttons{display:flex;justify-content:flex-end;gap:.5em;margin-top:1em}
 .field{display:block;margin:.6em 0}.field .label{display:block;font-weight:700;margin-bottom:.2em}
 .field textarea,.field input{width:100%;font:inherit;border:1px solid #bbb;border-radius:4px;padding:.3em}
 .optional,.hint{color:#616061;font-size:.85em}.error{color:#e01e5a;font-size:.9em}.unsupported{color:#999}
@@ -83,7 +82,8 @@ SCRIPT = """
     var data=new URLSearchParams(new FormData(form));
     if(ev.submitter&&ev.submitter.name){data.append(ev.submitter.name,ev.submitter.value);}
     if(form.id==='composer'){form.querySelector('input[name=command]').value='';}
-    fetch(form.action,{method:'POST',body:data,headers:{'X-Requested-With':'fetch'}}).then(soon,soon);
+    var target=(ev.submitter&&ev.submitter.getAttribute('formaction'))||form.action;
+    fetch(target,{method:'POST',body:data,headers:{'X-Requested-With':'fetch'}}).then(soon,soon);
   });
   setInterval(refresh,1000);
 })();

@@ -120,10 +120,10 @@ def modal(record: dict[str, Any], user: str, errors: dict[str, str], typed: dict
     return (
         f'<div class="dialog modal" role="dialog" data-view-id="{escape(record["view_id"])}" '
         f'data-callback-id="{escape(view.get("callback_id", ""))}"><h3>{text_object(view.get("title"), names)}</h3>'
-        f'<form method="post" action="/_sandbox/submit" data-ajax>{fields}{"".join(parts)}'
-        f'<button class="btn primary submit">{submit}</button></form>'
-        f'<form method="post" action="/_sandbox/dismiss" data-ajax class="close">{fields}'
-        f'<button class="btn">{close}</button></form></div>'
+        f'<form method="post" action="/_sandbox/submit" data-ajax>{fields}{"".join(parts)}<div class="dialog-buttons">'
+        # Cancel posts the same form elsewhere and skips the required fields, as closing a modal does.
+        f'<button class="btn close" formaction="/_sandbox/dismiss" formnovalidate>{close}</button>'
+        f'<button class="btn primary submit">{submit}</button></div></form></div>'
     )
 
 

@@ -99,6 +99,7 @@ def render(state: SlackState, demo: Demo, acting: str) -> str:
                      f'{parts[f"panel-{name}"]}</section>' for name in SIDE_PANELS)
     return (
         '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(state.workspace.team_name)} \u2014 Slack sandbox</title><style>{STYLE}</style></head>"
         f'<body data-user="{escape(acting)}" data-version="{version(parts)}">{_topbar(state, acting)}'
         f'<div id="layout">{_sidebar(view)}<main id="main"><div id="channels" data-region="channels">'

@@ -11,6 +11,7 @@ from sandbox.slack.chat import post_ephemeral, post_message, update
 from sandbox.slack.dates import local
 from sandbox.slack.markup import message
 from sandbox.slack.render import Directory, mrkdwn, plain
+from sandbox.slack.slackbot import failure
 
 NAMES = Directory.of(demo_workspace(), now=datetime(2026, 11, 20, 15, 0).astimezone())
 LINK = 'target="_blank" rel="noopener noreferrer"'
@@ -159,7 +160,7 @@ def test_the_page_polls_its_regions_and_posts_its_forms_without_reloading():
     assert "/_sandbox/page/regions" in page and "X-Requested-With" in page and "location.reload" not in page
     assert 'data-region="channels"' in page and 'data-region="overlay"' in page and '<aside id="side">' in page
     assert '<form id="composer" method="post" action="/_sandbox/command" data-ajax>' in page
-    assert "<script src" not in page and "<link" not in page
+    assert "<script src" not in page and '<link rel="stylesheet"' not in page and "http" not in page.split("<body")[0]
 
 
 def test_an_unknown_command_gets_slackbots_explanation_in_the_channel_and_is_not_sent():
@@ -180,3 +181,31 @@ def test_a_command_the_app_does_not_answer_reads_as_slacks_dispatch_failure():
     _, client = served()
     client.post("/_sandbox/command", data={"user": "U0AP1", "channel": "C0PROCURE", "command": "/invoice help"})
     assert '/invoice failed with the error &quot;dispatch_failed&quot;' in regions(client, "U0AP1")["regions"]["channels"]
+
+
+@pytest.mark.parametrize("status, seconds, error", [
+    (None, 0.1, "dispatch_failed"), (200, 3.5, "operation_timeout"), (404, 0.1, "http_client_error"),
+    (500, 0.1, "http_service_error"), (200, 0.1, None),
+])
+def test_a_command_the_app_did_not_take_reads_as_slacks_error_for_it(status, seconds, error):
+    said = failure("/invoice", status, seconds)
+    assert said == (f'/invoice failed with the error "{error}"' if error else None)
+
+
+def test_text_without_a_slash_is_not_posted_and_the_page_says_so():
+    _, client = served()
+    client.post("/_sandbox/command", data={"user": "U0AP1", "channel": "C0PROCURE", "command": "hello <team>"})
+    channels = regions(client, "U0AP1")["regions"]["channels"]
+    assert "\u201chello &lt;team&gt;\u201d was not posted" in channels and "none yet" in \
+        regions(client, "U0AP1")["regions"]["panel-requests"]
+
+
+def test_an_ephemeral_in_a_thread_is_shown_in_that_thread():
+    state, client = served()
+    with state.lock:
+        card = post_message(state, {"channel": "C0ACCOUNT", "text": "card"})
+        post_message(state, {"channel": "C0ACCOUNT", "thread_ts": card["ts"], "text": "line"})
+        post_ephemeral(state, {"channel": "C0ACCOUNT", "user": "U0AP1", "thread_ts": card["ts"], "text": "just you"})
+    channels = regions(client, "U0AP1")["regions"]["channels"]
+    thread = channels[channels.index('<div class="thread">'):]
+    assert '<div class="thread-summary">1 reply</div>' in channels and "just you" in thread and "line" in thread

@@ -244,3 +244,25 @@ def test_an_unknown_command_is_not_sent_to_the_app(world):
     press(sandbox, form, command="/invoices status FE-1", channel=PROCUREMENT)
     assert received == []
     assert "/invoices is not a valid command." in regions(sandbox, "U0AP1")["channels"]
+
+
+def test_cancel_closes_a_modal_without_sending_a_submission(world):
+    sandbox, received = world
+    post_card(sandbox)
+    click(sandbox, "U0BUYER1", "reject")
+    [modal] = Forms(page(sandbox, "U0BUYER1")).posting_to("/_sandbox/submit")
+    cancel = next(b for b in modal["buttons"] if b.get("formaction") == "/_sandbox/dismiss")
+    assert "formnovalidate" in cancel
+    requests.post(f"{sandbox.base_url}/_sandbox/dismiss", data=modal["fields"], timeout=5)
+    assert regions(sandbox, "U0BUYER1")["overlay"] == ""
+    assert [p["type"] for p in received] == ["block_actions"]
+
+
+def test_a_button_on_an_ephemeral_sends_a_click_from_an_ephemeral_container(world):
+    sandbox, received = world
+    blocks = [ActionsBlock(elements=[ButtonElement(text="Show", action_id="show", value="7")])]
+    WebClient(token=DEMO_TOKEN, base_url=sandbox.api_url).chat_postEphemeral(
+        channel=PROCUREMENT, user="U0AP1", text="Only for you", blocks=blocks)
+    click(sandbox, "U0AP1", "show")
+    [payload] = received
+    assert payload["container"]["is_ephemeral"] is True and payload["actions"][0]["action_id"] == "show"
