@@ -15,6 +15,8 @@ import requests
 
 from sandbox.supervisor import Launcher
 
+ROOT = Path(__file__).resolve().parents[1]
+
 LOCAL_DEFAULTS = {
     "UPLOAD_WEBHOOK_SECRET": "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtdXBsb2FkLXNlY3JldA==",
     "SLACK_BOT_TOKEN": "xoxb-sandbox-token",
@@ -52,8 +54,9 @@ def main() -> None:
             embedded_socket(settings.instance_dir)
         upgrade(settings.resolved_database_url())
         launcher.start("worker", python, "-m", "jobs.worker", restartable=True)
-        launcher.start("web", python, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                       "--threads", "4", "--access-logfile", "-", "webhooks.app:create_app()", restartable=True)
+        launcher.start("web", python, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+                       "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "webhooks.app:create_app()",
+                       restartable=True)
         _wait_healthy(port)
         print(f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
               f"  upload the example invoice: {python} -m sandbox.erp http://127.0.0.1:{port}", flush=True)
