@@ -59,6 +59,7 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
         HeaderBlock(text=plain(f"Invoice {view.number} · {view.vendor_name}", 150)),
         SectionBlock(fields=[
             MarkdownTextObject(text=f"*Vendor*\n{v.vendor_name}"),
+            MarkdownTextObject(text=f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}"),
             MarkdownTextObject(text=f"*PO*\n{v.po_number}"),
             MarkdownTextObject(text=f"*Ship date*\n{v.ship_date.isoformat()}"),
             MarkdownTextObject(text=f"*Invoice number*\n{v.number}"),

@@ -42,6 +42,7 @@ class InvoiceView:
     number: str
     po_number: str
     vendor_name: str
+    payee: str | None
     ship_date: date
     currency: str
     total: Decimal
@@ -92,7 +93,7 @@ def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> In
     number = bill_number_of(invoice, numbering)
     return InvoiceView(
         id=invoice.id, number=invoice.number, po_number=invoice.po_number, vendor_name=invoice.vendor.name,
-        ship_date=revision.ship_date, currency=revision.currency, total=revision.total,
+        payee=revision.qb_accounting_name, ship_date=revision.ship_date, currency=revision.currency, total=revision.total,
         attachment_url=revision.attachment_url, lines=_lines(revision), status=status, revision=invoice.revision,
         bill_number=number, bill_id=invoice.bill_id, last_error=invoice.last_error, approvals=tuple(approvals),
         setback=setback if status in (Status.REJECTED, Status.PENDING_PROCUREMENT) else None,
