@@ -24,12 +24,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(tmp_path):
-    port = free_port()
+def launcher_env(port: int) -> dict:
+    """The environment of `make run` on a fresh clone: nothing configured but the port."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("SLACK_", "QBO_", "DATABASE_URL", "REDIS_URL", "UPLOAD_"))}
     env.update(PORT=str(port), PYTHONPATH=str(ROOT))
-    launcher = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=tmp_path, env=env,
+    return env
+
+
+def interrupt(launcher: subprocess.Popen) -> None:
+    """Ctrl-C the launcher, as a developer would; kill its group if it does not stop within 20 s."""
+    launcher.send_signal(signal.SIGINT)
+    try:
+        launcher.wait(20)
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+
+
+def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(tmp_path):
+    port = free_port()
+    launcher = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=tmp_path, env=launcher_env(port),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         started, healthy = time.monotonic(), False
@@ -45,12 +60,7 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
         assert answer.status_code == 202 and answer.json()["status"] == "AP"
         assert (tmp_path / "instance" / "invoice-sync.db").exists()
     finally:
-        launcher.send_signal(signal.SIGINT)
-        try:
-            launcher.wait(20)
-        finally:
-            if launcher.poll() is None:
-                os.killpg(launcher.pid, signal.SIGKILL)
+        interrupt(launcher)
     assert launcher.returncode is not None
     assert _processes_in(tmp_path) == [], "the launcher left processes running"
 

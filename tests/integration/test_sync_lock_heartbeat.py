@@ -13,6 +13,7 @@ from services import bill_sync
 from services.locks import Busy, RedisLocks
 from services.sync_steps import invoice_lock_name
 from tests.builders import sent_invoice, settle, stored
+from tests.integration.test_qbo_recovery import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDER = """
@@ -23,15 +24,6 @@ with RedisLocks(Redis(**json.loads(sys.argv[1]))).hold(sys.argv[2], float(sys.ar
     print("held", flush=True)
     time.sleep(60)
 """
-
-
-def wait_for(condition, seconds=15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def connection_of(redis) -> dict:
