@@ -9,7 +9,16 @@ from typing import Any
 
 from .errors import SlackError
 
+# "You can include up to 50 blocks in each message, and 100 blocks in modals or Home tabs."
+# (https://docs.slack.dev/reference/block-kit/blocks; tests/sandbox/recorded/slack/block_kit_limits.md)
 MAX_BLOCKS = {"message": 50, "modal": 100}
+# Text limits of Slack's block reference pages: section text 3,000
+# (https://docs.slack.dev/reference/block-kit/blocks/section-block), section fields 10 of 2,000 each (same page),
+# header 150 (https://docs.slack.dev/reference/block-kit/blocks/header-block), button text 75 and value 2,000
+# (https://docs.slack.dev/reference/block-kit/block-elements/button-element); actions elements 25 as Slack's
+# own answer shows it (adobe/spacecat-api-service#176, chat_invalid_blocks_too_many_elements.json).
+SECTION_TEXT, FIELD_TEXT, MAX_FIELDS, HEADER_TEXT = 3000, 2000, 10, 150
+BUTTON_TEXT, BUTTON_VALUE, MAX_ACTIONS = 75, 2000, 25
 _ID_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -28,9 +37,58 @@ def parse_blocks(raw: Any, surface: str = "message") -> list[dict[str, Any]] | N
             raise SlackError("invalid_blocks_format") from None
     if not isinstance(raw, list) or not all(isinstance(b, dict) and isinstance(b.get("type"), str) for b in raw):
         raise SlackError("invalid_blocks")
-    if len(raw) > MAX_BLOCKS[surface]:
-        raise SlackError("invalid_blocks")
+    problems = limit_problems(raw, MAX_BLOCKS[surface])
+    if problems:
+        raise invalid_blocks(problems)
     return _with_ids(raw)
+
+
+def invalid_blocks(problems: list[str]) -> SlackError:
+    """Slack's answer to blocks over a limit, in the shape recorded in
+    tests/sandbox/recorded/slack/chat_invalid_blocks_section_text_too_long.json: the bare complaints in
+    `errors` (adobe/spacecat-api-service#176) and each prefixed "[ERROR] " in response_metadata.messages."""
+    return SlackError("invalid_blocks", errors=problems,
+                      response_metadata={"messages": [f"[ERROR] {problem}" for problem in problems]})
+
+
+def limit_problems(blocks: list[dict[str, Any]], max_blocks: int) -> list[str]:
+    """Slack's complaints about the limits `blocks` exceed, e.g. "must be less than 3001 characters
+    [json-pointer:/blocks/0/text/text]" (wording recorded for section text; the same pattern is used for the
+    other text limits, and "no more than N items allowed" for counts, as recorded for actions elements)."""
+    problems = _too_many(blocks, max_blocks, "/blocks")
+    for i, block in enumerate(blocks):
+        at = f"/blocks/{i}"
+        kind = block.get("type")
+        if kind == "section":
+            problems += _too_long(block.get("text"), SECTION_TEXT, f"{at}/text/text")
+            fields = block.get("fields") if isinstance(block.get("fields"), list) else []
+            problems += _too_many(fields, MAX_FIELDS, f"{at}/fields")
+            for j, item in enumerate(fields):
+                problems += _too_long(item, FIELD_TEXT, f"{at}/fields/{j}/text")
+        elif kind == "header":
+            problems += _too_long(block.get("text"), HEADER_TEXT, f"{at}/text/text")
+        elif kind == "actions":
+            elements = block.get("elements") if isinstance(block.get("elements"), list) else []
+            problems += _too_many(elements, MAX_ACTIONS, f"{at}/elements")
+            for j, element in enumerate(elements):
+                if isinstance(element, dict) and element.get("type") == "button":
+                    problems += _too_long(element.get("text"), BUTTON_TEXT, f"{at}/elements/{j}/text/text")
+                    value = element.get("value")
+                    if isinstance(value, str) and len(value) > BUTTON_VALUE:
+                        problems.append(f"must be less than {BUTTON_VALUE + 1} characters [json-pointer:{at}/elements/{j}/value]")
+    return problems
+
+
+def _too_long(text_object: Any, limit: int, pointer: str) -> list[str]:
+    # Slack counts the text as sent, markup included (block_kit_limits.md: code points or UTF-16 units unsaid).
+    text = text_object.get("text") if isinstance(text_object, dict) else None
+    if isinstance(text, str) and len(text) > limit:
+        return [f"must be less than {limit + 1} characters [json-pointer:{pointer}]"]
+    return []
+
+
+def _too_many(items: list, limit: int, pointer: str) -> list[str]:
+    return [f"no more than {limit} items allowed [json-pointer:{pointer}]"] if len(items) > limit else []
 
 
 def _with_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

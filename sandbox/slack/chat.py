@@ -9,12 +9,29 @@ from .blocks import parse_blocks
 from .errors import SlackError
 from .state import SlackState, public_message
 
+MAX_UPDATE_TEXT = 4000
+
 
 def _channel(state: SlackState, args: dict[str, Any]) -> str:
     channel = state.workspace.channel_id(str(args.get("channel") or ""))
     if channel is None:
         raise SlackError("channel_not_found")
     return channel
+
+
+def _postable(state: SlackState, channel: str) -> None:
+    """chat.postMessage's refusals for a channel the bot may not post in.
+
+    "is_archived: Channel has been archived." and "not_in_channel: Cannot post user messages to a channel
+    they are not in." are documented for chat.postMessage (slack-ruby/slack-api-ref
+    methods/chat/chat.postMessage.json; tests/sandbox/recorded/slack/chat_postMessage_*.json). A thread reply
+    is a chat.postMessage with thread_ts, so it is refused the same way.
+    """
+    settings = state.workspace.channels.get(channel, {})
+    if settings.get("is_archived"):
+        raise SlackError("is_archived")
+    if not settings.get("is_member", True):
+        raise SlackError("not_in_channel")
 
 
 def _message(state: SlackState, channel: str, ts: Any) -> dict[str, Any]:
@@ -50,6 +67,7 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
 def post_message(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     """chat.postMessage: a new message, or a reply when thread_ts names a message of the channel."""
     channel = _channel(state, args)
+    _postable(state, channel)
     text, blocks = _content(args)
     workspace = state.workspace
     message: dict[str, Any] = {
@@ -82,15 +100,27 @@ def post_message(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def update(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
-    """chat.update: replace text and blocks in place, keeping the previous versions in `history`."""
+    """chat.update: replace the text, and the blocks when `blocks` is sent; earlier versions go to `history`.
+
+    A text-only update keeps the message's blocks, and `blocks=[]` removes them: Slack's reference from
+    2020 to 2023-10-11 ("If you don't include this field, the message's previous blocks will be retained. To
+    remove previous blocks, include an empty array for this field.") and every observed report
+    (slackapi/python-slack-sdk#523, slack-go/slack#1214); see tests/sandbox/recorded/slack/chat_update_keeps_blocks.md.
+    Archived channels and channels the bot left are not refused here: no public source shows what chat.update
+    answers for them (not_in_channel and is_archived are documented for chat.postMessage only).
+    """
     channel = _channel(state, args)
     message = _message(state, channel, args.get("ts"))
     text, blocks = _content(args)
+    # "msg_too_long: Message text is too long. The `text` field cannot exceed 4,000 characters."
+    # (slack-ruby/slack-api-ref methods/chat/chat.update.json; chat_update_msg_too_long.json)
+    if len(text) > MAX_UPDATE_TEXT:
+        raise SlackError("msg_too_long")
     message["history"].append({k: message.get(k) for k in ("text", "blocks", "edited")})
     message["text"] = text
-    if blocks is not None:
+    if blocks:
         message["blocks"] = blocks
-    else:
+    elif blocks is not None:
         message.pop("blocks", None)
     metadata = _metadata(args.get("metadata"))
     if metadata is not None:

@@ -61,6 +61,17 @@ def blueprint(state: SlackState) -> Blueprint:
         with state.lock:
             return jsonify([vars(f) for f in state.faults])
 
+    @bp.post("/channels/<channel>")
+    def channel(channel: str):
+        """Archive a channel or remove the bot from it, e.g. {"is_archived": true} or {"is_member": false}."""
+        try:
+            with state.lock:
+                return jsonify(state.workspace.change_channel(channel, **_body()))
+        except KeyError as error:
+            return jsonify(ok=False, error=str(error)), 404
+        except (ValueError, TypeError) as error:
+            return jsonify(ok=False, error=str(error)), 400
+
     @bp.post("/triggers")
     def triggers():
         """Issue a trigger_id for views.open, e.g. {"user": "U0BUYER1"}."""

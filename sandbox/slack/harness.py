@@ -94,6 +94,11 @@ class SlackSandbox:
         with self.state.lock:
             self.state.workspace.update(config)
 
+    def change_channel(self, channel: str, **changes: Any) -> None:
+        """Archive a channel (is_archived=True) or remove the bot from it (is_member=False), or undo it."""
+        with self.state.lock:
+            self.state.workspace.change_channel(channel, **changes)
+
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """Top-level messages of a channel, oldest first; each has "history" (earlier versions)."""
         return records.messages(self.state, channel)
@@ -139,9 +144,9 @@ class SlackSandbox:
         """Make the next `count` calls of `method` ("*" for any) answer 429/5xx, or ok:false `error`."""
         self.state.add_fault(Fault(method, status, retry_after, error, count))
 
-    def issue_trigger_id(self, user: str | None = None) -> str:
-        """A trigger_id views.open accepts once, for `trigger_ttl` seconds."""
-        return self.state.issue_trigger(user)
+    def issue_trigger_id(self, user: str | None = None, age: float = 0.0) -> str:
+        """A trigger_id views.open accepts once, for `trigger_ttl` seconds from a click `age` seconds ago."""
+        return self.state.issue_trigger(user, age)
 
     def response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
         """A response_url whose POSTs are recorded (served URL, or a placeholder when not served)."""

@@ -54,7 +54,7 @@ def conversation_info(state: SlackState, args: dict[str, Any]) -> dict[str, Any]
             "is_channel": True,
             "is_private": bool(channel.get("is_private", False)),
             "is_archived": bool(channel.get("is_archived", False)),
-            "is_member": True,
+            "is_member": bool(channel.get("is_member", True)),
             "created": 1700000000,
             "context_team_id": state.workspace.team_id,
         }

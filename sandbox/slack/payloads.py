@@ -39,9 +39,13 @@ class SlackRequests:
         """An interactivity request: form-encoded payload=<json>."""
         return self.sign(urlencode({"payload": json.dumps(payload)}).encode(), **signing)
 
-    def block_actions(self, message: dict[str, Any], button: str, user: str, **signing: Any) -> Request:
-        """A signed click on the button labelled (or with action_id) `button` of a recorded message."""
-        return self.interactivity(self.block_actions_payload(message, button, user), **signing)
+    def block_actions(self, message: dict[str, Any], button: str, user: str, *, trigger_age: float = 0.0,
+                      **signing: Any) -> Request:
+        """A signed click on the button labelled (or with action_id) `button` of a recorded message.
+
+        `trigger_age`: seconds since the click, as if the request reached the app that late.
+        """
+        return self.interactivity(self.block_actions_payload(message, button, user, trigger_age), **signing)
 
     def view_submission(self, view: dict[str, Any], values: Any = None, user: str | None = None, **signing: Any) -> Request:
         """A signed submission of an opened view with `values` typed into its inputs."""
@@ -51,7 +55,9 @@ class SlackRequests:
         """A signed slash command such as "/invoice status 1234"."""
         return self.sign(urlencode(self.slash_command_payload(command_line, user, channel)).encode(), **signing)
 
-    def _trigger_id(self, user: str) -> str:
+    def _trigger_id(self, user: str, age: float = 0.0) -> str:
+        if self.sandbox and age:
+            return self.sandbox.issue_trigger_id(user, age=age)
         if self.sandbox:
             return self.sandbox.issue_trigger_id(user)
         return f"{int(time.time())}.{self.workspace.team_id}.{secrets.token_hex(16)}"
@@ -64,7 +70,8 @@ class SlackRequests:
     def _team(self) -> dict[str, str]:
         return {"id": self.workspace.team_id, "domain": self.workspace.domain}
 
-    def block_actions_payload(self, message: dict[str, Any], button: str, user: str) -> dict[str, Any]:
+    def block_actions_payload(self, message: dict[str, Any], button: str, user: str,
+                              trigger_age: float = 0.0) -> dict[str, Any]:
         """The payload of a click; `message` is a sandbox record, an ephemeral record or a postMessage answer."""
         if "message" in message and "channel" in message:
             message = {**message["message"], "channel": message["channel"]}
@@ -89,7 +96,7 @@ class SlackRequests:
             "api_app_id": workspace.app_id,
             "token": VERIFICATION_TOKEN,
             "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
-            "trigger_id": self._trigger_id(user),
+            "trigger_id": self._trigger_id(user, trigger_age),
             "team": self._team(),
             "enterprise": None,
             "is_enterprise_install": False,

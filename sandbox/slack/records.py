@@ -70,7 +70,8 @@ def respond(state: SlackState, response_id: str, body: dict[str, Any]) -> None:
         if body.get("delete_original") and message_ts:
             state.messages[channel] = [m for m in state.messages[channel] if m["ts"] != message_ts]
         elif body.get("replace_original") and message_ts:
-            chat.update(state, {**body, "channel": channel, "ts": message_ts})
+            # replace_original replaces the whole message: blocks it does not send are removed.
+            chat.update(state, {"blocks": [], **body, "channel": channel, "ts": message_ts})
         elif body.get("response_type") == "in_channel":
             chat.post_message(state, {**body, "channel": channel})
         else:

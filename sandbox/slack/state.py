@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 import threading
 import time
@@ -10,9 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import SlackError
 from .workspace import Workspace, demo_workspace
 
 SANDBOX_ONLY_KEYS = ("channel", "history")
+_TRIGGER_FORMAT = re.compile(r"[0-9]+\.[0-9]+\.[0-9A-Za-z]+")
 
 
 @dataclass
@@ -68,19 +71,33 @@ class SlackState:
         """The recorded message (top level or reply) with this ts."""
         return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
 
-    def issue_trigger(self, user: str | None = None) -> str:
-        """A fresh trigger_id that views.open accepts once within `trigger_ttl` seconds."""
+    def issue_trigger(self, user: str | None = None, age: float = 0.0) -> str:
+        """A fresh trigger_id that views.open accepts once within `trigger_ttl` seconds of the click.
+
+        `age` makes it as if the click was `age` seconds ago (a slow app's views.open comes that late).
+        Shaped as Slack documents it: "132456.7890123.abcdef" (views.open, invalid_trigger_id).
+        """
         with self.lock:
-            trigger_id = f"{int(time.time())}.{self.workspace.team_id}.{secrets.token_hex(16)}"
-            self.triggers[trigger_id] = {"user": user, "issued_at": time.monotonic(), "used": False}
+            trigger_id = f"{int(time.time())}.{secrets.randbelow(10**12):012d}.{secrets.token_hex(16)}"
+            self.triggers[trigger_id] = {"user": user, "issued_at": time.monotonic() - age, "used": False}
             return trigger_id
 
-    def use_trigger(self, trigger_id: str) -> dict[str, Any] | None:
-        """Consume a trigger; None when it is unknown, used or expired."""
+    def use_trigger(self, trigger_id: str) -> dict[str, Any]:
+        """Consume a trigger, or raise Slack's answer (views.open reference, slack-ruby/slack-api-ref
+        methods/views/views.open.json; tests/sandbox/recorded/slack/views_open_*.json):
+        "exchanged_trigger_id: The trigger_id was already exchanged in a previous call.",
+        "expired_trigger_id: The trigger_id is expired." (3 s after the click: bolt-python#886),
+        "invalid_trigger_id: The trigger_id is invalid. The expected format ... is "132456.7890123.abcdef"".
+        A well-formed id the sandbox never issued is answered as expired: no source shows Slack's answer.
+        """
         with self.lock:
+            if not _TRIGGER_FORMAT.fullmatch(trigger_id):
+                raise SlackError("invalid_trigger_id")
             trigger = self.triggers.get(trigger_id)
-            if not trigger or trigger["used"] or time.monotonic() - trigger["issued_at"] > self.trigger_ttl:
-                return None
+            if trigger and trigger["used"]:
+                raise SlackError("exchanged_trigger_id")
+            if not trigger or time.monotonic() - trigger["issued_at"] > self.trigger_ttl:
+                raise SlackError("expired_trigger_id")
             trigger["used"] = True
             return trigger
 

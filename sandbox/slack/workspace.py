@@ -59,6 +59,17 @@ class Workspace:
             return ref
         return None
 
+    def change_channel(self, channel_id: str, **changes: Any) -> dict[str, Any]:
+        """Change a channel as its members would: {"is_archived": True} archives it, {"is_member": False}
+        removes the bot from it (conversations.info's fields of the same names)."""
+        if channel_id not in self.channels:
+            raise KeyError(f"no channel {channel_id}")
+        unknown = set(changes) - {"is_archived", "is_member", "name"}
+        if unknown:
+            raise ValueError(f"unknown channel settings {sorted(unknown)}")
+        self.channels[channel_id].update(changes)
+        return dict(self.channels[channel_id])
+
     def channel_name(self, channel_id: str) -> str:
         """The channel's name, or "directmessage" as Slack reports for DMs."""
         channel = self.channels.get(channel_id)

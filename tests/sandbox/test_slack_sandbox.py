@@ -160,9 +160,11 @@ def test_views_open_accepts_a_fresh_trigger_once(client, sandbox):
     opened = sandbox.views()
     assert opened[0]["trigger_id"] == trigger and opened[0]["user"] == "U0BUYER1"
     assert opened[0]["view"]["private_metadata"] == '{"invoice": 42}'
-    for used_or_unknown in (trigger, "123.456.unknown"):
-        with pytest.raises(SlackApiError, match="expired_trigger_id"):
-            client.views_open(trigger_id=used_or_unknown, view=reason_modal())
+    for refused, code in ((trigger, "exchanged_trigger_id"), ("123.456.unknown", "expired_trigger_id"),
+                          ("not-a-trigger", "invalid_trigger_id")):
+        with pytest.raises(SlackApiError) as answer:
+            client.views_open(trigger_id=refused, view=reason_modal())
+        assert answer.value.response.data == {"ok": False, "error": code}
 
 
 def test_views_open_refuses_a_trigger_older_than_its_lifetime():
