@@ -26,7 +26,7 @@ class AppWiring:
 
     def cards(self, runtime: Runtime) -> SlackPoster:
         """The Slack poster on the runtime's settings."""
-        return SlackPoster(runtime.settings)
+        return SlackPoster(runtime.settings, runtime.redis)
 
 
 def token_store(runtime: Runtime) -> TokenStore:

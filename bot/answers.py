@@ -1,9 +1,10 @@
 """The text of /invoice answers: status of found invoices, what is pending, and help."""
 
 from bot.cards import money, when
-from bot.mrkdwn import esc, escaped
+from bot.mrkdwn import MESSAGE_TEXT, esc, escaped, fit
 from services.invoice_view import InvoiceView
 
+SUMMARY_ERROR = 1500  # so one long error leaves room in the answer for the other matches
 HELP = "\n".join((
     "*/invoice* commands (answers only you can see):",
     "• `/invoice status <number>` — an invoice by vendor invoice number, PO number or Bill number",
@@ -17,7 +18,7 @@ def status_answer(number: str, views: list[InvoiceView]) -> str:
     if not views:
         return f"No invoice has the vendor invoice number, PO number or Bill number `{esc(number)}`."
     header = f"{len(views)} invoices match `{esc(number)}`:\n\n" if len(views) > 1 else ""
-    return header + "\n\n".join(_summary(escaped(view)) for view in views)
+    return fit(header + "\n\n".join(_summary(escaped(view)) for view in views), MESSAGE_TEXT)
 
 
 def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
@@ -26,10 +27,10 @@ def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
         return "You are not on any approver or sender list, so nothing waits for you."
     if not views:
         return "Nothing waits for you right now."
-    return f"{len(views)} invoice{'s' if len(views) > 1 else ''} waiting for you:\n" + "\n".join(
+    return fit(f"{len(views)} invoice{'s' if len(views) > 1 else ''} waiting for you:\n" + "\n".join(
         f"• *{v.number}* · {v.vendor_name} · PO {v.po_number} · {money(v.total, v.currency)} · {v.status.label}"
         for v in map(escaped, views)
-    )
+    ), MESSAGE_TEXT)
 
 
 def _summary(view: InvoiceView) -> str:
@@ -42,7 +43,7 @@ def _summary(view: InvoiceView) -> str:
         lines.append(f"{view.setback.outcome.title()} by <@{view.setback.user_id}>: {view.setback.reason}")
     lines.append(f"Bill: {view.bill_number}" + (f" (QuickBooks id {view.bill_id})" if view.bill_id else " (not in QuickBooks)"))
     if view.last_error:
-        lines.append(f"Last error: {view.last_error}")
+        lines.append(fit(f"Last error: {view.last_error}", SUMMARY_ERROR))
     for blocker in view.blockers:
         lines.append(f"Cannot be sent: {blocker}")
     return "\n".join(lines)

@@ -39,36 +39,42 @@ CARD_ROLES = {
     CardKind.PROCUREMENT: {Role.PROCUREMENT_APPROVER},
     CardKind.ACCOUNTING: {Role.ACCOUNTING_APPROVER, Role.AP_SENDER},
 }
-_VALUE = re.compile(r"([0-9]{1,10}):([A-Z]{1,2})(?::(.+))?", re.DOTALL)
+# '<id>:<status>[:r<revision>][:<number>]': cards drawn before the revision (or the number) was carried lack it.
+_VALUE = re.compile(r"([0-9]{1,10}):([A-Z]{1,2})(?::r([0-9]{1,9})(?=:|$))?(?::(.+))?", re.DOTALL)
 MAX_INVOICE_ID = 2**31 - 1  # invoices.id is a 32-bit integer on PostgreSQL
 
 
 class BadButtonValue(Unusable):
-    """A button value that is not '<invoice id>:<status code>:<invoice number>'."""
+    """A button value that is not '<invoice id>:<status code>:r<revision>:<invoice number>'."""
 
 
 @dataclass(frozen=True)
 class Clicked:
-    """What a clicked button says: the invoice, the status its card showed, and the invoice's number."""
+    """What a clicked button says: the invoice, the status and revision its card showed, and its number."""
 
     invoice_id: int
     shown: Status
     number: str
+    revision: int | None = None
 
 
-def button_value(invoice_id: int, status: Status, number: str) -> str:
-    """What a button carries, e.g. '123:AP:FE-20931' (the number last: it may hold colons)."""
-    return f"{invoice_id}:{status.value}:{number}"
+def button_value(invoice_id: int, status: Status, number: str, revision: int) -> str:
+    """What a button carries, e.g. '123:AP:r2:FE-20931' (the number last: it may hold colons).
+
+    The revision makes a click on a replaced card (or a stale copy of it) refused rather than applied to the
+    newer revision, which is in the same status.
+    """
+    return f"{invoice_id}:{status.value}:r{revision}:{number}"
 
 
 def parse_value(value: str) -> Clicked:
-    """The invoice, shown status and number of a button value such as '123:AP:FE-20931'."""
+    """The invoice, shown status, revision and number of a button value such as '123:AP:r2:FE-20931'."""
     match = _VALUE.fullmatch(value) if isinstance(value, str) else None
     if not match or match.group(2) not in Status._value2member_map_ or int(match.group(1)) > MAX_INVOICE_ID:
         raise BadButtonValue("This is not one of invoice-sync's card buttons, so nothing was done.",
-                             f"the button value {quoted(value)} is not '<invoice id>:<status>:<number>'")
-    # Cards drawn before the number was carried say only '123:AP'.
-    return Clicked(int(match.group(1)), Status(match.group(2)), match.group(3) or f"id {match.group(1)}")
+                             f"the button value {quoted(value)} is not '<invoice id>:<status>:r<revision>:<number>'")
+    revision = int(match.group(3)) if match.group(3) else None
+    return Clicked(int(match.group(1)), Status(match.group(2)), match.group(4) or f"id {match.group(1)}", revision)
 
 
 def allowed_buttons(kind: str, status: Status, blockers: tuple[str, ...] = ()) -> list[Button]:
@@ -85,11 +91,11 @@ def allowed_buttons(kind: str, status: Status, blockers: tuple[str, ...] = ()) -
     return shown
 
 
-def elements(kind: str, invoice_id: int, number: str, status: Status,
+def elements(kind: str, invoice_id: int, number: str, status: Status, revision: int,
              blockers: tuple[str, ...] = ()) -> list[ButtonElement]:
     """The Block Kit buttons of a card."""
     return [
-        ButtonElement(text=b.label, action_id=b.action_id, value=button_value(invoice_id, status, number),
+        ButtonElement(text=b.label, action_id=b.action_id, value=button_value(invoice_id, status, number, revision),
                       style=b.style)
         for b in allowed_buttons(kind, status, blockers)
     ]

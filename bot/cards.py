@@ -13,13 +13,14 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import buttons
-from bot.mrkdwn import document_link, escaped, plain
+from bot.mrkdwn import FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT, SECTION_TEXT, document_link, escaped, fit, linked, plain
 from invoices.rules import Outcome
 from invoices.statuses import Status
 from services.cards import CardKind
 from services.invoice_view import DecisionView, InvoiceView
 
 FIRST_LINES = 5
+MAX_NOTES = 10
 _OUTCOME_WORDS = {Outcome.APPROVED: "Approved", Outcome.REJECTED: "Rejected", Outcome.RETURNED: "Returned to Procurement"}
 _STATUS_EMOJI = {
     Status.PENDING_PROCUREMENT: ":hourglass_flowing_sand:", Status.PENDING_ACCOUNTING: ":hourglass_flowing_sand:",
@@ -43,12 +44,32 @@ def when(decision: DecisionView) -> str:
 def fallback_text(view: InvoiceView) -> str:
     """The notification and screen-reader text of a card (mrkdwn, like every top-level `text`)."""
     v = escaped(view)
-    return f"Invoice {v.number} from {v.vendor_name}, PO {v.po_number}, {money(v.total, v.currency)}: {v.status.label}"
+    return fit(f"Invoice {v.number} from {v.vendor_name}, PO {v.po_number}, {money(v.total, v.currency)}: "
+               f"{v.status.label}", MESSAGE_TEXT)
 
 
 def replaced_text(view: InvoiceView) -> str:
     """What an earlier revision's card is edited into: a pointer to the newer card."""
-    return f"Invoice {escaped(view).number} was replaced by revision {view.revision}; see the newer card below."
+    return fit(f"Invoice {escaped(view).number} was replaced by revision {view.revision}; see the newer card below.",
+               MESSAGE_TEXT)
+
+
+def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
+    """The blocks of an earlier revision's card: the notice and where the newer card is, and no buttons.
+
+    chat.update keeps a message's blocks unless `blocks` is sent (tests/sandbox/recorded/slack/
+    chat_update_keeps_blocks.md), so these are always sent: a text-only update would leave revision 1's
+    lines, total and live buttons on the card.
+    """
+    v = escaped(view)
+    newer = (linked(link, "see the new card") if link else None) or "see the new card below"
+    return [
+        SectionBlock(text=MarkdownTextObject(text=fit(
+            f":arrows_counterclockwise: *Replaced by revision {view.revision}* — {newer}.", SECTION_TEXT))),
+        ContextBlock(elements=[MarkdownTextObject(text=fit(
+            f"Invoice {v.number} · {v.vendor_name} · PO {v.po_number}: this card showed an earlier revision "
+            f"and can no longer be acted on · invoice-sync id {v.id}", SECTION_TEXT))]),
+    ]
 
 
 def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
@@ -56,32 +77,38 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     department = "Procurement" if kind == CardKind.PROCUREMENT else "Accounting"
     v = escaped(view)
     blocks: list[Block] = [
-        HeaderBlock(text=plain(f"Invoice {view.number} · {view.vendor_name}", 150)),
-        SectionBlock(fields=[
-            MarkdownTextObject(text=f"*Vendor*\n{v.vendor_name}"),
-            MarkdownTextObject(text=f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}"),
-            MarkdownTextObject(text=f"*PO*\n{v.po_number}"),
-            MarkdownTextObject(text=f"*Ship date*\n{v.ship_date.isoformat()}"),
-            MarkdownTextObject(text=f"*Invoice number*\n{v.number}"),
-            MarkdownTextObject(text=f"*Total*\n{money(v.total, v.currency)}"),
-            MarkdownTextObject(text=f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label} ({v.status.value})"),
-        ]),
-        SectionBlock(text=MarkdownTextObject(text=_lines(v))),
+        HeaderBlock(text=plain(f"Invoice {view.number} · {view.vendor_name}", HEADER_TEXT)),
+        SectionBlock(fields=[MarkdownTextObject(text=fit(field, FIELD_TEXT)) for field in (
+            f"*Vendor*\n{v.vendor_name}",
+            f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}",
+            f"*PO*\n{v.po_number}",
+            f"*Ship date*\n{v.ship_date.isoformat()}",
+            f"*Invoice number*\n{v.number}",
+            f"*Total*\n{money(v.total, v.currency)}",
+            f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label} ({v.status.value})",
+        )]),
+        _section(_lines(v)),
     ]
     if view.attachment_url:
         link = document_link(view.attachment_url)
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f":paperclip: {link}")]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(f":paperclip: {link}", SECTION_TEXT))]))
     blocks.append(DividerBlock())
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=_approvals(v))))
-    for note in _notes(v):
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
+    blocks.append(_section(_approvals(v)))
+    notes = _notes(v)
+    if len(notes) > MAX_NOTES:  # the rest joined in the last note, so a card stays well within 50 blocks
+        notes = notes[:MAX_NOTES - 1] + ["\n".join(notes[MAX_NOTES - 1:])]
+    blocks.extend(_section(note) for note in notes)
     # Button values are data Slack hands back, never rendered: they carry the number as stored.
-    elements = buttons.elements(kind, view.id, view.number, view.status, view.blockers)
+    elements = buttons.elements(kind, view.id, view.number, view.status, view.revision, view.blockers)
     if elements:
         blocks.append(ActionsBlock(block_id=f"invoice_{kind}_actions", elements=elements))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
         text=f"{department} card · invoice-sync id {v.id} · revision {v.revision}")]))
     return blocks
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=fit(text, SECTION_TEXT)))
 
 
 def _lines(view: InvoiceView) -> str:

@@ -7,9 +7,10 @@ from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBl
 from slack_sdk.models.views import View
 
 from bot.buttons import MAX_INVOICE_ID
-from bot.mrkdwn import esc
+from bot.mrkdwn import SECTION_TEXT, esc, fit
 from bot.refusals import Unusable, quoted
 from bot.request_fields import has_control_characters
+from bot.slack_client import describe, error_code
 from invoices.statuses import Action, Status
 
 CALLBACK_ID = "invoice_reason"
@@ -27,18 +28,20 @@ class ReasonRequest:
     action: Action
     expected_status: Status
     channel: str
+    revision: int | None = None
 
 
 def reason_modal(request: ReasonRequest, invoice_number: str) -> View:
     """A modal asking why the invoice is rejected or returned."""
     title, submit = _TITLES[request.action]
     metadata = {"invoice_id": request.invoice_id, "action": request.action.value,
-                "status": request.expected_status.value, "channel": request.channel}
+                "status": request.expected_status.value, "channel": request.channel, "revision": request.revision}
     return View(
         type="modal", callback_id=CALLBACK_ID, private_metadata=json.dumps(metadata),
         title=title, submit=submit, close="Cancel",
         blocks=[
-            SectionBlock(text=f"Invoice *{esc(invoice_number)}*: the reason is shown on the card and kept in the audit log."),
+            SectionBlock(text=fit(f"Invoice *{esc(invoice_number)}*: the reason is shown on the card and kept in the "
+                                  "audit log.", SECTION_TEXT)),
             InputBlock(block_id=REASON_BLOCK, label="Reason",
                        element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=2000)),
         ],
@@ -49,13 +52,15 @@ def read_submission(view: dict) -> tuple[ReasonRequest, str]:
     """The request and the typed reason of a submitted reason modal; Unusable if the form cannot be read.
 
     view: {"callback_id": "invoice_reason",
-           "private_metadata": '{"invoice_id": 7, "action": "reject", "status": "AP", "channel": "C0PROCURE"}',
+           "private_metadata": '{"invoice_id": 7, "action": "reject", "status": "AP", "channel": "C0PROCURE",
+                                 "revision": 2}',
            "state": {"values": {"reason": {"reason_input": {"type": "plain_text_input", "value": "Wrong stems"}}}}}
     """
     try:
         metadata = json.loads(view["private_metadata"])
         request = ReasonRequest(_invoice_id(metadata["invoice_id"]), Action(metadata["action"]),
-                                Status(metadata["status"]), _text(metadata["channel"]))
+                                Status(metadata["status"]), _text(metadata["channel"]),
+                                _revision(metadata.get("revision")))
         reason = _text(view["state"]["values"][REASON_BLOCK][REASON_INPUT].get("value") or "")
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
         why = f"the reason form could not be read ({type(error).__name__}: {quoted(str(error))})"
@@ -78,6 +83,24 @@ def _invoice_id(value: object) -> int:
     if type(value) is not int or not 0 < value <= MAX_INVOICE_ID:
         raise ValueError(f"not an invoice id: {value!r}")
     return value
+
+
+def _revision(value: object) -> int | None:
+    # Forms opened before the revision was carried have none; they are checked by status alone.
+    if value is not None and (type(value) is not int or value < 1):
+        raise ValueError(f"not a revision: {value!r}")
+    return value
+
+
+def not_opened(error: Exception, button: str) -> str:
+    """What to tell the person whose reason form Slack would not open, e.g. because the trigger expired."""
+    code = error_code(error)
+    if code == "expired_trigger_id":
+        return f"The form could not open because Slack's 3-second window for it passed; click {button} again."
+    if code == "exchanged_trigger_id":
+        return (f"The form for this click was already opened once (Slack delivered the click twice); if you do "
+                f"not see it, click {button} again.")
+    return f"The reason form could not be opened: {describe(error)}"
 
 
 def _text(value: object) -> str:

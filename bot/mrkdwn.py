@@ -14,6 +14,11 @@ from urllib.parse import urlsplit
 
 T = TypeVar("T")
 DOCUMENT_LABEL = "Vendor invoice document"
+ELLIPSIS = "…"
+# Block Kit's limits (https://docs.slack.dev/reference/block-kit/blocks and its section, header and button pages;
+# tests/sandbox/recorded/slack/block_kit_limits.md), and chat.update's 4,000 for a message's top-level text.
+SECTION_TEXT, FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT = 3000, 2000, 150, 4000
+MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
 # Characters that end or split Slack's <url|label> syntax, or that no URL carries unencoded.
 _NOT_IN_A_LINK = re.compile(r"[<>|\s\x00-\x1f\x7f]")
 
@@ -40,8 +45,26 @@ def escaped(value: T) -> T:
 
 
 def plain(text: object, limit: int) -> str:
-    """Text for a plain_text field: as typed (Slack parses nothing there), cut to Slack's `limit`."""
-    return str(text)[:limit]
+    """Text for a plain_text field: as typed (Slack parses nothing there), cut to Slack's `limit` with an ellipsis."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+
+
+def fit(text: str, limit: int) -> str:
+    """Escaped mrkdwn cut to at most `limit` characters with an ellipsis, never inside an entity or a <…> token.
+
+    Block Kit refuses longer text (invalid_blocks; slack_sdk raises SlackObjectFormationError first), so every
+    text a card, thread line or modal carries goes through this with the limit of its place (SECTION_TEXT...).
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    # "&amp;" cut to "&am", or "<https://…|label>" cut to "<https://…": drop the unfinished piece whole.
+    for opener, closer in (("<", ">"), ("&", ";")):
+        start = cut.rfind(opener)
+        if start != -1 and cut.find(closer, start) == -1:
+            cut = cut[:start]
+    return cut + ELLIPSIS
 
 
 def document_link(url: str) -> str:
@@ -51,9 +74,12 @@ def document_link(url: str) -> str:
     e.g. 'https://evil.example/doc.pdf|Approved by the CFO'; such a URL, or one that is not http(s) with a
     host, is not linked at all.
     """
-    if not _linkable(url):
-        return f"{DOCUMENT_LABEL}: link not shown, the ERP sent an invalid URL"
-    return f"<{esc(url)}|{DOCUMENT_LABEL}>"
+    return linked(url, DOCUMENT_LABEL) or f"{DOCUMENT_LABEL}: link not shown, the ERP sent an invalid URL"
+
+
+def linked(url: str, label: str) -> str | None:
+    """`<url|label>` with our own label, or None for a URL that is not plain http(s) (see document_link)."""
+    return f"<{esc(url)}|{label}>" if _linkable(url) else None
 
 
 def _linkable(url: str) -> bool:

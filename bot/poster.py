@@ -1,55 +1,79 @@
 """The Slack side of the cards (the services' CardPoster): render with Block Kit, post with the job client."""
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.cards import card_blocks, fallback_text, replaced_text
+from redis import Redis
+
+from bot.cards import card_blocks, fallback_text, replaced_blocks, replaced_text
+from bot.cooldown import Cooldown
 from bot.slack_client import describe, error_code, is_transient, job_client, surely_not_delivered
 from bot.thread_lines import thread_line
 from models import AuditEntry
 from services.invoice_view import InvoiceView
-from services.ports import CardGone, Posted, SlackRefused, SlackTransient
+from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
 from settings import Settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class SlackPoster:
     """Posts and updates cards and thread lines; Slack's failures come out as the port's exceptions."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, redis: Redis | None = None):
         self.client = job_client(settings)
+        self.cooldown = Cooldown(redis)
+        self.variables = {settings.slack_procurement_channel: "SLACK_PROCUREMENT_CHANNEL",
+                          settings.slack_accounting_channel: "SLACK_ACCOUNTING_CHANNEL"}
 
     def post_card(self, kind: str, channel: str, view: InvoiceView) -> Posted:
         """chat.postMessage of the card's blocks."""
-        answer = _call(lambda: self.client.chat_postMessage(
+        answer = self._call(channel, ("post_card", kind, view), lambda: self.client.chat_postMessage(
             channel=channel, text=fallback_text(view), blocks=card_blocks(kind, view), unfurl_links=False))
         return Posted(answer["channel"], answer["ts"])
 
     def update_card(self, kind: str, posted: Posted, view: InvoiceView) -> None:
         """chat.update of the card in place."""
-        _call(lambda: self.client.chat_update(channel=posted.channel, ts=posted.ts, text=fallback_text(view),
-                                              blocks=card_blocks(kind, view)))
+        self._call(posted.channel, ("update_card", kind, view), lambda: self.client.chat_update(
+            channel=posted.channel, ts=posted.ts, text=fallback_text(view), blocks=card_blocks(kind, view)))
 
-    def mark_replaced(self, posted: Posted, view: InvoiceView) -> None:
-        """Edit an old revision's card into a pointer to the newer one."""
-        _call(lambda: self.client.chat_update(channel=posted.channel, ts=posted.ts, text=replaced_text(view)))
+    def mark_replaced(self, posted: Posted, view: InvoiceView, newer: Posted) -> None:
+        """Edit an old revision's card into a notice with a link to the newer one, and no buttons."""
+        link = self._permalink(newer)
+        self._call(posted.channel, ("mark_replaced", view), lambda: self.client.chat_update(
+            channel=posted.channel, ts=posted.ts, text=replaced_text(view), blocks=replaced_blocks(view, link)))
 
     def post_line(self, posted: Posted, entry: AuditEntry, view: InvoiceView) -> Posted:
         """chat.postMessage of one line in the card's thread."""
-        answer = _call(lambda: self.client.chat_postMessage(channel=posted.channel, thread_ts=posted.ts,
-                                                            text=thread_line(entry, view.bill_number)))
+        text = thread_line(entry, view.bill_number)
+        answer = self._call(posted.channel, ("post_line", text), lambda: self.client.chat_postMessage(
+            channel=posted.channel, thread_ts=posted.ts, text=text))
         return Posted(answer["channel"], answer["ts"])
 
+    def _permalink(self, posted: Posted) -> str | None:
+        try:
+            return self.client.chat_getPermalink(channel=posted.channel, message_ts=posted.ts)["permalink"]
+        except Exception as error:  # noqa: BLE001 - the notice then says "below" instead of linking
+            log.warning("no link to the newer card %s in %s: %s", posted.ts, posted.channel, describe(error))
+            return None
 
-def _call(send: Callable[[], T]) -> T:
-    try:
-        return send()
-    except Exception as error:
-        if is_transient(error):
-            raise SlackTransient(describe(error), answered=surely_not_delivered(error)) from error
-        if not type(error).__module__.startswith("slack_sdk"):
-            raise
-        if error_code(error) == "message_not_found":
-            raise CardGone(describe(error), "message_not_found") from error
-        raise SlackRefused(describe(error), error_code(error)) from error
+    def _call(self, channel: str, payload: object, send: Callable[[], T]) -> T:
+        still = self.cooldown.refused(channel, payload)
+        if still:
+            raise SlackStillRefused(still[1], still[0])
+        try:
+            return send()
+        except Exception as error:
+            if is_transient(error):
+                raise SlackTransient(describe(error), answered=surely_not_delivered(error)) from error
+            if not type(error).__module__.startswith("slack_sdk"):
+                raise
+            code = error_code(error)
+            if code == "message_not_found":
+                raise CardGone(describe(error), code) from error
+            message = describe(error, channel, self.variables.get(channel, "the channel's variable"))
+            if self.cooldown.remember(code, message, channel, payload):
+                raise SlackRefused(message, code) from error
+            raise SlackStillRefused(message, code) from error

@@ -5,7 +5,7 @@ import socket
 from urllib.error import URLError
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from settings import Settings
@@ -27,9 +27,12 @@ _ADVICE = {
     "channel_not_found": "Slack cannot find the channel; check SLACK_PROCUREMENT_CHANNEL and SLACK_ACCOUNTING_CHANNEL.",
     "not_in_channel": "The bot is not in the channel; invite it with /invite @invoice-sync.",
     "is_archived": "The channel is archived; unarchive it or configure another channel.",
+    "invalid_blocks": "Slack refused the message's blocks; this is a bug in invoice-sync: report it with this line.",
+    "msg_too_long": "Slack refused the message's text as too long; this is a bug in invoice-sync: report it with this line.",
     "missing_scope": "The Slack app lacks a scope; install it again from bot/manifest.yml.",
     "no_such_subteam": "A user group in the approver lists does not exist; check the SLACK_*_APPROVERS/SENDERS ids.",
     "expired_trigger_id": "Slack's form could not be opened in time; please click the button again.",
+    "exchanged_trigger_id": "Slack's form for this click was already opened; please click the button again.",
     "message_not_found": "The card was deleted from Slack; it will be posted again on the next change.",
     "user_not_found": "Slack does not know that user.",
 }
@@ -61,14 +64,32 @@ def job_client(settings: Settings) -> WebClient:
 
 
 def error_code(error: Exception) -> str | None:
-    """Slack's error code of a failed call ('channel_not_found'...), or None for a transport error."""
+    """Slack's error code of a failed call ('channel_not_found'...), or None for a transport error.
+
+    A message slack_sdk refused to build (SlackObjectFormationError) is 'invalid_blocks', as Slack would answer.
+    """
+    if isinstance(error, SlackObjectFormationError):
+        return "invalid_blocks"
     if isinstance(error, SlackApiError):
         return error.response.get("error")
     return None
 
 
+# What a channel refusal means for the variable that names the channel (DESIGN.md §4).
+_CHANNEL_ADVICE = {
+    "not_in_channel": "the bot is not in {channel} ({variable}): invite @invoice-sync to that channel "
+                      "(type /invite @invoice-sync in it)",
+    "is_archived": "the channel {channel} ({variable}) is archived: unarchive it, or set {variable} to a live "
+                   "channel the bot is in and restart web and worker",
+    "channel_not_found": "Slack has no channel {channel} ({variable}): set {variable} to the id of a live channel "
+                         "the bot is in and restart web and worker",
+}
+
+
 def is_transient(error: Exception) -> bool:
     """True when trying again later may succeed: 429, 5xx, timeouts and dropped connections."""
+    if isinstance(error, SlackObjectFormationError):
+        return False  # slack_sdk refused to build the message: the same message is refused every time
     if isinstance(error, SlackApiError):
         return error.response.status_code == 429 or error.response.status_code >= 500 or error_code(error) in _TRANSIENT_CODES
     return isinstance(error, (URLError, socket.timeout, TimeoutError, ConnectionError, SlackClientError))
@@ -79,13 +100,22 @@ def surely_not_delivered(error: Exception) -> bool:
     return isinstance(error, SlackApiError)
 
 
-def describe(error: Exception) -> str:
-    """A sentence a person can act on, for logs and messages; never contains the token."""
+def describe(error: Exception, channel: str | None = None, variable: str | None = None) -> str:
+    """A sentence a person can act on, for logs and messages; never contains the token.
+
+    With the channel a call was for and the variable naming it, a channel refusal says what to change there.
+    """
+    if isinstance(error, SlackObjectFormationError):
+        return (f"invoice-sync built a message over Slack's Block Kit limits ({error}); this is a bug in "
+                "invoice-sync: report it with this line. The card keeps its last state.")
     code = error_code(error)
+    if code in _CHANNEL_ADVICE and channel and variable:
+        return f"Slack answered {code}: {_CHANNEL_ADVICE[code].format(channel=channel, variable=variable)}."
     if code is None:
         return f"Slack could not be reached ({type(error).__name__}); it will be tried again."
     if code in _TRANSIENT_CODES or error.response.status_code == 429:
         return f"Slack is busy ({code}); it will be tried again."
     needed = error.response.get("needed")
+    detail = "; ".join(str(item) for item in error.response.get("errors") or [])[:300]
     advice = _ADVICE.get(code, "See https://api.slack.com/methods for this error.")
-    return f"Slack answered {code}{f' (needs {needed})' if needed else ''}: {advice}"
+    return f"Slack answered {code}{f' (needs {needed})' if needed else ''}{f' ({detail})' if detail else ''}: {advice}"

@@ -2,7 +2,7 @@
 
 import re
 
-from bot.mrkdwn import esc
+from bot.mrkdwn import MESSAGE_TEXT, esc, fit
 from invoices.statuses import Action, Status
 from models import AuditEntry
 
@@ -36,5 +36,5 @@ def thread_line(entry: AuditEntry, bill_number: str) -> str:
     detail = esc((entry.detail or "").strip())
     stage = "Procurement" if entry.from_status == Status.PENDING_PROCUREMENT else "Accounting"
     template = _LINES.get(entry.action, "{action} by {by}" + (": {detail}." if detail else "."))
-    return template.format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number),
-                           action=esc(entry.action))
+    return fit(template.format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number),
+                               action=esc(entry.action)), MESSAGE_TEXT)

@@ -59,9 +59,15 @@ def check_action(
     *,
     reason: str | None = None,
     expected_status: Status | None = None,
+    expected_revision: int | None = None,
 ) -> Status:
     """The status `action` would lead to now, or ActionRefused; changes nothing."""
     status = Status(invoice.status)
+    if expected_revision is not None and invoice.revision != expected_revision:
+        raise ActionRefused(
+            f"This card showed revision {expected_revision}, which revision {invoice.revision} replaced; "
+            "act on the newer card."
+        )
     if expected_status is not None and status is not expected_status:
         raise ActionRefused(
             f"This card was out of date: the invoice is now {status.label}, not {expected_status.label}."
@@ -81,6 +87,7 @@ def apply_action(
     *,
     reason: str | None = None,
     expected_status: Status | None = None,
+    expected_revision: int | None = None,
     values: dict | None = None,
 ) -> ActionResult:
     """Apply `action` once under a row lock in the unit of work; refusals are audited too, changes announced."""
@@ -91,7 +98,7 @@ def apply_action(
     before = Status(invoice.status)
     try:
         after = check_action(session, invoice, action, actor, uow.runtime.numbering, reason=reason,
-                             expected_status=expected_status)
+                             expected_status=expected_status, expected_revision=expected_revision)
     except ActionRefused as refused:
         entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="refused",
                              from_status=before, detail=str(refused))

@@ -16,12 +16,14 @@ def take_action(
     *,
     reason: str | None = None,
     expected_status: Status | None = None,
+    expected_revision: int | None = None,
 ) -> ActionResult:
     """Apply a card's action in its own unit of work; refusals are in the result, changes are announced."""
     for attempt in (1, 2):
         try:
             with UnitOfWork(runtime) as uow:
-                return apply_action(uow, invoice_id, action, actor, reason=reason, expected_status=expected_status)
+                return apply_action(uow, invoice_id, action, actor, reason=reason, expected_status=expected_status,
+                                    expected_revision=expected_revision)
         except ConcurrentChange:
             # The retry reads the new status, so expected_status refuses a click made on the old card.
             if attempt == 2:

@@ -13,7 +13,7 @@ from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
 from models.base import utcnow
 from models.database import transaction
 from services.invoice_view import InvoiceView, load_view
-from services.ports import CardGone, Posted, SlackRefused, SlackTransient
+from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,11 @@ def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None
                             busy=f"the Slack cards of invoice {invoice_id} are being refreshed by another worker"):
         try:
             _refresh(runtime, invoice_id, audit_id)
+        except SlackStillRefused as refused:
+            # Logged as an ERROR when Slack first refused; the sweep announces the change again later.
+            log.info("Slack refresh of invoice %s (audit %s) skipped: %s", invoice_id, audit_id, refused)
         except SlackRefused as refused:
+            # Not raised: RQ would retry a refusal that only a person (or a fix of invoice-sync) can lift.
             log.error("Slack refresh of invoice %s (audit %s) gave up: %s", invoice_id, audit_id, refused)
 
 
@@ -98,7 +102,7 @@ def _repost(runtime: Runtime, card: SlackCard, view: InvoiceView) -> SlackCard:
     posted = runtime.cards.post_card(card.kind, card.channel, view)
     with transaction(runtime.sessions) as session:
         session.get(SlackCard, card.id).ts = posted.ts
-    runtime.cards.mark_replaced(old, view)
+    runtime.cards.mark_replaced(old, view, Posted(card.channel, posted.ts))
     card.ts = posted.ts
     return card
 

@@ -108,6 +108,10 @@ class SlackRefused(Exception):
         self.code = code
 
 
+class SlackStillRefused(SlackRefused):
+    """Slack refused the same thing moments ago (already logged): not called again until a person can have fixed it."""
+
+
 class CardGone(SlackRefused):
     """The card's message no longer exists in Slack (deleted by someone)."""
 
@@ -129,8 +133,8 @@ class CardPoster(Protocol):
     def update_card(self, kind: str, posted: Posted, view: InvoiceView) -> None:
         """Redraw a card in place (CardGone when it was deleted)."""
 
-    def mark_replaced(self, posted: Posted, view: InvoiceView) -> None:
-        """Turn an old revision's card into a notice pointing to the newer card."""
+    def mark_replaced(self, posted: Posted, view: InvoiceView, newer: Posted) -> None:
+        """Turn an old revision's card into a notice pointing to the newer card, with no buttons."""
 
     def post_line(self, posted: Posted, entry: AuditEntry, view: InvoiceView) -> Posted:
         """Add the line telling audit entry `entry` to the card's thread."""

@@ -4,7 +4,7 @@ from slack_bolt import Ack, App
 
 from bot.authorization import resolve_actor
 from bot.modals import CALLBACK_ID, REASON_BLOCK, read_submission, reason_problem
-from bot.refusals import Refused, Unusable, log_unusable
+from bot.refusals import Unusable, log_unusable
 from bot.request_fields import user_id
 from bot.slack_client import WebClient
 from services.actions import InvoiceNotFound
@@ -26,15 +26,17 @@ def on_reason(ack: Ack, body: dict, view: dict, client: WebClient, context: dict
     if problem:
         ack(response_action="errors", errors={REASON_BLOCK: problem})
         return None
+    # The form opened before anything was checked (the click's trigger_id expires in 3 s): here is the check.
     who = resolve_actor(context["runtime"], client, user)
     try:
-        result = take_action(context["runtime"], request.invoice_id, request.action, who.actor,
-                             reason=reason, expected_status=request.expected_status)
+        result = take_action(context["runtime"], request.invoice_id, request.action, who.actor, reason=reason,
+                             expected_status=request.expected_status, expected_revision=request.revision)
     except InvoiceNotFound as missing:
         return _in_form(ack, body, Unusable(f"{missing} Nothing was done.", str(missing)))
-    ack()
     if result.refusal:
-        raise Refused(who.explain(result.refusal), request.channel, user)
+        ack(response_action="errors", errors={REASON_BLOCK: who.explain(result.refusal)})
+        return None
+    ack()
     return None
 
 

@@ -86,7 +86,7 @@ def test_a_new_revision_gets_a_new_procurement_card_and_the_old_one_points_to_it
     uploaded(web, attachment_url="https://files.example.com/FE-20931-v2.pdf")
     run_jobs(slack_runtime)
     old, new = slack_sandbox.messages(PROCUREMENT)
-    assert "replaced by revision 2" in old["text"] and "blocks" not in old
+    assert "replaced by revision 2" in old["text"] and buttons(old) == [] and "Replaced by revision 2" in card_text(old)
     assert buttons(new) == ["Approve", "Reject"] and "revision 2" in card_text(new)
     assert "New revision" in slack_sandbox.thread(PROCUREMENT, new["ts"])[0]["text"]
     assert buttons(card(slack_sandbox, ACCOUNTING)) == []

@@ -113,5 +113,5 @@ def test_a_permanent_slack_error_is_logged_with_what_to_do_and_the_job_ends(
     invoice_id = uploaded(web)
     slack_sandbox.fail_next("chat.postMessage", error="not_in_channel")
     refresh_cards(slack_runtime, invoice_id, None)
-    assert "invite it with /invite" in caplog.text
+    assert "invite @invoice-sync to that channel" in caplog.text and "SLACK_PROCUREMENT_CHANNEL" in caplog.text
     assert "xoxb-test-token" not in caplog.text

@@ -60,14 +60,26 @@ def test_an_empty_reason_is_refused_inside_the_modal(web, slack, slack_sandbox, 
     assert status_of(slack_runtime, invoice_id) == Status.PENDING_PROCUREMENT
 
 
-def test_someone_who_may_not_reject_gets_no_modal_but_an_explanation(web, slack, slack_sandbox, slack_runtime):
-    uploaded(web)
+def submitted(web, request) -> dict:
+    """The JSON answer of a signed view submission (empty when the modal may close)."""
+    headers, body = request
+    answer = web.post("/slack/events", data=body, headers=headers)
+    assert answer.status_code == 200
+    return answer.get_json(silent=True) or {}
+
+
+def test_someone_who_may_not_reject_gets_the_form_at_once_and_its_submission_is_refused_inside_it(
+        web, slack, slack_sandbox, slack_runtime):
+    invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Reject", user="U0AP1"))
-    assert slack_sandbox.views() == []
-    assert "Only a Procurement approver may reject it." in slack_sandbox.ephemerals(user="U0AP1")[0]["text"]
+    [opened] = slack_sandbox.views(user="U0AP1")  # opened before any check: the trigger_id lives 3 s
+    answer = submitted(web, slack.view_submission(opened, "Not mine to reject"))
+    assert answer["response_action"] == "errors"
+    assert "Only a Procurement approver may reject it." in answer["errors"]["reason"]
+    assert status_of(slack_runtime, invoice_id) == Status.PENDING_PROCUREMENT
     with slack_runtime.sessions() as session:
-        assert session.query(AuditEntry).filter_by(outcome="refused").count() == 0
+        assert session.query(AuditEntry).filter_by(outcome="refused", actor="U0AP1").count() == 1
 
 
 def test_a_reason_submitted_after_someone_else_acted_is_refused(web, slack, slack_sandbox, slack_runtime):
@@ -76,8 +88,8 @@ def test_a_reason_submitted_after_someone_else_acted_is_refused(web, slack, slac
     procurement = card(slack_sandbox, PROCUREMENT)
     post(web, slack.block_actions(procurement, "Reject", user="U0BUYER2"))
     post(web, slack.block_actions(procurement, "Approve", user="U0BUYER1"))
-    post(web, slack.view_submission(slack_sandbox.views(user="U0BUYER2")[0], "Wrong PO"))
+    answer = submitted(web, slack.view_submission(slack_sandbox.views(user="U0BUYER2")[0], "Wrong PO"))
     assert status_of(slack_runtime, invoice_id) == Status.PENDING_ACCOUNTING
-    assert "out of date" in slack_sandbox.ephemerals(user="U0BUYER2")[0]["text"]
+    assert "out of date" in answer["errors"]["reason"]
     with slack_runtime.sessions() as session:
         assert session.query(AuditEntry).filter_by(outcome="refused", actor="U0BUYER2").count() == 1

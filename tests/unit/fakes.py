@@ -261,7 +261,7 @@ class FakeCardPoster:
     def update_card(self, kind: str, posted: Posted, view) -> None:
         self._enter("update_card", kind, posted, view.status)
 
-    def mark_replaced(self, posted: Posted, view) -> None:
+    def mark_replaced(self, posted: Posted, view, newer: Posted) -> None:
         self._enter("mark_replaced", posted)
 
     def post_line(self, posted: Posted, entry, view) -> Posted:

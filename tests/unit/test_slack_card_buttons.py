@@ -30,10 +30,12 @@ def test_money_on_the_card_is_exact():
     assert money(Decimal("1093.5"), "USD") == "USD 1,093.50"
 
 
-def test_a_button_carries_the_invoice_the_status_shown_and_the_number_which_may_hold_colons():
-    value = button_value(7, Status.PENDING_ACCOUNTING, "FE:2026:1")
-    assert value == "7:AA:FE:2026:1"
-    assert parse_value(value) == Clicked(7, Status.PENDING_ACCOUNTING, "FE:2026:1")
+def test_a_button_carries_the_invoice_the_status_and_revision_shown_and_the_number_which_may_hold_colons():
+    value = button_value(7, Status.PENDING_ACCOUNTING, "FE:2026:1", 3)
+    assert value == "7:AA:r3:FE:2026:1"
+    assert parse_value(value) == Clicked(7, Status.PENDING_ACCOUNTING, "FE:2026:1", 3)
+    assert parse_value(button_value(7, Status.PENDING_ACCOUNTING, "r2:X", 1)).number == "r2:X"
+    assert parse_value("7:AP:FE:1") == Clicked(7, Status.PENDING_PROCUREMENT, "FE:1")  # drawn before revisions
     assert parse_value("7:AP") == Clicked(7, Status.PENDING_PROCUREMENT, "id 7")  # a card drawn before numbers
     for bad in ("", "7", "x:AP", "7:ZZ:FE-1", "2147483648:AP:FE-1", "7:AP\n", None):
         with pytest.raises(BadButtonValue):
