@@ -31,6 +31,22 @@ class QboPermanent(Exception):
         self.code, self.detail, self.element = code, detail, element
 
 
+class QboBooksClosed(QboPermanent):
+    """QuickBooks refused a Bill dated in a closed accounting period (5010 with that message, 6200, 6210)."""
+
+
+class QboConnectionBroken(QboTransient):
+    """QuickBooks refuses the app itself (403, a 401 after a refresh, invalid_grant, throttled for long).
+
+    Not the invoice's fault, so it stays in ES; `kind` ("refused", "unauthorized", "token", "keys",
+    "throttled") picks the fix the accounting channel is told.
+    """
+
+    def __init__(self, message: str, kind: str, retry_after: float | None = None):
+        super().__init__(message, retry_after)
+        self.kind = kind
+
+
 @dataclass(frozen=True)
 class BillRefs:
     """The QuickBooks ids a Bill draft's names resolve to."""
