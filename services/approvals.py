@@ -1,9 +1,8 @@
 """A person's action on an invoice from Slack: apply it once, or say why not."""
 
-from invoices.rules import ActionRefused, Actor
+from invoices.rules import Actor
 from invoices.statuses import Action, Status
-from models import Invoice
-from services.actions import ActionResult, ConcurrentChange, InvoiceNotFound, apply_action, check_action
+from services.actions import ActionResult, ConcurrentChange, apply_action
 from services.runtime import Runtime
 from services.unit_of_work import UnitOfWork
 
@@ -30,18 +29,3 @@ def take_action(
                 raise
     raise AssertionError("unreachable")
 
-
-def refusal_before_asking(
-    runtime: Runtime, invoice_id: int, action: Action, actor: Actor, expected_status: Status | None
-) -> str | None:
-    """Why `actor` could not take `action` now, checked before asking them for a reason; None if they can."""
-    with runtime.sessions() as session:
-        invoice = session.get(Invoice, invoice_id)
-        if invoice is None:
-            return str(InvoiceNotFound(f"There is no invoice with id {invoice_id}."))
-        try:
-            check_action(session, invoice, action, actor, runtime.numbering, reason="(asked next)",
-                         expected_status=expected_status)
-        except ActionRefused as refused:
-            return str(refused)
-    return None
