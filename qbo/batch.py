@@ -11,6 +11,12 @@ from qbo.errors import QboPermanent, QboTransient, classify
 MAX_ITEMS = 30
 
 
+def batch_ids(keys: Iterable[str]) -> dict[str, str]:
+    """Each key's bId, e.g. {"1042": "1", "977": "2"}: beside a RequestID a bId may hold only 10 characters
+    (Intuit's 2015 request-id blog), and numbering the sorted keys gives the same set the same bIds on a replay."""
+    return {key: str(n) for n, key in enumerate(sorted(keys), 1)}
+
+
 def batch_body(bodies: dict[str, dict]) -> str:
     """The JSON of POST /batch, e.g. {"BatchItemRequest": [{"bId": "42", "operation": "create", "Bill": {...}}]}."""
     items = [{"bId": bid, "operation": "create", "Bill": body} for bid, body in bodies.items()]

@@ -12,7 +12,7 @@ from quickbooks.mixins import DecimalEncoder
 from redis import Redis
 
 from invoices.bill import BillDraft
-from qbo.batch import batch_body, batch_outcomes
+from qbo.batch import batch_body, batch_ids, batch_outcomes
 from qbo.connection import quickbooks_client
 from qbo.errors import QboUnauthorized, classify
 from qbo.limiter import RealmLimiter
@@ -142,12 +142,14 @@ class Gateway:
         return self.limiter.batch_room(self.realm_id)
 
     def create_bills(self, items: dict[str, tuple[BillDraft, BillRefs]], request_id: str) -> dict[str, dict | Exception]:
-        """Create up to 30 Bills in one /batch request keyed by bId; answers each created Bill or its sorted fault."""
-        bodies = {bid: bill_body(draft, refs) for bid, (draft, refs) in items.items()}
+        """Create up to 30 Bills in one /batch request; answers each key's created Bill or its sorted fault."""
+        bids = batch_ids(items)
+        bodies = {bids[key]: bill_body(draft, refs) for key, (draft, refs) in items.items()}
         payload = batch_body(bodies)
         answer = self.call(lambda qb: qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", payload,
                                               request_id=request_id), batch=True)
-        return batch_outcomes(answer, bodies)
+        found = batch_outcomes(answer, bodies)
+        return {key: found[bid] for key, bid in bids.items()}
 
     def read(self, entity: str, entity_id: str) -> dict | None:
         """The current Bill or BillPayment with this Id, or None when QBO has none (deleted): reconcile's read."""

@@ -5,6 +5,7 @@ answers, per invoice, the Bill that is ours (adopted or created), a QboPermanent
 or a QboTransient after which the invoice stays in ES.
 """
 
+import base64
 import hashlib
 import logging
 
@@ -15,6 +16,8 @@ log = logging.getLogger(__name__)
 DUPLICATE_CODES = {6140, 6210}
 INVALID_REFERENCE = 2500
 TOO_LONG = 2050
+BATCH_PREFIX = "invoice-sync-b-"
+BATCH_REQUEST_ID_MAX = 36
 
 
 def request_id(invoice_id: int, revision: int, version: int) -> str:
@@ -23,9 +26,13 @@ def request_id(invoice_id: int, revision: int, version: int) -> str:
 
 
 def batch_request_id(sends: list[tuple[int, int, int]]) -> str:
-    """QBO's requestid of one batch: the same (invoice id, revision, version) set replays, any other set does not."""
-    digest = hashlib.sha256(repr(sorted(sends)).encode()).hexdigest()
-    return f"invoice-sync-batch-{digest[:31]}"
+    """QBO's requestid of one batch: the same (invoice id, revision, version) set replays, any other set does not.
+
+    36 characters, the most a /batch RequestID may hold (Intuit's 2015 request-id blog): our prefix and 105 bits
+    of the set's SHA-256 in lowercase base32, so two different sets of one company never share an id.
+    """
+    digest = base64.b32encode(hashlib.sha256(repr(sorted(sends)).encode()).digest()).decode().lower()
+    return f"{BATCH_PREFIX}{digest[:BATCH_REQUEST_ID_MAX - len(BATCH_PREFIX)]}"
 
 
 def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str) -> BillRefs:
@@ -142,19 +149,30 @@ def _create(gateway: QuickBooks, items: dict[int, tuple[BillDraft, BillRefs]],
     if len(items) == 1:
         # One Bill left after adoptions: a plain create spends no batch request of the 40/min.
         [(invoice_id, (draft, refs))] = items.items()
-        try:
-            return {invoice_id: gateway.create_bill(draft, refs, request_id(*sends[invoice_id]))}
-        except (QboPermanent, QboTransient) as error:
-            return {invoice_id: error}
+        return {invoice_id: _create_one(gateway, draft, refs, request_id(*sends[invoice_id]))}
     if not items:
         return {}
     try:
         answered = gateway.create_bills({str(i): item for i, item in items.items()},
                                         batch_request_id([sends[i] for i in items]))
-    except (QboPermanent, QboTransient) as error:
-        # A lost or refused batch as a whole: every item stays undecided; the next lookup adopts what QBO made.
+    except QboPermanent as error:
+        # QBO refused the request as a whole, not any Bill in it: that is never a reason to fail the invoices,
+        # so each is created on its own (under its own requestid, as the plain path would).
+        log.warning("QuickBooks refused a batch of %d Bills as a whole (%s); creating them one by one",
+                    len(items), error)
+        return {invoice_id: _create_one(gateway, draft, refs, request_id(*sends[invoice_id]))
+                for invoice_id, (draft, refs) in items.items()}
+    except QboTransient as error:
+        # A lost batch: every item stays undecided; the next lookup adopts what QBO made.
         return {invoice_id: error for invoice_id in items}
     return {invoice_id: answered[str(invoice_id)] for invoice_id in items}
+
+
+def _create_one(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, rid: str) -> dict | Exception:
+    try:
+        return gateway.create_bill(draft, refs, rid)
+    except (QboPermanent, QboTransient) as error:
+        return error
 
 
 def _settle(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, result: dict | Exception,

@@ -99,13 +99,12 @@ def test_a_batch_retried_before_the_lookup_sees_its_bills_replays_and_makes_no_s
     assert first_rid == second_rid
 
 
-def test_a_whole_batch_refused_fails_every_invoice_in_its_own_terms(qbo):
+def test_a_whole_batch_refused_creates_each_bill_on_its_own_and_fails_no_invoice(qbo):
     qbo.fail("create_bills", QboPermanent("refused", code=6000, detail="Business Validation Error"))
     outcomes = together(qbo, [1, 2])
-    assert kinds(outcomes) == {1: "QboPermanent", 2: "QboPermanent"}
-    assert "QuickBooks refused Bill 100482-FE-20925" in str(outcomes[1])
-    assert "QuickBooks refused Bill 100482-FE-20926" in str(outcomes[2])
-    assert qbo.bills == {}
+    assert kinds(outcomes) == {1: "bill", 2: "bill"}
+    assert qbo.called("create_bill") == [request_id(1, 1, 1), request_id(2, 1, 1)]
+    assert bills_by_invoice(qbo) == ["100482-FE-20925", "100482-FE-20926"]
 
 
 def test_preflight_failures_and_someone_elses_bill_fail_only_their_own_invoices(qbo):
