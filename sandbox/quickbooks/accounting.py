@@ -77,21 +77,27 @@ def post_bill(realm):
 
 @api.get("/preferences")
 def preferences(realm):
-    """Company preferences; the class-tracking and duplicate-number switches are the ones that matter here."""
+    """Company preferences: class tracking, duplicate numbers, the books' close date and currencies matter here."""
     store = _sandbox().store
     with store.lock:
         company = store.realm(realm)
         prefs = {
             "AccountingInfoPrefs": {"TrackDepartments": False, "ClassTrackingPerTxn": company.class_tracking_per_txn,
                                     "ClassTrackingPerTxnLine": company.class_tracking_per_line,
-                                    "CustomerTerminology": "Customers", "BookCloseDate": None},
+                                    "CustomerTerminology": "Customers"},
             "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking": False},
-            "CurrencyPrefs": {"MultiCurrencyEnabled": False, "HomeCurrency": {"value": "USD"}},
+            # Shape of tests/sandbox/recorded/qbo/preferences_book_close_date.json (Intuit's sample): HomeCurrency
+            # is a {"value"} reference; no public body shows MultiCurrencyEnabled true, so only that value flips.
+            "CurrencyPrefs": {"MultiCurrencyEnabled": company.multicurrency_enabled,
+                              "HomeCurrency": {"value": company.home_currency}},
             "OtherPrefs": {"NameValue": [{"Name": "VendorAndPurchasesPrefs.WarnDuplicateBillNum",
                                           "Value": "true" if company.warn_duplicate_bill_number else "false"}]},
             "Id": "1", "SyncToken": "0", "domain": "QBO", "sparse": False,
             "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(time.time())},
         }
+        if company.book_close_date:
+            # Open books have no BookCloseDate at all (Finance.xsd: minOccurs="0"; same recorded file's sidecar).
+            prefs["AccountingInfoPrefs"]["BookCloseDate"] = company.book_close_date
     return reply({"Preferences": prefs, "time": response_time()})
 
 

@@ -20,10 +20,23 @@ def _meta(ts):
     return {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)}
 
 
-def _vendor(entity_id, name, ts):
+# Names as QBO gives them in CurrencyRef.name (tests/sandbox/recorded/qbo/vendor_foreign_currency.json shows
+# CAD and USD; the others follow the same ISO 4217 names).
+CURRENCY_NAMES = {"USD": "United States Dollar", "CAD": "Canadian Dollar", "EUR": "Euro",
+                  "GBP": "British Pound Sterling", "COP": "Colombian Peso"}
+
+
+def currency_ref(code):
+    """A CurrencyRef as QBO answers it, e.g. {"value": "CAD", "name": "Canadian Dollar"}."""
+    return {"value": code, "name": CURRENCY_NAMES.get(code, code)}
+
+
+def _vendor(entity_id, name, ts, currency="USD"):
+    # Every vendor carries its CurrencyRef, the home currency unless created in another one with
+    # multicurrency on (vendor_foreign_currency.json: vendors 356 in CAD and 259 in USD of one company).
     return {"Id": entity_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "Active": True,
             "DisplayName": name, "CompanyName": name, "PrintOnCheckName": name, "Vendor1099": False,
-            "Balance": 0, "CurrencyRef": {"value": "USD", "name": "United States Dollar"}, "MetaData": _meta(ts)}
+            "Balance": 0, "CurrencyRef": currency_ref(currency), "MetaData": _meta(ts)}
 
 
 def _item(entity_id, name, ts):
@@ -41,13 +54,18 @@ def _class(entity_id, name, ts):
 BUILDERS = {"Vendor": _vendor, "Item": _item, "Class": _class}
 
 
-def add(realm, entity, name):
-    """Add a Vendor, Item or Class by display name and return it; class ids look like QBO's long ones."""
+def add(realm, entity, name, currency=None):
+    """Add a Vendor (in `currency`, else the home one), Item or Class by name; class ids look like QBO's long ones."""
+    if currency and currency != realm.home_currency and not realm.multicurrency_enabled:
+        raise ValueError(f"a vendor in {currency} needs multicurrency on (this company keeps {realm.home_currency})")
     ts = time.time()
     entity_id = realm.new_id()
     if entity == "Class":
         entity_id = str(5000000000000000000 + int(entity_id))
-    record = BUILDERS[entity](entity_id, name, ts)
+    if entity == "Vendor":
+        record = _vendor(entity_id, name, ts, currency or realm.home_currency)
+    else:
+        record = BUILDERS[entity](entity_id, name, ts)
     realm.collection(entity)[entity_id] = record
     realm.changed[(entity, entity_id)] = ts
     return record

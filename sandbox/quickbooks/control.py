@@ -2,6 +2,7 @@
 import copy
 import threading
 import time
+from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -12,7 +13,9 @@ from .wire import reply
 
 control = Blueprint("qbo_control", __name__, url_prefix="/_sandbox")
 KINDS = {"vendors": "Vendor", "items": "Item", "classes": "Class"}
-PREFERENCES = ("class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number")
+PREFERENCES = ("class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number",
+               "multicurrency_enabled")
+BOOKS = ("book_close_date", "home_currency")
 
 
 def _sandbox():
@@ -112,12 +115,12 @@ def expire_tokens(realm_id):
 
 @control.post("/realms/<realm_id>/<kind>")
 def add_entity(realm_id, kind):
-    """Add a vendor, item or class: {"name": "Rosa's Farm"}."""
+    """Add a vendor, item or class: {"name": "Rosa's Farm"}; a vendor may name its {"currency": "EUR"}."""
     if kind not in KINDS or not _body().get("name"):
         raise ValueError("POST /realms/<id>/vendors|items|classes with {\"name\": ...}")
     store = _sandbox().store
     with store.lock:
-        return reply(catalog.add(_realm(store, realm_id), KINDS[kind], _body()["name"]), 201)
+        return reply(catalog.add(_realm(store, realm_id), KINDS[kind], _body()["name"], _body().get("currency")), 201)
 
 
 @control.patch("/realms/<realm_id>/<kind>/<entity_id>")
@@ -148,14 +151,19 @@ def remove_entity(realm_id, kind, entity_id):
 
 @control.route("/realms/<realm_id>/preferences", methods=["GET", "PUT", "PATCH", "POST"])
 def preferences(realm_id):
-    """Read or set {"class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number"}."""
+    """Read or set the switches of PREFERENCES and {"book_close_date": "2026-10-31" or null, "home_currency": "USD"}."""
     body, store = _body(), _sandbox().store
     with store.lock:
         realm = _realm(store, realm_id)
         for key in PREFERENCES:
             if key in body:
                 setattr(realm, key, bool(body[key]))
-        return jsonify({key: getattr(realm, key) for key in PREFERENCES})
+        if "book_close_date" in body:
+            close = body["book_close_date"]
+            realm.book_close_date = date.fromisoformat(close).isoformat() if close else None
+        if "home_currency" in body:
+            realm.home_currency = str(body["home_currency"])
+        return jsonify({key: getattr(realm, key) for key in (*PREFERENCES, *BOOKS)})
 
 
 @control.get("/realms/<realm_id>/bills")

@@ -57,6 +57,9 @@ class Realm:
     class_tracking_per_line: bool = True
     class_tracking_per_txn: bool = False
     warn_duplicate_bill_number: bool = True
+    book_close_date: str | None = None
+    multicurrency_enabled: bool = False
+    home_currency: str = "USD"
     replies: dict = field(default_factory=dict)
     pending: set = field(default_factory=set)
     requests: int = 0
