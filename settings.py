@@ -3,7 +3,7 @@
 import re
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     qbo_http_timeout: float = Field(default=20.0, gt=0)
     qbo_throttle_backoff: float = Field(default=60.0, ge=0)
     bill_number_format: str = "{po_number}-{invoice_number}"
+    closed_books: Literal["block", "next_open_day"] = "block"
     secret_key: SecretStr | None = None
     instance_dir: Path = Field(default=INSTANCE_DIR, exclude=True)
 

@@ -7,6 +7,7 @@ from invoices.statuses import Action, Status
 from models import AuditEntry
 
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_SYNCED_AND = re.compile(r"\(QuickBooks id \d+\)\. (.+)$", re.S)
 _LINES = {
     "upload": ":inbox_tray: Received from {by}: {detail}.",
     Action.REVISE: ":arrows_counterclockwise: New revision from {by} ({detail}); it waits for Procurement again.",
@@ -36,5 +37,10 @@ def thread_line(entry: AuditEntry, bill_number: str) -> str:
     detail = esc((entry.detail or "").strip())
     stage = "Procurement" if entry.from_status == Status.PENDING_PROCUREMENT else "Accounting"
     template = _LINES.get(entry.action, "{action} by {by}" + (": {detail}." if detail else "."))
-    return fit(template.format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number),
-                               action=esc(entry.action)), MESSAGE_TEXT)
+    line = template.format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number),
+                           action=esc(entry.action))
+    added = _SYNCED_AND.search(detail) if entry.action == Action.SYNC_SUCCEEDED else None
+    if added:
+        # What the sync adds to the fact, e.g. that the Bill is dated after a closed period (CLOSED_BOOKS).
+        line += " " + added.group(1)
+    return fit(line, MESSAGE_TEXT)

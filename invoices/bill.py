@@ -37,6 +37,7 @@ class InvoiceFacts:
     total: Decimal
     lines: tuple[LineFacts, ...]
     charges: tuple[LineFacts, ...] = ()
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class BillDraft:
     total: Decimal
     private_note: str
     revision: int
+    currency: str | None = None
 
 
 def bill_number(facts: InvoiceFacts, numbering: BillNumbering) -> str:
@@ -117,6 +119,7 @@ def draft_bill(facts: InvoiceFacts, numbering: BillNumbering, company_default_cl
         total=facts.total.quantize(CENT),
         private_note=trace(facts),
         revision=facts.revision,
+        currency=facts.currency,
     )
 
 

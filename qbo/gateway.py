@@ -3,7 +3,7 @@
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from quickbooks.exceptions import ObjectNotFoundException
@@ -12,6 +12,7 @@ from quickbooks.mixins import DecimalEncoder
 from redis import Redis
 
 from invoices.bill import BillDraft
+from invoices.books import CompanyBooks
 from qbo.batch import batch_body, batch_ids, batch_outcomes
 from qbo.connection import quickbooks_client
 from qbo.errors import QboUnauthorized, classify
@@ -87,9 +88,24 @@ class Gateway:
 
     def vendor_id(self, display_name: str) -> str:
         """The Id of the active Vendor whose DisplayName is exactly `display_name`."""
-        return self._named_id("Vendor", "DisplayName", display_name, (
-            f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
-            f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry"))
+        return self._vendor(display_name)["id"]
+
+    def vendor_currency(self, display_name: str) -> str | None:
+        """The currency of that Vendor (its CurrencyRef, fixed when it was created), e.g. "EUR"."""
+        return self._vendor(display_name)["currency"]
+
+    def _vendor(self, display_name: str) -> dict:
+        def load():
+            found = self.query(f"select * from Vendor where DisplayName = {quote(display_name)}").get("Vendor", [])
+            exact = [row for row in found if row.get("DisplayName") == display_name]
+            if not exact:
+                return None
+            return {"id": exact[0]["Id"], "currency": (exact[0].get("CurrencyRef") or {}).get("value")}
+        found = self._cached("VendorRef", display_name, load)
+        if found is None:
+            raise QboPermanent(f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
+                               f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry")
+        return found
 
     def item_id(self, name: str) -> str:
         """The Id of the Item named `name` (the configured QBO_ITEM_NAME)."""
@@ -117,10 +133,27 @@ class Gateway:
 
     def classes_enabled(self) -> bool:
         """Whether the company tracks classes on expense lines (Preferences.ClassTrackingPerTxnLine)."""
+        return self.books().classes
+
+    def books(self) -> CompanyBooks:
+        """Closing date, currencies and class tracking from one Preferences read, cached like the references.
+
+        Sample (Intuit's own, via python-quickbooks tests): {"Preferences": {"AccountingInfoPrefs":
+        {"BookCloseDate": "2018-12-31", "ClassTrackingPerTxnLine": true, ...}, "CurrencyPrefs":
+        {"HomeCurrency": {"value": "USD"}, "MultiCurrencyEnabled": false}, ...}}; open books have no BookCloseDate.
+        """
         def load():
-            prefs = self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/preferences"))
-            return bool(prefs["Preferences"].get("AccountingInfoPrefs", {}).get("ClassTrackingPerTxnLine"))
-        return self._cached("Preferences", "class-tracking", load)
+            prefs = self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/preferences"))["Preferences"]
+            accounting, currency = prefs.get("AccountingInfoPrefs") or {}, prefs.get("CurrencyPrefs") or {}
+            return {"close_date": accounting.get("BookCloseDate") or None,
+                    "classes": bool(accounting.get("ClassTrackingPerTxnLine")),
+                    "multicurrency": bool(currency.get("MultiCurrencyEnabled")),
+                    "home_currency": (currency.get("HomeCurrency") or {}).get("value")}
+        found = self._cached("Preferences", "books", load)
+        close = found["close_date"]
+        return CompanyBooks(close_date=date.fromisoformat(close[:10]) if close else None,
+                            multicurrency=found["multicurrency"], home_currency=found["home_currency"],
+                            classes=found["classes"])
 
     def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
         """Bills of this vendor with this DocNumber, e.g. [{"Id": "145", "PrivateNote": "...", ...}]."""

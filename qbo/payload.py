@@ -17,10 +17,15 @@ def bill_body(draft: BillDraft, refs: BillRefs) -> dict:
             detail["ClassRef"] = {"value": refs.class_id}
         lines.append({"Amount": line.amount, "Description": line.description[:4000],
                       "DetailType": LINE_DETAIL, LINE_DETAIL: detail})
-    return {
+    body = {
         "VendorRef": {"value": refs.vendor_id},
         "DocNumber": draft.doc_number,
-        "TxnDate": draft.txn_date.isoformat(),
-        "PrivateNote": draft.private_note,
+        "TxnDate": (refs.txn_date or draft.txn_date).isoformat(),
+        # Our trace ends the note (invoices.bill.traced reads the last one); a redating note goes before it.
+        "PrivateNote": f"{refs.note} {draft.private_note}" if refs.note else draft.private_note,
         "Line": lines,
     }
+    if refs.currency:
+        # Multicurrency: without CurrencyRef QBO books the Bill in the vendor's currency whatever it meant.
+        body["CurrencyRef"] = {"value": refs.currency}
+    return body

@@ -48,7 +48,7 @@ def sync_together(runtime: Runtime, gateway: QuickBooks, leader_lock: Held, lead
         try:
             found = create_together(Confirmed(gateway, [leader_lock, *held.values()]),
                                     {i: d for i, (d, _) in ready.items()}, {i: v for i, (_, v) in ready.items()},
-                                    runtime.settings.qbo_item_name)
+                                    runtime.settings.qbo_item_name, runtime.settings.closed_books)
         except Busy as lost:
             # One of the locks lapsed before the create: nothing was created, every invoice tries again.
             found = {invoice_id: lost for invoice_id in ready}

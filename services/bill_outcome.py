@@ -1,10 +1,12 @@
 """Recording what QuickBooks did with an invoice's Bill: Synchronized, Failed, deleted, paid, drifted."""
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from invoices.bill import InvoiceFacts, LineFacts
+from invoices.books import redated_note
 from invoices.events import InvoiceChanged
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
@@ -27,7 +29,7 @@ def facts_of(invoice: Invoice) -> InvoiceFacts:
         vendor_qb_name=revision.qb_accounting_name, vendor_default_class=invoice.vendor.default_class,
         po_class=revision.po_class, ship_date=revision.ship_date, total=revision.total,
         lines=tuple(LineFacts(x.product, x.amount, x.units, x.unit_price) for x in revision.lines),
-        charges=tuple(LineFacts(c.description, c.amount) for c in revision.charges),
+        charges=tuple(LineFacts(c.description, c.amount) for c in revision.charges), currency=revision.currency,
     )
 
 
@@ -46,6 +48,11 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
                 f"invoice total is {expected}: correct the Bill in QuickBooks, then Retry")
         else:
             action, detail = Action.SYNC_SUCCEEDED, f"Synchronized as Bill {number} (QuickBooks id {bill_id})"
+            dated, shipped = bill.get("TxnDate"), invoice.current.ship_date
+            note = redated_note(shipped, date.fromisoformat(dated[:10])) if dated else ""
+            if dated and date.fromisoformat(dated[:10]) != shipped and note in (bill.get("PrivateNote") or ""):
+                # CLOSED_BOOKS=next_open_day dated it after a closed period: the thread says so, as the Bill does.
+                detail += ". " + note
         values = {"bill_id": bill_id, "bill_number": number, **({"bill_confirmed_at": utcnow()} if confirmed else {})}
         result = apply_action(uow, invoice_id, action, SYSTEM, reason=detail, values=values)
     return result.after.value

@@ -22,7 +22,7 @@ def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
             if together is not None:
                 return together
             outcome = find_or_create(Confirmed(gateway, [lock]), draft, request_id(invoice_id, draft.revision, version),
-                                     runtime.settings.qbo_item_name)
+                                     runtime.settings.qbo_item_name, runtime.settings.closed_books)
         except QboPermanent as error:
             outcome = error
         recorded = record_outcome(runtime, invoice_id, outcome)

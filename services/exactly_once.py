@@ -10,10 +10,12 @@ import hashlib
 import logging
 
 from invoices.bill import BillDraft, preflight, traced
-from services.ports import BillRefs, QboPermanent, QboTransient, QuickBooks
+from invoices.books import BLOCK, CompanyBooks, currency_problem, dating
+from services.ports import BillRefs, QboBooksClosed, QboPermanent, QboTransient, QuickBooks
 
 log = logging.getLogger(__name__)
-DUPLICATE_CODES = {6140, 6210}
+# 6210 is "Account Period Closed" in Intuit's index, not a duplicate (DESIGN.md §3): see QboBooksClosed.
+DUPLICATE_CODES = {6140}
 INVALID_REFERENCE = 2500
 TOO_LONG = 2050
 BATCH_PREFIX = "invoice-sync-b-"
@@ -35,15 +37,25 @@ def batch_request_id(sends: list[tuple[int, int, int]]) -> str:
     return f"{BATCH_PREFIX}{digest[:BATCH_REQUEST_ID_MAX - len(BATCH_PREFIX)]}"
 
 
-def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str) -> BillRefs:
-    """Preflight a draft and resolve its references; QboPermanent says what to fix before any write."""
-    enabled = gateway.classes_enabled() if draft.vendor_name else False
-    classes = gateway.classes() if enabled else {}
-    problems = preflight(draft, classes_enabled=enabled, known_classes=frozenset(classes) if enabled else None)
+def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str, closed_books: str = BLOCK) -> BillRefs:
+    """Preflight a draft against the company's books and resolve its references; QboPermanent before any write."""
+    books = gateway.books() if draft.vendor_name else CompanyBooks()
+    classes = gateway.classes() if books.classes else {}
+    problems = preflight(draft, classes_enabled=books.classes,
+                         known_classes=frozenset(classes) if books.classes else None)
+    dated = dating(books, draft.txn_date, closed_books)
+    if isinstance(dated, str):
+        problems.append(dated[0].upper() + dated[1:])
+    vendor_currency = gateway.vendor_currency(draft.vendor_name) if draft.vendor_name and draft.currency else None
+    mismatch = currency_problem(books, draft.currency, vendor_currency, draft.vendor_name) if draft.currency else None
+    if mismatch:
+        problems.append(mismatch[0].upper() + mismatch[1:])
     if problems:
         raise QboPermanent("; ".join(problems) + ".")
     return BillRefs(gateway.vendor_id(draft.vendor_name), gateway.item_id(item_name),
-                    classes.get(draft.class_name) if enabled else None)
+                    classes.get(draft.class_name) if books.classes else None,
+                    currency=draft.currency if books.multicurrency else None,
+                    txn_date=dated.txn_date if dated.note else None, note=dated.note)
 
 
 def ours_among(draft: BillDraft, vendor_id: str, bills: list[dict]) -> dict | None:
@@ -75,6 +87,10 @@ def find_ours(gateway: QuickBooks, draft: BillDraft, refs: BillRefs) -> dict | N
 
 def after_refusal(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, error: QboPermanent, item_name: str) -> dict:
     """Our own Bill when QBO refused a create as a duplicate of it; otherwise QboPermanent in the invoice's terms."""
+    if isinstance(error, QboBooksClosed):
+        # Nothing to adopt: QuickBooks created nothing, and only a reopened period (or another date) helps.
+        raise QboPermanent(f"Bill {draft.doc_number} dated {refs.txn_date or draft.txn_date} was not booked: {error}",
+                           error.code, error.detail) from None
     if error.code in DUPLICATE_CODES:
         adopted = find_ours(gateway, draft, refs)
         if adopted is not None:
@@ -100,9 +116,9 @@ def explain(error: QboPermanent, draft: BillDraft, item_name: str) -> str:
     return f"QuickBooks refused {bill} (code {error.code}): {error.detail or error}; correct it, then Retry"
 
 
-def find_or_create(gateway: QuickBooks, draft: BillDraft, rid: str, item_name: str) -> dict:
+def find_or_create(gateway: QuickBooks, draft: BillDraft, rid: str, item_name: str, closed_books: str = BLOCK) -> dict:
     """The one Bill of `draft`: adopted when QuickBooks already has ours, else created under `rid`."""
-    refs = prepared(gateway, draft, item_name)
+    refs = prepared(gateway, draft, item_name, closed_books)
     adopted = find_ours(gateway, draft, refs)
     if adopted is not None:
         log.info("invoice %s: adopting Bill %s found by DocNumber", draft.invoice_id, adopted["Id"])
@@ -114,13 +130,13 @@ def find_or_create(gateway: QuickBooks, draft: BillDraft, rid: str, item_name: s
 
 
 def create_together(gateway: QuickBooks, drafts: dict[int, BillDraft], versions: dict[int, int],
-                    item_name: str) -> dict[int, dict | Exception]:
+                    item_name: str, closed_books: str = BLOCK) -> dict[int, dict | Exception]:
     """Each invoice's Bill (adopted or created), QboPermanent or QboTransient: one lookup, one /batch."""
     outcomes: dict[int, dict | Exception] = {}
     refs: dict[int, BillRefs] = {}
     for invoice_id, draft in drafts.items():
         try:
-            refs[invoice_id] = prepared(gateway, draft, item_name)
+            refs[invoice_id] = prepared(gateway, draft, item_name, closed_books)
         except QboPermanent as error:
             outcomes[invoice_id] = error
     if not refs:

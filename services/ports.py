@@ -2,10 +2,11 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from invoices.bill import BillDraft
+from invoices.books import CompanyBooks
 from invoices.events import Event
 from models import AuditEntry
 from services.invoice_view import InvoiceView
@@ -49,11 +50,18 @@ class QboConnectionBroken(QboTransient):
 
 @dataclass(frozen=True)
 class BillRefs:
-    """The QuickBooks ids a Bill draft's names resolve to."""
+    """The QuickBooks ids a Bill draft's names resolve to, and what the company's books make of it.
+
+    `currency` is sent as CurrencyRef (multicurrency companies only); `txn_date` and `note`, when set, date
+    the Bill after a closed period (CLOSED_BOOKS=next_open_day) and say so in its PrivateNote.
+    """
 
     vendor_id: str
     item_id: str
     class_id: str | None = None
+    currency: str | None = None
+    txn_date: date | None = None
+    note: str | None = None
 
 
 class QuickBooks(Protocol):
@@ -69,6 +77,12 @@ class QuickBooks(Protocol):
 
     def classes_enabled(self) -> bool:
         """Whether the company tracks classes on expense lines."""
+
+    def books(self) -> CompanyBooks:
+        """The company's closing date, currencies and class tracking (its Preferences)."""
+
+    def vendor_currency(self, display_name: str) -> str | None:
+        """The CurrencyRef of the active Vendor named exactly `display_name`, else QboPermanent."""
 
     def classes(self) -> dict[str, str]:
         """Every active class id by name."""

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from invoices.bill import BillDraft
+from invoices.books import CompanyBooks
 from invoices.events import Event
 from services.locks import Busy
 from services.ports import BillRefs, Posted, QboPermanent, QboTransient
@@ -87,6 +88,14 @@ class FakeQuickBooks:
     def classes_enabled(self) -> bool:
         self._enter("classes_enabled", None)
         return self.tracks_classes
+
+    def books(self) -> CompanyBooks:
+        self._enter("books", None)
+        return CompanyBooks(classes=self.tracks_classes, home_currency="USD")
+
+    def vendor_currency(self, display_name: str) -> str | None:
+        self._enter("vendor_currency", display_name)
+        return "USD"
 
     def classes(self) -> dict[str, str]:
         self._enter("classes", None)
