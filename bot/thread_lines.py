@@ -22,6 +22,7 @@ _LINES = {
     Action.BILL_DELETED: ":wastebasket: Bill {bill} was deleted in QuickBooks; the invoice is Approved again "
                          "and can be sent again.",
     Action.BILL_PAID: ":moneybag: Bill {bill} was paid in QuickBooks.",
+    "stray_bill": ":warning: {detail}.",
 }
 
 

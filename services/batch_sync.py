@@ -46,7 +46,8 @@ def sync_together(runtime: Runtime, gateway: QuickBooks, leader_lock: Held, lead
         # Checked again under the locks: another worker may have finished some since the peers were listed.
         ready = drafts_in_es(runtime, [leader_id, *held])
         try:
-            found = create_together(Confirmed(gateway, [leader_lock, *held.values()]),
+            found = create_together(Confirmed(gateway, [leader_lock, *held.values()], runtime,
+                                              {i: v for i, (_, v) in ready.items()}),
                                     {i: d for i, (d, _) in ready.items()}, {i: v for i, (_, v) in ready.items()},
                                     runtime.settings.qbo_item_name, runtime.settings.closed_books)
         except Busy as lost:

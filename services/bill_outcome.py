@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from invoices.bill import InvoiceFacts, LineFacts
+from invoices.bill import InvoiceFacts, LineFacts, traced
 from invoices.books import redated_note
 from invoices.events import InvoiceChanged
 from invoices.rules import Actor, Role
@@ -18,6 +18,8 @@ from services.runtime import Runtime
 from services.unit_of_work import UnitOfWork
 
 SYSTEM = Actor("invoice-sync", frozenset({Role.SYSTEM}))
+# The audit action of a Bill that exists in QuickBooks for an invoice no longer waiting for it.
+STRAY_BILL = "stray_bill"
 
 
 def facts_of(invoice: Invoice) -> InvoiceFacts:
@@ -39,7 +41,11 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
     number, bill_id = bill.get("DocNumber") or "", str(bill["Id"])
     with UnitOfWork(runtime) as uow:
         invoice = uow.session.get(Invoice, invoice_id)
-        if invoice is None or invoice.status != Status.SENT.value:
+        if invoice is None:
+            return "skipped"
+        made_for = (traced(bill.get("PrivateNote")) or (None, None))[1] or invoice.revision
+        if invoice.status != Status.SENT.value or made_for != invoice.revision:
+            _report_stray(uow, invoice, bill, made_for)
             return "skipped"
         expected = invoice.current.total
         if total != expected:
@@ -56,6 +62,28 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
         values = {"bill_id": bill_id, "bill_number": number, **({"bill_confirmed_at": utcnow()} if confirmed else {})}
         result = apply_action(uow, invoice_id, action, SYSTEM, reason=detail, values=values)
     return result.after.value
+
+
+def _report_stray(uow: UnitOfWork, invoice: Invoice, bill: dict, made_for: int) -> None:
+    """Tell the thread and /invoice status (last error) of a Bill created for an invoice that left ES meanwhile."""
+    status = Status(invoice.status)
+    bill_name = f"Bill {bill.get('DocNumber')} (QuickBooks id {bill['Id']})"
+    if made_for == invoice.revision and status is Status.APPROVED:
+        advice = ("Send to External System adopts it; if this invoice must not be booked, delete that Bill in "
+                  "QuickBooks")
+    else:
+        advice = (f"it is not linked to the invoice (now revision {invoice.revision}, {status.label}): delete that "
+                  f"Bill in QuickBooks")
+    detail = (f"{bill_name} was created in QuickBooks for revision {made_for} while the invoice was being returned "
+              f"to Approved; {advice}")
+    seen = uow.session.scalars(select(AuditEntry.id).where(AuditEntry.invoice_id == invoice.id,
+                                                           AuditEntry.detail == detail)).first()
+    if seen:
+        return
+    invoice.last_error = detail
+    entry = record_audit(uow.session, invoice_id=invoice.id, actor=SYSTEM.id, action=STRAY_BILL, outcome="allowed",
+                         from_status=invoice.status, to_status=invoice.status, detail=detail)
+    uow.emit(InvoiceChanged(invoice.id, entry.id))
 
 
 def fail(runtime: Runtime, invoice_id: int, message: str) -> str:

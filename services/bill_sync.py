@@ -4,7 +4,7 @@ from services.batch_sync import queued_peers, sync_together
 from services.exactly_once import find_or_create, request_id
 from services.ports import QboPermanent
 from services.runtime import Runtime
-from services.sync_steps import LOCK_SECONDS, Confirmed, drafts_in_es, invoice_lock_name, record_outcome
+from services.sync_steps import LOCK_SECONDS, Confirmed, LeftSent, drafts_in_es, invoice_lock_name, record_outcome
 
 
 def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
@@ -21,9 +21,11 @@ def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
             together = sync_together(runtime, gateway, lock, invoice_id, peers) if peers else None
             if together is not None:
                 return together
-            outcome = find_or_create(Confirmed(gateway, [lock]), draft, request_id(invoice_id, draft.revision, version),
+            outcome = find_or_create(Confirmed(gateway, [lock], runtime, {invoice_id: version}), draft, request_id(invoice_id, draft.revision, version),
                                      runtime.settings.qbo_item_name, runtime.settings.closed_books)
         except QboPermanent as error:
             outcome = error
+        except LeftSent:
+            return "skipped"
         recorded = record_outcome(runtime, invoice_id, outcome)
     return recorded

@@ -6,7 +6,7 @@ from invoices.bill import BillDraft, draft_bill
 from invoices.statuses import Status
 from models import Invoice
 from services.bill_outcome import complete, facts_of, fail
-from services.locks import Held
+from services.locks import Busy, Held
 from services.ports import QboPermanent, QuickBooks
 from services.runtime import Runtime
 
@@ -40,6 +40,18 @@ def record_outcome(runtime: Runtime, invoice_id: int, outcome: dict | Exception)
     return complete(runtime, invoice_id, outcome)
 
 
+class LeftSent(Busy):
+    """An invoice left ES (Return to Approved) or was sent anew since its draft was read: nothing was created."""
+
+
+def still_sent(runtime: Runtime, versions: dict[int, int]) -> set[int]:
+    """Those of `versions` (invoice id → version read with its draft) still in ES at that same version."""
+    with runtime.sessions() as session:
+        rows = session.execute(select(Invoice.id, Invoice.version).where(
+            Invoice.id.in_(versions), Invoice.status == Status.SENT.value)).all()
+    return {invoice_id for invoice_id, version in rows if versions[invoice_id] == version}
+
+
 class Confirmed:
     """The QuickBooks gateway, except that each create first confirms the invoice locks are still ours.
 
@@ -48,24 +60,35 @@ class Confirmed:
     creates nothing and raises Busy. A confirmed lock holds for another LOCK_SECONDS and goes on being renewed
     during the create; should Redis itself lose it mid-create (a flush), the next holder still looks the Bill
     up by DocNumber and creates under the same requestid, which QuickBooks answers with our Bill.
+
+    With `runtime` and `versions`, each create also re-reads the invoices' status right before it: Return to
+    Approved takes no lock, so A/P may click it while this job looks Bills up; then nothing is created (LeftSent).
     """
 
-    def __init__(self, gateway: QuickBooks, locks: list[Held]):
+    def __init__(self, gateway: QuickBooks, locks: list[Held], runtime: Runtime | None = None,
+                 versions: dict[int, int] | None = None):
         self._gateway, self._locks = gateway, locks
+        self._runtime, self._versions = runtime, versions or {}
 
     def __getattr__(self, name: str):
         return getattr(self._gateway, name)
 
-    def create_bill(self, *args, **kwargs) -> dict:
-        """Confirm the locks, then create one Bill."""
-        self._confirm()
-        return self._gateway.create_bill(*args, **kwargs)
+    def create_bill(self, draft: BillDraft, *args, **kwargs) -> dict:
+        """Confirm the locks and that the invoice is still in ES, then create one Bill."""
+        self._confirm([draft.invoice_id])
+        return self._gateway.create_bill(draft, *args, **kwargs)
 
-    def create_bills(self, *args, **kwargs) -> dict:
-        """Confirm the locks, then create Bills in one /batch."""
-        self._confirm()
-        return self._gateway.create_bills(*args, **kwargs)
+    def create_bills(self, items: dict, *args, **kwargs) -> dict:
+        """Confirm the locks and that every invoice is still in ES, then create Bills in one /batch."""
+        self._confirm([int(key) for key in items])
+        return self._gateway.create_bills(items, *args, **kwargs)
 
-    def _confirm(self) -> None:
+    def _confirm(self, invoice_ids: list[int]) -> None:
         for lock in self._locks:
             lock.confirm()
+        checked = {i: self._versions[i] for i in invoice_ids if i in self._versions}
+        if self._runtime is not None and checked:
+            gone = sorted(set(checked) - still_sent(self._runtime, checked))
+            if gone:
+                # A batch is not trimmed: its requestid names the whole set, so every invoice's job runs again.
+                raise LeftSent(f"invoices {gone} left Sent to External System before their Bill was created")
