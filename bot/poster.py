@@ -52,6 +52,12 @@ class SlackPoster:
             channel=posted.channel, thread_ts=posted.ts, text=text))
         return Posted(answer["channel"], answer["ts"])
 
+    def post_notice(self, channel: str, text: str) -> Posted:
+        """chat.postMessage of an operator notice (mrkdwn text) in `channel`."""
+        answer = self._call(channel, ("post_notice", text), lambda: self.client.chat_postMessage(
+            channel=channel, text=text, unfurl_links=False))
+        return Posted(answer["channel"], answer["ts"])
+
     def _permalink(self, posted: Posted) -> str | None:
         try:
             return self.client.chat_getPermalink(channel=posted.channel, message_ts=posted.ts)["permalink"]

@@ -8,7 +8,9 @@ from rq.job import JobStatus
 from invoices.events import QuickBooksEventRecorded, SyncRequested
 from jobs.registry import enqueue, status_of
 from qbo.limiter import RECONCILE_PER_MINUTE
+from services import connection_alerts
 from services.cards import sweep_unannounced
+from services.connection_health import ConnectionHealth
 from services.runtime import Runtime
 from services.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.sync_steps import invoice_lock_name
@@ -26,8 +28,10 @@ def sweep(runtime: Runtime) -> dict:
     """Re-enqueue ES invoices without a live job and unprocessed events, run the CDC pass, schedule the next."""
     done = {}
     try:
-        for name, part in (("syncs", requeue_stuck_syncs), ("events", requeue_unprocessed_events),
-                           ("changes", capture_changes), ("cards", sweep_unannounced)):
+        # The connection comes first: a probe that finds QuickBooks working again lets this same sweep re-queue.
+        for name, part in (("connection", check_connection), ("syncs", requeue_stuck_syncs),
+                           ("events", requeue_unprocessed_events), ("changes", capture_changes),
+                           ("cards", sweep_unannounced)):
             try:
                 done[name] = part(runtime)
             except Exception:  # noqa: BLE001 - one failing part must not stop the others; next sweep retries
@@ -37,8 +41,18 @@ def sweep(runtime: Runtime) -> dict:
     return done
 
 
+def check_connection(runtime: Runtime) -> dict:
+    """Probe each broken QuickBooks connection (one call a minute) and post its one alert if not yet posted."""
+    health = ConnectionHealth(runtime.sessions, runtime.redis)
+    restored = connection_alerts.probe(runtime, health)
+    return {"restored": restored, "alerted": connection_alerts.post_alerts(runtime, health)}
+
+
 def requeue_stuck_syncs(runtime: Runtime) -> int:
     """Publish the sync of each invoice in ES whose job is missing, failed, finished or died with its worker."""
+    if ConnectionHealth(runtime.sessions, runtime.redis).broken():
+        # They stay in ES without calling QuickBooks; the sweep after the probe that restores it re-queues them.
+        return 0
     lost = [invoice_id for invoice_id in invoices_in_es(runtime) if not _job_alive(runtime, invoice_id)]
     runtime.publisher.publish([SyncRequested(invoice_id) for invoice_id in lost])
     return len(lost)

@@ -23,16 +23,29 @@ class _TimedAuthClient(AuthClient):
 
 
 class BearerSession(requests.Session):
-    """The session python-quickbooks sends through: it reads `access_token`, and every request times out."""
+    """The session python-quickbooks sends through: it reads `access_token`, and every request times out.
+
+    It keeps the last answer's status and body, which python-quickbooks drops for bodies it cannot read
+    (XML, lowercase keys) and for `element`, so that qbo.errors can sort the failure by them.
+    """
 
     def __init__(self, access_token: str, timeout: float):
         super().__init__()
         self.access_token = access_token
         self.timeout = timeout
+        self.last: requests.Response | None = None
 
     def request(self, method, url, **kwargs):
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, **kwargs)
+        self.last = None
+        self.last = super().request(method, url, **kwargs)
+        return self.last
+
+    def answered(self) -> tuple[int | None, str | None]:
+        """The last answer's HTTP status and body text ((None, None) when none arrived)."""
+        if self.last is None:
+            return None, None
+        return self.last.status_code, self.last.text
 
 
 def api_url(settings: Settings) -> str:

@@ -50,7 +50,7 @@ def classify(error: Exception, status: int | None = None, body: str | None = Non
 
 
 def still_unauthorized(failure: QboUnauthorized) -> QboConnectionBroken:
-    """A 401 that survived a token refresh (e.g. code 120, the connecting user lost access): the connection is broken."""
+    """A 401 that survived a token refresh (e.g. code 120, the user lost access): the connection is broken."""
     return QboConnectionBroken(f"{failure} even after a token refresh", "unauthorized")
 
 
@@ -89,9 +89,9 @@ def _fault(error: QuickbooksException, status: int | None, body: str | None) -> 
                             retry_after=THROTTLE_SECONDS)
     if code in CLOSED_BOOKS_CODES or any(words in text.lower() for words in CLOSED_BOOKS_TEXT):
         said = f"{message or 'Account Period Closed'}, code {code}" + (f": {detail}" if detail else "")
-        return QboBooksClosed(f"QuickBooks refused it because the books are closed for its date ({said}): reopen the "
-                              "period in QuickBooks (Settings, Account and settings, Advanced, Close the books) or have "
-                              "the ship date corrected, then Retry", code, detail, _element(body, detail))
+        return QboBooksClosed(f"QuickBooks refused it because the books are closed for its date ({said}): reopen "
+                              "the period in QuickBooks (Settings, Account and settings, Advanced, Close the books) "
+                              "or have the ship date corrected, then Retry", code, detail, _element(body, detail))
     if status == 403 or (status is None and ("AuthorizationFailed" in text or code == 3100)):
         return QboConnectionBroken(f"QuickBooks refused invoice-sync access to the company (HTTP 403{named})",
                                    "refused")

@@ -14,12 +14,10 @@ from redis import Redis
 from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
 from qbo.batch import batch_body, batch_ids, batch_outcomes
-from qbo.connection import quickbooks_client
-from qbo.errors import QboUnauthorized, classify
-from qbo.limiter import RealmLimiter
+from qbo.caller import Caller
 from qbo.payload import bill_body
 from qbo.tokens import TokenStore
-from services.ports import BillRefs, QboPermanent, QboThrottled, QboTransient
+from services.ports import BillRefs, QboPermanent
 from settings import Settings
 
 REF_TTL_SECONDS = 300
@@ -36,29 +34,20 @@ class Gateway:
     def __init__(self, settings: Settings, redis: Redis, tokens: TokenStore, realm_id: str | None = None):
         self.settings, self.redis, self.tokens = settings, redis, tokens
         self.realm_id = realm_id or tokens.connected_realm()
-        self.limiter = RealmLimiter(redis)
-        self._credentials = None
-        self._client = None
+        self.caller = Caller(settings, redis, tokens, self.realm_id)
+        self.limiter = self.caller.limiter
 
-    def call(self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False) -> Any:
-        """Run `operation(client)` once the limiter admits it (a /batch, or reconcile's share); refreshes on 401."""
-        for attempt in (1, 2):
-            if self._client is None:
-                self._credentials = self._credentials or self.tokens.credentials(self.realm_id)
-                self._client = quickbooks_client(self.settings, self.realm_id, self._credentials.access_token)
-            self.limiter.acquire(self.realm_id, batch, reconcile)
-            try:
-                return operation(self._client)
-            except Exception as error:  # noqa: BLE001 - sorted below; unknown errors propagate as they are
-                failure = classify(error)
-            if isinstance(failure, QboUnauthorized) and attempt == 1:
-                self._credentials = self.tokens.refresh(self.realm_id, refused=self._credentials.access_token)
-                self._client = None
-                continue
-            if isinstance(failure, QboThrottled):
-                self.limiter.back_off(self.realm_id, self.settings.qbo_throttle_backoff)
-            raise failure
-        raise QboTransient("unreachable")
+    def call(self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False,
+             probe: bool = False) -> Any:
+        """Run `operation(client)` once the limiter admits it (a /batch, or reconcile's share); refreshes on 401.
+
+        While the company's connection is broken it raises QboConnectionBroken without calling, except for `probe`.
+        """
+        return self.caller.call(operation, batch, reconcile, probe)
+
+    def probe(self) -> None:
+        """Read CompanyInfo, the cheapest call that needs an accepted connection; raises what QuickBooks refused."""
+        self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/companyinfo/{qb.company_id}"), probe=True)
 
     def query(self, statement: str) -> dict:
         """The QueryResponse of a QBO query, e.g. {"Vendor": [{"Id": "101", "DisplayName": ...}]}."""

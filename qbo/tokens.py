@@ -16,7 +16,7 @@ from models.database import transaction
 from qbo.connection import auth_client, exchange_code
 from qbo.errors import classify, classify_code_exchange
 from services.locks import Busy, RedisLocks
-from services.ports import QboPermanent, QboTransient
+from services.ports import QboConnectionBroken, QboPermanent, QboTransient
 from settings import Settings
 
 EXPIRY_MARGIN = timedelta(minutes=5)
@@ -50,8 +50,8 @@ class TokenStore:
         try:
             return cipher(self.settings).decrypt(value.encode("ascii")).decode("utf-8")
         except InvalidToken:
-            raise QboPermanent("The stored QuickBooks tokens cannot be decrypted with this SECRET_KEY: "
-                               "reconnect QuickBooks at /quickbooks/connect") from None
+            raise QboConnectionBroken("The stored QuickBooks tokens cannot be decrypted with this SECRET_KEY",
+                                      "secret") from None
 
     def store(self, realm_id: str, refresh_token: str, access_token: str | None, expires_in: int | None) -> None:
         """Create or replace the connection of `realm_id` with freshly issued tokens, encrypted."""

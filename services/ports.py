@@ -69,6 +69,9 @@ class QuickBooks(Protocol):
 
     realm_id: str
 
+    def probe(self) -> None:
+        """One cheap call that works only when QuickBooks accepts the connection (called while it is broken)."""
+
     def vendor_id(self, display_name: str) -> str:
         """The Id of the active Vendor named exactly `display_name`, else QboPermanent."""
 
@@ -168,3 +171,6 @@ class CardPoster(Protocol):
 
     def post_line(self, posted: Posted, entry: AuditEntry, view: InvoiceView) -> Posted:
         """Add the line telling audit entry `entry` to the card's thread."""
+
+    def post_notice(self, channel: str, text: str) -> Posted:
+        """Post an operator notice (mrkdwn text) in `channel`, e.g. the QuickBooks connection alert."""

@@ -1,15 +1,19 @@
 """The steps both sync strategies share: the invoice lock, the drafts of invoices in ES, and recording outcomes."""
 
+import logging
+
 from sqlalchemy import select
 
 from invoices.bill import BillDraft, draft_bill
 from invoices.statuses import Status
 from models import Invoice
 from services.bill_outcome import complete, facts_of, fail
+from services.connection_health import ConnectionHealth
 from services.locks import Busy, Held
 from services.ports import QboPermanent, QuickBooks
 from services.runtime import Runtime
 
+log = logging.getLogger(__name__)
 # How long RQ lets a sync run.
 SYNC_SECONDS = 300
 # The invoice lock's expiry. Its holder renews it every third of that while it runs (however long), so a
@@ -23,8 +27,12 @@ def invoice_lock_name(invoice_id: int) -> str:
 
 
 def drafts_in_es(runtime: Runtime, ids: list[int]) -> dict[int, tuple[BillDraft, int]]:
-    """The Bill draft and version of each of `ids` still in ES, read now (under its lock)."""
+    """The Bill draft and version of each of `ids` still in ES, read now (under its lock); none while QBO refuses us."""
     found = {}
+    if ConnectionHealth(runtime.sessions, runtime.redis).broken():
+        # Not the invoices' fault: they stay in ES untouched, and the sweep re-queues them once a probe gets through.
+        log.info("invoices %s wait in ES: the QuickBooks connection is broken", ids)
+        return found
     with runtime.sessions() as session:
         for invoice in session.scalars(select(Invoice).where(Invoice.id.in_(ids), Invoice.status == Status.SENT.value)):
             found[invoice.id] = (draft_bill(facts_of(invoice), runtime.numbering), invoice.version)

@@ -1,7 +1,10 @@
 """Scripted faults: the next N matching API requests misbehave in a chosen way."""
 import itertools
 
-KINDS = ("throttle", "error", "hang", "lost", "expire_token")
+# refused: 403 ApplicationAuthorizationFailed ("shape": "lowercase" or "xml"); access_lost: 401 code 120, which a
+# token refresh does not cure (the refresh itself succeeds, as the grant is still valid). See faults.py.
+KINDS = ("throttle", "error", "hang", "lost", "expire_token", "refused", "access_lost")
+SHAPES = ("lowercase", "xml")
 _ids = itertools.count(1)
 
 
@@ -15,10 +18,13 @@ def add(store, spec):
         raise ValueError("status must be 500, 502, 503 or 504")
     if kind == "lost" and spec.get("mode", "502") not in ("502", "abort"):
         raise ValueError("mode must be 502 or abort")
+    if spec.get("shape", "lowercase") not in SHAPES:
+        raise ValueError(f"shape must be one of {', '.join(SHAPES)}")
     rule = {"id": next(_ids), "kind": kind, "remaining": int(spec.get("count", 1)),
             "method": (spec.get("method") or "").upper() or None, "path": spec.get("path") or None,
             "realm": str(spec["realm_id"]) if spec.get("realm_id") else None, "status": status,
-            "seconds": float(spec.get("seconds", 5)), "mode": spec.get("mode", "502")}
+            "seconds": float(spec.get("seconds", 5)), "mode": spec.get("mode", "502"),
+            "shape": spec.get("shape", "lowercase")}
     store.rules.append(rule)
     return rule
 

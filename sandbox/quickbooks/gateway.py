@@ -4,7 +4,7 @@ import time
 from flask import Response, current_app, g, request
 
 from . import fault_rules, limits
-from .faults import QboFault, authorization_failed, html_error, throttled
+from .faults import QboFault, access_lost, authorization_failed, html_error, throttled
 from .oauth import bearer_realm, expire_access_tokens
 
 REPLAY_WAIT_SECONDS = 30
@@ -24,6 +24,10 @@ def _scripted(store, realm_id):
         return None
     if rule["kind"] == "throttle":
         return throttled().response()
+    if rule["kind"] == "refused":
+        return authorization_failed(realm_id, rule["shape"]).response()
+    if rule["kind"] == "access_lost":
+        return access_lost().response()
     if rule["kind"] == "error":
         return html_error(rule["status"])
     if rule["kind"] == "hang":

@@ -1,4 +1,4 @@
-"""`GET /healthz` reports database and Redis reachability."""
+"""`GET /healthz` reports database and Redis reachability (and QuickBooks: test_qbo_connection_health.py)."""
 
 from redis import Redis
 
@@ -10,7 +10,7 @@ from webhooks.app import create_app
 def test_health_is_200_when_database_and_redis_answer(client):
     answer = client.get("/healthz")
     assert answer.status_code == 200
-    assert answer.json == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert answer.json == {"status": "ok", "database": "ok", "redis": "ok", "quickbooks": "not connected"}
 
 
 def test_health_is_503_naming_redis_when_redis_is_down(runtime):

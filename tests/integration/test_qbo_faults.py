@@ -6,7 +6,8 @@ from pydantic import SecretStr
 from invoices.statuses import Action
 from qbo.errors import classify
 from sandbox.erp import example_upload
-from services.ports import QboPermanent
+from services.bill_sync import sync_invoice
+from services.ports import QboConnectionBroken, QboPermanent
 from tests.builders import AP, act, sent_invoice, settle, stored
 
 
@@ -102,11 +103,13 @@ def test_a_bill_whose_po_text_looks_like_a_trace_is_still_adopted_as_ours_after_
     assert stored(numbered, invoice_id).bill_id == bill["Id"]
 
 
-def test_wrong_app_credentials_end_failed_naming_the_variables_to_fix(runtime, sandbox):
+def test_wrong_app_credentials_break_the_connection_and_the_invoice_waits_in_es(runtime, sandbox):
     wrong = sandbox.point(runtime).with_settings(qbo_client_secret=SecretStr("not-the-secret"))
     invoice_id = sent_invoice(wrong)
-    assert settle(wrong, invoice_id) == "F"
-    assert "check QBO_CLIENT_ID and QBO_CLIENT_SECRET" in stored(wrong, invoice_id).last_error
+    with pytest.raises(QboConnectionBroken) as broken:
+        sync_invoice(wrong, invoice_id)
+    assert broken.value.kind == "keys" and "invalid_client" in str(broken.value)
+    assert stored(wrong, invoice_id).status == "ES"
     assert sandbox.bills() == []
 
 

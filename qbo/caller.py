@@ -1,0 +1,67 @@
+"""One company's calls into QuickBooks: a token, the rate limit, a sorted failure, and the connection's health."""
+
+from collections.abc import Callable
+from typing import Any
+
+from redis import Redis
+
+from qbo.connection import quickbooks_client
+from qbo.errors import QboUnauthorized, classify, still_unauthorized
+from qbo.limiter import RealmLimiter
+from qbo.tokens import TokenStore
+from services.connection_health import ConnectionHealth
+from services.ports import QboConnectionBroken, QboThrottled, QboTransient
+from settings import Settings
+
+
+class Caller:
+    """Runs python-quickbooks operations for `realm_id`; while its connection is broken only the probe gets through."""
+
+    def __init__(self, settings: Settings, redis: Redis, tokens: TokenStore, realm_id: str,
+                 health: ConnectionHealth | None = None):
+        self.settings, self.tokens, self.realm_id = settings, tokens, realm_id
+        self.limiter = RealmLimiter(redis)
+        self.health = health or ConnectionHealth(tokens.sessions, redis)
+        self._credentials = None
+        self._client = None
+
+    def call(self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False,
+             probe: bool = False) -> Any:
+        """`operation(client)` once admitted; QboConnectionBroken marks the company broken (and is raised)."""
+        if not probe and self.health.is_broken(self.realm_id):
+            raise QboConnectionBroken(f"The QuickBooks connection of company {self.realm_id} is broken (the "
+                                      "accounting channel was told how to fix it); only the minute's probe calls "
+                                      "QuickBooks until it works again", "held", retry_after=60)
+        try:
+            answer = self._attempts(operation, batch, reconcile)
+        except QboConnectionBroken as broken:
+            self.health.mark_broken(self.realm_id, broken)
+            raise
+        self.health.answered(self.realm_id)
+        return answer
+
+    def _attempts(self, operation: Callable[[Any], Any], batch: bool, reconcile: bool) -> Any:
+        for attempt in (1, 2):
+            if self._client is None:
+                self._credentials = self._credentials or self.tokens.credentials(self.realm_id)
+                self._client = quickbooks_client(self.settings, self.realm_id, self._credentials.access_token)
+            self.limiter.acquire(self.realm_id, batch, reconcile)
+            try:
+                return operation(self._client)
+            except Exception as error:  # noqa: BLE001 - sorted below; unknown errors propagate as they are
+                failure = classify(error, *self._client.session.answered())
+            if isinstance(failure, QboUnauthorized):
+                if attempt == 2:
+                    raise still_unauthorized(failure) from None
+                self._credentials = self.tokens.refresh(self.realm_id, refused=self._credentials.access_token)
+                self._client = None
+                continue
+            if isinstance(failure, QboThrottled):
+                # QuickBooks itself answered 429 (whatever the body said): every worker waits, and a company
+                # throttled for ten minutes (e.g. a spent monthly quota) is a connection problem a person must see.
+                self.limiter.back_off(self.realm_id, self.settings.qbo_throttle_backoff)
+                if self.health.throttled(self.realm_id):
+                    raise QboConnectionBroken(f"{failure}, and has answered 429 for over 10 minutes", "throttled",
+                                              retry_after=failure.retry_after) from None
+            raise failure
+        raise QboTransient("unreachable")
