@@ -46,7 +46,7 @@ def item_failure(fault: dict) -> Exception:
     try:
         QuickBooks.handle_exceptions(fault)
     except Exception as error:  # noqa: BLE001 - python-quickbooks raises the same exception a single create gets
-        failure = classify(error)
+        failure = classify(error, body=json.dumps({"Fault": fault}))  # python-quickbooks drops `element`
         if isinstance(failure, (QboPermanent, QboTransient)):
             return failure
     errors = fault.get("Error") or [{}]

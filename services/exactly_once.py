@@ -11,6 +11,7 @@ import logging
 
 from invoices.bill import BillDraft, preflight, traced
 from invoices.books import BLOCK, CompanyBooks, currency_problem, dating
+from invoices.numbering import too_long
 from services.ports import BillRefs, QboBooksClosed, QboPermanent, QboTransient, QuickBooks
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,7 @@ def explain(error: QboPermanent, draft: BillDraft, item_name: str) -> str:
     """QuickBooks' refusal of a Bill create, told in terms of the invoice a person can fix."""
     bill = f"Bill {draft.doc_number} of vendor {draft.vendor_name!r}"
     if error.code == TOO_LONG:
-        # 2050 is any field's length; the Bill number's own limit is checked before sending (preflight).
-        return (f"QuickBooks refused {bill}: a field is longer than QuickBooks allows "
-                f"({error.element or 'field not named'}: {error.detail or error}); shorten it, then Retry")
+        return f"QuickBooks refused {bill}: {_too_long(error, draft)}; shorten it, then Retry"
     if error.code in DUPLICATE_CODES:
         return (f"QuickBooks refused {bill}: that Bill number is already used by a Bill not created by "
                 f"invoice-sync ({error.detail}); resolve it in QuickBooks, then Retry")
@@ -114,6 +113,16 @@ def explain(error: QboPermanent, draft: BillDraft, item_name: str) -> str:
         return (f"QuickBooks refused {bill}: a reference is invalid ({error.detail}); check that the vendor, "
                 f"the item {item_name!r} and the class {draft.class_name!r} exist and are active, then Retry")
     return f"QuickBooks refused {bill} (code {error.code}): {error.detail or error}; correct it, then Retry"
+
+
+def _too_long(error: QboPermanent, draft: BillDraft) -> str:
+    """2050 is any field's length (QBO names it in `element`); the Bill number keeps preflight's wording."""
+    said = error.detail or str(error)
+    number = too_long(draft.doc_number)
+    if error.element == "DocNumber" and number:
+        return f"{number} (QuickBooks: {said})"
+    field = f"the field {error.element}" if error.element else "a field QuickBooks did not name"
+    return f"{field} is longer than QuickBooks allows (QuickBooks: {said})"
 
 
 def find_or_create(gateway: QuickBooks, draft: BillDraft, rid: str, item_name: str, closed_books: str = BLOCK) -> dict:

@@ -134,7 +134,8 @@ def test_a_company_without_class_tracking_gets_no_class_and_is_not_asked_for_its
 @pytest.mark.parametrize("code, forgets, says", [
     (2500, True, "a reference is invalid (Class with Id 9 does not exist); check that the vendor, the item "
                  "'Fresh Cut Flowers' and the class 'Miami' exist and are active, then Retry"),
-    (2050, False, "a field is longer than QuickBooks allows (field not named: Class with Id 9 does not exist)"),
+    (2050, False, "a field QuickBooks did not name is longer than QuickBooks allows (QuickBooks: Class with Id 9 "
+                  "does not exist)"),
     (6140, False, "that Bill number is already used by a Bill not created by invoice-sync"),
     (6000, False, "(code 6000): Class with Id 9 does not exist; correct it, then Retry"),
 ])
