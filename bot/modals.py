@@ -1,4 +1,4 @@
-"""The reason modal of Reject and Return to Procurement, and reading its submission."""
+"""The reason modal of Reject, Return to Procurement and Return to Approved, and reading its submission."""
 
 import json
 from dataclasses import dataclass
@@ -17,7 +17,15 @@ CALLBACK_ID = "invoice_reason"
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
 _UNREADABLE = "This form could not be read, so nothing was done; close it and click the button on the card again."
-_TITLES = {Action.REJECT: ("Reject invoice", "Reject"), Action.RETURN_TO_PROCUREMENT: ("Return to Procurement", "Return")}
+_TITLES = {Action.REJECT: ("Reject invoice", "Reject"), Action.RETURN_TO_PROCUREMENT: ("Return to Procurement", "Return"),
+           Action.RETURN_TO_APPROVED: ("Return to Approved", "Return")}
+_ABOUT = {
+    Action.REJECT: "the reason is shown on the card and kept in the audit log.",
+    Action.RETURN_TO_PROCUREMENT: "the reason is shown on the card and kept in the audit log.",
+    Action.RETURN_TO_APPROVED: "the invoice goes back to Approved and any Bill it has in QuickBooks stays there; "
+                               "the reason is shown in the card's thread and kept in the audit log.",
+}
+_EMPTY = {Action.RETURN_TO_APPROVED: "Please say why it goes back to Approved, for the audit log and the thread."}
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,7 @@ class ReasonRequest:
 
 
 def reason_modal(request: ReasonRequest, invoice_number: str) -> View:
-    """A modal asking why the invoice is rejected or returned."""
+    """A modal asking why the invoice is rejected or returned (to Procurement or to Approved)."""
     title, submit = _TITLES[request.action]
     metadata = {"invoice_id": request.invoice_id, "action": request.action.value,
                 "status": request.expected_status.value, "channel": request.channel, "revision": request.revision}
@@ -40,8 +48,7 @@ def reason_modal(request: ReasonRequest, invoice_number: str) -> View:
         type="modal", callback_id=CALLBACK_ID, private_metadata=json.dumps(metadata),
         title=title, submit=submit, close="Cancel",
         blocks=[
-            SectionBlock(text=fit(f"Invoice *{esc(invoice_number)}*: the reason is shown on the card and kept in the "
-                                  "audit log.", SECTION_TEXT)),
+            SectionBlock(text=fit(f"Invoice *{esc(invoice_number)}*: {_ABOUT[request.action]}", SECTION_TEXT)),
             InputBlock(block_id=REASON_BLOCK, label="Reason",
                        element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=2000)),
         ],
@@ -70,10 +77,10 @@ def read_submission(view: dict) -> tuple[ReasonRequest, str]:
     return request, reason.strip()
 
 
-def reason_problem(reason: str) -> str | None:
+def reason_problem(reason: str, action: Action | None = None) -> str | None:
     """What is wrong with a typed reason, said inside the modal; None when it can be recorded."""
     if not reason:
-        return "Please say why, so the vendor invoice can be fixed."
+        return _EMPTY.get(action, "Please say why, so the vendor invoice can be fixed.")
     if has_control_characters(reason):
         return "The reason contains control characters that cannot be recorded; please type it again."
     return None

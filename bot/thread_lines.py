@@ -16,13 +16,14 @@ _LINES = {
     Action.RETURN_TO_PROCUREMENT: ":leftwards_arrow_with_hook: Returned to Procurement by {by}: {detail}",
     Action.SEND: ":outbox_tray: Sent to QuickBooks by {by}.",
     Action.RETRY: ":repeat: Sync retried by {by}.",
-    Action.RETURN_TO_APPROVED: ":leftwards_arrow_with_hook: Returned to Approved by {by}.",
+    Action.RETURN_TO_APPROVED: ":leftwards_arrow_with_hook: Returned to Approved by {by}: {detail}",
     Action.SYNC_SUCCEEDED: ":large_green_circle: Synchronized as Bill {bill}.",
     Action.SYNC_FAILED: ":red_circle: Sync failed: {detail}",
     Action.BILL_DELETED: ":wastebasket: Bill {bill} was deleted in QuickBooks; the invoice is Approved again "
                          "and can be sent again.",
     Action.BILL_PAID: ":moneybag: Bill {bill} was paid in QuickBooks.",
     "stray_bill": ":warning: {detail}.",
+    "bill_balance": ":money_with_wings: {detail}.",
 }
 
 

@@ -66,6 +66,8 @@ _SYSTEM_ACTIONS = {
     Action.REVISE: Role.ERP,
 }
 _A_P_ACTIONS = {Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED}
+# Actions that stop an invoice or send it back a step: the person says why; the audit and the card's thread keep it.
+REASON_REQUIRED = frozenset({Action.REJECT, Action.RETURN_TO_PROCUREMENT, Action.RETURN_TO_APPROVED})
 _STAGE = {Status.PENDING_PROCUREMENT: Department.PROCUREMENT, Status.PENDING_ACCOUNTING: Department.ACCOUNTING}
 _DECISIONS = {Action.APPROVE: Outcome.APPROVED, Action.REJECT: Outcome.REJECTED,
               Action.RETURN_TO_PROCUREMENT: Outcome.RETURNED}
@@ -111,7 +113,7 @@ def decide(
     role = required_role(status, action)
     if role not in actor.roles:
         raise ActionRefused(f"Only {role.who} may {action.description}.")
-    if action in (Action.REJECT, Action.RETURN_TO_PROCUREMENT) and not (reason or "").strip():
+    if action in REASON_REQUIRED and not (reason or "").strip():
         raise ActionRefused(f"A reason is required to {action.description}.")
     if (
         action is Action.APPROVE

@@ -69,7 +69,7 @@ def sent_invoice(runtime: Runtime, data: dict | None = None, **changes) -> int:
 
 def resent_revision(runtime: Runtime, invoice_id: int, data: dict | None = None, **changes) -> None:
     """A Synchronized invoice returned to Approved, revised by the ERP, approved again and sent again."""
-    assert act(runtime, invoice_id, Action.RETURN_TO_APPROVED, AP).changed
+    assert act(runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason="The ERP sends a corrected revision").changed
     assert upload(runtime, data, **changes) == invoice_id
     approve(runtime, invoice_id)
     assert act(runtime, invoice_id, Action.SEND, AP).changed

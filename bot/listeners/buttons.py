@@ -1,4 +1,8 @@
-"""Card button clicks: Approve, Send, Retry and Return to Approved apply at once; Reject and Return ask why."""
+"""Card button clicks: Approve, Send and Retry apply at once; Reject and both Returns ask why in a modal.
+
+Send and Return to Approved carry a confirm object (bot/confirms.py): Slack sends their click only once the
+person confirmed, so the click that arrives here is already confirmed.
+"""
 
 from slack_bolt import Ack, App
 
@@ -8,11 +12,9 @@ from bot.modals import ReasonRequest, not_opened, reason_modal
 from bot.refusals import Refused, Unusable
 from bot.request_fields import channel_id, user_id
 from bot.slack_client import WebClient, describe
-from invoices.statuses import Action
+from invoices.rules import REASON_REQUIRED
 from services.actions import InvoiceNotFound
 from services.approvals import take_action
-
-_ASKS_REASON = {Action.REJECT, Action.RETURN_TO_PROCUREMENT}
 
 
 def on_button(ack: Ack, body: dict, action: dict, client: WebClient, context: dict) -> None:
@@ -27,7 +29,7 @@ def on_button(ack: Ack, body: dict, action: dict, client: WebClient, context: di
     button = BY_ACTION_ID[action["action_id"]]
     clicked = parse_value(action.get("value"))
     user, channel = user_id(body), channel_id(body)
-    if button.action in _ASKS_REASON:
+    if button.action in REASON_REQUIRED:
         # The trigger_id expires 3 s after the click: the form opens before any other Slack call (user-group
         # lookups included); who may act, and on which revision, is checked when the form is submitted.
         request = ReasonRequest(clicked.invoice_id, button.action, clicked.shown, channel, clicked.revision)

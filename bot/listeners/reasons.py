@@ -12,7 +12,7 @@ from services.approvals import take_action
 
 
 def on_reason(ack: Ack, body: dict, view: dict, client: WebClient, context: dict) -> None:
-    """Reject or return the invoice with the typed reason.
+    """Reject the invoice, or return it to Procurement or to Approved, with the typed reason.
 
     body: {"type": "view_submission", "user": {"id": "U0ACCT1"},
            "view": {"callback_id": "invoice_reason", "private_metadata": "{...}", "state": {"values": {...}}}}
@@ -22,7 +22,7 @@ def on_reason(ack: Ack, body: dict, view: dict, client: WebClient, context: dict
         user = user_id(body)
     except Unusable as unusable:
         return _in_form(ack, body, unusable)
-    problem = reason_problem(reason)
+    problem = reason_problem(reason, request.action)
     if problem:
         ack(response_action="errors", errors={REASON_BLOCK: problem})
         return None

@@ -16,6 +16,8 @@ from services.invoice_view import load_view
 from sandbox.erp import example_upload
 from tests.builders import AP, act, sent_invoice, stored, upload
 
+WHY = "The PO number is wrong"  # Return to Approved asks for a reason, like Reject
+
 
 def syncing_while(qbo_runtime, sandbox, invoice_id, path, meanwhile):
     """Run the sync on a thread while QuickBooks holds the request to `path` for a second; do `meanwhile` in it."""
@@ -38,7 +40,7 @@ def stray_entries(runtime, invoice_id):
 def test_return_to_approved_during_the_lookup_creates_no_bill(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
     returned = syncing_while(qbo_runtime, sandbox, invoice_id, "/query",
-                             lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP))
+                             lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason=WHY))
     assert returned == "skipped"
     assert sandbox.bills() == []
     assert stored(qbo_runtime, invoice_id).status == "A"
@@ -50,7 +52,7 @@ def test_a_bill_created_as_the_invoice_is_returned_to_approved_is_told_in_the_th
     invoice_id = sent_invoice(qbo_runtime)
 
     def return_it():
-        act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP)
+        act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason=WHY)
         if revised:
             assert upload(qbo_runtime, invoice={**example_upload()["invoice"], "date": "2026-11-18"}) == invoice_id
 
@@ -69,7 +71,7 @@ def test_a_bill_created_as_the_invoice_is_returned_to_approved_is_told_in_the_th
 def test_sending_again_after_the_report_adopts_the_bill_and_clears_it(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
     syncing_while(qbo_runtime, sandbox, invoice_id, "/bill",
-                  lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP))
+                  lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason=WHY))
     assert act(qbo_runtime, invoice_id, Action.SEND, AP).changed
     assert sync_invoice(qbo_runtime, invoice_id) == "S"
     [bill] = sandbox.bills()

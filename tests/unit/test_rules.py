@@ -66,11 +66,16 @@ def test_same_person_cannot_approve_both_departments():
     (Status.PENDING_PROCUREMENT, Action.REJECT, Role.PROCUREMENT_APPROVER),
     (Status.PENDING_ACCOUNTING, Action.REJECT, Role.ACCOUNTING_APPROVER),
     (Status.PENDING_ACCOUNTING, Action.RETURN_TO_PROCUREMENT, Role.ACCOUNTING_APPROVER),
+    (Status.SYNCHRONIZED, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
+    (Status.SENT, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
+    (Status.FAILED, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
 ])
 @pytest.mark.parametrize("reason", [None, "", "   "])
-def test_reject_and_return_need_a_reason(status, action, role, reason):
-    with pytest.raises(ActionRefused, match="A reason is required"):
+def test_reject_and_both_returns_need_a_reason(status, action, role, reason):
+    with pytest.raises(ActionRefused, match=f"A reason is required to {action.description}"):
         decide(status, action, Actor("U0X", frozenset({role})), reason=reason)
+    assert decide(status, action, Actor("U0X", frozenset({role})), reason="Wrong GL account") is TRANSITIONS[
+        (status, action)]
 
 
 def test_vendor_without_qb_accounting_name_can_be_approved_but_not_sent():
