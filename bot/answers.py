@@ -1,6 +1,7 @@
 """The text of /invoice answers: status of found invoices, what is pending, and help."""
 
-from bot.cards import money, when
+from bot.amounts import money
+from bot.cards import when
 from bot.mrkdwn import MESSAGE_TEXT, esc, escaped, fit
 from services.invoice_view import InvoiceView
 
@@ -36,7 +37,7 @@ def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
 def _summary(view: InvoiceView) -> str:
     lines = [
         f"*Invoice {view.number}* · {view.vendor_name} · PO {view.po_number} · {money(view.total, view.currency)}",
-        f"Status: *{view.status.label}* ({view.status.value})",
+        f"Status: *{view.status.label}*",
         "Approvals: " + (", ".join(f"{a.department.title()} by <@{a.user_id}> {when(a)}" for a in view.approvals) or "none yet"),
     ]
     if view.setback:

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from slack_sdk.models.blocks import ButtonElement
 
+from bot.confirms import confirm_of
 from bot.refusals import Unusable, quoted
 from invoices.rules import Role, required_role
 from invoices.statuses import TRANSITIONS, Action, Status
 from services.cards import CardKind
+from services.invoice_view import InvoiceView
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,12 @@ def allowed_buttons(kind: str, status: Status, blockers: tuple[str, ...] = ()) -
     return shown
 
 
-def elements(kind: str, invoice_id: int, number: str, status: Status, revision: int,
-             blockers: tuple[str, ...] = ()) -> list[ButtonElement]:
-    """The Block Kit buttons of a card."""
+def elements(kind: str, view: InvoiceView) -> list[ButtonElement]:
+    """The Block Kit buttons of a card, with the confirmation dialog of those that ask first."""
+    # Button values are data Slack hands back, never rendered: they carry the number as stored.
+    value = button_value(view.id, view.status, view.number, view.revision)
     return [
-        ButtonElement(text=b.label, action_id=b.action_id, value=button_value(invoice_id, status, number, revision),
-                      style=b.style)
-        for b in allowed_buttons(kind, status, blockers)
+        ButtonElement(text=b.label, action_id=b.action_id, value=value, style=b.style,
+                      confirm=confirm_of(b.action, view))
+        for b in allowed_buttons(kind, view.status, view.blockers)
     ]

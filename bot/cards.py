@@ -1,7 +1,5 @@
 """The approval cards, as Block Kit built with slack_sdk.models.blocks."""
 
-from decimal import Decimal
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -13,6 +11,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import buttons
+from bot.amounts import money
 from bot.mrkdwn import FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT, SECTION_TEXT, document_link, escaped, fit, linked, plain
 from invoices.rules import Outcome
 from invoices.statuses import Status
@@ -27,11 +26,6 @@ _STATUS_EMOJI = {
     Status.APPROVED: ":white_check_mark:", Status.REJECTED: ":no_entry:", Status.SENT: ":outbox_tray:",
     Status.SYNCHRONIZED: ":large_green_circle:", Status.FAILED: ":red_circle:", Status.PAID: ":moneybag:",
 }
-
-
-def money(amount: Decimal, currency: str = "") -> str:
-    """An amount as people read it: 'USD 1,093.50'."""
-    return f"{currency} {amount:,.2f}".strip()
 
 
 def when(decision: DecisionView) -> str:
@@ -85,7 +79,7 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
             f"*Ship date*\n{v.ship_date.isoformat()}",
             f"*Invoice number*\n{v.number}",
             f"*Total*\n{money(v.total, v.currency)}",
-            f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label} ({v.status.value})",
+            f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label}",
         )]),
         _section(_lines(v)),
     ]
@@ -98,8 +92,7 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     if len(notes) > MAX_NOTES:  # the rest joined in the last note, so a card stays well within 50 blocks
         notes = notes[:MAX_NOTES - 1] + ["\n".join(notes[MAX_NOTES - 1:])]
     blocks.extend(_section(note) for note in notes)
-    # Button values are data Slack hands back, never rendered: they carry the number as stored.
-    elements = buttons.elements(kind, view.id, view.number, view.status, view.revision, view.blockers)
+    elements = buttons.elements(kind, view)
     if elements:
         blocks.append(ActionsBlock(block_id=f"invoice_{kind}_actions", elements=elements))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(

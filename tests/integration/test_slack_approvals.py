@@ -41,7 +41,8 @@ def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_l
     assert post(web, slack.block_actions(accounting, "Approve", user="U0ACCT1")) == 200
     run_jobs(slack_runtime)
     accounting = card(slack_sandbox, ACCOUNTING)
-    assert buttons(accounting) == ["Send to External System"] and "Approved (A)" in card_text(accounting)
+    assert buttons(accounting) == ["Send to External System"]
+    assert r'*Status*\n:white_check_mark: Approved"' in card_text(accounting)
 
     assert post(web, slack.block_actions(accounting, "Send to External System", user="U0AP1")) == 200
     assert run_jobs(slack_runtime) == [JOBS["sync_invoice"].function]
@@ -55,7 +56,7 @@ def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_l
 
     accounting, procurement = card(slack_sandbox, ACCOUNTING), card(slack_sandbox, PROCUREMENT)
     for shown in (accounting, procurement):
-        assert "Synchronized (S)" in card_text(shown) and "id 146" in card_text(shown)
+        assert r'*Status*\n:large_green_circle: Synchronized"' in card_text(shown) and "id 146" in card_text(shown)
     assert thread_texts(slack_sandbox, procurement) == [
         ":inbox_tray: Received from the ERP: revision 1, total 1093.50.",
         ":white_check_mark: Approved for Procurement by <@U0BUYER1>.",

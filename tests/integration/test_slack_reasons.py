@@ -27,7 +27,8 @@ def test_reject_asks_for_a_reason_and_the_card_shows_it(web, slack, slack_sandbo
     assert status_of(slack_runtime, invoice_id) == Status.REJECTED
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
-    assert "Rejected (R)" in card_text(procurement) and "Stem count is 1,000, not 1,200" in card_text(procurement)
+    assert r'*Status*\n:no_entry: Rejected"' in card_text(procurement)
+    assert "Stem count is 1,000, not 1,200" in card_text(procurement)
     assert buttons(procurement) == []
     assert [m["text"] for m in slack_sandbox.thread(PROCUREMENT, procurement["ts"])][-1] == (
         ":no_entry: Rejected by <@U0BUYER1>: Stem count is 1,000, not 1,200")

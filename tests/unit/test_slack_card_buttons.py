@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from bot.buttons import BadButtonValue, Clicked, allowed_buttons, button_value, parse_value
-from bot.cards import money
+from bot.amounts import money
 from bot.mrkdwn import document_link, escaped
 from invoices.statuses import Status
 from services.cards import CardKind
