@@ -20,6 +20,8 @@ from services.unit_of_work import UnitOfWork
 SYSTEM = Actor("invoice-sync", frozenset({Role.SYSTEM}))
 # The audit action of a Bill that exists in QuickBooks for an invoice no longer waiting for it.
 STRAY_BILL = "stray_bill"
+# The audit action telling what the Bill's payments leave open, once per change of it.
+BILL_BALANCE = "bill_balance"
 
 
 def facts_of(invoice: Invoice) -> InvoiceFacts:
@@ -121,6 +123,38 @@ def report_drift(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
             return False
         entry = record_audit(session, invoice_id=invoice_id, actor=SYSTEM.id, action="bill_total_drift",
                              outcome="allowed", from_status=invoice.status, to_status=invoice.status, detail=detail)
+        uow.emit(InvoiceChanged(invoice_id, entry.id))
+    return True
+
+
+def report_balance(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
+    """Audit and announce a Bill partly paid (S) or no longer fully paid (P, a payment voided or deleted)."""
+    total = Decimal(str(bill["TotalAmt"]))
+    balance = Decimal(str(bill["Balance"])) if bill.get("Balance") is not None else total
+    name = f"Bill {bill.get('DocNumber')} (QuickBooks id {bill['Id']})"
+    paid = f"paid {total - balance:,.2f} of {total:,.2f}; {balance:,.2f} left"
+    with UnitOfWork(runtime) as uow:
+        session = uow.session
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None:
+            return False
+        last = session.scalars(select(AuditEntry.detail).where(AuditEntry.invoice_id == invoice_id,
+                                                               AuditEntry.action == BILL_BALANCE)
+                               .order_by(AuditEntry.id.desc())).first()
+        if invoice.status == Status.PAID.value and balance > 0:
+            # P -> S is not in the status table yet (invoices/statuses.py): the invoice stays Paid, and says why.
+            detail = (f"{name} is no longer fully paid in QuickBooks (a payment was voided or deleted): {paid}; "
+                      f"the invoice stays Paid here")
+        elif invoice.status == Status.SYNCHRONIZED.value and 0 < balance < total:
+            detail = f"{name} was partly paid in QuickBooks: {paid}"
+        elif invoice.status == Status.SYNCHRONIZED.value and balance == total and last is not None:
+            detail = f"{name} has no payment left in QuickBooks (a payment was voided or deleted): {paid}"
+        else:
+            return False
+        if detail == last:
+            return False
+        entry = record_audit(session, invoice_id=invoice_id, actor=SYSTEM.id, action=BILL_BALANCE, outcome="allowed",
+                             from_status=invoice.status, to_status=invoice.status, detail=detail)
         uow.emit(InvoiceChanged(invoice_id, entry.id))
     return True
 

@@ -9,7 +9,7 @@ from invoices.statuses import Action, Status
 from models import Invoice, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
-from services.bill_outcome import bill_gone, complete, confirm, report_drift
+from services.bill_outcome import bill_gone, complete, confirm, report_balance, report_drift
 from services.ports import QboThrottled, QuickBooks
 from services.qbo_events import our_realms
 from services.runtime import Runtime
@@ -55,10 +55,22 @@ def reconcile_entity(runtime: Runtime, gateway: QuickBooks, entity: str, entity_
     """Re-read a Bill (or the Bills a BillPayment pays) from QuickBooks and apply its state to the invoice."""
     if entity == "Bill":
         return reconcile_bill(runtime, gateway, entity_id, gateway.read("Bill", entity_id))
-    payment = gateway.read("BillPayment", entity_id) or {}
-    paid = {t["TxnId"] for line in payment.get("Line", []) for t in line.get("LinkedTxn", [])
+    return reconcile_payment(runtime, gateway, gateway.read("BillPayment", entity_id), entity_id)
+
+
+def reconcile_payment(runtime: Runtime, gateway: QuickBooks, payment: dict | None, payment_id: str,
+                      seen: frozenset[str] = frozenset()) -> str:
+    """Re-read the Bills a BillPayment pays (except those in `seen`), e.g. {"PayType": "CreditCard", "Line":
+    [{"Amount": 336.00, "LinkedTxn": [{"TxnId": "134", "TxnType": "Bill"}]}], ...}."""
+    paid = {t["TxnId"] for line in (payment or {}).get("Line", []) for t in line.get("LinkedTxn", [])
             if t.get("TxnType") == "Bill"}
-    return ",".join(reconcile_bill(runtime, gateway, b, gateway.read("Bill", b)) for b in sorted(paid)) or "ignored"
+    if not paid:
+        # Deleted (gone) or voided (QBO clears a voided payment's lines): it no longer names its Bills, whose own
+        # Update (webhook or CDC: their Balance and LastUpdatedTime change with it) carries the change.
+        log.info("BillPayment %s names no Bill (voided or deleted); its Bills' own changes are applied", payment_id)
+        return "ignored"
+    return ",".join(reconcile_bill(runtime, gateway, b, gateway.read("Bill", b))
+                    for b in sorted(paid - seen)) or "ignored"
 
 
 def reconcile_bill(runtime: Runtime, gateway: QuickBooks, bill_id: str, bill: dict | None) -> str:
@@ -86,12 +98,18 @@ def reconcile_bill(runtime: Runtime, gateway: QuickBooks, bill_id: str, bill: di
             log.info("invoice %s: not adopting Bill %s numbered %r", invoice_id, bill_id, bill.get("DocNumber"))
             return status
         return _adopt(runtime, invoice_id, bill)
+    if status == Status.PAID.value:
+        report_balance(runtime, invoice_id, bill)
+        return status
     if status != Status.SYNCHRONIZED.value:
         return status
     confirm(runtime, invoice_id)
+    # Paid is read from the Balance, whatever links the payments: QBO lists each as LinkedTxn "BillPaymentCheck",
+    # by check or by card (tests/sandbox/recorded/qbo/bill.source.md).
     if bill.get("Balance") is not None and bill["Balance"] == 0 and bill["TotalAmt"] > 0:
         return bill_gone(runtime, invoice_id, Action.BILL_PAID,
                          f"Bill {bill.get('DocNumber')} (QuickBooks id {bill_id}) was paid in QuickBooks")
+    report_balance(runtime, invoice_id, bill)
     report_drift(runtime, invoice_id, bill)
     return status
 

@@ -10,6 +10,7 @@ from .batch import batch_api
 from .control import control
 from .webhook_control import webhook_control
 from .oauth import blueprint as oauth_blueprint
+from .payments import payment_control
 from .store import Settings, Store
 from .webhooks import Notifier
 
@@ -39,5 +40,6 @@ def create_app(seed=True, **config):
     app.register_blueprint(batch_api)
     app.register_blueprint(control)
     app.register_blueprint(webhook_control)
+    app.register_blueprint(payment_control)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app

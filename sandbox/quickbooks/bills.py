@@ -1,4 +1,4 @@
-"""Bill and BillPayment behaviour as QBO applies it: validation, totals, SyncTokens, deletes, payments."""
+"""Bill behaviour as QBO applies it: validation, totals, SyncTokens, deletes (payments: payments.py)."""
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -168,26 +168,3 @@ def delete(realm, body):
     realm.changed[("Bill", bill["Id"])] = ts
     return {"status": "Deleted", "domain": "QBO", "Id": bill["Id"]}, [("Bill", bill["Id"], "Delete", ts)]
 
-
-def pay(realm, bill_id):
-    """Pay a Bill's whole balance with a BillPayment, as a user would in QBO; returns (payment, events)."""
-    bill = realm.bills.get(str(bill_id))
-    if bill is None:
-        raise not_found("Bill", bill_id)
-    ts = time.time()
-    amount = bill["Balance"]
-    payment_id = realm.new_id()
-    payment = {"Id": payment_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "PayType": "Check",
-               "VendorRef": bill["VendorRef"], "TotalAmt": amount, "TxnDate": company_date(ts),
-               "CheckPayment": {"BankAccountRef": {"value": "35", "name": "Checking"}},
-               "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}],
-               "MetaData": {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)}}
-    realm.payments[payment_id] = payment
-    realm.paid[bill["Id"]] = realm.paid.get(bill["Id"], Decimal("0")) + amount
-    bill["Balance"] = bill["TotalAmt"] - realm.paid[bill["Id"]]
-    bill["LinkedTxn"] = bill.get("LinkedTxn", []) + [{"TxnId": payment_id, "TxnType": "BillPayment"}]
-    bill["SyncToken"] = str(int(bill["SyncToken"]) + 1)
-    bill["MetaData"]["LastUpdatedTime"] = meta_time(ts)
-    realm.changed[("BillPayment", payment_id)] = ts
-    realm.changed[("Bill", bill["Id"])] = ts
-    return payment, [("BillPayment", payment_id, "Create", ts), ("Bill", bill["Id"], "Update", ts)]

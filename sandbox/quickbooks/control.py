@@ -186,18 +186,6 @@ def stats(realm_id):
                         "batches": list(realm.batches)})
 
 
-@control.post("/realms/<realm_id>/bills/<bill_id>/pay")
-def pay_bill(realm_id, bill_id):
-    """Pay a Bill in full as a QBO user would (BillPayment, Balance 0, webhooks)."""
-    sandbox = _sandbox()
-    with sandbox.store.lock:
-        realm = _realm(sandbox.store, realm_id)
-        payment, changes = bills.pay(realm, bill_id)
-        payment = copy.deepcopy(payment)
-    sandbox.notifier.publish(realm.id, changes)
-    return reply({"BillPayment": payment})
-
-
 @control.delete("/realms/<realm_id>/bills/<bill_id>")
 def delete_bill(realm_id, bill_id):
     """Delete a Bill as a QBO user would (fires a Delete webhook)."""

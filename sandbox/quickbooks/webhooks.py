@@ -16,6 +16,9 @@ from .wire import utc_time
 log = logging.getLogger(__name__)
 PAST_TENSE = {"Create": "created", "Update": "updated", "Delete": "deleted", "Void": "voided", "Merge": "merged"}
 CONTENT_TYPES = {"legacy": "application/json", "cloudevents": "application/cloudevents+json"}
+# Intuit's "entities and operations that support webhooks" table (tests/sandbox/recorded/qbo/webhooks.source.md,
+# https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks): Bill has no Void, BillPayment has.
+OPERATIONS = {"Bill": {"Create", "Update", "Delete"}, "BillPayment": {"Create", "Update", "Delete", "Void"}}
 
 
 def signature(verifier_token, body):
@@ -46,6 +49,10 @@ class Notifier:
 
     def publish(self, realm_id, changes):
         """Record changes [(entity, id, operation, ts)] as events and queue their delivery."""
+        wrong = [(entity, operation) for entity, _, operation, _ in changes
+                 if operation not in OPERATIONS.get(entity, {operation})]
+        if wrong:
+            raise ValueError(f"QBO sends no webhook for {wrong}")
         with self.store.lock:
             events = [{"id": str(uuid.uuid4()), "realm": realm_id, "entity": entity, "entity_id": entity_id,
                        "operation": operation, "time": ts} for entity, entity_id, operation, ts in changes]
