@@ -182,11 +182,12 @@ class Gateway:
                 return None
         return self.call(get, reconcile=True)
 
-    def changes(self, since: datetime) -> dict[str, list[dict]]:
-        """Bills and BillPayments changed since `since` (CDC, reconcile's); deleted ones are {"Id", "status": "Deleted"}."""
+    def changes(self, since: datetime, entities: tuple[str, ...] = ("Bill", "BillPayment")) -> dict[str, list[dict]]:
+        """`entities` changed since `since` (one CDC call, reconcile's; at most 1,000 objects in all, so a full
+        answer may be cut); deleted ones are {"Id", "status": "Deleted", "MetaData": {"LastUpdatedTime"}}."""
         stamp = since.isoformat(timespec="seconds")
-        answer = self.call(lambda qb: qb.change_data_capture("Bill,BillPayment", stamp), reconcile=True)
-        found: dict[str, list[dict]] = {"Bill": [], "BillPayment": []}
+        answer = self.call(lambda qb: qb.change_data_capture(",".join(entities), stamp), reconcile=True)
+        found: dict[str, list[dict]] = {name: [] for name in entities}
         for block in answer["CDCResponse"][0]["QueryResponse"]:
             for name in found:
                 found[name].extend(block.get(name, []))

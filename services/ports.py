@@ -111,8 +111,8 @@ class QuickBooks(Protocol):
     def read(self, entity: str, entity_id: str) -> dict | None:
         """The current Bill or BillPayment with this Id, or None when it is gone."""
 
-    def changes(self, since: datetime) -> dict[str, list[dict]]:
-        """Bills and BillPayments changed since `since`."""
+    def changes(self, since: datetime, entities: tuple[str, ...] = ("Bill", "BillPayment")) -> dict[str, list[dict]]:
+        """`entities` changed since `since`, in one answer of at most 1,000 objects (a full one may be cut)."""
 
 
 class Publisher(Protocol):

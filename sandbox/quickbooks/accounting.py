@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, request
 
 from . import bills, gateway, query, selection
 from .faults import QboFault, not_found
-from .wire import loads, meta_time, parse_instant, reply, response_time
+from .wire import loads, meta_time, reply, response_time
 
 api = Blueprint("qbo_api", __name__, url_prefix="/v3/company/<realm>")
 api.before_request(gateway.before)
@@ -115,35 +115,3 @@ def company_info(realm, company_id):
                 "Id": "1", "SyncToken": "0", "domain": "QBO", "sparse": False,
                 "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(company.created_at)}}
     return reply({"CompanyInfo": info, "time": response_time()})
-
-
-@api.get("/cdc")
-def change_data_capture(realm):
-    """cdc?entities=Bill&changedSince=2026-11-20T10:00:00-08:00: changed entities, deleted ones as stubs."""
-    names = [query.ENTITIES.get(n.strip().lower()) for n in request.args.get("entities", "").split(",") if n.strip()]
-    if not names or None in names:
-        raise QboFault(400, 2010, "Request has invalid or unsupported property", "entities is missing or unsupported")
-    try:
-        since = parse_instant(request.args.get("changedSince", ""))
-    except ValueError:
-        raise QboFault(400, 2010, "Request has invalid or unsupported property", "changedSince is not a date-time")
-    store = _sandbox().store
-    responses = []
-    with store.lock:
-        company = store.realm(realm)
-        for name in names:
-            found = []
-            for (entity, entity_id), ts in sorted(company.changed.items(), key=lambda kv: kv[1]):
-                if entity != name or ts < since:
-                    continue
-                record = company.collection(name).get(entity_id)
-                if record is not None:
-                    found.append(copy.deepcopy(record))
-                elif entity_id in company.deleted:
-                    found.append({"domain": "QBO", "status": "Deleted", "Id": entity_id,
-                                  "MetaData": {"LastUpdatedTime": meta_time(ts)}})
-            block = {"startPosition": 1, "maxResults": len(found), "totalCount": len(found)}
-            if found:
-                block[name] = found
-            responses.append(block)
-    return reply({"CDCResponse": [{"QueryResponse": responses}], "time": response_time()})

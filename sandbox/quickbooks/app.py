@@ -7,6 +7,7 @@ from flask import Flask
 from . import catalog
 from .accounting import api
 from .batch import batch_api
+from .changes import cdc_api, changes_control
 from .control import control
 from .webhook_control import webhook_control
 from .oauth import blueprint as oauth_blueprint
@@ -38,6 +39,8 @@ def create_app(seed=True, **config):
     app.register_blueprint(oauth_blueprint)
     app.register_blueprint(api)
     app.register_blueprint(batch_api)
+    app.register_blueprint(cdc_api)
+    app.register_blueprint(changes_control)
     app.register_blueprint(control)
     app.register_blueprint(webhook_control)
     app.register_blueprint(payment_control)

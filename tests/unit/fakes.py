@@ -152,9 +152,10 @@ class FakeQuickBooks:
         found = {"Bill": self.bills, "BillPayment": self.payments}[entity].get(entity_id)
         return dict(found) if found is not None else None
 
-    def changes(self, since) -> dict[str, list[dict]]:
+    def changes(self, since, entities=("Bill", "BillPayment")) -> dict[str, list[dict]]:
         self._enter("changes", since)
-        return {"Bill": [dict(b) for b in self.bills.values()], "BillPayment": list(self.payments.values())}
+        found = {"Bill": [dict(b) for b in self.bills.values()], "BillPayment": list(self.payments.values())}
+        return {name: found[name] for name in entities}
 
     def _enter(self, operation: str, argument: object) -> object:
         self.calls.append((operation, argument))
