@@ -25,6 +25,7 @@ from bootstrap import app_runtime
 from jobs import tasks
 from jobs.registry import queues
 from models.migrate import upgrade
+from services.redis_connection import stop_embedded
 from sandbox.erp import example_upload, signed_headers
 from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace, serve_in_thread
 from settings import load_settings
@@ -106,6 +107,7 @@ def main(argv: list[str]) -> None:
         finally:
             stop()
             runtime.engine.dispose()
+            stop_embedded()
     p50, p90, p99 = (_percentile(latencies, s) for s in (0.5, 0.9, 0.99))
     print(f"{args.clicks} signed Approve clicks on {args.invoices} cards, {args.concurrency} concurrent, "
           f"werkzeug threaded, {backend}, {args.clicks / wall:.0f} clicks/s")

