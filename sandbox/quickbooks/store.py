@@ -105,6 +105,19 @@ class Store:
             self.realms[realm_id] = Realm(id=realm_id)
         return self.realms[realm_id]
 
+    # Not kept across restarts: the lock, the command line's settings, rate-limit windows, scripted faults.
+    TRANSIENT = ("lock", "settings", "windows", "rules")
+
+    def snapshot(self):
+        """Every lasting attribute (companies, tokens, events...), for persistence.StateFile; lock held."""
+        return {name: value for name, value in vars(self).items() if name not in self.TRANSIENT}
+
+    def restore(self, saved):
+        """Put back what `snapshot` returned, ignoring names this version no longer has; lock held."""
+        for name, value in saved.items():
+            if name not in self.TRANSIENT and hasattr(self, name):
+                setattr(self, name, value)
+
     def clear(self):
         """Forget every company, token, fault rule, window, event and delivery."""
         self.realms.clear()

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import signal
+from pathlib import Path
 
+from flask import request
 from werkzeug.serving import make_server
 
 from .app import create_app
+from .persistence import StateFile
 from .state import SlackState
 from .workspace import demo_workspace
 
@@ -20,23 +24,49 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trigger-ttl", type=float, default=3.0, help="seconds a trigger_id stays valid")
     parser.add_argument("--app-url", help="the app's Request URL, e.g. http://127.0.0.1:8000/slack/events")
     parser.add_argument("--signing-secret", help="the app's SLACK_SIGNING_SECRET, to sign what the page sends")
+    parser.add_argument("--state-file", type=Path, help="keep messages, threads, views and ephemerals in this file "
+                                                         "across restarts (make run: instance/slack-sandbox.json)")
     options = parser.parse_args(argv)
     if bool(options.app_url) != bool(options.signing_secret):
         parser.error("--app-url and --signing-secret go together")
     state = SlackState(demo_workspace(options.token), trigger_ttl=options.trigger_ttl)
     app = create_app(state, app_url=options.app_url, signing_secret=options.signing_secret)
+    kept = StateFile(state, options.state_file) if options.state_file else None
+    if kept:
+        restored = kept.load()
+        app.after_request(_saving(kept))
     server = make_server(options.host, options.port, app, threaded=True)
+    signal.signal(signal.SIGTERM, _interrupt)
     state.base_url = f"http://{options.host}:{server.port}"
     print(f"SLACK_API_URL={state.base_url}/api/", flush=True)
     print(f"# tokens accepted: {', '.join(state.workspace.tokens)}; page at {state.base_url}/", flush=True)
     if options.app_url:
         print(f"# the page acts as Slack users towards {options.app_url}", flush=True)
+    if kept:
+        print(f"# workspace kept in {options.state_file} ({'restored' if restored else 'new'})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         server.server_close()
+        if kept:
+            kept.save()
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _saving(kept: StateFile):
+    def save_after_change(response):
+        """Write the state after every call that may change it (reads are GETs)."""
+        if request.method != "GET":
+            kept.save()
+        return response
+
+    return save_after_change
 
 
 if __name__ == "__main__":
