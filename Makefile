@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast migrate bench clean
+.PHONY: install run test test-fast migrate bench reset clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "invoice-sync needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -26,6 +26,10 @@ test-fast: $(STAMP)
 
 migrate: $(STAMP)
 	$(BIN)/alembic upgrade head
+
+# Starts the demo over: the app's database and the sandboxes' state go together (make run refuses to mix them).
+reset:
+	@$(PYTHON) -m sandbox.reset
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,21 +1,27 @@
 """`make run`: the whole product on one machine without accounts.
 
 Starts the local QuickBooks and Slack sandboxes (unless QBO_ENVIRONMENT / SLACK_API_URL are
-configured), applies the migrations, then runs web (gunicorn on $PORT, default 8000) and an RQ
-worker on the embedded defaults, until interrupted; web or worker is restarted when it dies.
+configured) on fixed ports with their state under instance/, applies the migrations, then runs web
+(gunicorn on $PORT, default 8000) and an RQ worker on the embedded defaults until Ctrl-C or SIGTERM;
+web or worker is restarted when it dies. A restart continues where the last run stopped.
 """
 
 import os
-import signal
 import sys
 import time
 from pathlib import Path
 
 import requests
 
-from sandbox.supervisor import Launcher
+from sandbox import agreement, preflight
+from sandbox.supervisor import Launcher, Stopped
 
 ROOT = Path(__file__).resolve().parents[1]
+INSTANCE = Path("instance")
+LOCAL_ENV = "local.env"
+SLACK_STATE = "slack-sandbox.json"
+QBO_STATE = "quickbooks-sandbox.json"
+SANDBOX_PORTS = {"QBO_SANDBOX_PORT": 8011, "SLACK_SANDBOX_PORT": 8012}
 
 LOCAL_DEFAULTS = {
     "UPLOAD_WEBHOOK_SECRET": "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtdXBsb2FkLXNlY3JldA==",
@@ -30,68 +36,112 @@ LOCAL_DEFAULTS = {
     "QBO_CLIENT_SECRET": "sandbox-client-secret",
     "QBO_WEBHOOK_VERIFIER_TOKEN": "sandbox-verifier-token",
 }
+# What `python -m webhooks.oauth` and other one-off commands need to act on this run (instance/local.env).
+SHARED = (*LOCAL_DEFAULTS, "QBO_REDIRECT_URI", "SLACK_API_URL", "QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID")
 
 
 def main() -> None:
-    """Run everything until Ctrl-C."""
-    port = os.environ.get("PORT", "8000")
-    python = sys.executable
+    """Run everything until Ctrl-C or SIGTERM; refuse plainly, starting nothing, when it cannot."""
     launcher = Launcher()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
-    for name, value in LOCAL_DEFAULTS.items():
-        launcher.default(name, value)
-    launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
+    launcher.handle_signals()
+    port = os.environ.get("PORT", "8000")
+    sandbox_ports = {name: int(launcher.configured.get(name) or default) for name, default in SANDBOX_PORTS.items()}
+    started = lock = None
     try:
-        slack_page = _start_sandboxes(launcher, python, port)
+        for name, value in LOCAL_DEFAULTS.items():
+            launcher.default(name, value)
+        launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
+        runs_slack, runs_qbo = (not launcher.configured.get(name) for name in ("SLACK_API_URL", "QBO_ENVIRONMENT"))
+        urls = {"web": f"http://127.0.0.1:{port}"}
+        if runs_slack:
+            urls["Slack page"] = f"http://127.0.0.1:{sandbox_ports['SLACK_SANDBOX_PORT']}/"
+        lock = preflight.claim(INSTANCE, urls)
+        ports = {"web": (int(port), "PORT")}
+        if runs_qbo:
+            ports["the local QuickBooks"] = (sandbox_ports["QBO_SANDBOX_PORT"], "QBO_SANDBOX_PORT")
+        if runs_slack:
+            ports["the Slack sandbox"] = (sandbox_ports["SLACK_SANDBOX_PORT"], "SLACK_SANDBOX_PORT")
+        preflight.check_ports(ports)
         os.environ.update(launcher.env)
-        from models.migrate import upgrade
-        from services.redis_connection import embedded_socket
         from settings import load_settings
 
         settings = load_settings()
-        if settings.redis_url is None:
-            # The launcher holds the embedded Redis so it outlives restarts of web and worker.
-            embedded_socket(settings.instance_dir)
-        upgrade(settings.resolved_database_url())
-        launcher.start("worker", python, "-m", "jobs.worker", restartable=True)
-        launcher.start("web", python, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-                       "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "webhooks.app:create_app()",
-                       restartable=True)
-        _wait_healthy(port)
+        agreement.check(settings, INSTANCE / SLACK_STATE if runs_slack else None,
+                        INSTANCE / QBO_STATE if runs_qbo else None)
+        started = time.monotonic()
+        slack_page = _start_sandboxes(launcher, port, sandbox_ports, runs_slack, runs_qbo)
+        _write_local_env(launcher.env)
+        os.environ.update(launcher.env)
+        _start_app(launcher, load_settings(), port)
         print(f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
-              f"  upload the example invoice: {python} -m sandbox.erp http://127.0.0.1:{port}", flush=True)
+              f"  upload the example invoice: {sys.executable} -m sandbox.erp http://127.0.0.1:{port}", flush=True)
         if slack_page:
             print(f"  open the Slack sandbox at {slack_page} to click through the approvals", flush=True)
-        print(flush=True)
+        print("  state is kept under instance/: make run again continues; make reset starts over\n", flush=True)
         launcher.watch()
-    except KeyboardInterrupt:
-        pass
+    except Stopped as stop:
+        print(f"\n{stop} received: stopping", flush=True)
     finally:
+        stopping = time.monotonic()
         launcher.stop()
+        from services.redis_connection import stop_embedded
+
+        stop_embedded()
+        if started is not None:
+            print(f"stopped everything in {time.monotonic() - stopping:.1f} s", flush=True)
+        if lock:
+            lock.close()
 
 
-def _start_sandboxes(launcher: Launcher, python: str, port: str) -> str | None:
+def _start_app(launcher: Launcher, settings, port: str) -> None:
+    """Migrations, the embedded Redis (held here so it outlives restarts of web and worker), worker, web."""
+    from models.migrate import upgrade
+    from services.redis_connection import embedded_socket
+
+    if settings.redis_url is None:
+        with launcher.critical():
+            embedded_socket(settings.instance_dir)
+    upgrade(settings.resolved_database_url())
+    python = sys.executable
+    launcher.start("worker", python, "-m", "jobs.worker", restartable=True)
+    launcher.start("web", python, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+                   "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "webhooks.app:create_app()",
+                   restartable=True)
+    _wait_healthy(port)
+
+
+def _start_sandboxes(launcher: Launcher, port: str, ports: dict[str, int], runs_slack: bool, runs_qbo: bool):
     """Start the sandboxes nothing else was configured for; returns the Slack sandbox's page URL if it runs."""
-    slack_page = None
-    if not launcher.configured.get("SLACK_API_URL"):
+    python, slack_page = sys.executable, None
+    if runs_slack:
         secret = launcher.configured.get("SLACK_SIGNING_SECRET") or launcher.env["SLACK_SIGNING_SECRET"]
-        found = launcher.start("slack", python, "-m", "sandbox.slack", "--port", "0",
+        found = launcher.start("slack", python, "-m", "sandbox.slack", "--port", str(ports["SLACK_SANDBOX_PORT"]),
                                "--token", launcher.env["SLACK_BOT_TOKEN"],
                                "--app-url", f"http://127.0.0.1:{port}/slack/events", "--signing-secret", secret,
-                               announce="SLACK_API_URL")
+                               "--state-file", str(INSTANCE / SLACK_STATE), announce="SLACK_API_URL")
         launcher.env["SLACK_API_URL"] = found["SLACK_API_URL"]
         slack_page = found["SLACK_API_URL"].removesuffix("api/")
-    if not launcher.configured.get("QBO_ENVIRONMENT"):
+    if runs_qbo:
         found = launcher.start(
-            "quickbooks", python, "-m", "sandbox.quickbooks", "--port", "0",
+            "quickbooks", python, "-m", "sandbox.quickbooks", "--port", str(ports["QBO_SANDBOX_PORT"]),
             "--webhook-url", f"http://127.0.0.1:{port}/webhooks/quickbooks",
             "--verifier-token", launcher.env["QBO_WEBHOOK_VERIFIER_TOKEN"],
             "--client-id", launcher.env["QBO_CLIENT_ID"], "--client-secret", launcher.env["QBO_CLIENT_SECRET"],
-            announce="QBO_REFRESH_TOKEN",
+            "--state-file", str(INSTANCE / QBO_STATE), announce="QBO_REFRESH_TOKEN",
         )
         launcher.env.update({name: found[name] for name in
                              ("QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID", "QBO_REFRESH_TOKEN")})
     return slack_page
+
+
+def _write_local_env(env: dict[str, str]) -> None:
+    """instance/local.env (0600): this run's effective settings, for one-off commands such as webhooks.oauth."""
+    lines = [f"{name}={env[name]}\n" for name in SHARED if env.get(name)]
+    path = INSTANCE / LOCAL_ENV
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write("# Written by make run for one-off commands (python -m webhooks.oauth); rewritten at each start.\n")
+        out.writelines(lines)
+    path.chmod(0o600)
 
 
 def _wait_healthy(port: str, seconds: float = 60) -> None:
@@ -107,5 +157,4 @@ def _wait_healthy(port: str, seconds: float = 60) -> None:
 
 
 if __name__ == "__main__":
-    Path("instance").mkdir(exist_ok=True)
     main()

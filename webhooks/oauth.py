@@ -2,6 +2,7 @@
 
 import secrets
 import sys
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -10,7 +11,7 @@ from bootstrap import token_store
 from qbo.connection import authorization_url
 from qbo.errors import CodeRefused
 from services.ports import QboPermanent, QboTransient
-from settings import load_settings
+from settings import INSTANCE_DIR, load_settings
 from webhooks.problems import problem
 
 STATE_SECONDS = 600
@@ -82,5 +83,14 @@ def callback():
     return jsonify({"connected": True, "realm_id": realm_id})
 
 
+def main(argv: list[str]) -> None:
+    """Print a connect link: python -m webhooks.oauth [https://YOUR-HOST] (default: QBO_REDIRECT_URI's host)."""
+    # make run writes its effective settings to instance/local.env, so the link works against the local run;
+    # .env and the environment still win.
+    settings = load_settings(_env_file=(INSTANCE_DIR / "local.env", ".env"))
+    redirect = urlsplit(settings.qbo_redirect_uri)
+    print(connect_link(settings, argv[0] if argv else f"{redirect.scheme}://{redirect.netloc}"))
+
+
 if __name__ == "__main__":
-    print(connect_link(load_settings(), sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"))
+    main(sys.argv[1:])
