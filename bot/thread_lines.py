@@ -22,6 +22,7 @@ _LINES = {
     Action.BILL_DELETED: ":wastebasket: Bill {bill} was deleted in QuickBooks; the invoice is Approved again "
                          "and can be sent again.",
     Action.BILL_PAID: ":moneybag: Bill {bill} was paid in QuickBooks.",
+    Action.BILL_UNPAID: ":money_with_wings: {detail}; the invoice is Synchronized again.",
     "stray_bill": ":warning: {detail}.",
     "bill_balance": ":money_with_wings: {detail}.",
 }

@@ -63,6 +63,7 @@ _SYSTEM_ACTIONS = {
     Action.SYNC_FAILED: Role.SYSTEM,
     Action.BILL_DELETED: Role.SYSTEM,
     Action.BILL_PAID: Role.SYSTEM,
+    Action.BILL_UNPAID: Role.SYSTEM,
     Action.REVISE: Role.ERP,
 }
 _A_P_ACTIONS = {Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED}

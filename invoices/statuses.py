@@ -47,6 +47,7 @@ class Action(StrEnum):
     SYNC_FAILED = "sync_failed"
     BILL_DELETED = "bill_deleted"
     BILL_PAID = "bill_paid"
+    BILL_UNPAID = "bill_unpaid"
 
     @property
     def description(self) -> str:
@@ -66,6 +67,7 @@ _DESCRIPTIONS = {
     Action.SYNC_FAILED: "mark its sync Failed",
     Action.BILL_DELETED: "reopen it for a deleted Bill",
     Action.BILL_PAID: "mark it Paid",
+    Action.BILL_UNPAID: "mark it no longer Paid",
 }
 
 S = Status
@@ -83,6 +85,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     **{(s, Action.RETURN_TO_APPROVED): S.APPROVED for s in (S.SYNCHRONIZED, S.SENT, S.FAILED)},
     (S.SYNCHRONIZED, Action.BILL_DELETED): S.APPROVED,
     (S.SYNCHRONIZED, Action.BILL_PAID): S.PAID,
+    (S.PAID, Action.BILL_UNPAID): S.SYNCHRONIZED,
 }
 del S
 

@@ -128,7 +128,7 @@ def report_drift(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
 
 
 def report_balance(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
-    """Audit and announce a Bill partly paid (S) or no longer fully paid (P, a payment voided or deleted)."""
+    """Announce a Bill partly paid (S), or no longer fully paid (P → S, a payment voided or deleted)."""
     total = Decimal(str(bill["TotalAmt"]))
     balance = Decimal(str(bill["Balance"])) if bill.get("Balance") is not None else total
     name = f"Bill {bill.get('DocNumber')} (QuickBooks id {bill['Id']})"
@@ -142,10 +142,10 @@ def report_balance(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
                                                                AuditEntry.action == BILL_BALANCE)
                                .order_by(AuditEntry.id.desc())).first()
         if invoice.status == Status.PAID.value and balance > 0:
-            # P -> S is not in the status table yet (invoices/statuses.py): the invoice stays Paid, and says why.
-            detail = (f"{name} is no longer fully paid in QuickBooks (a payment was voided or deleted): {paid}; "
-                      f"the invoice stays Paid here")
-        elif invoice.status == Status.SYNCHRONIZED.value and 0 < balance < total:
+            apply_action(uow, invoice_id, Action.BILL_UNPAID, SYSTEM, reason=(
+                f"{name} is no longer fully paid in QuickBooks (a payment was voided or deleted): {paid}"))
+            return True
+        if invoice.status == Status.SYNCHRONIZED.value and 0 < balance < total:
             detail = f"{name} was partly paid in QuickBooks: {paid}"
         elif invoice.status == Status.SYNCHRONIZED.value and balance == total and last is not None:
             detail = f"{name} has no payment left in QuickBooks (a payment was voided or deleted): {paid}"

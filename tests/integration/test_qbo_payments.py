@@ -47,7 +47,7 @@ def test_a_bill_paid_in_two_parts_by_card_is_told_partly_paid_then_becomes_paid(
 
 
 @pytest.mark.parametrize("undo", ["void", "delete"])
-def test_a_paid_bills_payment_undone_in_quickbooks_is_told_and_the_invoice_stays_paid(
+def test_a_paid_bills_payment_undone_in_quickbooks_makes_the_invoice_synchronized_again_and_says_why(
         qbo_runtime, hooked, undo):
     invoice_id, bill_id = synchronized(qbo_runtime, hooked)
     payment = pay(hooked, bill_id)
@@ -58,10 +58,13 @@ def test_a_paid_bills_payment_undone_in_quickbooks_is_told_and_the_invoice_stays
     else:
         hooked.control("DELETE", f"/realms/{hooked.realm}/payments/{payment['Id']}")
     deliver(qbo_runtime, hooked)
-    assert stored(qbo_runtime, invoice_id).status == "P"
-    assert said(qbo_runtime, invoice_id, "bill_balance") == [
+    assert stored(qbo_runtime, invoice_id).status == "S"
+    assert said(qbo_runtime, invoice_id, "bill_unpaid") == [
         f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) is no longer fully paid in QuickBooks (a payment was "
-        f"voided or deleted): paid 0.00 of 1,093.50; 1,093.50 left; the invoice stays Paid here"]
+        f"voided or deleted): paid 0.00 of 1,093.50; 1,093.50 left"]
+    pay(hooked, bill_id)
+    deliver(qbo_runtime, hooked)
+    assert stored(qbo_runtime, invoice_id).status == "P"
 
 
 def test_change_data_capture_alone_finds_a_partial_then_full_payment(qbo_runtime, sandbox):

@@ -17,7 +17,8 @@ EXPECTED_ROLE = {
     (Status.PENDING_ACCOUNTING, Action.RETURN_TO_PROCUREMENT): Role.ACCOUNTING_APPROVER,
     **{(s, a): Role.AP_SENDER for (s, a) in TRANSITIONS if a in (Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED)},
     **{(s, a): Role.SYSTEM for (s, a) in TRANSITIONS
-       if a in (Action.SYNC_SUCCEEDED, Action.SYNC_FAILED, Action.BILL_DELETED, Action.BILL_PAID)},
+       if a in (Action.SYNC_SUCCEEDED, Action.SYNC_FAILED, Action.BILL_DELETED, Action.BILL_PAID,
+                Action.BILL_UNPAID)},
     **{(s, a): Role.ERP for (s, a) in TRANSITIONS if a is Action.REVISE},
 }
 ALLOWED_PAIRS = sorted(TRANSITIONS, key=str)

@@ -17,7 +17,7 @@ ALLOWED = {
     (A, Action.SEND): ES, (F, Action.RETRY): ES,
     (ES, Action.SYNC_SUCCEEDED): S, (ES, Action.SYNC_FAILED): F,
     (S, Action.RETURN_TO_APPROVED): A, (ES, Action.RETURN_TO_APPROVED): A, (F, Action.RETURN_TO_APPROVED): A,
-    (S, Action.BILL_DELETED): A, (S, Action.BILL_PAID): P,
+    (S, Action.BILL_DELETED): A, (S, Action.BILL_PAID): P, (P, Action.BILL_UNPAID): S,
 }
 EVERY_PAIR = list(itertools.product(Status, Action))
 
@@ -35,8 +35,8 @@ def test_every_status_and_action_pair_follows_the_design(status, action):
 
 
 def test_the_table_has_exactly_the_designed_transitions():
-    assert len(EVERY_PAIR) == len(Status) * len(Action) == 88
-    assert sum((s, a) in ALLOWED for s, a in EVERY_PAIR) == len(ALLOWED) == 19
+    assert len(EVERY_PAIR) == len(Status) * len(Action) == 96
+    assert sum((s, a) in ALLOWED for s, a in EVERY_PAIR) == len(ALLOWED) == 20
 
 
 def test_refusals_of_sent_invoices_explain_why():
