@@ -14,7 +14,7 @@ from services.sweeps import capture_changes
 from tests.builders import settle, stored
 from tests.integration.test_qbo_batch_sync import sent_many
 from tests.sandbox.test_quickbooks_cdc import dated, many_bills
-from tests.sandbox.test_quickbooks_sandbox import qb_client
+from tests.sandbox.quickbooks_client import qb_client
 
 
 @pytest.fixture

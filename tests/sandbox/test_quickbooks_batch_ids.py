@@ -6,19 +6,9 @@ import pytest
 from quickbooks.batch import batch_create
 from quickbooks.exceptions import QuickbooksException
 
-from tests.sandbox.test_quickbooks_sandbox import make_bill, qb_client
+from tests.sandbox.quickbooks_client import make_bill
 
 RECORDED = "tests/sandbox/recorded/qbo/batch_item_fault_request_id_too_long.json"
-
-
-@pytest.fixture(autouse=True)
-def insecure_transport(monkeypatch):
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def qb(sandbox):
-    return qb_client(sandbox)
 
 
 def batch(qb, bids, request_id):

@@ -8,23 +8,13 @@ import requests
 from quickbooks.exceptions import QuickbooksException
 from quickbooks.objects.base import Ref
 
-from tests.sandbox.test_quickbooks_sandbox import make_bill, qb_client
+from tests.sandbox.quickbooks_client import make_bill
 
 RECORDED = Path(__file__).parent / "recorded" / "qbo"
 
 
 def recorded(name: str) -> dict:
     return json.loads((RECORDED / name).read_text())
-
-
-@pytest.fixture(autouse=True)
-def insecure_transport(monkeypatch):
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def qb(sandbox):
-    return qb_client(sandbox)
 
 
 def preferences(qb) -> dict:

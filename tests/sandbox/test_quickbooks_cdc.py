@@ -3,22 +3,11 @@
 import json
 import time
 
-import pytest
 from quickbooks.objects.bill import Bill
 
-from tests.sandbox.test_quickbooks_sandbox import make_bill, qb_client
+from tests.sandbox.quickbooks_client import make_bill
 
 SINCE = "2020-01-01T00:00:00-08:00"
-
-
-@pytest.fixture(autouse=True)
-def insecure_transport(monkeypatch):
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def qb(sandbox):
-    return qb_client(sandbox)
 
 
 def many_bills(qb, count: int, prefix: str = "CDC") -> list[str]:

@@ -9,19 +9,9 @@ from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import ObjectNotFoundException
 from quickbooks.objects.billpayment import BillPayment
 
-from tests.sandbox.test_quickbooks_sandbox import make_bill, qb_client
+from tests.sandbox.quickbooks_client import make_bill
 
 RECORDED = "tests/sandbox/recorded/qbo/"
-
-
-@pytest.fixture(autouse=True)
-def insecure_transport(monkeypatch):
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def qb(sandbox):
-    return qb_client(sandbox)
 
 
 def recorded(name):
