@@ -43,6 +43,17 @@ def _bad_value(exc):
     return jsonify({"error": str(exc)}), 400
 
 
+@control.get("/")
+def index():
+    """What the control API offers: {"routes": [{"path": "/_sandbox/reset", "methods": ["POST"], "doc": "..."}]}."""
+    routes = []
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.rule.startswith(control.url_prefix):
+            doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip().split("\n")[0]
+            routes.append({"path": rule.rule, "methods": sorted(rule.methods - {"HEAD", "OPTIONS"}), "doc": doc})
+    return jsonify({"company": _sandbox().store.settings.realm_id, "routes": routes})
+
+
 @control.post("/reset")
 def reset():
     """Forget everything; reseed the default company unless {"seed": false}."""
@@ -174,6 +185,17 @@ def list_bills(realm_id):
         realm = _realm(store, realm_id)
         return reply(copy.deepcopy({"bills": list(realm.bills.values()), "deleted": sorted(realm.deleted),
                                     "payments": list(realm.payments.values())}))
+
+
+@control.get("/realms/<realm_id>/bills/<bill_id>")
+def show_bill(realm_id, bill_id):
+    """One live Bill as QBO stores it (the raw JSON the Slack page's QuickBooks panel links to)."""
+    store = _sandbox().store
+    with store.lock:
+        bill = _realm(store, realm_id).bills.get(bill_id)
+        if bill is None:
+            raise QboFault(404, 610, "Object Not Found", f"No Bill {bill_id}")
+        return reply({"Bill": copy.deepcopy(bill)})
 
 
 @control.get("/realms/<realm_id>/stats")
