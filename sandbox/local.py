@@ -118,7 +118,9 @@ def _start_sandboxes(launcher: Launcher, port: str, ports: dict[str, int], runs_
         found = launcher.start("slack", python, "-m", "sandbox.slack", "--port", str(ports["SLACK_SANDBOX_PORT"]),
                                "--token", launcher.env["SLACK_BOT_TOKEN"],
                                "--app-url", f"http://127.0.0.1:{port}/slack/events", "--signing-secret", secret,
-                               "--state-file", str(INSTANCE / SLACK_STATE), announce="SLACK_API_URL")
+                               "--state-file", str(INSTANCE / SLACK_STATE), "--erp-url", f"http://127.0.0.1:{port}",
+                               *(("--quickbooks-url", f"http://127.0.0.1:{ports['QBO_SANDBOX_PORT']}") if runs_qbo else ()),
+                               announce="SLACK_API_URL")
         launcher.env["SLACK_API_URL"] = found["SLACK_API_URL"]
         slack_page = found["SLACK_API_URL"].removesuffix("api/")
     if runs_qbo:

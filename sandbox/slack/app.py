@@ -10,6 +10,7 @@ from . import control, page
 from .demo import Demo
 from .errors import SlackError
 from .methods import METHODS
+from .panels import Neighbours
 from .state import SlackState
 
 
@@ -36,11 +37,13 @@ def bearer_token(args: dict[str, Any]) -> str | None:
 
 
 def create_app(
-    state: SlackState | None = None, *, app_url: str | None = None, signing_secret: str | None = None
+    state: SlackState | None = None, *, app_url: str | None = None, signing_secret: str | None = None,
+    neighbours: Neighbours | None = None,
 ) -> Flask:
     """A Flask app serving the Web API, the /_sandbox control API and a page at / over one state.
 
     With `app_url` and `signing_secret` the page acts as Slack towards that Request URL; without, it is read-only.
+    `neighbours` adds the ERP and QuickBooks panels for the services it names.
     """
     state = state or SlackState()
     app = Flask("sandbox.slack")
@@ -65,7 +68,7 @@ def create_app(
     # A base URL without the /api/ suffix works too: method names always contain a dot.
     app.add_url_rule("/<method>", "api_at_root", _dotted_only(api), methods=["GET", "POST"])
     app.register_blueprint(control.blueprint(state))
-    app.register_blueprint(page.blueprint(state, Demo(state, app_url, signing_secret)))
+    app.register_blueprint(page.blueprint(state, Demo(state, app_url, signing_secret), neighbours))
     return app
 
 

@@ -2,11 +2,12 @@
 
 STYLE = """
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.46668 -apple-system,BlinkMacSystemFont,"Segoe UI",Lato,Helvetica,Arial,sans-serif;color:#1d1c1d}
+body{margin:0;height:100vh;display:flex;flex-direction:column;font:15px/1.46668 -apple-system,BlinkMacSystemFont,"Segoe UI",Lato,Helvetica,Arial,sans-serif;color:#1d1c1d}
 #topbar{display:flex;align-items:center;gap:1em;background:#350d36;color:#fff;padding:.4em 1em}
 #topbar .workspace{font-weight:900;font-size:1.1em}#topbar .tag{opacity:.7;font-size:.85em}
 #topbar form{margin-left:auto}#topbar select{font-size:.95em}
-#layout{display:grid;grid-template-columns:13em minmax(0,1fr) 22em;min-height:calc(100vh - 2.6em)}
+#layout{display:grid;grid-template-columns:13em minmax(0,1fr) 31em;flex:1;min-height:0}
+#sidebar,#main,#side{overflow-y:auto}
 #sidebar{background:#3f0e40;color:#cfc3cf;padding:.8em 0}#sidebar a{display:block;color:inherit;text-decoration:none;padding:.15em 1.2em}
 #sidebar a:hover{background:#350d36}#sidebar .title{padding:.2em 1.2em;font-weight:700;color:#fff}
 #main{padding:0 0 1em;min-width:0}#side{border-left:1px solid #ddd;background:#fafafa;padding:.5em 1em;font-size:.9em}
@@ -47,6 +48,15 @@ align-items:flex-start;justify-content:center;padding-top:8vh;z-index:10}
 .dialog-buttons{display:flex;justify-content:flex-end;gap:.5em;margin-top:1em}
 .field{display:block;margin:.6em 0}.field .label{display:block;font-weight:700;margin-bottom:.2em}
 .field textarea,.field input{width:100%;font:inherit;border:1px solid #bbb;border-radius:4px;padding:.3em}
+.panel{border-bottom:1px solid #e4e4e4;padding-bottom:.6em}.panel .hint{margin:.2em 0}
+.erp-buttons{display:flex;flex-wrap:wrap;gap:.35em;margin:.4em 0}.answers{list-style:none;padding:0!important}
+.answer{border-left:3px solid #2eb67d;padding:.15em .5em;margin:.3em 0;color:#1d1c1d}.answer.refused{border-color:#e01e5a}
+table.bills{width:100%;border-collapse:collapse;font-size:.92em}table.bills th{text-align:left;color:#616061;font-weight:700}
+table.bills td,table.bills th{padding:.2em .3em}table.bills td:nth-child(1),table.bills td:nth-child(3){white-space:nowrap}table.bills tbody{border-top:1px solid #ddd}.num{text-align:right}
+.bill-actions form{display:flex;flex-wrap:wrap;align-items:center;gap:.35em}.bill-actions input{width:6em;font:inherit}
+.payments{flex-basis:100%;margin:.1em 0!important}.paid{color:#007a5a;font-weight:700}
+button.link{background:none;border:0;color:#1264a3;cursor:pointer;padding:0;font:inherit;text-decoration:underline}
+.said{background:#f4ede4;border-radius:4px;padding:.3em .5em}.books{margin-top:.5em}
 .optional,.hint{color:#616061;font-size:.85em}.error{color:#e01e5a;font-size:.9em}.unsupported{color:#999}
 """
 

@@ -10,19 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from html import escape
-from typing import Callable
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, jsonify, redirect, request
+from flask import Blueprint, abort, jsonify, request
 
 from . import markup, timeline
 from .assets import SCRIPT, STYLE
 from .demo import Demo
+from .panels import Neighbours, Panel, SidePanels, back
 from .render import Directory
 from .state import SlackState
 from .timeline import Viewer
-
-Panel = Callable[[Viewer], str]
 
 
 def _requests_panel(viewer: Viewer) -> str:
@@ -54,10 +50,10 @@ def _overlay(view: Viewer) -> str:
     return html + (markup.confirmation(pending, user, view.names) if pending else "")
 
 
-def regions(view: Viewer) -> dict[str, str]:
-    """The parts of the page that change, by data-region name, and a version over all of them."""
+def regions(view: Viewer, panels: dict[str, Panel] | None = None) -> dict[str, str]:
+    """The parts of the page that change, by data-region name: channels, overlay and each side panel."""
     parts = {"channels": timeline.channels(view), "overlay": _overlay(view)}
-    parts.update({f"panel-{name}": panel(view) for name, panel in SIDE_PANELS.items()})
+    parts.update({f"panel-{name}": panel(view) for name, panel in (panels or SIDE_PANELS).items()})
     return parts
 
 
@@ -91,12 +87,12 @@ def _composer(view: Viewer) -> str:
             '<button class="btn">Send</button></form>')
 
 
-def render(state: SlackState, demo: Demo, acting: str) -> str:
-    """The whole page for the acting user."""
+def render(state: SlackState, demo: Demo, acting: str, side: dict[str, Panel] | None = None) -> str:
+    """The whole page for the acting user, with the side panels `side` (default SIDE_PANELS)."""
     view = viewer(demo, acting)
-    parts = regions(view)
+    parts = regions(view, side)
     panels = "".join(f'<section class="panel" id="panel-{escape(name)}" data-region="panel-{escape(name)}">'
-                     f'{parts[f"panel-{name}"]}</section>' for name in SIDE_PANELS)
+                     f'{parts[f"panel-{name}"]}</section>' for name in side or SIDE_PANELS)
     return (
         '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         '<link rel="icon" href="data:,">'
@@ -108,9 +104,12 @@ def render(state: SlackState, demo: Demo, acting: str) -> str:
     )
 
 
-def blueprint(state: SlackState, demo: Demo) -> Blueprint:
-    """The page, its regions as JSON, and the form targets its buttons, modals and command form POST to."""
+def blueprint(state: SlackState, demo: Demo, neighbours: Neighbours | None = None) -> Blueprint:
+    """The page, its regions as JSON, and the form targets its buttons, modals, command form and panels POST to."""
     bp = Blueprint("slack_sandbox_page", __name__)
+    extra = SidePanels(neighbours or Neighbours())
+    side = {**extra.panels(), **SIDE_PANELS}
+    bp.register_blueprint(extra.blueprint())
 
     def acting(value: str | None) -> str:
         users = [uid for uid, _ in _users(state)]
@@ -120,11 +119,7 @@ def blueprint(state: SlackState, demo: Demo) -> Blueprint:
             abort(400, f"unknown user {value!r}")
         return users[0] if users else ""
 
-    def done(user: str) -> Response:
-        """204 for the page's script (it fetches the regions next), a redirect back for a plain form post."""
-        if request.headers.get("X-Requested-With") == "fetch":
-            return Response(status=204)
-        return redirect(f"/?as={quote(user)}", code=303)
+    done = back
 
     def enabled() -> None:
         if not demo.enabled:
@@ -133,12 +128,12 @@ def blueprint(state: SlackState, demo: Demo) -> Blueprint:
     @bp.get("/")
     def index():
         """The page; its script keeps it current without reloading."""
-        return render(state, demo, acting(request.args.get("as")))
+        return render(state, demo, acting(request.args.get("as")), side)
 
     @bp.get("/_sandbox/page/regions")
     def page_regions():
         """{"version": "…", "regions": {"channels": "<section…>", "overlay": "…", …}}; regions only if changed."""
-        parts = regions(viewer(demo, acting(request.args.get("as"))))
+        parts = regions(viewer(demo, acting(request.args.get("as"))), side)
         current = version(parts)
         if request.args.get("since") == current:
             return jsonify(version=current)

@@ -1,0 +1,75 @@
+"""The side panels other local services put on the page: the ERP's uploads and the local QuickBooks' Bills.
+
+Both act server-side, in the sandbox process: the ERP panel signs its uploads here with the upload
+secret (never sent to the browser), and the QuickBooks panel calls the QuickBooks sandbox's control API,
+which fires the same webhooks a QuickBooks user's action would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote
+
+from flask import Blueprint, Response, redirect, request
+
+from .panels_erp import ErpDesk
+from .panels_quickbooks import Books
+from .timeline import Viewer
+
+Panel = Callable[[Viewer], str]
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Where the other local services answer: the app's base URL for uploads, the local QuickBooks' base URL."""
+
+    erp_url: str | None = None
+    quickbooks_url: str | None = None
+
+
+def back(user: str) -> Response:
+    """204 for the page's script (it fetches the regions next), a redirect back to the page for a plain form post."""
+    if request.headers.get("X-Requested-With") == "fetch":
+        return Response(status=204)
+    return redirect(f"/?as={quote(user)}", code=303)
+
+
+class SidePanels:
+    """The panels the neighbours make possible, and the form targets of their buttons."""
+
+    def __init__(self, neighbours: Neighbours) -> None:
+        self.erp = ErpDesk(neighbours.erp_url) if neighbours.erp_url else None
+        self.books = Books(neighbours.quickbooks_url) if neighbours.quickbooks_url else None
+
+    def panels(self) -> dict[str, Panel]:
+        """The panels to show, by region name, ERP first."""
+        shown: dict[str, Panel] = {}
+        if self.erp:
+            shown["erp"] = self.erp.panel
+        if self.books:
+            shown["quickbooks"] = self.books.panel
+        return shown
+
+    def blueprint(self) -> Blueprint:
+        """POST /_sandbox/erp/upload and POST /_sandbox/quickbooks/<action>, each answered as the page's forms expect."""
+        bp = Blueprint("panels", __name__)
+        erp, books = self.erp, self.books
+
+        @bp.post("/_sandbox/erp/upload")
+        def erp_upload():
+            """Upload the example invoice or the variation named by the form's `variation`."""
+            if erp is None:
+                return Response("the sandbox was started without --erp-url", status=404)
+            erp.upload(request.form.get("variation", "example"))
+            return back(request.form.get("user", ""))
+
+        @bp.post("/_sandbox/quickbooks/<action>")
+        def quickbooks_action(action: str):
+            """pay, pay-part, void, delete or close-books, through the local QuickBooks' control API."""
+            if books is None:
+                return Response("the sandbox was started without --quickbooks-url", status=404)
+            books.act(action, request.form)
+            return back(request.form.get("user", ""))
+
+        return bp
