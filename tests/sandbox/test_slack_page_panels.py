@@ -14,15 +14,10 @@ from standardwebhooks.webhooks import Webhook
 from sandbox.erp import CLOSED_PERIOD_SHIP_DATE, LONG_INVOICE_NUMBER
 from sandbox.slack import SlackState, create_app, serve_in_thread
 from sandbox.slack.panels import Neighbours
-from tests.sandbox.test_quickbooks_sandbox import make_bill, qb_client
+from tests.sandbox.quickbooks_client import make_bill
 
 SECRET = "whsec_cGFuZWwtdGVzdC11cGxvYWQtc2VjcmV0LXZhbHVl"
 FETCHED = {"X-Requested-With": "fetch"}
-
-
-@pytest.fixture(autouse=True)
-def insecure_transport(monkeypatch):
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
 @pytest.fixture
@@ -110,9 +105,8 @@ def test_without_neighbours_the_page_has_neither_panel():
 
 
 @pytest.fixture
-def books(sandbox):
+def books(sandbox, qb):
     """A Bill in the QuickBooks sandbox, and a page whose QuickBooks panel shows that sandbox."""
-    qb = qb_client(sandbox)
     bill = make_bill(qb).save(qb=qb)
     page = create_app(SlackState(), neighbours=Neighbours(quickbooks_url=sandbox.base)).test_client()
     return page, sandbox, bill.Id
