@@ -115,12 +115,14 @@ def _start_sandboxes(launcher: Launcher, port: str, ports: dict[str, int], runs_
     python, slack_page = sys.executable, None
     if runs_slack:
         secret = launcher.configured.get("SLACK_SIGNING_SECRET") or launcher.env["SLACK_SIGNING_SECRET"]
+        # The page's panels: uploads signed in the sandbox process, the local QuickBooks' control API.
+        panels = ("--erp-url", f"http://127.0.0.1:{port}")
+        if runs_qbo:
+            panels += ("--quickbooks-url", f"http://127.0.0.1:{ports['QBO_SANDBOX_PORT']}")
         found = launcher.start("slack", python, "-m", "sandbox.slack", "--port", str(ports["SLACK_SANDBOX_PORT"]),
                                "--token", launcher.env["SLACK_BOT_TOKEN"],
                                "--app-url", f"http://127.0.0.1:{port}/slack/events", "--signing-secret", secret,
-                               "--state-file", str(INSTANCE / SLACK_STATE), "--erp-url", f"http://127.0.0.1:{port}",
-                               *(("--quickbooks-url", f"http://127.0.0.1:{ports['QBO_SANDBOX_PORT']}") if runs_qbo else ()),
-                               announce="SLACK_API_URL")
+                               "--state-file", str(INSTANCE / SLACK_STATE), *panels, announce="SLACK_API_URL")
         launcher.env["SLACK_API_URL"] = found["SLACK_API_URL"]
         slack_page = found["SLACK_API_URL"].removesuffix("api/")
     if runs_qbo:
