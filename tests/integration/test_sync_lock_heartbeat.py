@@ -71,6 +71,8 @@ def test_a_confirm_after_the_lock_lapsed_and_was_taken_raises_busy(runtime):
 
 
 def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtime, sandbox):
+    # The hang must end well inside the HTTP timeout, or a slow machine turns it into a timeout, not a lost lock.
+    qbo_runtime = qbo_runtime.with_settings(qbo_http_timeout=10.0)
     invoice_id = sent_invoice(qbo_runtime)
     name = invoice_lock_name(invoice_id)
     sandbox.fault(kind="hang", seconds=1.5, count=1, method="GET", path="/query")
@@ -86,7 +88,7 @@ def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtim
     running.start()
     wait_for(lambda: qbo_runtime.redis.exists(name))
     # As if this holder stalled past its expiry and another attempt took the invoice meanwhile.
-    qbo_runtime.redis.set(name, "another worker's token", px=2000)
+    qbo_runtime.redis.set(name, "another worker's token", px=10_000)
     running.join(timeout=30)
     assert len(failures) == 1 and isinstance(failures[0], Busy), failures
     assert sandbox.bills() == []
