@@ -5,6 +5,7 @@ second Ctrl-C) are ignored so they cannot cut the cleanup short.
 """
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -19,6 +20,7 @@ RESTARTS_PER_MINUTE = 5
 RESTART_DELAY_CAP = 16
 # SIGTERM first (gunicorn and RQ stop at once when idle), SIGKILL to what is left after this.
 TERM_GRACE = 3.0
+_SECRET_PAIR = re.compile(r"\b([A-Z_]*(?:TOKEN|SECRET))=(\S+)")
 
 
 class Stopped(Exception):
@@ -85,7 +87,7 @@ class Launcher:
             line = process.stdout.readline()
             if not line:
                 raise SystemExit(f"{name} stopped before it was ready; see its output above")
-            print(f"[{name}] {line}", end="", flush=True)
+            print(f"[{name}] {_hidden(line)}", end="", flush=True)
             found.update(_announced(line))
         self._forward_output(name, process)
         return found
@@ -101,7 +103,7 @@ class Launcher:
     def _forward(self, name: str, process: subprocess.Popen) -> None:
         try:
             for line in process.stdout:
-                print(f"[{name}] {line}", end="", flush=True)
+                print(f"[{name}] {_hidden(line)}", end="", flush=True)
         except (OSError, ValueError):  # the terminal went away, or the pipe closed as the run stops
             pass
 
@@ -179,6 +181,11 @@ def _signal_group(process: subprocess.Popen, sign: signal.Signals) -> None:
         os.killpg(process.pid, sign)
     except ProcessLookupError:
         pass
+
+
+def _hidden(line: str) -> str:
+    """The line with the values of *_TOKEN and *_SECRET pairs hidden: the run's output is a log, and logs hold no tokens."""
+    return _SECRET_PAIR.sub(lambda match: f"{match[1]}=(hidden)", line)
 
 
 def _announced(line: str) -> dict[str, str]:

@@ -67,8 +67,9 @@ def interrupt(launcher: subprocess.Popen) -> None:
 
 def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(tmp_path):
     port = free_port()
+    output = (tmp_path / "launcher.log").open("w")
     launcher = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=tmp_path, env=launcher_env(port),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         started, healthy = time.monotonic(), False
         while time.monotonic() - started < 30 and not healthy:
@@ -84,8 +85,11 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
         assert (tmp_path / "instance" / "invoice-sync.db").exists()
     finally:
         interrupt(launcher)
+        output.close()
     assert launcher.returncode is not None
     assert _processes_in(tmp_path) == [], "the launcher left processes running"
+    printed = (tmp_path / "launcher.log").read_text()
+    assert "QBO_REFRESH_TOKEN=(hidden)" in printed and "sbx-rt-" not in printed, "the run's output shows a token"
 
 
 def _processes_in(directory) -> list[str]:
