@@ -9,11 +9,12 @@ import base64
 import dataclasses
 import importlib
 import json
-import os
 import threading
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+
+from sandbox.state_file import write_private
 
 TRUSTED_MODULE = "sandbox.quickbooks."
 
@@ -39,11 +40,7 @@ class StateFile:
         with self.store.lock:
             text = json.dumps(encode(self.store.snapshot()))
         with self._writing:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(self.path.name + ".tmp")
-            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-                out.write(text)
-            os.replace(temporary, self.path)
+            write_private(self.path, text)
 
 
 def read(path):

@@ -8,11 +8,12 @@ what was posted to them, and the ts clock. Not kept: the call log, scripted faul
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from sandbox.state_file import write_private
 
 from .state import SlackState
 
@@ -45,11 +46,7 @@ class StateFile:
             data = {name: getattr(self.state, name) for name in KEPT}
             text = json.dumps({**data, "last_ts_us": self.state._last_ts_us})
         with self._writing:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(self.path.name + ".tmp")
-            with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-                out.write(text)
-            os.replace(temporary, self.path)
+            write_private(self.path, text)
 
 
 def read(path: Path) -> dict[str, Any] | None:
