@@ -13,6 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import psutil
 from dotenv import dotenv_values
 
 # A child that keeps dying is not restarted forever: past this many restarts in a minute the run stops.
@@ -109,6 +110,9 @@ class Launcher:
 
     def stop(self) -> None:
         """Terminate every child's process group, kill what is left after TERM_GRACE, and reap them all."""
+        # RQ's work horse leads a process group of its own (os.setpgrp), so the groups' signals miss it: its pid is
+        # taken now, while its worker still lives, and whatever of it is left is killed with the groups.
+        descendants = [kin for child in self.children for kin in _descendants(child.process)]
         for child in self.children:
             _signal_group(child.process, signal.SIGTERM)
         deadline = time.monotonic() + TERM_GRACE
@@ -120,11 +124,14 @@ class Launcher:
         # Also what a child forked and left behind (gunicorn's workers, RQ's work horse) goes with its group.
         for child in self.children:
             _signal_group(child.process, signal.SIGKILL)
+        for kin in descendants:
+            _kill(kin)
         for child in self.children:
             try:
                 child.process.wait(1)
             except subprocess.TimeoutExpired:
                 pass
+        psutil.wait_procs(descendants, timeout=1)
 
     def watch(self) -> None:
         """Restart web or worker when it dies (with back-off); return when a sandbox dies or a child keeps dying."""
@@ -174,6 +181,20 @@ def _status(code: int) -> str:
         except ValueError:
             return f"signal {-code}"
     return f"status {code}"
+
+
+def _descendants(process: subprocess.Popen) -> list[psutil.Process]:
+    try:
+        return psutil.Process(process.pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def _kill(process: psutil.Process) -> None:
+    try:
+        process.kill()
+    except psutil.Error:
+        pass
 
 
 def _signal_group(process: subprocess.Popen, sign: signal.Signals) -> None:
