@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import requests
 
 from sandbox.local import LOCAL_DEFAULTS
@@ -50,3 +51,8 @@ def test_a_body_that_trickles_past_the_deadline_is_answered_408_and_its_connecti
             web.wait(15)
         except subprocess.TimeoutExpired:
             os.killpg(web.pid, signal.SIGKILL)
+        # gunicorn alone on the zero-setup defaults starts an embedded Redis no launcher owns (make run's does):
+        # the test stops it, so the suite leaves no redis-server behind.
+        for process in psutil.process_iter(["cwd"]):
+            if (process.info["cwd"] or "").startswith(str(tmp_path)):
+                process.kill()
