@@ -7,6 +7,7 @@ from flask import Flask
 from . import catalog
 from .accounting import api
 from .batch import batch_api
+from .behaviour import behaviour_control
 from .changes import cdc_api, changes_control
 from .control import control
 from .webhook_control import webhook_control
@@ -42,6 +43,7 @@ def create_app(seed=True, **config):
     app.register_blueprint(cdc_api)
     app.register_blueprint(changes_control)
     app.register_blueprint(control)
+    app.register_blueprint(behaviour_control)
     app.register_blueprint(webhook_control)
     app.register_blueprint(payment_control)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -1,12 +1,10 @@
 """The sandbox's own JSON control API under /_sandbox/, for tests and the local demo."""
 import copy
-import threading
-import time
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import bills, catalog, fault_rules
+from . import bills, catalog
 from .faults import QboFault
 from .oauth import expire_access_tokens, issue_tokens
 from .wire import reply
@@ -218,40 +216,3 @@ def delete_bill(realm_id, bill_id):
         stub, changes = bills.delete(realm, {"Id": bill_id, "SyncToken": current.get("SyncToken")})
     sandbox.notifier.publish(realm.id, changes)
     return jsonify({"Bill": stub})
-
-
-@control.route("/faults", methods=["GET", "POST", "DELETE"])
-def faults():
-    """Script faults: POST {"kind": "throttle|error|hang|lost|expire_token", "count", "method", "path", ...}."""
-    store = _sandbox().store
-    with store.lock:
-        if request.method == "POST":
-            return jsonify(fault_rules.add(store, _body())), 201
-        if request.method == "DELETE":
-            store.rules.clear()
-        return jsonify({"faults": list(store.rules)})
-
-
-@control.post("/store/hold")
-def hold_store():
-    """Hold the store lock for {"seconds": 1} on a thread, as a long batch or query would; answers once held."""
-    store, seconds = _sandbox().store, float(_body().get("seconds", 1))
-    held = threading.Event()
-
-    def hold():
-        with store.lock:
-            held.set()
-            time.sleep(seconds)
-
-    threading.Thread(target=hold, daemon=True).start()
-    held.wait()
-    return jsonify({"held": seconds})
-
-
-@control.route("/config", methods=["GET", "PUT", "PATCH", "POST"])
-def config():
-    """Read or change settings such as {"time_scale": 0.01, "limits_enabled": false, "per_minute": 5}."""
-    store = _sandbox().store
-    with store.lock:
-        store.settings.update(_body())
-        return jsonify(vars(store.settings))
