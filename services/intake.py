@@ -48,24 +48,33 @@ def content_hash(upload: UploadIn, canonical: dict | None = None) -> str:
 def receive_upload(runtime: Runtime, upload: UploadIn, delivery_id: str | None = None) -> IntakeResult:
     """Store an upload in its own unit of work and say what it did; a change is announced after commit."""
     # First uploads of one new vendor, or repeats of one webhook-id, race on unique keys before any row lock
-    # exists; the loser retries once and then finds the winner's rows (and their locks).
+    # exists; the loser retries and then finds the winner's rows (and their locks). An upload that found the
+    # vendor changed under its shared lock retries with the exclusive one.
+    exclusive = False
     for attempt in (1, 2, 3):
         try:
             with UnitOfWork(runtime) as uow:
-                return _receive(uow, upload, delivery_id)
+                return _receive(uow, upload, delivery_id, exclusive)
+        except _VendorChanges:
+            exclusive = True
         except IntegrityError:
             if attempt == 3:
                 raise
-    raise AssertionError("unreachable")
+    with UnitOfWork(runtime) as uow:
+        return _receive(uow, upload, delivery_id, True)
 
 
-def _receive(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None) -> IntakeResult:
+class _VendorChanges(Exception):
+    """The upload changes its vendor, which needs the vendor's exclusive lock, not the shared one it took."""
+
+
+def _receive(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None, exclusive: bool) -> IntakeResult:
     session = uow.session
     if delivery_id is not None:
         seen = _seen_delivery(session, delivery_id)
         if seen is not None:
             return seen
-    result = _receive_new(uow, upload, delivery_id)
+    result = _receive_new(uow, upload, delivery_id, exclusive)
     if delivery_id is not None and result.outcome != "refused":
         session.add(WebhookDelivery(source=DELIVERIES, delivery_id=_delivery_key(delivery_id),
                                     payload={"invoice_id": result.invoice_id}))
@@ -94,14 +103,19 @@ def _seen_delivery(session: Session, delivery_id: str) -> IntakeResult | None:
     return IntakeResult(invoice.id, Status(invoice.status), invoice.revision, "unchanged")
 
 
-def _receive_new(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None) -> IntakeResult:
+def _receive_new(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None, exclusive: bool) -> IntakeResult:
     session = uow.session
     canonical = upload.canonical()
     digest = content_hash(upload, canonical)
-    # Every upload of a vendor takes the vendor's row lock first, then the invoice's, each on its own table:
-    # a lock taken through a join is re-checked against the row a concurrent upload just revised, and lost.
-    vendor = session.scalars(select(Vendor).where(Vendor.code == upload.vendor.code).with_for_update()
-                             .execution_options(populate_existing=True)).one_or_none()
+    # Every upload of a vendor locks the vendor's row first, then the invoice's, each on its own table (a lock
+    # taken through a join is re-checked against the row a concurrent upload just revised, and lost). Uploads
+    # that leave the vendor as it is share its lock and run side by side; a vendor change takes it alone, so no
+    # invoice is created paying a name that is being replaced.
+    vendor = session.scalars(select(Vendor).where(Vendor.code == upload.vendor.code)
+                             .with_for_update(read=not exclusive).execution_options(populate_existing=True)
+                             ).one_or_none()
+    if vendor is not None and not exclusive and vendor_change(vendor, upload.vendor).fields:
+        raise _VendorChanges()
     invoice = None if vendor is None else session.scalars(
         select(Invoice).where(Invoice.vendor_id == vendor.id, Invoice.number == upload.invoice.number)
         .with_for_update(of=Invoice).execution_options(populate_existing=True)).one_or_none()
