@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from tests.e2e.test_local_run import ROOT, _processes_in, free_ports, healthy, launcher_env, port_free
 
@@ -64,7 +65,12 @@ def test_one_sigterm_or_a_double_ctrl_c_to_make_runs_group_stops_everything_with
                 signal_group(make.pid, signal.SIGINT)
                 time.sleep(0.2)
                 signal_group(make.pid, signal.SIGINT)
-            make.wait(30)
+            try:
+                make.wait(30)
+            except subprocess.TimeoutExpired:
+                running = [" ".join(kin.cmdline()[:4]) for kin in psutil.Process(make.pid).children(recursive=True)]
+                pytest.fail(f"round {round_number}: make run did not stop within 30 s; still running {running}; "
+                            f"its output ended:\n{''.join(lines[-60:])}")
             gone = wait_until(lambda: not _processes_in(tmp_path) and all(port_free(p) for p in ports), 30)
             stop_times.append(time.monotonic() - started)
         finally:
