@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from sandbox import agreement, preflight
-from sandbox.supervisor import Launcher, Stopped
+from sandbox.supervisor import Launcher, Stopped, adopt_orphans
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE = Path("instance")
@@ -42,6 +42,7 @@ SHARED = (*LOCAL_DEFAULTS, "QBO_REDIRECT_URI", "SLACK_API_URL", "QBO_ENVIRONMENT
 
 def main() -> None:
     """Run everything until Ctrl-C or SIGTERM; refuse plainly, starting nothing, when it cannot."""
+    adopt_orphans()
     launcher = Launcher()
     launcher.handle_signals()
     port = os.environ.get("PORT", "8000")

@@ -4,6 +4,7 @@ One Ctrl-C or SIGTERM stops everything; the signals that follow (make forwards S
 second Ctrl-C) are ignored so they cannot cut the cleanup short.
 """
 
+import ctypes
 import os
 import re
 import signal
@@ -21,6 +22,8 @@ RESTARTS_PER_MINUTE = 5
 RESTART_DELAY_CAP = 16
 # SIGTERM first (gunicorn and RQ stop at once when idle), SIGKILL to what is left after this.
 TERM_GRACE = 3.0
+# prctl(2): orphaned descendants are re-parented to the nearest subreaper instead of init.
+PR_SET_CHILD_SUBREAPER = 36
 _SECRET_PAIR = re.compile(r"\b([A-Z_]*(?:TOKEN|SECRET))=(\S+)")
 
 
@@ -109,10 +112,7 @@ class Launcher:
             pass
 
     def stop(self) -> None:
-        """Terminate every child's process group, kill what is left after TERM_GRACE, and reap them all."""
-        # RQ's work horse leads a process group of its own (os.setpgrp), so the groups' signals miss it: its pid is
-        # taken now, while its worker still lives, and whatever of it is left is killed with the groups.
-        descendants = [kin for child in self.children for kin in _descendants(child.process)]
+        """Terminate every child's process group, kill all that is left after TERM_GRACE, and reap them all."""
         for child in self.children:
             _signal_group(child.process, signal.SIGTERM)
         deadline = time.monotonic() + TERM_GRACE
@@ -121,17 +121,22 @@ class Launcher:
                 child.process.wait(max(0.05, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
-        # Also what a child forked and left behind (gunicorn's workers, RQ's work horse) goes with its group.
+        # Frozen, a worker cannot fork a work horse between the listing below and the kill.
+        for child in self.children:
+            _signal_group(child.process, signal.SIGSTOP)
+        # RQ's work horse leads a process group of its own (os.setpgrp), so the groups' signals miss it; as a
+        # subreaper the launcher inherits whatever a dead child orphaned, so every leftover is a descendant here.
+        left = _descendants(os.getpid())
         for child in self.children:
             _signal_group(child.process, signal.SIGKILL)
-        for kin in descendants:
+        for kin in left:
             _kill(kin)
+        psutil.wait_procs(left, timeout=2)
         for child in self.children:
             try:
                 child.process.wait(1)
             except subprocess.TimeoutExpired:
                 pass
-        psutil.wait_procs(descendants, timeout=1)
 
     def watch(self) -> None:
         """Restart web or worker when it dies (with back-off); return when a sandbox dies or a child keeps dying."""
@@ -183,11 +188,20 @@ def _status(code: int) -> str:
     return f"status {code}"
 
 
-def _descendants(process: subprocess.Popen) -> list[psutil.Process]:
+def _descendants(pid: int) -> list[psutil.Process]:
     try:
-        return psutil.Process(process.pid).children(recursive=True)
+        return psutil.Process(pid).children(recursive=True)
     except psutil.Error:
         return []
+
+
+def adopt_orphans() -> None:
+    """Make this process the subreaper of its descendants (Linux), so what a dead child leaves behind stays ours."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: orphans go to init, as before
+        pass
 
 
 def _kill(process: psutil.Process) -> None:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import psutil
 import pytest
+import requests
 
 from tests.e2e.test_local_run import ROOT, _processes_in, free_ports, healthy, launcher_env, port_free
+from tests.e2e.test_local_run_restart import ACCOUNTING, PROCUREMENT, LocalRun, wait
 
 STOP_SECONDS = 5
 ROUNDS = 10
@@ -115,3 +117,44 @@ def test_bench_slack_ack_leaves_no_redis_server_running(tmp_path):
     assert "ack latency" in finished.stdout, finished.stdout
     assert "shutdown failed" not in finished.stdout, finished.stdout
     assert embedded_redis_in(tmp_path) == [], "bench.slack_ack left its embedded redis-server running"
+
+
+def work_horses_in(directory: Path) -> list[psutil.Process]:
+    """RQ work horses running a job in `directory`: forked by a `jobs.worker`, each leading a process group of its own."""
+    horses = []
+    for process in psutil.process_iter(["cwd", "cmdline"]):
+        if (process.info["cwd"] or "").startswith(str(directory)) and "jobs.worker" in " ".join(
+                process.info["cmdline"] or []):
+            try:
+                if "jobs.worker" in " ".join(process.parent().cmdline()) and os.getpgid(process.pid) == process.pid:
+                    horses.append(process)
+            except (psutil.Error, AttributeError, ProcessLookupError):
+                continue
+    return horses
+
+
+def test_stopping_while_a_sync_runs_leaves_no_work_horse_even_one_its_dead_worker_orphaned(tmp_path):
+    run, horse = LocalRun(tmp_path, free_ports(3)), None
+    try:
+        # The Bill create hangs, so the sync's work horse is still running when the run is stopped.
+        requests.post(f"{run.qbo}/faults", json={"kind": "hang", "seconds": 60, "method": "POST", "path": "/bill"},
+                      timeout=10).raise_for_status()
+        number = "FE-31077"
+        run.upload(number)
+        run.click(PROCUREMENT, number, "Approve", "U0BUYER1")
+        run.click(ACCOUNTING, number, "Approve", "U0ACCT1")
+        run.click(ACCOUNTING, number, "Send to External System", "U0AP1")
+        [horse] = wait(lambda: work_horses_in(tmp_path), "the sync's work horse")
+        # Its worker dies (the run restarts it); the horse, in a process group of its own, runs on as an orphan.
+        horse.parent().kill()
+        wait(lambda: any("worker restarted" in line for line in run.lines), "the worker restarted")
+        assert horse.is_running()
+        # Frozen, it stands for a job that does not end by itself when the sandboxes and Redis go away (a Slack
+        # call in its retry back-off): only the run's stop can end it.
+        horse.suspend()
+    finally:
+        try:
+            run.stop()
+        finally:
+            for leftover in work_horses_in(tmp_path) + [p for p in psutil.process_iter() if horse and p.pid == horse.pid]:
+                leftover.kill()

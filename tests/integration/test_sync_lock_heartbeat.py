@@ -75,22 +75,27 @@ def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtim
     qbo_runtime = qbo_runtime.with_settings(qbo_http_timeout=10.0)
     invoice_id = sent_invoice(qbo_runtime)
     name = invoice_lock_name(invoice_id)
-    sandbox.fault(kind="hang", seconds=1.5, count=1, method="GET", path="/query")
-    failures = []
+    # python-quickbooks sends every query as POST /query (QuickBooks.query in its client.py).
+    hang = sandbox.fault(kind="hang", seconds=1.5, count=1, method="POST", path="/query", realm_id=sandbox.realm)
+    failures, answers = [], []
 
     def run():
         try:
-            bill_sync.sync_invoice(qbo_runtime, invoice_id)
+            answers.append(bill_sync.sync_invoice(qbo_runtime, invoice_id))
         except Exception as error:  # noqa: BLE001 - the test inspects it
             failures.append(error)
 
     running = threading.Thread(target=run)
     running.start()
     wait_for(lambda: qbo_runtime.redis.exists(name))
+    # The sync is inside its lookup (the hang taken) when another attempt takes the invoice, whatever the machine's pace.
+    wait_for(lambda: hang["id"] not in [rule["id"] for rule in sandbox.control("GET", "/faults")["faults"]])
     # As if this holder stalled past its expiry and another attempt took the invoice meanwhile.
     qbo_runtime.redis.set(name, "another worker's token", px=10_000)
     running.join(timeout=30)
-    assert len(failures) == 1 and isinstance(failures[0], Busy), failures
+    assert len(failures) == 1 and isinstance(failures[0], Busy), (
+        f"the sync answered {answers} (raised {failures}); invoice {stored(qbo_runtime, invoice_id).status}, "
+        f"Bills {sandbox.bills()}, faults left {sandbox.control('GET', '/faults')}")
     assert sandbox.bills() == []
     assert stored(qbo_runtime, invoice_id).status == "ES"
     qbo_runtime.redis.delete(name)
