@@ -144,7 +144,18 @@ class Launcher:
             for child in self.children:
                 if not self._supervise(child):
                     return
+            self._reap_adopted()
             time.sleep(0.5)
+
+    def _reap_adopted(self) -> None:
+        """Reap the orphans the launcher adopted as subreaper once they exit, so none lingers as a zombie."""
+        ours = {child.process.pid for child in self.children}
+        for adopted in psutil.Process().children():
+            if adopted.pid not in ours:
+                try:
+                    os.waitpid(adopted.pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
 
     def _supervise(self, child: Child) -> bool:
         """Restart `child` if it died and is due; False when the whole run must stop."""

@@ -133,28 +133,36 @@ def work_horses_in(directory: Path) -> list[psutil.Process]:
     return horses
 
 
+def orphaned_horse(run: LocalRun, number: str, restarts: int) -> psutil.Process:
+    """Send invoice `number`, whose Bill create hangs, then kill its worker: its work horse, orphaned and adopted."""
+    run.upload(number)
+    run.click(PROCUREMENT, number, "Approve", "U0BUYER1")
+    run.click(ACCOUNTING, number, "Approve", "U0ACCT1")
+    run.click(ACCOUNTING, number, "Send to External System", "U0AP1")
+    [horse] = wait(lambda: work_horses_in(run.directory), f"the work horse syncing {number}")
+    # Its worker dies (the run restarts it); the horse, in a process group of its own, runs on as an orphan.
+    horse.parent().kill()
+    wait(lambda: sum("worker restarted" in line for line in run.lines) == restarts, "the worker restarted")
+    assert horse.is_running() and horse.ppid() == run.process.pid, "the run did not adopt the orphaned horse"
+    return horse
+
+
 def test_stopping_while_a_sync_runs_leaves_no_work_horse_even_one_its_dead_worker_orphaned(tmp_path):
-    run, horse = LocalRun(tmp_path, free_ports(3)), None
+    run, horses = LocalRun(tmp_path, free_ports(3)), []
     try:
-        # The Bill create hangs, so the sync's work horse is still running when the run is stopped.
-        requests.post(f"{run.qbo}/faults", json={"kind": "hang", "seconds": 60, "method": "POST", "path": "/bill"},
-                      timeout=10).raise_for_status()
-        number = "FE-31077"
-        run.upload(number)
-        run.click(PROCUREMENT, number, "Approve", "U0BUYER1")
-        run.click(ACCOUNTING, number, "Approve", "U0ACCT1")
-        run.click(ACCOUNTING, number, "Send to External System", "U0AP1")
-        [horse] = wait(lambda: work_horses_in(tmp_path), "the sync's work horse")
-        # Its worker dies (the run restarts it); the horse, in a process group of its own, runs on as an orphan.
-        horse.parent().kill()
-        wait(lambda: any("worker restarted" in line for line in run.lines), "the worker restarted")
-        assert horse.is_running()
+        # Each Bill create hangs, so the syncs' work horses are still running when their worker is killed.
+        requests.post(f"{run.qbo}/faults", json={"kind": "hang", "seconds": 60, "method": "POST", "path": "/bill",
+                                                 "count": 2}, timeout=10).raise_for_status()
+        horses.append(orphaned_horse(run, "FE-31077", restarts=1))
+        horses[0].kill()
+        wait(lambda: not psutil.pid_exists(horses[0].pid), "the adopted horse reaped once it exited, not a zombie", 5)
+        horses.append(orphaned_horse(run, "FE-31078", restarts=2))
         # Frozen, it stands for a job that does not end by itself when the sandboxes and Redis go away (a Slack
         # call in its retry back-off): only the run's stop can end it.
-        horse.suspend()
+        horses[1].suspend()
     finally:
         try:
             run.stop()
         finally:
-            for leftover in work_horses_in(tmp_path) + [p for p in psutil.process_iter() if horse and p.pid == horse.pid]:
+            for leftover in work_horses_in(tmp_path) + [h for h in horses if h.is_running()]:
                 leftover.kill()
