@@ -8,6 +8,9 @@ from .wire import company_date, meta_time
 
 CENT = Decimal("0.01")
 DOC_NUMBER_MAX = 21
+# Intuit's Bill reference (accounting API, all-entities/bill): PrivateNote and a line's Description are
+# "String, max of 4000 chars"; a longer one is refused with 2050 naming the field in `element`.
+TEXT_MAX = 4000
 READ_ONLY = ("Id", "SyncToken", "MetaData", "TotalAmt", "Balance", "domain", "sparse", "status")
 
 
@@ -60,12 +63,22 @@ def _line(realm, line, number):
     return clean
 
 
+def _too_long(text, most, element):
+    if len(text) > most:
+        raise QboFault(400, 2050, "String length is either shorter or longer than supported by specification",
+                       f"String length specified does not match the supported length. Min:0 Max:{most} "
+                       f"supplied length:{len(text)} for {element}", element=element)
+
+
+def _check_texts(body):
+    _too_long(body.get("PrivateNote") or "", TEXT_MAX, "PrivateNote")
+    for line in body.get("Line") or []:
+        _too_long(line.get("Description") or "", TEXT_MAX, "Line.Description")
+
+
 def _check_doc_number(realm, bill, vendor_id, own_id):
     doc = bill.get("DocNumber") or ""
-    if len(doc) > DOC_NUMBER_MAX:
-        raise QboFault(400, 2050, "String length is either shorter or longer than supported by specification",
-                       f"String length specified does not match the supported length. Min:0 Max:{DOC_NUMBER_MAX} "
-                       f"supplied length:{len(doc)} for DocNumber", element="DocNumber")
+    _too_long(doc, DOC_NUMBER_MAX, "DocNumber")
     if doc and realm.warn_duplicate_bill_number:
         for other in realm.bills.values():
             if other["Id"] != own_id and other.get("DocNumber") == doc and other["VendorRef"]["value"] == vendor_id:
@@ -108,6 +121,7 @@ def _build(realm, body, own_id):
         raise QboFault(400, 6000, "A business validation error has occurred while processing your request",
                        "Business Validation Error: You must set a transaction amount.")
     _check_doc_number(realm, body, vendor["value"], own_id)
+    _check_texts(body)
     bill = {k: v for k, v in body.items() if v not in ("", None) and k not in READ_ONLY}
     txn_date = bill.get("TxnDate") or company_date(time.time())
     _check_period(realm, txn_date)

@@ -146,6 +146,22 @@ def test_doc_number_longer_than_21_characters_is_refused_with_2050(qb):
     assert error.value.error_code == 2050 and "DocNumber" in error.value.detail
 
 
+def test_a_private_note_or_line_description_over_4000_characters_is_refused_with_2050_naming_it(qb):
+    long_note = make_bill(qb)
+    long_note.PrivateNote = "n" * 4001
+    with pytest.raises(QuickbooksException) as error:
+        long_note.save(qb=qb)
+    assert error.value.error_code == 2050 and "for PrivateNote" in error.value.detail
+    long_line = make_bill(qb)
+    long_line.Line[0].Description = "d" * 4001
+    with pytest.raises(QuickbooksException) as error:
+        long_line.save(qb=qb)
+    assert error.value.error_code == 2050 and "for Line.Description" in error.value.detail
+    at_most = make_bill(qb)
+    at_most.PrivateNote, at_most.Line[0].Description = "n" * 4000, "d" * 4000
+    assert at_most.save(qb=qb).Id
+
+
 def test_duplicate_doc_number_is_refused_with_6140_only_when_the_company_warns(sandbox, qb):
     make_bill(qb).save(qb=qb)
     with pytest.raises(QuickbooksException) as error:
