@@ -165,7 +165,7 @@ def _create(uow: UnitOfWork, vendor: Vendor | None, upload: UploadIn, canonical:
     insert_revision(session, invoice_id, 1, upload, canonical, digest, payee, _shown_delivery_id(delivery_id))
     entry = record_audit(session, invoice_id=invoice_id, actor=ERP.id, action="upload", outcome="allowed",
                          to_status=status.value, detail=f"revision 1, total {upload.invoice.total}")
-    if change is not None:
+    if change is not None and change.fields:
         apply_vendor_change(uow, vendor, change, ERP, session.get(Invoice, invoice_id))
     uow.emit(InvoiceChanged(invoice_id, entry.id))
     return IntakeResult(invoice_id, status, 1, "created", audit_id=entry.id)
