@@ -70,7 +70,8 @@ def test_one_sigterm_or_a_double_ctrl_c_to_make_runs_group_stops_everything_with
             try:
                 make.wait(30)
             except subprocess.TimeoutExpired:
-                running = [" ".join(kin.cmdline()[:4]) for kin in psutil.Process(make.pid).children(recursive=True)]
+                running = [" ".join(kin.info["cmdline"] or [])[:80] for kin in psutil.process_iter(["cmdline", "cwd"])
+                           if (kin.info["cwd"] or "").startswith(str(tmp_path))]
                 pytest.fail(f"round {round_number}: make run did not stop within 30 s; still running {running}; "
                             f"its output ended:\n{''.join(lines[-60:])}")
             gone = wait_until(lambda: not _processes_in(tmp_path) and all(port_free(p) for p in ports), 30)

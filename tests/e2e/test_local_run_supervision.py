@@ -31,9 +31,19 @@ def healthy(port: int) -> bool:
 
 
 def workers_of(launcher_pid: int) -> list[int]:
-    """The pids of `python -m jobs.worker` processes the launcher started."""
-    return [child.pid for child in psutil.Process(launcher_pid).children()
-            if "jobs.worker" in " ".join(child.cmdline())]
+    """The pids of live `python -m jobs.worker` processes the launcher started.
+
+    The launcher is also the subreaper of what a dead worker leaves (its scheduler, dying or a zombie until reaped,
+    and a work horse): only a process the launcher started leads a session of its own.
+    """
+    found = []
+    for child in psutil.Process(launcher_pid).children():
+        try:
+            if "jobs.worker" in " ".join(child.cmdline()) and os.getsid(child.pid) == child.pid:
+                found.append(child.pid)
+        except (psutil.Error, ProcessLookupError):
+            continue
+    return found
 
 
 def test_a_killed_worker_is_announced_and_restarted_while_web_keeps_answering(tmp_path):
