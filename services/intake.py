@@ -23,7 +23,7 @@ from services.vendor_changes import apply_vendor_change, payee_after, vendor_cha
 
 ERP = Actor(id="erp", roles=frozenset({Role.ERP}))
 DELIVERIES = "erp"
-_INVOICES = Invoice.__table__
+_INVOICES, _DELIVERIES = Invoice.__table__, WebhookDelivery.__table__
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def _receive(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None, exclusi
             return seen
     result = _receive_new(uow, upload, delivery_id, exclusive)
     if delivery_id is not None and result.outcome != "refused":
-        session.add(WebhookDelivery(source=DELIVERIES, delivery_id=_delivery_key(delivery_id),
-                                    payload={"invoice_id": result.invoice_id}))
+        session.execute(insert(_DELIVERIES), {"source": DELIVERIES, "delivery_id": _delivery_key(delivery_id),
+                                              "payload": {"invoice_id": result.invoice_id}})
     return result
 
 
