@@ -7,19 +7,7 @@ from sqlalchemy import select
 from models import AuditEntry
 from services.sweeps import capture_changes
 from tests.builders import stored
-from sandbox.quickbooks import serve_in_thread
 from tests.integration.test_qbo_webhooks import deliver, synchronized
-from tests.sandboxes import VERIFIER
-from webhooks.app import create_app
-
-
-@pytest.fixture
-def hooked(qbo_runtime, sandbox):
-    """The app served over HTTP and the sandbox delivering its webhooks to it."""
-    base, stop = serve_in_thread(create_app(qbo_runtime))
-    sandbox.control("POST", "/webhooks", url=f"{base}/webhooks/quickbooks", verifier_token=VERIFIER)
-    yield sandbox
-    stop()
 
 
 def pay(sandbox, bill_id, **body):

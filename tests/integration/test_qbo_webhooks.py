@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, WebhookDelivery
 from sandbox.erp import example_upload
-from sandbox.quickbooks import serve_in_thread
 from services.qbo_events import digest
 from services.reconcile import reconcile_delivery
 from services.runtime import Runtime
@@ -20,15 +19,6 @@ from services.sweeps import capture_changes
 from tests.builders import resent_revision, sent_invoice, settle, stored
 from tests.sandboxes import VERIFIER
 from webhooks.app import create_app
-
-
-@pytest.fixture
-def hooked(qbo_runtime, sandbox):
-    """The app served over HTTP and the sandbox delivering its webhooks to it."""
-    base, stop = serve_in_thread(create_app(qbo_runtime))
-    sandbox.control("POST", "/webhooks", url=f"{base}/webhooks/quickbooks", verifier_token=VERIFIER)
-    yield sandbox
-    stop()
 
 
 @pytest.fixture

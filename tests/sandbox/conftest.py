@@ -1,7 +1,8 @@
-"""Fixtures of the sandbox tier: python-quickbooks' client on the QuickBooks sandbox."""
+"""Fixtures of the sandbox tier: python-quickbooks' client on the QuickBooks sandbox, a served Slack sandbox."""
 
 import pytest
 
+from sandbox.slack import SlackSandbox
 from tests.sandbox.quickbooks_client import qb_client
 
 
@@ -15,3 +16,10 @@ def insecure_transport(monkeypatch):
 def qb(sandbox):
     """python-quickbooks on the sandbox's default company."""
     return qb_client(sandbox)
+
+
+@pytest.fixture(scope="module")
+def served():
+    """One Slack sandbox served for a test module (each test resets it through its own `sandbox` fixture)."""
+    with SlackSandbox() as sandbox:
+        yield sandbox

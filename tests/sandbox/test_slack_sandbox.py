@@ -23,12 +23,6 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 PROCUREMENT = "C0PROCURE"
 
 
-@pytest.fixture(scope="module")
-def served():
-    with SlackSandbox() as sandbox:
-        yield sandbox
-
-
 @pytest.fixture
 def sandbox(served):
     served.reset()

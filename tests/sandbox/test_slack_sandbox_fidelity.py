@@ -11,7 +11,7 @@ import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from sandbox.slack import DEMO_TOKEN, SlackSandbox
+from sandbox.slack import DEMO_TOKEN
 
 RECORDED = Path(__file__).parent / "recorded" / "slack"
 PROCUREMENT = "C0PROCURE"
@@ -25,12 +25,6 @@ def recorded(name: str) -> dict:
 
 def section(text: str) -> dict:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-@pytest.fixture(scope="module")
-def served():
-    with SlackSandbox() as sandbox:
-        yield sandbox
 
 
 @pytest.fixture
