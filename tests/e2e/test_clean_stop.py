@@ -12,8 +12,8 @@ import psutil
 import pytest
 import requests
 
-from tests.e2e.test_local_run import ROOT, _processes_in, free_ports, healthy, launcher_env, port_free
-from tests.e2e.test_local_run_restart import ACCOUNTING, PROCUREMENT, LocalRun, wait
+from tests.e2e.test_local_run import ROOT, _processes_in, free_ports, healthy, launcher_env, port_free, wait
+from tests.e2e.test_local_run_restart import ACCOUNTING, PROCUREMENT, LocalRun
 
 STOP_SECONDS = 5
 ROUNDS = 10

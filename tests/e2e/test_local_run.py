@@ -102,6 +102,17 @@ def _processes_in(directory) -> list[str]:
     return found
 
 
+def wait(condition, what: str, seconds: float = 60):
+    """What `condition` answers once it is truthy, polled until `seconds` pass; else an AssertionError naming `what`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
 def run_launcher(directory, env: dict, seconds: float = 60) -> subprocess.CompletedProcess:
     """Run the launcher to its end (it is expected to refuse), with its output."""
     return subprocess.run([sys.executable, "-m", "sandbox.local"], cwd=directory, env=env, text=True,

@@ -7,13 +7,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 
 import requests
 
 from sandbox.erp import example_upload, fresh_number, signed_headers
 from sandbox.local import LOCAL_DEFAULTS
-from tests.e2e.test_local_run import ROOT, _processes_in, free_ports, interrupt, launcher_env, run_launcher, wait_healthy
+from tests.e2e.test_local_run import (ROOT, _processes_in, free_ports, interrupt, launcher_env, run_launcher, wait,
+                                     wait_healthy)
 
 PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
 
@@ -87,16 +87,6 @@ class LocalRun:
     def bills(self) -> list[dict]:
         answer = requests.get(f"{self.qbo}/realms/default/bills", timeout=10).json()
         return answer["bills"] if isinstance(answer, dict) else answer
-
-
-def wait(condition, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 def test_a_restart_keeps_cards_bills_and_tokens_and_the_demo_continues(tmp_path):

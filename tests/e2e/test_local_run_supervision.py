@@ -5,22 +5,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import psutil
 import requests
 
-from tests.e2e.test_local_run import _processes_in, free_port, interrupt, launcher_env
-
-
-def wait_for(condition, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"condition not met within {seconds} s")
+from tests.e2e.test_local_run import _processes_in, free_port, interrupt, launcher_env, wait
 
 
 def healthy(port: int) -> bool:
@@ -57,14 +46,14 @@ def test_a_killed_worker_is_announced_and_restarted_while_web_keeps_answering(tm
         return sum(text in line for line in lines)
 
     try:
-        wait_for(lambda: healthy(port), seconds=40)
-        [first] = wait_for(lambda: workers_of(launcher.pid), seconds=10)
-        wait_for(lambda: printed("Listening on"), seconds=20)
+        wait(lambda: healthy(port), "/healthz answering 200", 40)
+        [first] = wait(lambda: workers_of(launcher.pid), "the worker started", 10)
+        wait(lambda: printed("Listening on"), "the worker listening", 20)
         listening = printed("Listening on")
         os.kill(first, signal.SIGKILL)
-        wait_for(lambda: printed("worker exited with signal SIGKILL; restarting it in"), seconds=5)
-        [second] = wait_for(lambda: [pid for pid in workers_of(launcher.pid) if pid != first], seconds=10)
-        wait_for(lambda: printed("Listening on") > listening, seconds=20)
+        wait(lambda: printed("worker exited with signal SIGKILL; restarting it in"), "the killed worker announced", 5)
+        [second] = wait(lambda: [pid for pid in workers_of(launcher.pid) if pid != first], "a new worker started", 10)
+        wait(lambda: printed("Listening on") > listening, "the new worker listening", 20)
         assert launcher.poll() is None, "the launcher stopped the stack because the worker died"
         assert healthy(port)
         assert psutil.Process(second).is_running()
