@@ -2,10 +2,12 @@
 
 from bot.poster import SlackPoster
 from jobs.publisher import RqPublisher
+from plumbing.connections import build_runtime
+from plumbing.redis_locks import RedisLocks
 from qbo.gateway import Gateway
 from qbo.tokens import TokenStore
-from services.locks import RedisLocks
-from services.runtime import Runtime, build_runtime
+from services.connection.health import ConnectionHealth
+from services.runtime import Runtime
 from settings import Settings
 
 
@@ -21,12 +23,16 @@ class AppWiring:
         return RedisLocks(runtime.redis)
 
     def quickbooks(self, runtime: Runtime, realm_id: str | None) -> Gateway:
-        """The gateway of one company, on the runtime's settings, Redis and token store."""
-        return Gateway(runtime.settings, runtime.redis, token_store(runtime), realm_id)
+        """The gateway of one company, on the runtime's settings, Redis, token store and connection health."""
+        return Gateway(runtime.settings, runtime.redis, token_store(runtime), runtime.health, realm_id)
 
     def cards(self, runtime: Runtime) -> SlackPoster:
         """The Slack poster on the runtime's settings."""
         return SlackPoster(runtime.settings, runtime.redis)
+
+    def health(self, runtime: Runtime) -> ConnectionHealth:
+        """The connections' health in the runtime's database, with its copy in Redis."""
+        return ConnectionHealth(runtime.sessions, runtime.redis)
 
 
 def token_store(runtime: Runtime) -> TokenStore:

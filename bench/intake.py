@@ -41,9 +41,25 @@ def serve(target: str, env: dict, workers: int, threads: int) -> subprocess.Pope
     """Start gunicorn on `target` and wait until it answers."""
     process = subprocess.Popen(
         # The Procfile's config (gthread, the body deadline), with the bench's port and concurrency over it.
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{PORT}",
-         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning", target],
-        env=env, cwd=os.getcwd())
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=env,
+        cwd=os.getcwd(),
+    )
     for _ in range(150):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
@@ -111,8 +127,11 @@ class Measured:
 def hammer(pool: ProcessPoolExecutor, seconds: float, clients: int, processes: int, secret: str, tag: str) -> Measured:
     """Post distinct signed uploads for `seconds` from `clients` threads over `processes`; their rate and latency."""
     shares = [clients // processes + (i < clients % processes) for i in range(processes)]
-    futures = [pool.submit(_client_process, seconds, share, share / clients, secret, f"{tag}-p{i}")
-               for i, share in enumerate(shares) if share]
+    futures = [
+        pool.submit(_client_process, seconds, share, share / clients, secret, f"{tag}-p{i}")
+        for i, share in enumerate(shares)
+        if share
+    ]
     latencies = sorted(taken for future in futures for taken in future.result())
     if not latencies:
         raise SystemExit("no upload was answered within the window")
@@ -149,8 +168,11 @@ def main() -> None:
     upgrade(load_settings(_env_file=None).resolved_database_url())
     secret = env["UPLOAD_WEBHOOK_SECRET"]
     backend = "PostgreSQL + Redis" if args.database_url else "SQLite + embedded Redis"
-    print(f"{backend}; gunicorn {args.workers} workers x {args.threads} threads; {args.clients} clients in "
-          f"{args.processes} processes; client and server share this machine's {os.cpu_count()} cores", flush=True)
+    print(
+        f"{backend}; gunicorn {args.workers} workers x {args.threads} threads; {args.clients} clients in "
+        f"{args.processes} processes; client and server share this machine's {os.cpu_count()} cores",
+        flush=True,
+    )
     ratios, p99s = [], []
     with ProcessPoolExecutor(args.processes) as pool:
         for run in range(1, args.runs + 1):
@@ -167,11 +189,16 @@ def main() -> None:
             bare, intake = results["bare endpoint"], results["intake"]
             ratios.append(intake.rate / bare.rate)
             p99s.append(intake.p99)
-            print(f"run {run}: bare endpoint {bare.rate:7.1f}/s, intake {intake.rate:7.1f}/s "
-                  f"(p50 {intake.p50:.0f} ms, p99 {intake.p99:.0f} ms), intake / bare = {ratios[-1]:.2f}, "
-                  f"intake / §7's 200/s = {intake.rate / TARGET_RATE:.2f}", flush=True)
-    print(f"median intake / bare = {statistics.median(ratios):.2f}, median intake p99 = {statistics.median(p99s):.0f} ms "
-          f"(§7: < 100 ms) over {args.runs} run(s) ({backend})")
+            print(
+                f"run {run}: bare endpoint {bare.rate:7.1f}/s, intake {intake.rate:7.1f}/s "
+                f"(p50 {intake.p50:.0f} ms, p99 {intake.p99:.0f} ms), intake / bare = {ratios[-1]:.2f}, "
+                f"intake / §7's 200/s = {intake.rate / TARGET_RATE:.2f}",
+                flush=True,
+            )
+    print(
+        f"median intake / bare = {statistics.median(ratios):.2f}, median intake p99 = {statistics.median(p99s):.0f} ms "
+        f"(§7: < 100 ms) over {args.runs} run(s) ({backend})"
+    )
 
 
 if __name__ == "__main__":

@@ -25,35 +25,51 @@ from models import Invoice
 from models.migrate import upgrade
 from sandbox.erp import example_upload
 from sandbox.quickbooks import create_app, serve_in_thread
-from services.approvals import take_action
-from services.bill_sync import sync_invoice
-from services.intake import receive_upload
+from services.changes.approvals import take_action
+from services.intake.payload import parse_upload
+from services.intake.uploads import receive_upload
 from services.locks import Busy
 from services.ports import QboTransient
 from services.runtime import Runtime
-from services.upload_payload import parse_upload
+from services.sync.single import sync_invoice
 from settings import load_settings
 
 CEILING = 500
 BATCH_CEILING = 40
 WINDOW = 60.0
-ACTORS = [Actor("U0BUYER1", frozenset({Role.PROCUREMENT_APPROVER})),
-          Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER})), Actor("U0AP1", frozenset({Role.AP_SENDER}))]
+ACTORS = [
+    Actor("U0BUYER1", frozenset({Role.PROCUREMENT_APPROVER})),
+    Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER})),
+    Actor("U0AP1", frozenset({Role.AP_SENDER})),
+]
 SETTINGS = dict(
-    upload_webhook_secret="whsec_YmVuY2htYXJrLXNlY3JldC1iZW5jaG1hcms=", slack_bot_token="xoxb-bench",
-    slack_signing_secret="bench", slack_procurement_channel="C0PROCURE", slack_accounting_channel="C0ACCOUNT",
-    slack_procurement_approvers="U0BUYER1", slack_accounting_approvers="U0ACCT1", slack_ap_senders="U0AP1",
-    slack_api_url="http://127.0.0.1:9/api/", qbo_client_id="sandbox-client-id",
-    qbo_client_secret="sandbox-client-secret", qbo_redirect_uri="http://127.0.0.1:8000/quickbooks/callback",
+    upload_webhook_secret="whsec_YmVuY2htYXJrLXNlY3JldC1iZW5jaG1hcms=",
+    slack_bot_token="xoxb-bench",
+    slack_signing_secret="bench",
+    slack_procurement_channel="C0PROCURE",
+    slack_accounting_channel="C0ACCOUNT",
+    slack_procurement_approvers="U0BUYER1",
+    slack_accounting_approvers="U0ACCT1",
+    slack_ap_senders="U0AP1",
+    slack_api_url="http://127.0.0.1:9/api/",
+    qbo_client_id="sandbox-client-id",
+    qbo_client_secret="sandbox-client-secret",
+    qbo_redirect_uri="http://127.0.0.1:8000/quickbooks/callback",
 )
 
 
 def sandboxed_runtime(instance: Path, base: str, realm: str) -> Runtime:
     """A runtime on a fresh embedded database and Redis, pointed at the sandbox at `base`."""
     token = requests.post(f"{base}/_sandbox/realms/{realm}/tokens", timeout=10).json()["refresh_token"]
-    settings = load_settings(_env_file=None, instance_dir=instance, **SETTINGS,
-                             qbo_environment=f"{base}/.well-known/openid-configuration", qbo_api_url=f"{base}/v3",
-                             qbo_realm_id=realm, qbo_refresh_token=SecretStr(token))
+    settings = load_settings(
+        _env_file=None,
+        instance_dir=instance,
+        **SETTINGS,
+        qbo_environment=f"{base}/.well-known/openid-configuration",
+        qbo_api_url=f"{base}/v3",
+        qbo_realm_id=realm,
+        qbo_refresh_token=SecretStr(token),
+    )
     upgrade(settings.resolved_database_url())
     return app_runtime(settings)
 
@@ -81,8 +97,12 @@ def snapshot(runtime: Runtime, base: str, realm: str, started: float) -> dict:
     stats = stats_of(base, realm)
     with runtime.sessions() as session:
         done = session.scalar(select(func.count(Invoice.id)).where(Invoice.status == Status.SYNCHRONIZED.value))
-    return {"t": time.monotonic() - started, "bills": done, "requests": stats["requests"],
-            "batches": len(stats["batches"])}
+    return {
+        "t": time.monotonic() - started,
+        "bills": done,
+        "requests": stats["requests"],
+        "batches": len(stats["batches"]),
+    }
 
 
 def work(runtime: Runtime, pending: queue.Queue, outcomes: list) -> None:
@@ -131,28 +151,44 @@ def main(argv=None) -> None:
         stats = stats_of(base, realm)
         batches = stats["batches"]
         with runtime.sessions() as session:
-            synchronized = session.scalar(select(func.count(Invoice.id)).where(Invoice.status == Status.SYNCHRONIZED.value))
+            synchronized = session.scalar(
+                select(func.count(Invoice.id)).where(Invoice.status == Status.SYNCHRONIZED.value)
+            )
         runtime.engine.dispose()
     stop()
     minutes = elapsed / 60
-    print(f"invoices: {args.invoices}, workers: {args.workers}, synchronized: {synchronized}, "
-          f"Bills in QBO: {stats['bills']}")
-    print(f"batch requests: {len(batches)} ({sum(batches)} Bills, {sum(batches) / max(1, len(batches)):.1f} per batch); "
-          f"jobs that found their invoice already done by a batch: {outcomes.count('skipped')}")
-    print(f"elapsed: {elapsed:.1f} s; QBO requests: {stats['requests']} ({stats['requests'] / args.invoices:.2f} per Bill), "
-          f"throttled by QBO: {stats['throttled']}")
-    print(f"throughput: {args.invoices / minutes:.0f} Bills/min; {stats['requests'] / minutes:.0f} requests/min "
-          f"= {stats['requests'] / minutes / CEILING:.0%} of the {CEILING}/min per-company ceiling")
-    print(f"Bills/min as a fraction of the one-request-per-Bill ceiling ({CEILING}/min): "
-          f"{args.invoices / minutes / CEILING:.0%}")
+    print(
+        f"invoices: {args.invoices}, workers: {args.workers}, synchronized: {synchronized}, "
+        f"Bills in QBO: {stats['bills']}"
+    )
+    print(
+        f"batch requests: {len(batches)} ({sum(batches)} Bills, {sum(batches) / max(1, len(batches)):.1f} per batch); "
+        f"jobs that found their invoice already done by a batch: {outcomes.count('skipped')}"
+    )
+    print(
+        f"elapsed: {elapsed:.1f} s; QBO requests: {stats['requests']} ({stats['requests'] / args.invoices:.2f} per Bill), "
+        f"throttled by QBO: {stats['throttled']}"
+    )
+    print(
+        f"throughput: {args.invoices / minutes:.0f} Bills/min; {stats['requests'] / minutes:.0f} requests/min "
+        f"= {stats['requests'] / minutes / CEILING:.0%} of the {CEILING}/min per-company ceiling"
+    )
+    print(
+        f"Bills/min as a fraction of the one-request-per-Bill ceiling ({CEILING}/min): "
+        f"{args.invoices / minutes / CEILING:.0%}"
+    )
     if marks and last["t"] - marks["t"] >= 30:
         span = (last["t"] - marks["t"]) / 60
         rate = {k: (last[k] - marks[k]) / span for k in ("bills", "requests", "batches")}
-        print(f"steady state (after the first minute, whose windows start empty): {rate['bills']:.0f} Bills/min "
-              f"= {rate['bills'] / CEILING:.0%} of {CEILING}/min; {rate['requests']:.0f} requests/min = "
-              f"{rate['requests'] / CEILING:.0%} of the request ceiling; {rate['batches']:.0f} batch requests/min")
-    print(f"batch requests: {len(batches) / minutes:.0f}/min = {len(batches) / minutes / BATCH_CEILING:.0%} of the "
-          f"{BATCH_CEILING}/min batch ceiling (a run shorter than a minute never meets that window)")
+        print(
+            f"steady state (after the first minute, whose windows start empty): {rate['bills']:.0f} Bills/min "
+            f"= {rate['bills'] / CEILING:.0%} of {CEILING}/min; {rate['requests']:.0f} requests/min = "
+            f"{rate['requests'] / CEILING:.0%} of the request ceiling; {rate['batches']:.0f} batch requests/min"
+        )
+    print(
+        f"batch requests: {len(batches) / minutes:.0f}/min = {len(batches) / minutes / BATCH_CEILING:.0%} of the "
+        f"{BATCH_CEILING}/min batch ceiling (a run shorter than a minute never meets that window)"
+    )
 
 
 if __name__ == "__main__":

@@ -45,17 +45,31 @@ VERIFIER = "bench-verifier-token"
 
 def delivery(realm: str, events: int, bills: int) -> bytes:
     """`events` CloudEvents updates spread over `bills` Bills, interleaved as Intuit batches them."""
-    return json.dumps([{"specversion": "1.0", "id": f"bench-{n}", "type": "qbo.bill.updated.v1",
-                        "intuitaccountid": realm, "intuitentityid": str(5000 + n % bills),
-                        "time": "2026-11-20T18:11:12Z"} for n in range(events)]).encode()
+    return json.dumps(
+        [
+            {
+                "specversion": "1.0",
+                "id": f"bench-{n}",
+                "type": "qbo.bill.updated.v1",
+                "intuitaccountid": realm,
+                "intuitentityid": str(5000 + n % bills),
+                "time": "2026-11-20T18:11:12Z",
+            }
+            for n in range(events)
+        ]
+    ).encode()
 
 
 def post_delivery(base: str, body: bytes) -> tuple[float, dict]:
     """POST the signed delivery; answers the seconds it took and the JSON answer."""
     signature = base64.b64encode(hmac.new(VERIFIER.encode(), body, hashlib.sha256).digest()).decode()
     started = time.perf_counter()
-    answer = requests.post(f"{base}/webhooks/quickbooks", data=body, timeout=60,
-                           headers={"intuit-signature": signature, "content-type": "application/cloudevents+json"})
+    answer = requests.post(
+        f"{base}/webhooks/quickbooks",
+        data=body,
+        timeout=60,
+        headers={"intuit-signature": signature, "content-type": "application/cloudevents+json"},
+    )
     answer.raise_for_status()
     return time.perf_counter() - started, answer.json()
 
@@ -74,9 +88,15 @@ def main(argv: list[str]) -> None:
     workspace = demo_workspace(tokens=[SETTINGS["slack_bot_token"]])
     with tempfile.TemporaryDirectory() as directory, SlackSandbox(workspace) as slack:
         settings = load_settings(
-            _env_file=None, instance_dir=Path(directory), **{**SETTINGS, "slack_api_url": slack.api_url},
-            qbo_environment=f"{qbo_base}/.well-known/openid-configuration", qbo_api_url=f"{qbo_base}/v3",
-            qbo_realm_id=realm, qbo_refresh_token=SecretStr(token), qbo_webhook_verifier_token=SecretStr(VERIFIER))
+            _env_file=None,
+            instance_dir=Path(directory),
+            **{**SETTINGS, "slack_api_url": slack.api_url},
+            qbo_environment=f"{qbo_base}/.well-known/openid-configuration",
+            qbo_api_url=f"{qbo_base}/v3",
+            qbo_realm_id=realm,
+            qbo_refresh_token=SecretStr(token),
+            qbo_webhook_verifier_token=SecretStr(VERIFIER),
+        )
         upgrade(settings.resolved_database_url())
         runtime = app_runtime(settings)
         tasks.configure(runtime)
@@ -84,19 +104,22 @@ def main(argv: list[str]) -> None:
         base, stop = serve_in_thread(create_app(runtime))
         try:
             answered, recorded = post_delivery(base, delivery(realm, args.events, args.bills))
-            reconciles = queue_of(runtime.redis, "reconcile_delivery").count
+            reconciles = queue_of(runtime.redis, tasks.reconcile_delivery).count
             body = json.dumps(example_upload()).encode()
-            requests.post(f"{base}/webhooks/vendor-invoices", data=body, timeout=10,
-                          headers=signed_headers(settings.upload_webhook_secret.get_secret_value(), body)
-                          ).raise_for_status()
-            [card] = queue_of(runtime.redis, "refresh_cards").jobs
+            requests.post(
+                f"{base}/webhooks/vendor-invoices",
+                data=body,
+                timeout=10,
+                headers=signed_headers(settings.upload_webhook_secret.get_secret_value(), body),
+            ).raise_for_status()
+            [card] = queue_of(runtime.redis, tasks.refresh_cards).jobs
             [sent] = sent_invoices(runtime, 1)
             before = stats_of(qbo_base, realm)["requests"]
             started = time.monotonic()
             SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
             drained = time.monotonic() - started
             card.refresh()
-            ids = FinishedJobRegistry(queue=queue_of(runtime.redis, "reconcile_delivery")).get_job_ids()
+            ids = FinishedJobRegistry(queue=queue_of(runtime.redis, tasks.reconcile_delivery)).get_job_ids()
             ran = [job for job in Job.fetch_many(ids, connection=runtime.redis) if job is not None]
             ahead = sum(1 for job in ran if job.ended_at < card.started_at)
             deferred = sum(1 for job in ran if job.return_value() == "deferred")
@@ -109,16 +132,23 @@ def main(argv: list[str]) -> None:
             runtime.engine.dispose()
     wait = (card.ended_at - card.enqueued_at).total_seconds()
     reads = len(ran) - deferred
-    print(f"{recorded['new']} events about {args.bills} Bills in one signed delivery; SQLite + embedded Redis, "
-          "the QuickBooks sandbox at its real limits, one RQ worker in burst")
+    print(
+        f"{recorded['new']} events about {args.bills} Bills in one signed delivery; SQLite + embedded Redis, "
+        "the QuickBooks sandbox at its real limits, one RQ worker in burst"
+    )
     print(f"answered in {answered:.2f} s = {answered / INTUIT_LIMIT:.2f} of Intuit's 3 s")
     print(f"reconcile jobs queued: {reconciles} = {reconciles / args.events:.4f} per event (before: 1 per event)")
-    print(f"QuickBooks reads in the burst: {reads} = {reads / args.events:.4f} per event (before: 1.0); {deferred} reconcile jobs "
-          f"left waiting past the share of {RECONCILE_PER_MINUTE.amount} of {PER_MINUTE.amount} requests/minute, for "
-          "the sweeps to publish again at that pace")
-    print(f"card refresh queued after the delivery: {ahead} reconcile jobs ran before it, posted {wait:.2f} s after "
-          "it was queued (issue 8: 10 min 21 s behind 4,000 events)")
+    print(
+        f"QuickBooks reads in the burst: {reads} = {reads / args.events:.4f} per event (before: 1.0); {deferred} reconcile jobs "
+        f"left waiting past the share of {RECONCILE_PER_MINUTE.amount} of {PER_MINUTE.amount} requests/minute, for "
+        "the sweeps to publish again at that pace"
+    )
+    print(
+        f"card refresh queued after the delivery: {ahead} reconcile jobs ran before it, posted {wait:.2f} s after "
+        "it was queued (issue 8: 10 min 21 s behind 4,000 events)"
+    )
     print(f"the invoice sent meanwhile is {synced} after {spent - reads} sync requests; whole burst {drained:.1f} s")
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

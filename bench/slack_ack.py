@@ -25,7 +25,7 @@ from bootstrap import app_runtime
 from jobs import tasks
 from jobs.registry import queues
 from models.migrate import upgrade
-from services.redis_connection import stop_embedded
+from plumbing.embedded_redis import stop_embedded
 from sandbox.erp import example_upload, signed_headers
 from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace, serve_in_thread
 from settings import load_settings
@@ -37,12 +37,20 @@ USERS = ("U0BUYER1", "U0BUYER2")
 
 def _settings(instance: Path, api_url: str, servers: dict):
     return load_settings(
-        _env_file=None, instance_dir=instance, slack_api_url=api_url, **servers,
+        _env_file=None,
+        instance_dir=instance,
+        slack_api_url=api_url,
+        **servers,
         upload_webhook_secret="whsec_" + "YmVuY2gtdXBsb2FkLXNlY3JldC1mb3Itc2xhY2stYWNr",
-        slack_bot_token=TOKEN, slack_signing_secret=SECRET,
-        slack_procurement_channel="C0PROCURE", slack_accounting_channel="C0ACCOUNT",
-        slack_procurement_approvers="U0BUYER1,U0BUYER2", slack_accounting_approvers="S0ACCOUNTING",
-        slack_ap_senders="U0AP1", qbo_client_id="bench", qbo_client_secret="bench",
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SECRET,
+        slack_procurement_channel="C0PROCURE",
+        slack_accounting_channel="C0ACCOUNT",
+        slack_procurement_approvers="U0BUYER1,U0BUYER2",
+        slack_accounting_approvers="S0ACCOUNTING",
+        slack_ap_senders="U0AP1",
+        qbo_client_id="bench",
+        qbo_client_secret="bench",
         qbo_redirect_uri="http://127.0.0.1/quickbooks/callback",
     )
 
@@ -51,8 +59,9 @@ def _upload(base: str, secret: str, number: int) -> None:
     data = example_upload()
     data["invoice"]["number"] = f"B-{number:05d}"
     body = json.dumps(data).encode()
-    requests.post(f"{base}/webhooks/vendor-invoices", data=body, headers=signed_headers(secret, body),
-                  timeout=10).raise_for_status()
+    requests.post(
+        f"{base}/webhooks/vendor-invoices", data=body, headers=signed_headers(secret, body), timeout=10
+    ).raise_for_status()
 
 
 def _click(base: str, request) -> float:
@@ -78,8 +87,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp dir)")
     parser.add_argument("--redis-url", help="with --database-url, e.g. redis://127.0.0.1:6379/8")
     args = parser.parse_args(argv)
-    servers = ({"database_url": args.database_url, "redis_url": args.redis_url, "secret_key": "bench"}
-               if args.database_url else {})
+    servers = (
+        {"database_url": args.database_url, "redis_url": args.redis_url, "secret_key": "bench"}
+        if args.database_url
+        else {}
+    )
     backend = "PostgreSQL + Redis" if args.database_url else "SQLite + embedded Redis"
 
     from webhooks.app import create_app
@@ -97,8 +109,9 @@ def main(argv: list[str]) -> None:
             SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
             cards = slack.messages("C0PROCURE")
             signer = SlackRequests(SECRET, slack)
-            clicks = [signer.block_actions(cards[i % len(cards)], "Approve", user=USERS[i % 2])
-                      for i in range(args.clicks)]
+            clicks = [
+                signer.block_actions(cards[i % len(cards)], "Approve", user=USERS[i % 2]) for i in range(args.clicks)
+            ]
             _click(base, signer.slash_command("/invoice help", user="U0BUYER1", channel="C0PROCURE"))
             started = time.perf_counter()
             with ThreadPoolExecutor(args.concurrency) as pool:
@@ -109,10 +122,14 @@ def main(argv: list[str]) -> None:
             runtime.engine.dispose()
             stop_embedded()
     p50, p90, p99 = (_percentile(latencies, s) for s in (0.5, 0.9, 0.99))
-    print(f"{args.clicks} signed Approve clicks on {args.invoices} cards, {args.concurrency} concurrent, "
-          f"werkzeug threaded, {backend}, {args.clicks / wall:.0f} clicks/s")
-    print(f"ack latency  p50 {p50 * 1000:.1f} ms  p90 {p90 * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms  "
-          f"max {max(latencies) * 1000:.1f} ms  mean {statistics.mean(latencies) * 1000:.1f} ms")
+    print(
+        f"{args.clicks} signed Approve clicks on {args.invoices} cards, {args.concurrency} concurrent, "
+        f"werkzeug threaded, {backend}, {args.clicks / wall:.0f} clicks/s"
+    )
+    print(
+        f"ack latency  p50 {p50 * 1000:.1f} ms  p90 {p90 * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms  "
+        f"max {max(latencies) * 1000:.1f} ms  mean {statistics.mean(latencies) * 1000:.1f} ms"
+    )
     print(f"p99 / Slack's 3 s limit = {p99 / SLACK_LIMIT:.3f}  ({SLACK_LIMIT / p99:.0f}x headroom)")
 
 

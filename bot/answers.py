@@ -3,15 +3,17 @@
 from bot.amounts import money
 from bot.cards import when
 from bot.mrkdwn import MESSAGE_TEXT, esc, escaped, fit
-from services.invoice_view import InvoiceView
+from services.views import InvoiceView
 
 SUMMARY_ERROR = 1500  # so one long error leaves room in the answer for the other matches
-HELP = "\n".join((
-    "*/invoice* commands (answers only you can see):",
-    "• `/invoice status <number>` — an invoice by vendor invoice number, PO number or Bill number",
-    "• `/invoice pending` — invoices waiting for you to approve, send or retry",
-    "• `/invoice help` — this list",
-))
+HELP = "\n".join(
+    (
+        "*/invoice* commands (answers only you can see):",
+        "• `/invoice status <number>` — an invoice by vendor invoice number, PO number or Bill number",
+        "• `/invoice pending` — invoices waiting for you to approve, send or retry",
+        "• `/invoice help` — this list",
+    )
+)
 
 
 def status_answer(number: str, views: list[InvoiceView]) -> str:
@@ -28,21 +30,28 @@ def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
         return "You are not on any approver or sender list, so nothing waits for you."
     if not views:
         return "Nothing waits for you right now."
-    return fit(f"{len(views)} invoice{'s' if len(views) > 1 else ''} waiting for you:\n" + "\n".join(
-        f"• *{v.number}* · {v.vendor_name} · PO {v.po_number} · {money(v.total, v.currency)} · {v.status.label}"
-        for v in map(escaped, views)
-    ), MESSAGE_TEXT)
+    return fit(
+        f"{len(views)} invoice{'s' if len(views) > 1 else ''} waiting for you:\n"
+        + "\n".join(
+            f"• *{v.number}* · {v.vendor_name} · PO {v.po_number} · {money(v.total, v.currency)} · {v.status.label}"
+            for v in map(escaped, views)
+        ),
+        MESSAGE_TEXT,
+    )
 
 
 def _summary(view: InvoiceView) -> str:
     lines = [
         f"*Invoice {view.number}* · {view.vendor_name} · PO {view.po_number} · {money(view.total, view.currency)}",
         f"Status: *{view.status.label}*",
-        "Approvals: " + (", ".join(f"{a.department.title()} by <@{a.user_id}> {when(a)}" for a in view.approvals) or "none yet"),
+        "Approvals: "
+        + (", ".join(f"{a.department.title()} by <@{a.user_id}> {when(a)}" for a in view.approvals) or "none yet"),
     ]
     if view.setback:
         lines.append(f"{view.setback.outcome.title()} by <@{view.setback.user_id}>: {view.setback.reason}")
-    lines.append(f"Bill: {view.bill_number}" + (f" (QuickBooks id {view.bill_id})" if view.bill_id else " (not in QuickBooks)"))
+    lines.append(
+        f"Bill: {view.bill_number}" + (f" (QuickBooks id {view.bill_id})" if view.bill_id else " (not in QuickBooks)")
+    )
     if view.last_error:
         lines.append(fit(f"Last error: {view.last_error}", SUMMARY_ERROR))
     for blocker in view.blockers:

@@ -9,8 +9,8 @@ from bot.confirms import confirm_of
 from bot.refusals import Unusable, quoted
 from invoices.rules import Role, required_role
 from invoices.statuses import TRANSITIONS, Action, Status
-from services.cards import CardKind
-from services.invoice_view import InvoiceView
+from services.read.cards import CardKind
+from services.views import InvoiceView
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,10 @@ def parse_value(value: str) -> Clicked:
     """The invoice, shown status, revision and number of a button value such as '123:AP:r2:FE-20931'."""
     match = _VALUE.fullmatch(value) if isinstance(value, str) else None
     if not match or match.group(2) not in Status._value2member_map_ or int(match.group(1)) > MAX_INVOICE_ID:
-        raise BadButtonValue("This is not one of invoice-sync's card buttons, so nothing was done.",
-                             f"the button value {quoted(value)} is not '<invoice id>:<status>:r<revision>:<number>'")
+        raise BadButtonValue(
+            "This is not one of invoice-sync's card buttons, so nothing was done.",
+            f"the button value {quoted(value)} is not '<invoice id>:<status>:r<revision>:<number>'",
+        )
     revision = int(match.group(3)) if match.group(3) else None
     return Clicked(int(match.group(1)), Status(match.group(2)), match.group(4) or f"id {match.group(1)}", revision)
 
@@ -98,7 +100,8 @@ def elements(kind: str, view: InvoiceView) -> list[ButtonElement]:
     # Button values are data Slack hands back, never rendered: they carry the number as stored.
     value = button_value(view.id, view.status, view.number, view.revision)
     return [
-        ButtonElement(text=b.label, action_id=b.action_id, value=value, style=b.style,
-                      confirm=confirm_of(b.action, view))
+        ButtonElement(
+            text=b.label, action_id=b.action_id, value=value, style=b.style, confirm=confirm_of(b.action, view)
+        )
         for b in allowed_buttons(kind, view.status, view.blockers)
     ]

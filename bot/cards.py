@@ -15,16 +15,25 @@ from bot.amounts import money
 from bot.mrkdwn import FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT, SECTION_TEXT, document_link, escaped, fit, linked, plain
 from invoices.rules import Outcome
 from invoices.statuses import Status
-from services.cards import CardKind
-from services.invoice_view import DecisionView, InvoiceView
+from services.read.cards import CardKind
+from services.views import DecisionView, InvoiceView
 
 FIRST_LINES = 5
 MAX_NOTES = 10
-_OUTCOME_WORDS = {Outcome.APPROVED: "Approved", Outcome.REJECTED: "Rejected", Outcome.RETURNED: "Returned to Procurement"}
+_OUTCOME_WORDS = {
+    Outcome.APPROVED: "Approved",
+    Outcome.REJECTED: "Rejected",
+    Outcome.RETURNED: "Returned to Procurement",
+}
 _STATUS_EMOJI = {
-    Status.PENDING_PROCUREMENT: ":hourglass_flowing_sand:", Status.PENDING_ACCOUNTING: ":hourglass_flowing_sand:",
-    Status.APPROVED: ":white_check_mark:", Status.REJECTED: ":no_entry:", Status.SENT: ":outbox_tray:",
-    Status.SYNCHRONIZED: ":large_green_circle:", Status.FAILED: ":red_circle:", Status.PAID: ":moneybag:",
+    Status.PENDING_PROCUREMENT: ":hourglass_flowing_sand:",
+    Status.PENDING_ACCOUNTING: ":hourglass_flowing_sand:",
+    Status.APPROVED: ":white_check_mark:",
+    Status.REJECTED: ":no_entry:",
+    Status.SENT: ":outbox_tray:",
+    Status.SYNCHRONIZED: ":large_green_circle:",
+    Status.FAILED: ":red_circle:",
+    Status.PAID: ":moneybag:",
 }
 
 
@@ -38,14 +47,18 @@ def when(decision: DecisionView) -> str:
 def fallback_text(view: InvoiceView) -> str:
     """The notification and screen-reader text of a card (mrkdwn, like every top-level `text`)."""
     v = escaped(view)
-    return fit(f"Invoice {v.number} from {v.vendor_name}, PO {v.po_number}, {money(v.total, v.currency)}: "
-               f"{v.status.label}", MESSAGE_TEXT)
+    return fit(
+        f"Invoice {v.number} from {v.vendor_name}, PO {v.po_number}, {money(v.total, v.currency)}: {v.status.label}",
+        MESSAGE_TEXT,
+    )
 
 
 def replaced_text(view: InvoiceView) -> str:
     """What an earlier revision's card is edited into: a pointer to the newer card."""
-    return fit(f"Invoice {escaped(view).number} was replaced by revision {view.revision}; see the newer card below.",
-               MESSAGE_TEXT)
+    return fit(
+        f"Invoice {escaped(view).number} was replaced by revision {view.revision}; see the newer card below.",
+        MESSAGE_TEXT,
+    )
 
 
 def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
@@ -58,11 +71,22 @@ def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
     v = escaped(view)
     newer = (linked(link, "see the new card") if link else None) or "see the new card below"
     return [
-        SectionBlock(text=MarkdownTextObject(text=fit(
-            f":arrows_counterclockwise: *Replaced by revision {view.revision}* — {newer}.", SECTION_TEXT))),
-        ContextBlock(elements=[MarkdownTextObject(text=fit(
-            f"Invoice {v.number} · {v.vendor_name} · PO {v.po_number}: this card showed an earlier revision "
-            f"and can no longer be acted on · invoice-sync id {v.id}", SECTION_TEXT))]),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=fit(f":arrows_counterclockwise: *Replaced by revision {view.revision}* — {newer}.", SECTION_TEXT)
+            )
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=fit(
+                        f"Invoice {v.number} · {v.vendor_name} · PO {v.po_number}: this card showed an earlier revision "
+                        f"and can no longer be acted on · invoice-sync id {v.id}",
+                        SECTION_TEXT,
+                    )
+                )
+            ]
+        ),
     ]
 
 
@@ -72,15 +96,20 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     v = escaped(view)
     blocks: list[Block] = [
         HeaderBlock(text=plain(f"Invoice {view.number} · {view.vendor_name}", HEADER_TEXT)),
-        SectionBlock(fields=[MarkdownTextObject(text=fit(field, FIELD_TEXT)) for field in (
-            f"*Vendor*\n{v.vendor_name}",
-            f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}",
-            f"*PO*\n{v.po_number}",
-            f"*Ship date*\n{v.ship_date.isoformat()}",
-            f"*Invoice number*\n{v.number}",
-            f"*Total*\n{money(v.total, v.currency)}",
-            f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label}",
-        )]),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=fit(field, FIELD_TEXT))
+                for field in (
+                    f"*Vendor*\n{v.vendor_name}",
+                    f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}",
+                    f"*PO*\n{v.po_number}",
+                    f"*Ship date*\n{v.ship_date.isoformat()}",
+                    f"*Invoice number*\n{v.number}",
+                    f"*Total*\n{money(v.total, v.currency)}",
+                    f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label}",
+                )
+            ]
+        ),
         _section(_lines(v)),
     ]
     if view.attachment_url:
@@ -90,13 +119,16 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     blocks.append(_section(_approvals(v)))
     notes = _notes(v)
     if len(notes) > MAX_NOTES:  # the rest joined in the last note, so a card stays well within 50 blocks
-        notes = notes[:MAX_NOTES - 1] + ["\n".join(notes[MAX_NOTES - 1:])]
+        notes = notes[: MAX_NOTES - 1] + ["\n".join(notes[MAX_NOTES - 1 :])]
     blocks.extend(_section(note) for note in notes)
     elements = buttons.elements(kind, view)
     if elements:
         blocks.append(ActionsBlock(block_id=f"invoice_{kind}_actions", elements=elements))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(
-        text=f"{department} card · invoice-sync id {v.id} · revision {v.revision}")]))
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"{department} card · invoice-sync id {v.id} · revision {v.revision}")]
+        )
+    )
     return blocks
 
 
@@ -123,7 +155,9 @@ def _notes(view: InvoiceView) -> list[str]:
     notes = []
     if view.setback:
         s = view.setback
-        notes.append(f":leftwards_arrow_with_hook: *{_OUTCOME_WORDS[s.outcome]}* by <@{s.user_id}>, {when(s)}: {s.reason}")
+        notes.append(
+            f":leftwards_arrow_with_hook: *{_OUTCOME_WORDS[s.outcome]}* by <@{s.user_id}>, {when(s)}: {s.reason}"
+        )
     for blocker in view.blockers:
         notes.append(f":warning: *Cannot be sent:* {blocker}.")
     if view.last_error and view.status is Status.FAILED:

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import ConfirmObject, PlainTextObject
 from bot.amounts import money
 from bot.mrkdwn import plain
 from invoices.statuses import Action, Status
-from services.invoice_view import InvoiceView
+from services.views import InvoiceView
 
 TITLE, TEXT, BUTTON = 100, 300, 30
 _NEXT = " Next, you say why."
@@ -19,8 +19,11 @@ _NEXT = " Next, you say why."
 def confirm_of(action: Action, view: InvoiceView) -> ConfirmObject | None:
     """The dialog a click on `action`'s button asks first, or None for a button that acts at once."""
     if action is Action.SEND:
-        return _dialog("Send to QuickBooks?",
-                       f"Creates Bill {view.bill_number} for {money(view.total, view.currency)} in QuickBooks.", "Send")
+        return _dialog(
+            "Send to QuickBooks?",
+            f"Creates Bill {view.bill_number} for {money(view.total, view.currency)} in QuickBooks.",
+            "Send",
+        )
     if action is Action.RETURN_TO_APPROVED:
         return _dialog("Return to Approved?", _bill_stays(view) + _NEXT, "Continue")
     return None
@@ -36,13 +39,17 @@ def _bill_stays(view: InvoiceView) -> str:
     if view.status is Status.SENT:
         # The sync re-reads the status under its lock before creating (services/sync_steps.py); a create already
         # on its way is reported in the thread as a stray Bill (services/bill_outcome.py).
-        return (f"The sync under way creates no Bill after this; a {bill} being created right now stays in "
-                f"QuickBooks and is reported in the thread. {adopted}")
+        return (
+            f"The sync under way creates no Bill after this; a {bill} being created right now stays in "
+            f"QuickBooks and is reported in the thread. {adopted}"
+        )
     return f"If {bill} is in QuickBooks, it stays there: invoice-sync deletes nothing there. {adopted}"
 
 
 def _dialog(title: str, text: str, confirm: str) -> ConfirmObject:
-    return ConfirmObject(title=PlainTextObject(text=plain(title, TITLE), emoji=True),
-                         text=PlainTextObject(text=plain(text, TEXT), emoji=True),
-                         confirm=PlainTextObject(text=plain(confirm, BUTTON), emoji=True),
-                         deny=PlainTextObject(text="Cancel", emoji=True))
+    return ConfirmObject(
+        title=PlainTextObject(text=plain(title, TITLE), emoji=True),
+        text=PlainTextObject(text=plain(text, TEXT), emoji=True),
+        confirm=PlainTextObject(text=plain(confirm, BUTTON), emoji=True),
+        deny=PlainTextObject(text="Cancel", emoji=True),
+    )

@@ -31,8 +31,9 @@ class Cooldown:
         if self.redis is None:
             return None
         try:
-            found = self.redis.mget([_KEY.format("token"), _KEY.format(f"channel:{channel}"),
-                                     _KEY.format(f"message:{_digest(payload)}")])
+            found = self.redis.mget(
+                [_KEY.format("token"), _KEY.format(f"channel:{channel}"), _KEY.format(f"message:{_digest(payload)}")]
+            )
         except RedisError:
             return None
         remembered = next((value for value in found if value), None)

@@ -17,13 +17,16 @@ CALLBACK_ID = "invoice_reason"
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
 _UNREADABLE = "This form could not be read, so nothing was done; close it and click the button on the card again."
-_TITLES = {Action.REJECT: ("Reject invoice", "Reject"), Action.RETURN_TO_PROCUREMENT: ("Return to Procurement", "Return"),
-           Action.RETURN_TO_APPROVED: ("Return to Approved", "Return")}
+_TITLES = {
+    Action.REJECT: ("Reject invoice", "Reject"),
+    Action.RETURN_TO_PROCUREMENT: ("Return to Procurement", "Return"),
+    Action.RETURN_TO_APPROVED: ("Return to Approved", "Return"),
+}
 _ABOUT = {
     Action.REJECT: "the reason is shown on the card and kept in the audit log.",
     Action.RETURN_TO_PROCUREMENT: "the reason is shown on the card and kept in the audit log.",
     Action.RETURN_TO_APPROVED: "the invoice goes back to Approved and any Bill it has in QuickBooks stays there; "
-                               "the reason is shown in the card's thread and kept in the audit log.",
+    "the reason is shown in the card's thread and kept in the audit log.",
 }
 _EMPTY = {Action.RETURN_TO_APPROVED: "Please say why it goes back to Approved, for the audit log and the thread."}
 
@@ -42,15 +45,27 @@ class ReasonRequest:
 def reason_modal(request: ReasonRequest, invoice_number: str) -> View:
     """A modal asking why the invoice is rejected or returned (to Procurement or to Approved)."""
     title, submit = _TITLES[request.action]
-    metadata = {"invoice_id": request.invoice_id, "action": request.action.value,
-                "status": request.expected_status.value, "channel": request.channel, "revision": request.revision}
+    metadata = {
+        "invoice_id": request.invoice_id,
+        "action": request.action.value,
+        "status": request.expected_status.value,
+        "channel": request.channel,
+        "revision": request.revision,
+    }
     return View(
-        type="modal", callback_id=CALLBACK_ID, private_metadata=json.dumps(metadata),
-        title=title, submit=submit, close="Cancel",
+        type="modal",
+        callback_id=CALLBACK_ID,
+        private_metadata=json.dumps(metadata),
+        title=title,
+        submit=submit,
+        close="Cancel",
         blocks=[
             SectionBlock(text=fit(f"Invoice *{esc(invoice_number)}*: {_ABOUT[request.action]}", SECTION_TEXT)),
-            InputBlock(block_id=REASON_BLOCK, label="Reason",
-                       element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=2000)),
+            InputBlock(
+                block_id=REASON_BLOCK,
+                label="Reason",
+                element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=2000),
+            ),
         ],
     )
 
@@ -65,9 +80,13 @@ def read_submission(view: dict) -> tuple[ReasonRequest, str]:
     """
     try:
         metadata = json.loads(view["private_metadata"])
-        request = ReasonRequest(_invoice_id(metadata["invoice_id"]), Action(metadata["action"]),
-                                Status(metadata["status"]), _text(metadata["channel"]),
-                                _revision(metadata.get("revision")))
+        request = ReasonRequest(
+            _invoice_id(metadata["invoice_id"]),
+            Action(metadata["action"]),
+            Status(metadata["status"]),
+            _text(metadata["channel"]),
+            _revision(metadata.get("revision")),
+        )
         reason = _text(view["state"]["values"][REASON_BLOCK][REASON_INPUT].get("value") or "")
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
         why = f"the reason form could not be read ({type(error).__name__}: {quoted(str(error))})"
@@ -105,8 +124,10 @@ def not_opened(error: Exception, button: str) -> str:
     if code == "expired_trigger_id":
         return f"The form could not open because Slack's 3-second window for it passed; click {button} again."
     if code == "exchanged_trigger_id":
-        return (f"The form for this click was already opened once (Slack delivered the click twice); if you do "
-                f"not see it, click {button} again.")
+        return (
+            f"The form for this click was already opened once (Slack delivered the click twice); if you do "
+            f"not see it, click {button} again."
+        )
     return f"The reason form could not be opened: {describe(error)}"
 
 

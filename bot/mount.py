@@ -31,9 +31,14 @@ def bolt_app(runtime: Runtime) -> App:
     # Slack call with a 2 s timeout, run on the web server's own threads, so no Bolt thread pool
     # can fill up and delay acks, and a refusal's answer is decided before Slack is answered.
     # Bolt's own signature check is off: it would run on the body decoded as text, after parsing it.
-    app = App(signing_secret=settings.slack_signing_secret.get_secret_value(), client=listener_client(settings),
-              authorize=authorize, process_before_response=True, token_verification_enabled=False,
-              request_verification_enabled=False)
+    app = App(
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        client=listener_client(settings),
+        authorize=authorize,
+        process_before_response=True,
+        token_verification_enabled=False,
+        request_verification_enabled=False,
+    )
 
     def with_runtime(context, next_) -> None:
         context["runtime"] = runtime

@@ -39,15 +39,16 @@ def escaped(value: T) -> T:
     if isinstance(value, tuple):
         return tuple(escaped(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(value, **{f.name: escaped(getattr(value, f.name))
-                                             for f in dataclasses.fields(value) if f.init})
+        return dataclasses.replace(
+            value, **{f.name: escaped(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        )
     return value
 
 
 def plain(text: object, limit: int) -> str:
     """Text for a plain_text field: as typed (Slack parses nothing there), cut to Slack's `limit` with an ellipsis."""
     text = str(text)
-    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 def fit(text: str, limit: int) -> str:
@@ -58,7 +59,7 @@ def fit(text: str, limit: int) -> str:
     """
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1]
+    cut = text[: limit - 1]
     # "&amp;" cut to "&am", or "<https://…|label>" cut to "<https://…": drop the unfinished piece whole.
     for opener, closer in (("<", ">"), ("&", ";")):
         start = cut.rfind(opener)

@@ -10,9 +10,8 @@ from bot.cards import card_blocks, fallback_text, replaced_blocks, replaced_text
 from bot.cooldown import Cooldown
 from bot.slack_client import describe, error_code, is_transient, job_client, surely_not_delivered
 from bot.thread_lines import thread_line
-from models import AuditEntry
-from services.invoice_view import InvoiceView
 from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
+from services.views import InvoiceView, ThreadEntry
 from settings import Settings
 
 T = TypeVar("T")
@@ -25,37 +24,60 @@ class SlackPoster:
     def __init__(self, settings: Settings, redis: Redis | None = None):
         self.client = job_client(settings)
         self.cooldown = Cooldown(redis)
-        self.variables = {settings.slack_procurement_channel: "SLACK_PROCUREMENT_CHANNEL",
-                          settings.slack_accounting_channel: "SLACK_ACCOUNTING_CHANNEL"}
+        self.variables = {
+            settings.slack_procurement_channel: "SLACK_PROCUREMENT_CHANNEL",
+            settings.slack_accounting_channel: "SLACK_ACCOUNTING_CHANNEL",
+        }
 
     def post_card(self, kind: str, channel: str, view: InvoiceView) -> Posted:
         """chat.postMessage of the card's blocks."""
-        answer = self._call(channel, ("post_card", kind, view), lambda: self.client.chat_postMessage(
-            channel=channel, text=fallback_text(view), blocks=card_blocks(kind, view), unfurl_links=False))
+        answer = self._call(
+            channel,
+            ("post_card", kind, view),
+            lambda: self.client.chat_postMessage(
+                channel=channel, text=fallback_text(view), blocks=card_blocks(kind, view), unfurl_links=False
+            ),
+        )
         return Posted(answer["channel"], answer["ts"])
 
     def update_card(self, kind: str, posted: Posted, view: InvoiceView) -> None:
         """chat.update of the card in place."""
-        self._call(posted.channel, ("update_card", kind, view), lambda: self.client.chat_update(
-            channel=posted.channel, ts=posted.ts, text=fallback_text(view), blocks=card_blocks(kind, view)))
+        self._call(
+            posted.channel,
+            ("update_card", kind, view),
+            lambda: self.client.chat_update(
+                channel=posted.channel, ts=posted.ts, text=fallback_text(view), blocks=card_blocks(kind, view)
+            ),
+        )
 
     def mark_replaced(self, posted: Posted, view: InvoiceView, newer: Posted) -> None:
         """Edit an old revision's card into a notice with a link to the newer one, and no buttons."""
         link = self._permalink(newer)
-        self._call(posted.channel, ("mark_replaced", view), lambda: self.client.chat_update(
-            channel=posted.channel, ts=posted.ts, text=replaced_text(view), blocks=replaced_blocks(view, link)))
+        self._call(
+            posted.channel,
+            ("mark_replaced", view),
+            lambda: self.client.chat_update(
+                channel=posted.channel, ts=posted.ts, text=replaced_text(view), blocks=replaced_blocks(view, link)
+            ),
+        )
 
-    def post_line(self, posted: Posted, entry: AuditEntry, view: InvoiceView) -> Posted:
+    def post_line(self, posted: Posted, entry: ThreadEntry, view: InvoiceView) -> Posted:
         """chat.postMessage of one line in the card's thread."""
         text = thread_line(entry, view.bill_number)
-        answer = self._call(posted.channel, ("post_line", text), lambda: self.client.chat_postMessage(
-            channel=posted.channel, thread_ts=posted.ts, text=text))
+        answer = self._call(
+            posted.channel,
+            ("post_line", text),
+            lambda: self.client.chat_postMessage(channel=posted.channel, thread_ts=posted.ts, text=text),
+        )
         return Posted(answer["channel"], answer["ts"])
 
     def post_notice(self, channel: str, text: str) -> Posted:
         """chat.postMessage of an operator notice (mrkdwn text) in `channel`."""
-        answer = self._call(channel, ("post_notice", text), lambda: self.client.chat_postMessage(
-            channel=channel, text=text, unfurl_links=False))
+        answer = self._call(
+            channel,
+            ("post_notice", text),
+            lambda: self.client.chat_postMessage(channel=channel, text=text, unfurl_links=False),
+        )
         return Posted(answer["channel"], answer["ts"])
 
     def _permalink(self, posted: Posted) -> str | None:

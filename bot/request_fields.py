@@ -21,8 +21,10 @@ def user_id(body: dict) -> str:
     user = body.get("user")
     found = user.get("id") if isinstance(user, dict) else None
     if not isinstance(found, str) or not _USER.fullmatch(found):
-        raise Unusable("Slack sent a user id this app cannot record, so nothing was done.",
-                       f"the user id {quoted(found)} is not a Slack user id of at most {MAX_USER_ID} characters")
+        raise Unusable(
+            "Slack sent a user id this app cannot record, so nothing was done.",
+            f"the user id {quoted(found)} is not a Slack user id of at most {MAX_USER_ID} characters",
+        )
     return found
 
 
@@ -34,8 +36,10 @@ def channel_id(body: dict) -> str:
     channel = body.get("channel")
     found = channel.get("id") if isinstance(channel, dict) else None
     if not isinstance(found, str) or not _CHANNEL.fullmatch(found):
-        raise Unusable("This button works only on its card in a channel, so nothing was done.",
-                       f"the click came with no usable channel id ({quoted(found)})")
+        raise Unusable(
+            "This button works only on its card in a channel, so nothing was done.",
+            f"the click came with no usable channel id ({quoted(found)})",
+        )
     return found
 
 

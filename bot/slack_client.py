@@ -57,10 +57,14 @@ def listener_client(settings: Settings) -> WebClient:
 
 def job_client(settings: Settings) -> WebClient:
     """The client jobs use: waits out 429s after Retry-After and retries dropped connections."""
-    return _client(settings, JOB_TIMEOUT, [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=JOB_RATE_LIMIT_RETRIES),
-    ])
+    return _client(
+        settings,
+        JOB_TIMEOUT,
+        [
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=JOB_RATE_LIMIT_RETRIES),
+        ],
+    )
 
 
 def error_code(error: Exception) -> str | None:
@@ -78,11 +82,11 @@ def error_code(error: Exception) -> str | None:
 # What a channel refusal means for the variable that names the channel (DESIGN.md §4).
 _CHANNEL_ADVICE = {
     "not_in_channel": "the bot is not in {channel} ({variable}): invite @invoice-sync to that channel "
-                      "(type /invite @invoice-sync in it)",
+    "(type /invite @invoice-sync in it)",
     "is_archived": "the channel {channel} ({variable}) is archived: unarchive it, or set {variable} to a live "
-                   "channel the bot is in and restart web and worker",
+    "channel the bot is in and restart web and worker",
     "channel_not_found": "Slack has no channel {channel} ({variable}): set {variable} to the id of a live channel "
-                         "the bot is in and restart web and worker",
+    "the bot is in and restart web and worker",
 }
 
 
@@ -91,7 +95,11 @@ def is_transient(error: Exception) -> bool:
     if isinstance(error, SlackObjectFormationError):
         return False  # slack_sdk refused to build the message: the same message is refused every time
     if isinstance(error, SlackApiError):
-        return error.response.status_code == 429 or error.response.status_code >= 500 or error_code(error) in _TRANSIENT_CODES
+        return (
+            error.response.status_code == 429
+            or error.response.status_code >= 500
+            or error_code(error) in _TRANSIENT_CODES
+        )
     return isinstance(error, (URLError, socket.timeout, TimeoutError, ConnectionError, SlackClientError))
 
 
@@ -106,8 +114,10 @@ def describe(error: Exception, channel: str | None = None, variable: str | None 
     With the channel a call was for and the variable naming it, a channel refusal says what to change there.
     """
     if isinstance(error, SlackObjectFormationError):
-        return (f"invoice-sync built a message over Slack's Block Kit limits ({error}); this is a bug in "
-                "invoice-sync: report it with this line. The card keeps its last state.")
+        return (
+            f"invoice-sync built a message over Slack's Block Kit limits ({error}); this is a bug in "
+            "invoice-sync: report it with this line. The card keeps its last state."
+        )
     code = error_code(error)
     if code in _CHANNEL_ADVICE and channel and variable:
         return f"Slack answered {code}: {_CHANNEL_ADVICE[code].format(channel=channel, variable=variable)}."

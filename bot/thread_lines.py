@@ -1,15 +1,17 @@
-"""The short line each allowed audit entry adds to a card's thread."""
+"""The short line each allowed audit entry adds to a card's thread: one per Action and per AuditKind."""
 
 import re
 
 from bot.mrkdwn import MESSAGE_TEXT, esc, fit
+from invoices.audit import Audited, AuditKind
 from invoices.statuses import Action, Status
-from models import AuditEntry
+from services.views import ThreadEntry
 
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SYNCED_AND = re.compile(r"\(QuickBooks id \d+\)\. (.+)$", re.S)
-_LINES = {
-    "upload": ":inbox_tray: Received from {by}: {detail}.",
+LINES: dict[Audited, str] = {
+    AuditKind.UPLOAD: ":inbox_tray: Received from {by}: {detail}.",
+    AuditKind.VENDOR_CHANGE: ":label: Vendor details changed by {by}: {detail}.",
     Action.REVISE: ":arrows_counterclockwise: New revision from {by} ({detail}); it waits for Procurement again.",
     Action.APPROVE: ":white_check_mark: Approved for {stage} by {by}.",
     Action.REJECT: ":no_entry: Rejected by {by}: {detail}",
@@ -20,11 +22,13 @@ _LINES = {
     Action.SYNC_SUCCEEDED: ":large_green_circle: Synchronized as Bill {bill}.",
     Action.SYNC_FAILED: ":red_circle: Sync failed: {detail}",
     Action.BILL_DELETED: ":wastebasket: Bill {bill} was deleted in QuickBooks; the invoice is Approved again "
-                         "and can be sent again.",
+    "and can be sent again.",
     Action.BILL_PAID: ":moneybag: Bill {bill} was paid in QuickBooks.",
     Action.BILL_UNPAID: ":money_with_wings: {detail}; the invoice is Synchronized again.",
-    "stray_bill": ":warning: {detail}.",
-    "bill_balance": ":money_with_wings: {detail}.",
+    AuditKind.STRAY_BILL: ":warning: {detail}.",
+    AuditKind.BILL_BALANCE: ":money_with_wings: {detail}.",
+    AuditKind.BILL_TOTAL_DRIFT: ":warning: {detail}; the invoice was not changed. Fix the Bill in QuickBooks, or "
+    "Return to Approved and send it again.",
 }
 
 
@@ -35,13 +39,11 @@ def who(actor: str) -> str:
     return {"erp": "the ERP"}.get(actor, esc(actor))
 
 
-def thread_line(entry: AuditEntry, bill_number: str) -> str:
+def thread_line(entry: ThreadEntry, bill_number: str) -> str:
     """One sentence for an audit entry, e.g. 'Approved for Procurement by <@U0BUYER1>.'."""
     detail = esc((entry.detail or "").strip())
     stage = "Procurement" if entry.from_status == Status.PENDING_PROCUREMENT else "Accounting"
-    template = _LINES.get(entry.action, "{action} by {by}" + (": {detail}." if detail else "."))
-    line = template.format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number),
-                           action=esc(entry.action))
+    line = LINES[entry.action].format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number))
     added = _SYNCED_AND.search(detail) if entry.action == Action.SYNC_SUCCEEDED else None
     if added:
         # What the sync adds to the fact, e.g. that the Bill is dated after a closed period (CLOSED_BOOKS).

@@ -68,14 +68,17 @@ class BillDraft:
 
 def bill_number(facts: InvoiceFacts, numbering: BillNumbering) -> str:
     """The composed Bill number (DocNumber), e.g. '100482-FE-20931'."""
-    return numbering.compose(po_number=facts.po_number, invoice_number=facts.invoice_number,
-                             vendor_code=facts.vendor_code)
+    return numbering.compose(
+        po_number=facts.po_number, invoice_number=facts.invoice_number, vendor_code=facts.vendor_code
+    )
 
 
 def trace(facts: InvoiceFacts) -> str:
     """The PrivateNote that marks a Bill as ours: PO, vendor invoice number, internal id and revision."""
-    return (f"PO {facts.po_number}, vendor invoice {facts.invoice_number} "
-            f"[invoice-sync:{facts.invoice_id} r{facts.revision}]")
+    return (
+        f"PO {facts.po_number}, vendor invoice {facts.invoice_number} "
+        f"[invoice-sync:{facts.invoice_id} r{facts.revision}]"
+    )
 
 
 def traced(private_note: str | None) -> tuple[int, int | None] | None:
@@ -133,12 +136,15 @@ def preflight(draft: BillDraft, *, classes_enabled: bool, known_classes: frozens
     if classes_enabled and not draft.class_name:
         problems.append("QuickBooks tracks classes but neither the PO nor the vendor names a class")
     elif classes_enabled and known_classes is not None and draft.class_name not in known_classes:
-        problems.append(f"Class {draft.class_name!r} does not exist in QuickBooks "
-                        f"(known: {', '.join(sorted(known_classes)) or 'none'})")
+        problems.append(
+            f"Class {draft.class_name!r} does not exist in QuickBooks "
+            f"(known: {', '.join(sorted(known_classes)) or 'none'})"
+        )
     off = total_discrepancy(draft.total, (line.amount for line in draft.lines))
     if off:
-        problems.append(f"The invoice total {draft.total} does not equal its lines and charges, "
-                        f"which add up to {draft.total - off}")
+        problems.append(
+            f"The invoice total {draft.total} does not equal its lines and charges, which add up to {draft.total - off}"
+        )
     if not draft.lines:
         problems.append("The invoice has no lines")
     return problems

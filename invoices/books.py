@@ -37,28 +37,36 @@ def dating(books: CompanyBooks, txn_date: date, policy: str) -> Dating | str:
     if policy == NEXT_OPEN_DAY:
         open_day = books.close_date + timedelta(days=1)
         return Dating(open_day, redated_note(txn_date, open_day))
-    return (f"the QuickBooks books are closed through {books.close_date.isoformat()} and the ship date is "
-            f"{txn_date.isoformat()}: reopen the period in QuickBooks (or set CLOSED_BOOKS=next_open_day to date "
-            f"such Bills the day after the close date), then Retry")
+    return (
+        f"the QuickBooks books are closed through {books.close_date.isoformat()} and the ship date is "
+        f"{txn_date.isoformat()}: reopen the period in QuickBooks (or set CLOSED_BOOKS=next_open_day to date "
+        f"such Bills the day after the close date), then Retry"
+    )
 
 
 def redated_note(ship_date: date, txn_date: date) -> str:
     """The sentence on a Bill (and in the thread) dated after a closed period instead of its ship date."""
     closed = txn_date - timedelta(days=1)
-    return (f"Dated {txn_date.isoformat()}, the day after the books' close date {closed.isoformat()}, "
-            f"instead of the ship date {ship_date.isoformat()}.")
+    return (
+        f"Dated {txn_date.isoformat()}, the day after the books' close date {closed.isoformat()}, "
+        f"instead of the ship date {ship_date.isoformat()}."
+    )
 
 
 def currency_problem(books: CompanyBooks, currency: str, vendor_currency: str | None, vendor: str) -> str | None:
     """Why a Bill in `currency` cannot be booked for `vendor` in this company, naming both currencies; else None."""
     if books.multicurrency:
         if vendor_currency and vendor_currency != currency:
-            return (f"the invoice is in {currency} but the QuickBooks vendor {vendor!r} is in {vendor_currency} "
-                    f"(a vendor's currency is fixed in QuickBooks): use a vendor in {currency} or have the invoice "
-                    f"issued in {vendor_currency}, then Retry")
+            return (
+                f"the invoice is in {currency} but the QuickBooks vendor {vendor!r} is in {vendor_currency} "
+                f"(a vendor's currency is fixed in QuickBooks): use a vendor in {currency} or have the invoice "
+                f"issued in {vendor_currency}, then Retry"
+            )
         return None
     if books.home_currency and books.home_currency != currency:
-        return (f"the invoice is in {currency} but this QuickBooks company keeps its books in {books.home_currency} "
-                f"only (multicurrency is off): turn on multicurrency in QuickBooks or have the invoice issued in "
-                f"{books.home_currency}, then Retry")
+        return (
+            f"the invoice is in {currency} but this QuickBooks company keeps its books in {books.home_currency} "
+            f"only (multicurrency is off): turn on multicurrency in QuickBooks or have the invoice issued in "
+            f"{books.home_currency}, then Retry"
+        )
     return None

@@ -70,8 +70,11 @@ _A_P_ACTIONS = {Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED}
 # Actions that stop an invoice or send it back a step: the person says why; the audit and the card's thread keep it.
 REASON_REQUIRED = frozenset({Action.REJECT, Action.RETURN_TO_PROCUREMENT, Action.RETURN_TO_APPROVED})
 _STAGE = {Status.PENDING_PROCUREMENT: Department.PROCUREMENT, Status.PENDING_ACCOUNTING: Department.ACCOUNTING}
-_DECISIONS = {Action.APPROVE: Outcome.APPROVED, Action.REJECT: Outcome.REJECTED,
-              Action.RETURN_TO_PROCUREMENT: Outcome.RETURNED}
+_DECISIONS = {
+    Action.APPROVE: Outcome.APPROVED,
+    Action.REJECT: Outcome.REJECTED,
+    Action.RETURN_TO_PROCUREMENT: Outcome.RETURNED,
+}
 _STAGE_ROLE = {
     Status.PENDING_PROCUREMENT: Role.PROCUREMENT_APPROVER,
     Status.PENDING_ACCOUNTING: Role.ACCOUNTING_APPROVER,
@@ -116,14 +119,8 @@ def decide(
         raise ActionRefused(f"Only {role.who} may {action.description}.")
     if action in REASON_REQUIRED and not (reason or "").strip():
         raise ActionRefused(f"A reason is required to {action.description}.")
-    if (
-        action is Action.APPROVE
-        and status is Status.PENDING_ACCOUNTING
-        and procurement_approver == actor.id
-    ):
-        raise ActionRefused(
-            "You approved this invoice for Procurement; someone else must approve it for Accounting."
-        )
+    if action is Action.APPROVE and status is Status.PENDING_ACCOUNTING and procurement_approver == actor.id:
+        raise ActionRefused("You approved this invoice for Procurement; someone else must approve it for Accounting.")
     if action in (Action.SEND, Action.RETRY) and send_blockers:
         raise ActionRefused("Cannot send it to QuickBooks: " + "; ".join(send_blockers) + ".")
     return target

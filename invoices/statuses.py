@@ -72,7 +72,10 @@ _DESCRIPTIONS = {
 
 S = Status
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
-    **{(s, Action.REVISE): S.PENDING_PROCUREMENT for s in (S.PENDING_PROCUREMENT, S.PENDING_ACCOUNTING, S.APPROVED, S.REJECTED, S.FAILED)},
+    **{
+        (s, Action.REVISE): S.PENDING_PROCUREMENT
+        for s in (S.PENDING_PROCUREMENT, S.PENDING_ACCOUNTING, S.APPROVED, S.REJECTED, S.FAILED)
+    },
     (S.PENDING_PROCUREMENT, Action.APPROVE): S.PENDING_ACCOUNTING,
     (S.PENDING_ACCOUNTING, Action.APPROVE): S.APPROVED,
     (S.PENDING_PROCUREMENT, Action.REJECT): S.REJECTED,
@@ -105,8 +108,12 @@ EFFECTS: dict[Action, dict[str, object]] = {
     Action.SEND: {"sent_at": Value.NOW, "last_error": None},
     Action.RETRY: {"sent_at": Value.NOW, "last_error": None},
     Action.SYNC_SUCCEEDED: {"bill_id": Value.GIVEN, "bill_number": Value.GIVEN, "bill_confirmed_at": Value.GIVEN},
-    Action.SYNC_FAILED: {"last_error": Value.REASON, "bill_id": Value.GIVEN, "bill_number": Value.GIVEN,
-                         "bill_confirmed_at": Value.GIVEN},
+    Action.SYNC_FAILED: {
+        "last_error": Value.REASON,
+        "bill_id": Value.GIVEN,
+        "bill_number": Value.GIVEN,
+        "bill_confirmed_at": Value.GIVEN,
+    },
     Action.BILL_DELETED: {"bill_id": None, "bill_confirmed_at": None},
 }
 
@@ -128,6 +135,4 @@ def transition(status: Status, action: Action) -> Status:
     except KeyError:
         reason = _WHY_NOT.get(status)
         because = f" because {reason}" if reason else ""
-        raise TransitionRefused(
-            f"Cannot {action.description}: the invoice is {status.label}{because}."
-        ) from None
+        raise TransitionRefused(f"Cannot {action.description}: the invoice is {status.label}{because}.") from None

@@ -1,25 +1,31 @@
-"""The one place that enqueues: each committed domain event becomes its job."""
+"""The one place that enqueues: each committed domain event becomes the job of its task."""
 
 import logging
 from collections.abc import Sequence
+from dataclasses import astuple
 
 from redis import Redis
 
 from invoices.events import Event, InvoiceChanged, QuickBooksEventRecorded, SyncRequested
-from jobs.registry import enqueue
+from jobs import tasks
+from jobs.registry import Task, enqueue
 
 log = logging.getLogger(__name__)
 
+# Each event type and the task it runs, called with the event's fields in order (tests check every type has one).
+TASK_OF: dict[type[Event], Task] = {
+    InvoiceChanged: tasks.refresh_cards,
+    SyncRequested: tasks.sync_invoice,
+    QuickBooksEventRecorded: tasks.reconcile_delivery,
+}
+
 
 def job_of(event: Event) -> tuple:
-    """The registered job name and arguments an event runs, e.g. ('sync_invoice', 42)."""
-    if isinstance(event, InvoiceChanged):
-        return "refresh_cards", event.invoice_id, event.audit_id
-    if isinstance(event, SyncRequested):
-        return "sync_invoice", event.invoice_id
-    if isinstance(event, QuickBooksEventRecorded):
-        return "reconcile_delivery", event.delivery_id
-    raise TypeError(f"no job handles {event!r}")
+    """The task an event runs and its arguments, e.g. (tasks.sync_invoice, 42) for SyncRequested(42)."""
+    try:
+        return TASK_OF[type(event)], *astuple(event)
+    except KeyError:
+        raise TypeError(f"no task handles {event!r}") from None
 
 
 class RqPublisher:

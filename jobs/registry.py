@@ -1,6 +1,7 @@
-"""Every job the app runs: queue, function, retries, timeout and TTLs; the only module passing RQ enqueue options."""
+"""Every job the app runs: queue, retries, timeout and TTLs by task; the only module passing RQ enqueue options."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from services.sync_steps import SYNC_SECONDS
+from services.sync.steps import SYNC_SECONDS
 
 # Separated by urgency: what a person waits for in Slack, then Bill creation (the queue's old name, so jobs
 # queued before the split still run), then reconciling what QuickBooks reports.
@@ -22,9 +23,8 @@ WEEK = 7 * 24 * 3600
 
 @dataclass(frozen=True)
 class JobSpec:
-    """How one kind of job is enqueued; `job_id` names the one live job per argument, when there is one."""
+    """How one task's jobs are enqueued; `job_id` names the one live job per argument, when there is one."""
 
-    function: str
     queue: str
     timeout: int
     retry: Retry | None = None
@@ -33,15 +33,21 @@ class JobSpec:
     job_id: str | None = None
 
 
+# Keyed by the task function's name (jobs/tasks.py, and jobs/sweep.py's sweep); tests/unit/test_job_queues.py
+# checks that each key names exactly one task and each task has its spec.
 JOBS = {
-    "refresh_cards": JobSpec("jobs.tasks.refresh_cards", SLACK_QUEUE, timeout=120,
-                             retry=Retry(max=8, interval=[1, 2, 5, 10, 30, 60, 120, 300])),
-    "sync_invoice": JobSpec("jobs.tasks.sync_invoice", SYNC_QUEUE, timeout=SYNC_SECONDS, job_id="sync-invoice-{}",
-                            retry=Retry(max=10, interval=[5, 15, 30, 60, 60, 120, 300, 600, 900, 1800])),
-    "reconcile_delivery": JobSpec("jobs.tasks.reconcile_delivery", RECONCILE_QUEUE, timeout=120,
-                                  job_id="qbo-event-{}", retry=Retry(max=6, interval=[2, 10, 30, 60, 300, 900])),
+    "refresh_cards": JobSpec(SLACK_QUEUE, timeout=120, retry=Retry(max=8, interval=[1, 2, 5, 10, 30, 60, 120, 300])),
+    "sync_invoice": JobSpec(
+        SYNC_QUEUE,
+        timeout=SYNC_SECONDS,
+        job_id="sync-invoice-{}",
+        retry=Retry(max=10, interval=[5, 15, 30, 60, 60, 120, 300, 600, 900, 1800]),
+    ),
+    "reconcile_delivery": JobSpec(
+        RECONCILE_QUEUE, timeout=120, job_id="qbo-event-{}", retry=Retry(max=6, interval=[2, 10, 30, 60, 300, 900])
+    ),
     # The sweep re-publishes lost syncs and card refreshes, so it must not wait behind a reconcile backlog.
-    "sweep": JobSpec("jobs.tasks.sweep", SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
+    "sweep": JobSpec(SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
 }
 SWEEP_PREFIX = "qbo-sweep-"
 
@@ -56,33 +62,52 @@ def queues(redis: Redis) -> list[Queue]:
     return [queue(redis, name) for name in QUEUE_NAMES]
 
 
-def queue_of(redis: Redis, name: str) -> Queue:
-    """The queue job `name` runs on, e.g. the Slack queue for 'refresh_cards'."""
-    return queue(redis, JOBS[name].queue)
+Task = Callable[..., object]
 
 
-def job_id(name: str, *args) -> str | None:
-    """The id of the one live `name` job for `args`, e.g. 'sync-invoice-42'; a sweep gets a fresh one each time."""
-    if name == "sweep":
+def spec_of(task: Task) -> JobSpec:
+    """The registered options of `task`, e.g. the Slack queue and eight retries for `tasks.refresh_cards`."""
+    return JOBS[task.__name__]
+
+
+def path_of(task: Task) -> str:
+    """The import path RQ stores and a worker imports, e.g. 'jobs.tasks.sync_invoice'."""
+    return f"{task.__module__}.{task.__qualname__}"
+
+
+def queue_of(redis: Redis, task: Task) -> Queue:
+    """The queue `task` runs on."""
+    return queue(redis, spec_of(task).queue)
+
+
+def job_id(task: Task, *args) -> str | None:
+    """The id of the one live `task` job for `args`, e.g. 'sync-invoice-42'; a sweep gets a fresh one each time."""
+    if task.__name__ == "sweep":
         return f"{SWEEP_PREFIX}{int(time.time() * 1000)}"
-    spec = JOBS[name]
+    spec = spec_of(task)
     return spec.job_id.format(*args) if spec.job_id else None
 
 
-def enqueue(redis: Redis, name: str, *args, pipeline=None, delay: timedelta | None = None) -> Job:
-    """Enqueue job `name` on its queue with its registered options (after `delay`, through the worker's scheduler)."""
-    spec = JOBS[name]
-    options = dict(job_id=job_id(name, *args), retry=spec.retry, job_timeout=spec.timeout,
-                   failure_ttl=spec.failure_ttl, result_ttl=spec.result_ttl, pipeline=pipeline)
+def enqueue(redis: Redis, task: Task, *args, pipeline=None, delay: timedelta | None = None) -> Job:
+    """Enqueue `task(*args)` on its queue with its registered options (after `delay`, through the worker's scheduler)."""
+    spec = spec_of(task)
+    options = dict(
+        job_id=job_id(task, *args),
+        retry=spec.retry,
+        job_timeout=spec.timeout,
+        failure_ttl=spec.failure_ttl,
+        result_ttl=spec.result_ttl,
+        pipeline=pipeline,
+    )
     options = {key: value for key, value in options.items() if value is not None}
     if delay is not None:
-        return queue_of(redis, name).enqueue_in(delay, spec.function, *args, **options)
-    return queue_of(redis, name).enqueue(spec.function, *args, **options)
+        return queue_of(redis, task).enqueue_in(delay, path_of(task), *args, **options)
+    return queue_of(redis, task).enqueue(path_of(task), *args, **options)
 
 
-def status_of(redis: Redis, name: str, *args) -> JobStatus | None:
-    """The status of the one live `name` job for `args`, or None when Redis has none."""
+def status_of(redis: Redis, task: Task, *args) -> JobStatus | None:
+    """The status of the one live `task` job for `args`, or None when Redis has none."""
     try:
-        return Job.fetch(job_id(name, *args), connection=redis).get_status()
+        return Job.fetch(job_id(task, *args), connection=redis).get_status()
     except NoSuchJobError:
         return None

@@ -7,13 +7,13 @@ from rq.job import JobStatus
 
 from invoices.events import QuickBooksEventRecorded, SyncRequested
 from jobs.registry import enqueue, status_of
+from jobs.tasks import current, reconcile_delivery, sync_invoice
 from qbo.limiter import RECONCILE_PER_MINUTE
-from services import connection_alerts
-from services.cards import sweep_unannounced
-from services.connection_health import ConnectionHealth
+from services.connection import alerts as connection_alerts
+from services.read.cards import sweep_unannounced
+from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.runtime import Runtime
-from services.sweeps import capture_changes, invoices_in_es, waiting_events
-from services.sync_steps import invoice_lock_name
+from services.sync.steps import invoice_lock_name
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 60
@@ -24,14 +24,23 @@ LIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 EVENTS_PER_SWEEP = RECONCILE_PER_MINUTE.amount
 
 
-def sweep(runtime: Runtime) -> dict:
+def sweep() -> dict:
+    """The periodic sweep's job: one sweep on the worker's runtime (it schedules the next one)."""
+    return sweep_once(current())
+
+
+def sweep_once(runtime: Runtime) -> dict:
     """Re-enqueue ES invoices without a live job and unprocessed events, run the CDC pass, schedule the next."""
     done = {}
     try:
         # The connection comes first: a probe that finds QuickBooks working again lets this same sweep re-queue.
-        for name, part in (("connection", check_connection), ("syncs", requeue_stuck_syncs),
-                           ("events", requeue_unprocessed_events), ("changes", capture_changes),
-                           ("cards", sweep_unannounced)):
+        for name, part in (
+            ("connection", check_connection),
+            ("syncs", requeue_stuck_syncs),
+            ("events", requeue_unprocessed_events),
+            ("changes", capture_changes),
+            ("cards", sweep_unannounced),
+        ):
             try:
                 done[name] = part(runtime)
             except Exception:  # noqa: BLE001 - one failing part must not stop the others; next sweep retries
@@ -43,14 +52,12 @@ def sweep(runtime: Runtime) -> dict:
 
 def check_connection(runtime: Runtime) -> dict:
     """Probe each broken QuickBooks connection (one call a minute) and post its one alert if not yet posted."""
-    health = ConnectionHealth(runtime.sessions, runtime.redis)
-    restored = connection_alerts.probe(runtime, health)
-    return {"restored": restored, "alerted": connection_alerts.post_alerts(runtime, health)}
+    return {"restored": connection_alerts.probe(runtime), "alerted": connection_alerts.post_alerts(runtime)}
 
 
 def requeue_stuck_syncs(runtime: Runtime) -> int:
     """Publish the sync of each invoice in ES whose job is missing, failed, finished or died with its worker."""
-    if ConnectionHealth(runtime.sessions, runtime.redis).broken():
+    if runtime.health.broken():
         # They stay in ES without calling QuickBooks; the sweep after the probe that restores it re-queues them.
         return 0
     lost = [invoice_id for invoice_id in invoices_in_es(runtime) if not _job_alive(runtime, invoice_id)]
@@ -60,14 +67,17 @@ def requeue_stuck_syncs(runtime: Runtime) -> int:
 
 def requeue_unprocessed_events(runtime: Runtime) -> int:
     """Publish the reconcile of the oldest entities with events waiting past the grace period and no live job."""
-    lost = [delivery_id for delivery_id in waiting_events(runtime)
-            if status_of(runtime.redis, "reconcile_delivery", delivery_id) not in LIVE][:EVENTS_PER_SWEEP]
+    lost = [
+        delivery_id
+        for delivery_id in waiting_events(runtime)
+        if status_of(runtime.redis, reconcile_delivery, delivery_id) not in LIVE
+    ][:EVENTS_PER_SWEEP]
     runtime.publisher.publish([QuickBooksEventRecorded(delivery_id) for delivery_id in lost])
     return len(lost)
 
 
 def _job_alive(runtime: Runtime, invoice_id: int) -> bool:
-    status = status_of(runtime.redis, "sync_invoice", invoice_id)
+    status = status_of(runtime.redis, sync_invoice, invoice_id)
     if status == JobStatus.STARTED:
         # A SIGKILLed worker leaves its job "started" forever; the invoice lock expires with it.
         return runtime.locks.held(invoice_lock_name(invoice_id))
@@ -77,7 +87,7 @@ def _job_alive(runtime: Runtime, invoice_id: int) -> bool:
 def schedule_next(runtime: Runtime) -> None:
     """Schedule the next sweep in a minute (the RQ worker's scheduler enqueues it) and mark it scheduled."""
     try:
-        enqueue(runtime.redis, "sweep", delay=timedelta(seconds=INTERVAL_SECONDS))
+        enqueue(runtime.redis, sweep, delay=timedelta(seconds=INTERVAL_SECONDS))
         runtime.redis.set(MARKER, "1", ex=3 * INTERVAL_SECONDS)
     except Exception:  # noqa: BLE001 - ensure_sweep at worker start and maintenance restores the chain
         log.exception("could not schedule the next sweep")
@@ -87,4 +97,4 @@ def ensure_sweep(runtime: Runtime) -> None:
     """Start the sweep chain unless one is scheduled; called at worker start and maintenance (Redis flushes)."""
     # SET NX: workers starting together must not each start a chain, which would never end.
     if runtime.redis.set(MARKER, "1", ex=3 * INTERVAL_SECONDS, nx=True):
-        enqueue(runtime.redis, "sweep")
+        enqueue(runtime.redis, sweep)

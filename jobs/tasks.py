@@ -1,8 +1,9 @@
 """The RQ tasks: each takes ids and calls one service on the runtime the worker built at start-up."""
 
-from jobs import sweep as sweeps
-from services import bill_sync, cards, reconcile
+from services.read import cards
+from services.reconcile import bills as reconcile
 from services.runtime import Runtime
+from services.sync import single as bill_sync
 
 _runtime: Runtime | None = None
 
@@ -33,8 +34,3 @@ def refresh_cards(invoice_id: int, audit_id: int | None = None) -> None:
 def reconcile_delivery(delivery_id: int) -> str:
     """Apply one recorded QuickBooks event."""
     return reconcile.reconcile_delivery(current(), delivery_id)
-
-
-def sweep() -> dict:
-    """The periodic sweep (it schedules the next one)."""
-    return sweeps.sweep(current())

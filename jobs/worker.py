@@ -1,4 +1,4 @@
-"""`python -m jobs.worker`: an RQ worker (with its scheduler) on the configured Redis, outliving Redis outages."""
+"""The RQ worker of the app's queues (with its scheduler), outliving Redis outages; `python -m worker` runs it."""
 
 import logging
 import time
@@ -7,12 +7,11 @@ from redis import Redis
 from rq import Worker, worker_registration
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 
-from bootstrap import app_runtime
 from jobs import tasks
 from jobs.registry import QUEUE_NAMES, queue
 from jobs.scheduler import REDIS_DOWN, SteadyScheduler, backoff
 from jobs.sweep import ensure_sweep
-from settings import load_settings
+from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 MAINTENANCE_SECONDS = 60
@@ -38,13 +37,23 @@ class AppWorker(Worker):
             log.warning("Worker %s: Redis unreachable (%s); waiting for it", self.name, why)
         self.redis_lost = True
 
-    def _start_scheduler(self, burst=False, logging_level="INFO", date_format=DEFAULT_LOGGING_DATE_FORMAT,
-                         log_format=DEFAULT_LOGGING_FORMAT):
+    def _start_scheduler(
+        self,
+        burst=False,
+        logging_level="INFO",
+        date_format=DEFAULT_LOGGING_DATE_FORMAT,
+        log_format=DEFAULT_LOGGING_FORMAT,
+    ):
         if burst:
             return super()._start_scheduler(burst, logging_level, date_format, log_format)
-        self.scheduler = SteadyScheduler(self.queues, connection=self.connection, serializer=self.serializer,
-                                         logging_level=logging_level or self.log.level, date_format=date_format,
-                                         log_format=log_format)
+        self.scheduler = SteadyScheduler(
+            self.queues,
+            connection=self.connection,
+            serializer=self.serializer,
+            logging_level=logging_level or self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+        )
         self.scheduler.acquire_locks()
         if self.scheduler.acquired_locks:
             self.scheduler.start()
@@ -151,17 +160,14 @@ def wait_for_redis(redis: Redis) -> None:
             time.sleep(delay)
 
 
-def main() -> None:
-    """Build the runtime once, then run a worker for the app's queues until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = app_runtime(load_settings())
+def run(runtime: Runtime) -> None:
+    """Give the tasks their runtime, then work the app's queues in priority order until stopped."""
     tasks.configure(runtime)
     connection = own_connection(runtime.redis)
     wait_for_redis(connection)
-    worker = AppWorker([queue(connection, name) for name in QUEUE_NAMES], connection=connection,
-                       maintenance_interval=MAINTENANCE_SECONDS)
+    worker = AppWorker(
+        [queue(connection, name) for name in QUEUE_NAMES],
+        connection=connection,
+        maintenance_interval=MAINTENANCE_SECONDS,
+    )
     worker.work(with_scheduler=True)
-
-
-if __name__ == "__main__":
-    main()

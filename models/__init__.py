@@ -9,6 +9,16 @@ from models.vendor import Vendor
 from models.webhook import WebhookDelivery
 
 __all__ = [
-    "AuditEntry", "Base", "Decision", "Invoice", "InvoiceCharge", "InvoiceLine", "InvoiceRevision",
-    "QboConnection", "SlackCard", "SlackThreadPost", "Vendor", "WebhookDelivery",
+    "AuditEntry",
+    "Base",
+    "Decision",
+    "Invoice",
+    "InvoiceCharge",
+    "InvoiceLine",
+    "InvoiceRevision",
+    "QboConnection",
+    "SlackCard",
+    "SlackThreadPost",
+    "Vendor",
+    "WebhookDelivery",
 ]

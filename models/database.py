@@ -20,7 +20,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
         connect_args={"connect_timeout": 5},
     )
 

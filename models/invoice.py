@@ -68,7 +68,9 @@ class InvoiceRevision(Base):
 
     invoice: Mapped[Invoice] = relationship(back_populates="revisions")
     lines: Mapped[list["InvoiceLine"]] = relationship(order_by="InvoiceLine.position", cascade="all, delete-orphan")
-    charges: Mapped[list["InvoiceCharge"]] = relationship(order_by="InvoiceCharge.position", cascade="all, delete-orphan")
+    charges: Mapped[list["InvoiceCharge"]] = relationship(
+        order_by="InvoiceCharge.position", cascade="all, delete-orphan"
+    )
 
 
 class InvoiceLine(Base):

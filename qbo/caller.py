@@ -9,7 +9,7 @@ from qbo.connection import quickbooks_client
 from qbo.errors import QboUnauthorized, classify, still_unauthorized
 from qbo.limiter import RealmLimiter
 from qbo.tokens import TokenStore
-from services.connection_health import ConnectionHealth
+from services.connection.health import ConnectionHealth
 from services.ports import QboConnectionBroken, QboThrottled, QboTransient
 from settings import Settings
 
@@ -17,21 +17,25 @@ from settings import Settings
 class Caller:
     """Runs python-quickbooks operations for `realm_id`; while its connection is broken only the probe gets through."""
 
-    def __init__(self, settings: Settings, redis: Redis, tokens: TokenStore, realm_id: str,
-                 health: ConnectionHealth | None = None):
+    def __init__(self, settings: Settings, redis: Redis, tokens: TokenStore, health: ConnectionHealth, realm_id: str):
         self.settings, self.tokens, self.realm_id = settings, tokens, realm_id
         self.limiter = RealmLimiter(redis)
-        self.health = health or ConnectionHealth(tokens.sessions, redis)
+        self.health = health
         self._credentials = None
         self._client = None
 
-    def call(self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False,
-             probe: bool = False) -> Any:
+    def call(
+        self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False, probe: bool = False
+    ) -> Any:
         """`operation(client)` once admitted; QboConnectionBroken marks the company broken (and is raised)."""
         if not probe and self.health.is_broken(self.realm_id):
-            raise QboConnectionBroken(f"The QuickBooks connection of company {self.realm_id} is broken (the "
-                                      "accounting channel was told how to fix it); only the minute's probe calls "
-                                      "QuickBooks until it works again", "held", retry_after=60)
+            raise QboConnectionBroken(
+                f"The QuickBooks connection of company {self.realm_id} is broken (the "
+                "accounting channel was told how to fix it); only the minute's probe calls "
+                "QuickBooks until it works again",
+                "held",
+                retry_after=60,
+            )
         try:
             answer = self._attempts(operation, batch, reconcile)
         except QboConnectionBroken as broken:
@@ -61,7 +65,10 @@ class Caller:
                 # throttled for ten minutes (e.g. a spent monthly quota) is a connection problem a person must see.
                 self.limiter.back_off(self.realm_id, self.settings.qbo_throttle_backoff)
                 if self.health.throttled(self.realm_id):
-                    raise QboConnectionBroken(f"{failure}, and has answered 429 for over 10 minutes", "throttled",
-                                              retry_after=failure.retry_after) from None
+                    raise QboConnectionBroken(
+                        f"{failure}, and has answered 429 for over 10 minutes",
+                        "throttled",
+                        retry_after=failure.retry_after,
+                    ) from None
             raise failure
         raise QboTransient("unreachable")

@@ -8,8 +8,10 @@ from quickbooks import QuickBooks
 from settings import Settings
 
 MINOR_VERSION = 75
-API_URLS = {"sandbox": "https://sandbox-quickbooks.api.intuit.com/v3",
-            "production": "https://quickbooks.api.intuit.com/v3"}
+API_URLS = {
+    "sandbox": "https://sandbox-quickbooks.api.intuit.com/v3",
+    "production": "https://quickbooks.api.intuit.com/v3",
+}
 
 
 class _TimedAuthClient(AuthClient):
@@ -63,8 +65,14 @@ def auth_client(settings: Settings, refresh_token: str | None = None, state: str
     class Client(_TimedAuthClient):
         timeout = settings.qbo_http_timeout
 
-    return Client(settings.qbo_client_id, settings.qbo_client_secret.get_secret_value(), settings.qbo_redirect_uri,
-                  environment=settings.qbo_environment, refresh_token=refresh_token, state_token=state)
+    return Client(
+        settings.qbo_client_id,
+        settings.qbo_client_secret.get_secret_value(),
+        settings.qbo_redirect_uri,
+        environment=settings.qbo_environment,
+        refresh_token=refresh_token,
+        state_token=state,
+    )
 
 
 def authorization_url(settings: Settings, state: str) -> str:

@@ -45,8 +45,10 @@ def classify(error: Exception, status: int | None = None, body: str | None = Non
         return _fault(error, status, body)
     # python-quickbooks fails this way on answers it cannot read (e.g. a Fault without a code); retrying would
     # only repeat it silently, so a person sees it instead.
-    return QboPermanent(f"QuickBooks gave an answer invoice-sync could not read ({type(error).__name__}: "
-                        f"{_short(str(error))}); Retry, and report it if it happens again")
+    return QboPermanent(
+        f"QuickBooks gave an answer invoice-sync could not read ({type(error).__name__}: "
+        f"{_short(str(error))}); Retry, and report it if it happens again"
+    )
 
 
 def still_unauthorized(failure: QboUnauthorized) -> QboConnectionBroken:
@@ -57,16 +59,21 @@ def still_unauthorized(failure: QboUnauthorized) -> QboConnectionBroken:
 def classify_code_exchange(error: Exception) -> Exception:
     """classify() for the OAuth callback's code exchange, where invalid_grant is about the code, not a stored token."""
     if isinstance(error, AuthClientError) and _says(error, b"invalid_grant"):
-        return CodeRefused("Intuit refused the authorization code of this connect attempt (invalid_grant: it expired, "
-                           "was already used, or was issued for another redirect URI); nothing was connected. Start "
-                           "the connection again from a fresh connect link (python -m webhooks.oauth https://YOUR-HOST)")
+        return CodeRefused(
+            "Intuit refused the authorization code of this connect attempt (invalid_grant: it expired, "
+            "was already used, or was issued for another redirect URI); nothing was connected. Start "
+            "the connection again from a fresh connect link (python -m webhooks.oauth https://YOUR-HOST)"
+        )
     return classify(error)
 
 
 def _auth_client(error: AuthClientError) -> Exception:
     if _says(error, b"invalid_grant"):
-        return QboConnectionBroken("Intuit no longer accepts the stored refresh token (invalid_grant: it was revoked, "
-                                   "expired after 100 days unused, or the app was disconnected)", "token")
+        return QboConnectionBroken(
+            "Intuit no longer accepts the stored refresh token (invalid_grant: it was revoked, "
+            "expired after 100 days unused, or the app was disconnected)",
+            "token",
+        )
     if _says(error, b"invalid_client"):
         return QboConnectionBroken("Intuit refused the app's credentials (invalid_client)", "keys")
     return QboTransient(f"The Intuit token endpoint answered HTTP {error.status_code}")
@@ -85,20 +92,28 @@ def _fault(error: QuickbooksException, status: int | None, body: str | None) -> 
     status = status or _status_in(text)
     named = _named(text)
     if status == 429 or code in THROTTLE_CODES or "ThrottleExceeded" in text or "errorCode=003001" in text:
-        return QboThrottled(f"QuickBooks throttled this company (HTTP {status or 429}{named})",
-                            retry_after=THROTTLE_SECONDS)
+        return QboThrottled(
+            f"QuickBooks throttled this company (HTTP {status or 429}{named})", retry_after=THROTTLE_SECONDS
+        )
     if code in CLOSED_BOOKS_CODES or any(words in text.lower() for words in CLOSED_BOOKS_TEXT):
         said = f"{message or 'Account Period Closed'}, code {code}" + (f": {detail}" if detail else "")
-        return QboBooksClosed(f"QuickBooks refused it because the books are closed for its date ({said}): reopen "
-                              "the period in QuickBooks (Settings, Account and settings, Advanced, Close the books) "
-                              "or have the ship date corrected, then Retry", code, detail, _element(body, detail))
+        return QboBooksClosed(
+            f"QuickBooks refused it because the books are closed for its date ({said}): reopen "
+            "the period in QuickBooks (Settings, Account and settings, Advanced, Close the books) "
+            "or have the ship date corrected, then Retry",
+            code,
+            detail,
+            _element(body, detail),
+        )
     if status == 403 or (status is None and ("AuthorizationFailed" in text or code == 3100)):
-        return QboConnectionBroken(f"QuickBooks refused invoice-sync access to the company (HTTP 403{named})",
-                                   "refused")
+        return QboConnectionBroken(
+            f"QuickBooks refused invoice-sync access to the company (HTTP 403{named})", "refused"
+        )
     if code == 10000 or code == STALE_OBJECT or (status and status >= 500):
         return QboTransient(f"QuickBooks had a temporary failure: {_short(message)}")
-    return QboPermanent(f"QuickBooks refused it (code {code}): {detail or message}", code, detail,
-                        _element(body, detail))
+    return QboPermanent(
+        f"QuickBooks refused it (code {code}): {detail or message}", code, detail, _element(body, detail)
+    )
 
 
 def _recovered(text: str) -> tuple[int, str, str] | None:
@@ -119,7 +134,7 @@ def _status_in(text: str) -> int | None:
 
 
 def _named(text: str) -> str:
-    """", ApplicationAuthorizationFailed, code 3100: <detail>" as far as the body tells it, else ""."""
+    """ ", ApplicationAuthorizationFailed, code 3100: <detail>" as far as the body tells it, else ""."""
     name = re.search(r"message=(\w+)", text) or re.search(r"<Message>([^<]+)</Message>", text)
     code = re.search(r"errorCode=0*(\d+)", text) or re.search(r'<Error code="(\d+)"', text)
     detail = re.search(r"<Detail>([^<]+)</Detail>", text) or re.search(r'"detail":"([^"]+)"', text)

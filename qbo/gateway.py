@@ -8,7 +8,6 @@ from typing import Any
 
 from quickbooks.exceptions import ObjectNotFoundException
 from quickbooks.mixins import DecimalEncoder
-
 from redis import Redis
 
 from invoices.bill import BillDraft
@@ -17,6 +16,7 @@ from qbo.batch import batch_body, batch_ids, batch_outcomes
 from qbo.caller import Caller
 from qbo.payload import bill_body
 from qbo.tokens import TokenStore
+from services.connection.health import ConnectionHealth
 from services.ports import BillRefs, QboPermanent
 from settings import Settings
 
@@ -31,14 +31,22 @@ def quote(value: str) -> str:
 class Gateway:
     """QuickBooks calls for the connected company (or `realm_id`); one per job."""
 
-    def __init__(self, settings: Settings, redis: Redis, tokens: TokenStore, realm_id: str | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        redis: Redis,
+        tokens: TokenStore,
+        health: ConnectionHealth,
+        realm_id: str | None = None,
+    ):
         self.settings, self.redis, self.tokens = settings, redis, tokens
         self.realm_id = realm_id or tokens.connected_realm()
-        self.caller = Caller(settings, redis, tokens, self.realm_id)
+        self.caller = Caller(settings, redis, tokens, health, self.realm_id)
         self.limiter = self.caller.limiter
 
-    def call(self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False,
-             probe: bool = False) -> Any:
+    def call(
+        self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False, probe: bool = False
+    ) -> Any:
         """Run `operation(client)` once the limiter admits it (a /batch, or reconcile's share); refreshes on 401.
 
         While the company's connection is broken it raises QboConnectionBroken without calling, except for `probe`.
@@ -90,22 +98,30 @@ class Gateway:
             if not exact:
                 return None
             return {"id": exact[0]["Id"], "currency": (exact[0].get("CurrencyRef") or {}).get("value")}
+
         found = self._cached("VendorRef", display_name, load)
         if found is None:
-            raise QboPermanent(f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
-                               f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry")
+            raise QboPermanent(
+                f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
+                f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry"
+            )
         return found
 
     def item_id(self, name: str) -> str:
         """The Id of the Item named `name` (the configured QBO_ITEM_NAME)."""
-        return self._named_id("Item", "Name", name, (
-            f"QuickBooks has no item named {name!r}: create it in QuickBooks (or set QBO_ITEM_NAME), then Retry"))
+        return self._named_id(
+            "Item",
+            "Name",
+            name,
+            (f"QuickBooks has no item named {name!r}: create it in QuickBooks (or set QBO_ITEM_NAME), then Retry"),
+        )
 
     def _named_id(self, entity: str, field: str, name: str, missing: str) -> str:
         def load():
             found = self.query(f"select * from {entity} where {field} = {quote(name)}").get(entity, [])
             exact = [row["Id"] for row in found if row.get(field) == name]
             return exact[0] if exact else None
+
         found_id = self._cached(entity, name, load)
         if found_id is None:
             raise QboPermanent(missing)
@@ -113,11 +129,13 @@ class Gateway:
 
     def classes(self) -> dict[str, str]:
         """Every active class by name (and full name), e.g. {"Miami": "5000000000000000101"}."""
+
         def load():
             found = self.query("select * from Class maxresults 1000").get("Class", [])
             names = {c["Name"]: c["Id"] for c in found}
             names.update({c.get("FullyQualifiedName") or c["Name"]: c["Id"] for c in found})
             return names
+
         return self._cached("Class", "*", load)
 
     def classes_enabled(self) -> bool:
@@ -131,23 +149,31 @@ class Gateway:
         {"BookCloseDate": "2018-12-31", "ClassTrackingPerTxnLine": true, ...}, "CurrencyPrefs":
         {"HomeCurrency": {"value": "USD"}, "MultiCurrencyEnabled": false}, ...}}; open books have no BookCloseDate.
         """
+
         def load():
             prefs = self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/preferences"))["Preferences"]
             accounting, currency = prefs.get("AccountingInfoPrefs") or {}, prefs.get("CurrencyPrefs") or {}
-            return {"close_date": accounting.get("BookCloseDate") or None,
-                    "classes": bool(accounting.get("ClassTrackingPerTxnLine")),
-                    "multicurrency": bool(currency.get("MultiCurrencyEnabled")),
-                    "home_currency": (currency.get("HomeCurrency") or {}).get("value")}
+            return {
+                "close_date": accounting.get("BookCloseDate") or None,
+                "classes": bool(accounting.get("ClassTrackingPerTxnLine")),
+                "multicurrency": bool(currency.get("MultiCurrencyEnabled")),
+                "home_currency": (currency.get("HomeCurrency") or {}).get("value"),
+            }
+
         found = self._cached("Preferences", "books", load)
         close = found["close_date"]
-        return CompanyBooks(close_date=date.fromisoformat(close[:10]) if close else None,
-                            multicurrency=found["multicurrency"], home_currency=found["home_currency"],
-                            classes=found["classes"])
+        return CompanyBooks(
+            close_date=date.fromisoformat(close[:10]) if close else None,
+            multicurrency=found["multicurrency"],
+            home_currency=found["home_currency"],
+            classes=found["classes"],
+        )
 
     def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
         """Bills of this vendor with this DocNumber, e.g. [{"Id": "145", "PrivateNote": "...", ...}]."""
-        return self.query(f"select * from Bill where DocNumber = {quote(doc_number)} "
-                          f"and VendorRef = {quote(vendor_id)}").get("Bill", [])
+        return self.query(
+            f"select * from Bill where DocNumber = {quote(doc_number)} and VendorRef = {quote(vendor_id)}"
+        ).get("Bill", [])
 
     def create_bill(self, draft: BillDraft, refs: BillRefs, request_id: str) -> dict:
         """Create a Bill, idempotently per `request_id` on QBO's side; answers the created Bill."""
@@ -163,23 +189,29 @@ class Gateway:
         """Whether this company has a batch request left in this minute's 40."""
         return self.limiter.batch_room(self.realm_id)
 
-    def create_bills(self, items: dict[str, tuple[BillDraft, BillRefs]], request_id: str) -> dict[str, dict | Exception]:
+    def create_bills(
+        self, items: dict[str, tuple[BillDraft, BillRefs]], request_id: str
+    ) -> dict[str, dict | Exception]:
         """Create up to 30 Bills in one /batch request; answers each key's created Bill or its sorted fault."""
         bids = batch_ids(items)
         bodies = {bids[key]: bill_body(draft, refs) for key, (draft, refs) in items.items()}
         payload = batch_body(bodies)
-        answer = self.call(lambda qb: qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", payload,
-                                              request_id=request_id), batch=True)
+        answer = self.call(
+            lambda qb: qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", payload, request_id=request_id),
+            batch=True,
+        )
         found = batch_outcomes(answer, bodies)
         return {key: found[bid] for key, bid in bids.items()}
 
     def read(self, entity: str, entity_id: str) -> dict | None:
         """The current Bill or BillPayment with this Id, or None when QBO has none (deleted): reconcile's read."""
+
         def get(qb):
             try:
                 return qb.get_single_object(entity, entity_id)[entity]
             except ObjectNotFoundException:
                 return None
+
         return self.call(get, reconcile=True)
 
     def changes(self, since: datetime, entities: tuple[str, ...] = ("Bill", "BillPayment")) -> dict[str, list[dict]]:

@@ -44,12 +44,14 @@ class RealmLimiter:
         while True:
             if not self.windows.test(PER_MINUTE, realm_id):
                 reset = self.windows.get_window_stats(PER_MINUTE, realm_id).reset_time
-                raise QboThrottled("This company's 500 requests/minute are used up",
-                                   retry_after=max(1.0, reset - time.time()))
+                raise QboThrottled(
+                    "This company's 500 requests/minute are used up", retry_after=max(1.0, reset - time.time())
+                )
             if batch and not self.windows.test(BATCH_PER_MINUTE, realm_id):
                 reset = self.windows.get_window_stats(BATCH_PER_MINUTE, realm_id).reset_time
-                raise QboThrottled("This company's 40 batch requests/minute are used up",
-                                   retry_after=max(1.0, reset - time.time()))
+                raise QboThrottled(
+                    "This company's 40 batch requests/minute are used up", retry_after=max(1.0, reset - time.time())
+                )
             if reconcile and not self.windows.test(RECONCILE_PER_MINUTE, realm_id):
                 raise self._share_spent(realm_id)
             if self.windows.hit(PER_SECOND, realm_id):
@@ -67,9 +69,11 @@ class RealmLimiter:
 
     def _share_spent(self, realm_id: str) -> QboThrottled:
         reset = self.windows.get_window_stats(RECONCILE_PER_MINUTE, realm_id).reset_time
-        return QboThrottled(f"Reconciliation's share of this company's requests ({RECONCILE_PER_MINUTE.amount} a "
-                            "minute) is used up; the rest stays for Bills and Slack",
-                            retry_after=max(1.0, reset - time.time()))
+        return QboThrottled(
+            f"Reconciliation's share of this company's requests ({RECONCILE_PER_MINUTE.amount} a "
+            "minute) is used up; the rest stays for Bills and Slack",
+            retry_after=max(1.0, reset - time.time()),
+        )
 
     def batch_room(self, realm_id: str) -> bool:
         """Whether `realm_id` has a batch request left in this minute's 40 (False when Redis cannot tell)."""

@@ -15,8 +15,14 @@ def bill_body(draft: BillDraft, refs: BillRefs) -> dict:
             detail.update(Qty=line.qty, UnitPrice=line.unit_price)
         if refs.class_id:
             detail["ClassRef"] = {"value": refs.class_id}
-        lines.append({"Amount": line.amount, "Description": line.description[:4000],
-                      "DetailType": LINE_DETAIL, LINE_DETAIL: detail})
+        lines.append(
+            {
+                "Amount": line.amount,
+                "Description": line.description[:4000],
+                "DetailType": LINE_DETAIL,
+                LINE_DETAIL: detail,
+            }
+        )
     body = {
         "VendorRef": {"value": refs.vendor_id},
         "DocNumber": draft.doc_number,

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from models import QboConnection
 from models.base import utcnow
 from models.database import transaction
+from plumbing.redis_locks import RedisLocks
 from qbo.connection import auth_client, exchange_code
 from qbo.errors import classify, classify_code_exchange
-from services.locks import Busy, RedisLocks
+from services.locks import Busy
 from services.ports import QboConnectionBroken, QboPermanent, QboTransient
 from settings import Settings
 
@@ -50,8 +51,9 @@ class TokenStore:
         try:
             return cipher(self.settings).decrypt(value.encode("ascii")).decode("utf-8")
         except InvalidToken:
-            raise QboConnectionBroken("The stored QuickBooks tokens cannot be decrypted with this SECRET_KEY",
-                                      "secret") from None
+            raise QboConnectionBroken(
+                "The stored QuickBooks tokens cannot be decrypted with this SECRET_KEY", "secret"
+            ) from None
 
     def store(self, realm_id: str, refresh_token: str, access_token: str | None, expires_in: int | None) -> None:
         """Create or replace the connection of `realm_id` with freshly issued tokens, encrypted."""
@@ -62,7 +64,9 @@ class TokenStore:
                 connection = QboConnection(realm_id=realm_id, refresh_token_encrypted="")
                 session.add(connection)
             connection.refresh_token_encrypted = box.encrypt(refresh_token.encode()).decode("ascii")
-            connection.access_token_encrypted = box.encrypt(access_token.encode()).decode("ascii") if access_token else None
+            connection.access_token_encrypted = (
+                box.encrypt(access_token.encode()).decode("ascii") if access_token else None
+            )
             connection.access_token_expires_at = utcnow() + timedelta(seconds=expires_in) if access_token else None
 
     def connected_realm(self) -> str:
@@ -78,8 +82,10 @@ class TokenStore:
         if settings.qbo_realm_id and settings.qbo_refresh_token:
             self.store(settings.qbo_realm_id, settings.qbo_refresh_token.get_secret_value(), None, None)
             return settings.qbo_realm_id
-        raise QboPermanent("QuickBooks is not connected: an admin must connect it at /quickbooks/connect "
-                           "(or set QBO_REALM_ID and QBO_REFRESH_TOKEN), then Retry")
+        raise QboPermanent(
+            "QuickBooks is not connected: an admin must connect it at /quickbooks/connect "
+            "(or set QBO_REALM_ID and QBO_REFRESH_TOKEN), then Retry"
+        )
 
     def credentials(self, realm_id: str) -> Credentials:
         """A bearer token for the company: the stored one while fresh, else a refreshed one."""
@@ -100,8 +106,12 @@ class TokenStore:
         # The lock must outlive the two Intuit calls it covers (discovery and refresh), whatever the HTTP timeout.
         hold = max(REFRESH_LOCK_SECONDS, 2 * self.settings.qbo_http_timeout + 20)
         try:
-            with RedisLocks(self.redis).hold(f"qbo:token-refresh:{realm_id}", hold, wait=REFRESH_WAIT_SECONDS,
-                                             busy="Another worker is refreshing the QuickBooks tokens"):
+            with RedisLocks(self.redis).hold(
+                f"qbo:token-refresh:{realm_id}",
+                hold,
+                wait=REFRESH_WAIT_SECONDS,
+                busy="Another worker is refreshing the QuickBooks tokens",
+            ):
                 return self._refresh_locked(realm_id, refused)
         except Busy as busy:
             raise QboTransient(str(busy)) from None
@@ -114,8 +124,9 @@ class TokenStore:
         if token:
             return Credentials(realm_id, token)
         with self.sessions() as session:
-            stored = session.scalars(select(QboConnection.refresh_token_encrypted)
-                                     .where(QboConnection.realm_id == realm_id)).one()
+            stored = session.scalars(
+                select(QboConnection.refresh_token_encrypted).where(QboConnection.realm_id == realm_id)
+            ).one()
         client = auth_client(self.settings, refresh_token=self._decrypt(stored))
         try:
             client.refresh()

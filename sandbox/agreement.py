@@ -13,8 +13,10 @@ from sandbox.preflight import Refusal
 from sandbox.quickbooks.persistence import bill_count
 from sandbox.slack.persistence import message_count
 
-RESET = ("Run `make reset` to start the demo over (it deletes instance/: the invoices, the embedded Redis and "
-         "both sandboxes' state together), or put the missing file back.")
+RESET = (
+    "Run `make reset` to start the demo over (it deletes instance/: the invoices, the embedded Redis and "
+    "both sandboxes' state together), or put the missing file back."
+)
 
 
 def check(settings, slack_state: Path | None, qbo_state: Path | None) -> None:
@@ -23,14 +25,20 @@ def check(settings, slack_state: Path | None, qbo_state: Path | None) -> None:
     A sandbox that is not started here (configured to a real service) is passed as None and not checked.
     """
     facts = database_facts(settings)
-    where = "the database" + (f" ({settings.instance_dir / 'invoice-sync.db'})" if settings.database_url is None else "")
+    where = "the database" + (
+        f" ({settings.instance_dir / 'invoice-sync.db'})" if settings.database_url is None else ""
+    )
     problems = []
     if slack_state and facts["cards"] and not slack_state.exists():
-        problems.append(f"the Slack sandbox's workspace ({slack_state}) is gone, but {where} still has "
-                        f"{facts['cards']} card(s) in it")
+        problems.append(
+            f"the Slack sandbox's workspace ({slack_state}) is gone, but {where} still has "
+            f"{facts['cards']} card(s) in it"
+        )
     if qbo_state and (facts["connections"] or facts["bills"]) and not qbo_state.exists():
-        problems.append(f"the local QuickBooks company ({qbo_state}) is gone, but {where} still holds its connection "
-                        f"and {facts['bills']} invoice(s) with a Bill there")
+        problems.append(
+            f"the local QuickBooks company ({qbo_state}) is gone, but {where} still holds its connection "
+            f"and {facts['bills']} invoice(s) with a Bill there"
+        )
     if not facts["invoices"]:
         kept = []
         if slack_state and message_count(slack_state):
@@ -39,11 +47,16 @@ def check(settings, slack_state: Path | None, qbo_state: Path | None) -> None:
             kept.append(f"{bill_count(qbo_state)} Bill(s) in {qbo_state}")
         gone = settings.database_url is None and not (settings.instance_dir / "invoice-sync.db").exists()
         if kept:
-            problems.append(f"{where} {'is gone' if gone else 'has no invoices'}, but the sandboxes still hold "
-                            f"{' and '.join(kept)}")
+            problems.append(
+                f"{where} {'is gone' if gone else 'has no invoices'}, but the sandboxes still hold {' and '.join(kept)}"
+            )
     if problems:
-        raise Refusal("the sandboxes' state and the app's database no longer belong together: "
-                      + "; ".join(problems) + ".\n" + RESET)
+        raise Refusal(
+            "the sandboxes' state and the app's database no longer belong together: "
+            + "; ".join(problems)
+            + ".\n"
+            + RESET
+        )
 
 
 def database_facts(settings) -> dict[str, int]:
@@ -55,10 +68,12 @@ def database_facts(settings) -> dict[str, int]:
     try:
         with engine.connect() as connection:
             tables = set(inspect(connection).get_table_names())
-            queries = {"invoices": ("invoices", "SELECT count(*) FROM invoices"),
-                       "cards": ("slack_cards", "SELECT count(*) FROM slack_cards"),
-                       "connections": ("qbo_connections", "SELECT count(*) FROM qbo_connections"),
-                       "bills": ("invoices", "SELECT count(*) FROM invoices WHERE bill_id IS NOT NULL")}
+            queries = {
+                "invoices": ("invoices", "SELECT count(*) FROM invoices"),
+                "cards": ("slack_cards", "SELECT count(*) FROM slack_cards"),
+                "connections": ("qbo_connections", "SELECT count(*) FROM qbo_connections"),
+                "bills": ("invoices", "SELECT count(*) FROM invoices WHERE bill_id IS NOT NULL"),
+            }
             for name, (table, query) in queries.items():
                 if table in tables:
                     facts[name] = connection.execute(text(query)).scalar_one()

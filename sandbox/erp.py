@@ -68,9 +68,16 @@ def with_total(upload: dict, total: Decimal) -> dict:
     return upload
 
 
-def build_upload(*, new_number: bool = False, number: str | None = None, total: Decimal | None = None,
-                 no_qb_name: bool = False, long_bill_number: bool = False, closed_period: bool = False,
-                 ship_date: str | None = None) -> dict:
+def build_upload(
+    *,
+    new_number: bool = False,
+    number: str | None = None,
+    total: Decimal | None = None,
+    no_qb_name: bool = False,
+    long_bill_number: bool = False,
+    closed_period: bool = False,
+    ship_date: str | None = None,
+) -> dict:
     """The example upload with the asked variations; an explicit number or ship date wins over the flags."""
     upload = example_upload()
     invoice, order = upload["invoice"], upload["purchase_order"]
@@ -124,8 +131,12 @@ def post_upload(base: str, upload: dict, secret: str, webhook_id: str | None = N
     import requests
 
     body = json.dumps(upload).encode()
-    return requests.post(f"{base.rstrip('/')}{UPLOAD_PATH}", data=body,
-                         headers=signed_headers(secret, body, msg_id=webhook_id), timeout=timeout)
+    return requests.post(
+        f"{base.rstrip('/')}{UPLOAD_PATH}",
+        data=body,
+        headers=signed_headers(secret, body, msg_id=webhook_id),
+        timeout=timeout,
+    )
 
 
 def _amount(text: str) -> Decimal:
@@ -147,19 +158,33 @@ def _day(text: str) -> str:
 
 def parser() -> argparse.ArgumentParser:
     """The command line of `python -m sandbox.erp`."""
-    cli = argparse.ArgumentParser(prog="python -m sandbox.erp", description=__doc__,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    cli = argparse.ArgumentParser(
+        prog="python -m sandbox.erp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     cli.add_argument("url", nargs="?", default=DEFAULT_URL, help=f"the app's base URL (default {DEFAULT_URL})")
     cli.add_argument("--new-number", action="store_true", help="a new invoice number (FE-<5 random digits>)")
     cli.add_argument("--number", help="this invoice number instead of FE-20931")
-    cli.add_argument("--total", type=_amount, metavar="AMOUNT",
-                     help="a changed total, e.g. 1200.00; the Handling charge absorbs the difference")
-    cli.add_argument("--no-qb-name", action="store_true",
-                     help=f"a vendor without a QB accounting name ({UNNAMED_VENDOR['name']}, never sent before)")
-    cli.add_argument("--long-bill-number", action="store_true",
-                     help=f"invoice number {LONG_INVOICE_NUMBER}: the Bill number exceeds QuickBooks' 21 characters")
-    cli.add_argument("--closed-period", action="store_true",
-                     help=f"ship date {CLOSED_PERIOD_SHIP_DATE}, inside the books' closed period")
+    cli.add_argument(
+        "--total",
+        type=_amount,
+        metavar="AMOUNT",
+        help="a changed total, e.g. 1200.00; the Handling charge absorbs the difference",
+    )
+    cli.add_argument(
+        "--no-qb-name",
+        action="store_true",
+        help=f"a vendor without a QB accounting name ({UNNAMED_VENDOR['name']}, never sent before)",
+    )
+    cli.add_argument(
+        "--long-bill-number",
+        action="store_true",
+        help=f"invoice number {LONG_INVOICE_NUMBER}: the Bill number exceeds QuickBooks' 21 characters",
+    )
+    cli.add_argument(
+        "--closed-period",
+        action="store_true",
+        help=f"ship date {CLOSED_PERIOD_SHIP_DATE}, inside the books' closed period",
+    )
     cli.add_argument("--ship-date", type=_day, metavar="YYYY-MM-DD", help="this ship date")
     cli.add_argument("--webhook-id", help="the delivery id (idempotency key); a new one by default")
     cli.add_argument("--secret", help="the UPLOAD_WEBHOOK_SECRET to sign with (default: as `make run` sets it)")
@@ -183,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         answer = post_upload(options.url, upload, options.secret or configured_secret(), options.webhook_id)
     except requests.RequestException as problem:
-        print(f"could not reach the app at {options.url} ({type(problem).__name__}); is `make run` running?",
-              file=sys.stderr)
+        print(
+            f"could not reach the app at {options.url} ({type(problem).__name__}); is `make run` running?",
+            file=sys.stderr,
+        )
         return 1
     print(answer.status_code, answer.text)
     return 0 if answer.status_code < 400 else 1

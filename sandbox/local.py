@@ -67,15 +67,19 @@ def main() -> None:
         from settings import load_settings
 
         settings = load_settings()
-        agreement.check(settings, INSTANCE / SLACK_STATE if runs_slack else None,
-                        INSTANCE / QBO_STATE if runs_qbo else None)
+        agreement.check(
+            settings, INSTANCE / SLACK_STATE if runs_slack else None, INSTANCE / QBO_STATE if runs_qbo else None
+        )
         started = time.monotonic()
         slack_page = _start_sandboxes(launcher, port, sandbox_ports, runs_slack, runs_qbo)
         _write_local_env(launcher.env)
         os.environ.update(launcher.env)
         _start_app(launcher, load_settings(), port)
-        print(f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
-              f"  upload the example invoice: {sys.executable} -m sandbox.erp http://127.0.0.1:{port}", flush=True)
+        print(
+            f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
+            f"  upload the example invoice: {sys.executable} -m sandbox.erp http://127.0.0.1:{port}",
+            flush=True,
+        )
         if slack_page:
             print(f"  open the Slack sandbox at {slack_page} to click through the approvals", flush=True)
         print("  state is kept under instance/: make run again continues; make reset starts over\n", flush=True)
@@ -85,7 +89,7 @@ def main() -> None:
     finally:
         stopping = time.monotonic()
         launcher.stop()
-        from services.redis_connection import stop_embedded
+        from plumbing.embedded_redis import stop_embedded
 
         stop_embedded()
         if started is not None:
@@ -97,17 +101,28 @@ def main() -> None:
 def _start_app(launcher: Launcher, settings, port: str) -> None:
     """Migrations, the embedded Redis (held here so it outlives restarts of web and worker), worker, web."""
     from models.migrate import upgrade
-    from services.redis_connection import embedded_socket
+    from plumbing.embedded_redis import embedded_socket
 
     if settings.redis_url is None:
         with launcher.critical():
             embedded_socket(settings.instance_dir)
     upgrade(settings.resolved_database_url())
     python = sys.executable
-    launcher.start("worker", python, "-m", "jobs.worker", restartable=True)
-    launcher.start("web", python, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-                   "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "webhooks.app:create_app()",
-                   restartable=True)
+    launcher.start("worker", python, "-m", "worker", restartable=True)
+    launcher.start(
+        "web",
+        python,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "-",
+        "webhooks.app:create_app()",
+        restartable=True,
+    )
     _wait_healthy(port)
 
 
@@ -120,22 +135,49 @@ def _start_sandboxes(launcher: Launcher, port: str, ports: dict[str, int], runs_
         panels = ("--erp-url", f"http://127.0.0.1:{port}")
         if runs_qbo:
             panels += ("--quickbooks-url", f"http://127.0.0.1:{ports['QBO_SANDBOX_PORT']}")
-        found = launcher.start("slack", python, "-m", "sandbox.slack", "--port", str(ports["SLACK_SANDBOX_PORT"]),
-                               "--token", launcher.env["SLACK_BOT_TOKEN"],
-                               "--app-url", f"http://127.0.0.1:{port}/slack/events", "--signing-secret", secret,
-                               "--state-file", str(INSTANCE / SLACK_STATE), *panels, announce="SLACK_API_URL")
+        found = launcher.start(
+            "slack",
+            python,
+            "-m",
+            "sandbox.slack",
+            "--port",
+            str(ports["SLACK_SANDBOX_PORT"]),
+            "--token",
+            launcher.env["SLACK_BOT_TOKEN"],
+            "--app-url",
+            f"http://127.0.0.1:{port}/slack/events",
+            "--signing-secret",
+            secret,
+            "--state-file",
+            str(INSTANCE / SLACK_STATE),
+            *panels,
+            announce="SLACK_API_URL",
+        )
         launcher.env["SLACK_API_URL"] = found["SLACK_API_URL"]
         slack_page = found["SLACK_API_URL"].removesuffix("api/")
     if runs_qbo:
         found = launcher.start(
-            "quickbooks", python, "-m", "sandbox.quickbooks", "--port", str(ports["QBO_SANDBOX_PORT"]),
-            "--webhook-url", f"http://127.0.0.1:{port}/webhooks/quickbooks",
-            "--verifier-token", launcher.env["QBO_WEBHOOK_VERIFIER_TOKEN"],
-            "--client-id", launcher.env["QBO_CLIENT_ID"], "--client-secret", launcher.env["QBO_CLIENT_SECRET"],
-            "--state-file", str(INSTANCE / QBO_STATE), announce="QBO_REFRESH_TOKEN",
+            "quickbooks",
+            python,
+            "-m",
+            "sandbox.quickbooks",
+            "--port",
+            str(ports["QBO_SANDBOX_PORT"]),
+            "--webhook-url",
+            f"http://127.0.0.1:{port}/webhooks/quickbooks",
+            "--verifier-token",
+            launcher.env["QBO_WEBHOOK_VERIFIER_TOKEN"],
+            "--client-id",
+            launcher.env["QBO_CLIENT_ID"],
+            "--client-secret",
+            launcher.env["QBO_CLIENT_SECRET"],
+            "--state-file",
+            str(INSTANCE / QBO_STATE),
+            announce="QBO_REFRESH_TOKEN",
         )
-        launcher.env.update({name: found[name] for name in
-                             ("QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID", "QBO_REFRESH_TOKEN")})
+        launcher.env.update(
+            {name: found[name] for name in ("QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID", "QBO_REFRESH_TOKEN")}
+        )
     return slack_page
 
 

@@ -30,9 +30,11 @@ def claim(instance: Path, about: dict[str, str]) -> IO[str]:
         running = _parsed(handle.read())
         handle.close()
         where = ", ".join(f"{name} {url}" for name, url in running.get("urls", {}).items())
-        raise Refusal(f"make run is already running in this directory (pid {running.get('pid', '?')}"
-                      f"{': ' + where if where else ''}). Use that one, or stop it first "
-                      "(Ctrl-C in its terminal, or kill -TERM of its pid).") from None
+        raise Refusal(
+            f"make run is already running in this directory (pid {running.get('pid', '?')}"
+            f"{': ' + where if where else ''}). Use that one, or stop it first "
+            "(Ctrl-C in its terminal, or kill -TERM of its pid)."
+        ) from None
     handle.seek(0)
     handle.truncate()
     handle.write(json.dumps({"pid": os.getpid(), "urls": about}))
@@ -59,11 +61,13 @@ def check_ports(ports: dict[str, tuple[int, str]]) -> None:
     used = {port for port, _ in ports.values()}
     lines = []
     for what, port, variable in taken:
-        spare = next(candidate for candidate in range(port + 1, port + 200)
-                     if candidate not in used and port_free(candidate))
+        spare = next(
+            candidate for candidate in range(port + 1, port + 200) if candidate not in used and port_free(candidate)
+        )
         used.add(spare)
-        lines.append(f"port {port} ({what}) is already in use{_owner(port)}; "
-                     f"choose another with {variable}={spare} make run")
+        lines.append(
+            f"port {port} ({what}) is already in use{_owner(port)}; choose another with {variable}={spare} make run"
+        )
     raise Refusal("; ".join(lines) + ". Nothing was started.")
 
 
@@ -80,7 +84,7 @@ def port_free(port: int) -> bool:
 
 
 def _owner(port: int) -> str:
-    """" by pid 123 (python -m http.server)" when the system tells who listens, else ""."""
+    """ " by pid 123 (python -m http.server)" when the system tells who listens, else ""."""
     try:
         for connection in psutil.net_connections("tcp"):
             if connection.laddr and connection.laddr.port == port and connection.status == psutil.CONN_LISTEN:

@@ -28,13 +28,17 @@ def main() -> int:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                print("make reset: make run is running in this directory; stop it first (Ctrl-C), then make reset",
-                      file=sys.stderr)
+                print(
+                    "make reset: make run is running in this directory; stop it first (Ctrl-C), then make reset",
+                    file=sys.stderr,
+                )
                 return 1
     _stop_embedded_redis(INSTANCE / "redis.db.settings")
     shutil.rmtree(INSTANCE)
-    print("make reset: removed instance/ (database, embedded Redis, Slack and QuickBooks sandbox state); "
-          "make run starts the demo afresh")
+    print(
+        "make reset: removed instance/ (database, embedded Redis, Slack and QuickBooks sandbox state); "
+        "make run starts the demo afresh"
+    )
     return 0
 
 

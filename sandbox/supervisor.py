@@ -98,8 +98,9 @@ class Launcher:
 
     def _spawn(self, command: tuple[str, ...]) -> subprocess.Popen:
         # Each child leads its own process group, so stopping it also stops what it forked (RQ's scheduler).
-        return subprocess.Popen(command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, start_new_session=True)
+        return subprocess.Popen(
+            command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
 
     def _forward_output(self, name: str, process: subprocess.Popen) -> None:
         threading.Thread(target=self._forward, args=(name, process), daemon=True).start()
@@ -174,13 +175,19 @@ class Launcher:
         # What the dead child forked (RQ's scheduler, gunicorn's workers) must not outlive it.
         _signal_group(child.process, signal.SIGKILL)
         if not child.restartable:
-            print(f"{child.name} exited with {_status(code)}; its state was in memory, so stopping the rest "
-                  "(run make run again)", flush=True)
+            print(
+                f"{child.name} exited with {_status(code)}; its state was in memory, so stopping the rest "
+                "(run make run again)",
+                flush=True,
+            )
             return False
         child.restarts = [at for at in child.restarts if now - at < 60]
         if len(child.restarts) >= RESTARTS_PER_MINUTE:
-            print(f"{child.name} exited with {_status(code)} and was restarted {len(child.restarts)} times in the "
-                  "last minute; stopping the rest", flush=True)
+            print(
+                f"{child.name} exited with {_status(code)} and was restarted {len(child.restarts)} times in the "
+                "last minute; stopping the rest",
+                flush=True,
+            )
             return False
         delay = min(2 ** len(child.restarts), RESTART_DELAY_CAP)
         child.restarts.append(now)

@@ -8,8 +8,7 @@ from typing import Protocol
 from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
 from invoices.events import Event
-from models import AuditEntry
-from services.invoice_view import InvoiceView
+from services.views import InvoiceView, ThreadEntry
 
 
 class QboTransient(Exception):
@@ -105,7 +104,9 @@ class QuickBooks(Protocol):
     def batch_room(self) -> bool:
         """Whether a /batch request may be spent now."""
 
-    def create_bills(self, items: dict[str, tuple[BillDraft, BillRefs]], request_id: str) -> dict[str, dict | Exception]:
+    def create_bills(
+        self, items: dict[str, tuple[BillDraft, BillRefs]], request_id: str
+    ) -> dict[str, dict | Exception]:
         """Create several Bills in one /batch request; each bId's Bill, QboPermanent or QboTransient."""
 
     def read(self, entity: str, entity_id: str) -> dict | None:
@@ -169,7 +170,7 @@ class CardPoster(Protocol):
     def mark_replaced(self, posted: Posted, view: InvoiceView, newer: Posted) -> None:
         """Turn an old revision's card into a notice pointing to the newer card, with no buttons."""
 
-    def post_line(self, posted: Posted, entry: AuditEntry, view: InvoiceView) -> Posted:
+    def post_line(self, posted: Posted, entry: ThreadEntry, view: InvoiceView) -> Posted:
         """Add the line telling audit entry `entry` to the card's thread."""
 
     def post_notice(self, channel: str, text: str) -> Posted:

@@ -2,18 +2,19 @@
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from invoices.numbering import BillNumbering
-from models.database import make_engine, make_sessions
 from services.locks import Locks
 from services.ports import CardPoster, Publisher, QuickBooks
-from services.redis_connection import redis_connection
 from settings import Settings
+
+if TYPE_CHECKING:
+    from services.connection.health import ConnectionHealth
 
 
 class Wiring(Protocol):
@@ -30,6 +31,9 @@ class Wiring(Protocol):
 
     def cards(self, runtime: "Runtime") -> CardPoster:
         """The Slack card poster."""
+
+    def health(self, runtime: "Runtime") -> "ConnectionHealth":
+        """The health of the stored QuickBooks connections."""
 
 
 @dataclass
@@ -62,17 +66,11 @@ class Runtime:
         """The Slack side of the cards."""
         return self.wiring.cards(self)
 
+    @cached_property
+    def health(self) -> "ConnectionHealth":
+        """The health of the stored QuickBooks connections, the one place it is built."""
+        return self.wiring.health(self)
+
     def quickbooks(self, realm_id: str | None = None) -> QuickBooks:
         """A QuickBooks gateway for one job: the connected company, or `realm_id`."""
         return self.wiring.quickbooks(self, realm_id)
-
-    def with_settings(self, **changes) -> "Runtime":
-        """The same connections with some settings changed (adapters are rebuilt on them)."""
-        return Runtime(self.settings.model_copy(update=changes), self.engine, self.sessions, self.redis, self.wiring)
-
-
-def build_runtime(settings: Settings, wiring: Wiring) -> Runtime:
-    """Connect to the database and Redis named by `settings`."""
-    engine = make_engine(settings.resolved_database_url())
-    redis = redis_connection(settings.redis_url, settings.instance_dir)
-    return Runtime(settings, engine, make_sessions(engine), redis, wiring)

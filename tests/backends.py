@@ -65,8 +65,13 @@ def server_settings(**overrides) -> Settings:
     name = f"invoice_sync_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(f"{POSTGRES}/test", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    values = {**BASE_SETTINGS, "database_url": f"{POSTGRES}/{name}", "redis_url": claim_redis_database(),
-              "secret_key": "test-secret-key", **overrides}
+    values = {
+        **BASE_SETTINGS,
+        "database_url": f"{POSTGRES}/{name}",
+        "redis_url": claim_redis_database(),
+        "secret_key": "test-secret-key",
+        **overrides,
+    }
     return load_settings(_env_file=None, **values)
 
 
@@ -101,3 +106,10 @@ def wipe(runtime: Runtime) -> None:
     runtime.redis.flushdb()
     if runtime.settings.redis_url:
         runtime.redis.set(CLAIM_KEY, os.getpid(), ex=3600)
+
+
+def with_settings(runtime: Runtime, **changes) -> Runtime:
+    """The same connections with some settings changed; its adapters are built anew on them."""
+    return Runtime(
+        runtime.settings.model_copy(update=changes), runtime.engine, runtime.sessions, runtime.redis, runtime.wiring
+    )

@@ -8,16 +8,17 @@ from rq import SimpleWorker
 
 from invoices.rules import Actor, Role
 from invoices.statuses import Action
-from jobs.registry import JOBS, queues
+from jobs import tasks
+from jobs.registry import path_of, queues
 from models import Invoice
 from sandbox.erp import example_upload, signed_headers
-from services.approvals import take_action
-from services.bill_sync import sync_invoice
-from services.intake import receive_upload
+from services.changes.approvals import take_action
+from services.intake.payload import parse_upload
+from services.intake.uploads import receive_upload
 from services.locks import Busy
 from services.ports import QboTransient
 from services.runtime import Runtime
-from services.upload_payload import parse_upload
+from services.sync.single import sync_invoice
 from tests.backends import BASE_SETTINGS
 from tests.sandboxes import PROCUREMENT
 
@@ -26,7 +27,7 @@ OTHER_BUYER = Actor("U0BUYER2", frozenset({Role.PROCUREMENT_APPROVER}))
 ACCOUNTANT = Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER}))
 AP = Actor("U0AP1", frozenset({Role.AP_SENDER}))
 OUTSIDER = Actor("U0OUTSIDE")
-CARD_JOB = JOBS["refresh_cards"].function
+CARD_JOB = path_of(tasks.refresh_cards)
 
 
 def upload_data(data: dict | None = None, **changes) -> dict:
@@ -97,8 +98,9 @@ def post_upload(web, data: dict | None = None, **invoice_changes):
     """POST a signed upload (the example, with changes to its "invoice" part) to the app; answers the response."""
     data = upload_data(data, invoice=invoice_changes) if invoice_changes else upload_data(data)
     body = json.dumps(data).encode()
-    return web.post("/webhooks/vendor-invoices", data=body,
-                    headers=signed_headers(BASE_SETTINGS["upload_webhook_secret"], body))
+    return web.post(
+        "/webhooks/vendor-invoices", data=body, headers=signed_headers(BASE_SETTINGS["upload_webhook_secret"], body)
+    )
 
 
 def uploaded(web, **invoice_changes) -> int:

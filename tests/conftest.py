@@ -3,10 +3,10 @@
 import pytest
 
 from jobs import tasks
+from plumbing.embedded_redis import stop_embedded
 from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace
-from services.redis_connection import stop_embedded
 from tests import backends
-from tests.backends import BASE_SETTINGS
+from tests.backends import BASE_SETTINGS, with_settings
 from tests.sandboxes import QboSandbox
 
 
@@ -92,7 +92,7 @@ def slack_sandbox(served_slack):
 @pytest.fixture
 def slack_runtime(runtime, slack_sandbox):
     """The test runtime with SLACK_API_URL pointing at the Slack sandbox, given to this process's jobs."""
-    pointed = runtime.with_settings(slack_api_url=slack_sandbox.api_url)
+    pointed = with_settings(runtime, slack_api_url=slack_sandbox.api_url)
     tasks.configure(pointed)
     yield pointed
     tasks.configure(runtime)

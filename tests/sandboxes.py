@@ -5,6 +5,7 @@ from pydantic import SecretStr
 
 from sandbox.quickbooks import create_app, serve_in_thread
 from services.runtime import Runtime
+from tests.backends import with_settings
 
 VERIFIER = "sandbox-verifier-token"
 PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
@@ -40,9 +41,18 @@ class QboSandbox:
     def point(self, runtime: Runtime, **extra) -> Runtime:
         """The runtime with its settings pointed at this sandbox, with a fresh bootstrap refresh token."""
         token = self.control("POST", f"/realms/{self.realm}/tokens")["refresh_token"]
-        return runtime.with_settings(**{
-            "qbo_environment": f"{self.base}/.well-known/openid-configuration",
-            "qbo_api_url": f"{self.base}/v3", "qbo_realm_id": self.realm, "qbo_refresh_token": SecretStr(token),
-            "qbo_client_id": "sandbox-client-id", "qbo_client_secret": SecretStr("sandbox-client-secret"),
-            "qbo_webhook_verifier_token": SecretStr(VERIFIER), "qbo_http_timeout": 1.5,
-            "qbo_throttle_backoff": 0.05, **extra})
+        return with_settings(
+            runtime,
+            **{
+                "qbo_environment": f"{self.base}/.well-known/openid-configuration",
+                "qbo_api_url": f"{self.base}/v3",
+                "qbo_realm_id": self.realm,
+                "qbo_refresh_token": SecretStr(token),
+                "qbo_client_id": "sandbox-client-id",
+                "qbo_client_secret": SecretStr("sandbox-client-secret"),
+                "qbo_webhook_verifier_token": SecretStr(VERIFIER),
+                "qbo_http_timeout": 1.5,
+                "qbo_throttle_backoff": 0.05,
+                **extra,
+            },
+        )

@@ -56,7 +56,7 @@ class _TimedInput:
         self.sock.settimeout(remaining)
         try:
             return read(size) if size is not None else read()
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise _late() from None
         finally:
             # The response is written on the same socket, under gunicorn's own timeouts.

@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select, text
 
 from models import QboConnection
-from services.connection_health import ConnectionHealth
 
 blueprint = Blueprint("health", __name__)
 
@@ -27,10 +26,11 @@ def healthz():
 
 def _quickbooks(runtime) -> str:
     try:
-        broken = ConnectionHealth(runtime.sessions, runtime.redis).broken()
+        broken = runtime.health.broken()
         if broken:
-            return "; ".join(f"failing since {b.since:%Y-%m-%dT%H:%M:%SZ} for company {b.realm_id}: {b.reason}"
-                             for b in broken)
+            return "; ".join(
+                f"failing since {b.since:%Y-%m-%dT%H:%M:%SZ} for company {b.realm_id}: {b.reason}" for b in broken
+            )
         with runtime.sessions() as session:
             connected = session.scalar(select(func.count()).select_from(QboConnection))
     except Exception as error:  # noqa: BLE001 - reported, never raised

@@ -13,23 +13,29 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def index():
     """Links to /healthz, the upload endpoint, the README's Quick start and, in the local run, both sandboxes."""
     settings = current_app.extensions["runtime"].settings
-    links = ['<li><a href="/healthz">/healthz</a>: is the database, Redis and QuickBooks reachable</li>',
-             "<li><code>POST /webhooks/vendor-invoices</code>: the ERP's signed invoice uploads "
-             "(<code>python -m sandbox.erp --help</code> sends one)</li>"]
+    links = [
+        '<li><a href="/healthz">/healthz</a>: is the database, Redis and QuickBooks reachable</li>',
+        "<li><code>POST /webhooks/vendor-invoices</code>: the ERP's signed invoice uploads "
+        "(<code>python -m sandbox.erp --help</code> sends one)</li>",
+    ]
     slack = _local(settings.slack_api_url)
     if slack:
         page = slack.removesuffix("/").removesuffix("/api") + "/"
-        links.append(f'<li><a href="{escape(page)}">the Slack sandbox page</a>: the channels, the cards, and the '
-                     "ERP and QuickBooks panels; act as any demo user</li>")
+        links.append(
+            f'<li><a href="{escape(page)}">the Slack sandbox page</a>: the channels, the cards, and the '
+            "ERP and QuickBooks panels; act as any demo user</li>"
+        )
     books = _local(settings.qbo_api_url)
     if books:
         control = books.removesuffix("/").removesuffix("/v3") + "/_sandbox/"
         links.append(f'<li><a href="{escape(control)}">the local QuickBooks\' control API</a></li>')
-    html = ('<!doctype html><html><head><meta charset="utf-8"><title>invoice-sync</title></head>'
-            '<body style="font-family:sans-serif;max-width:44em;margin:2em auto">'
-            "<h1>invoice-sync</h1><p>Vendor invoices from the ERP, approved in Slack, synchronized to QuickBooks "
-            f"Online as Bills.</p><ul>{''.join(links)}</ul>"
-            "<p>How to use it: <code>README.md</code>, section <em>Quick start</em>.</p></body></html>")
+    html = (
+        '<!doctype html><html><head><meta charset="utf-8"><title>invoice-sync</title></head>'
+        '<body style="font-family:sans-serif;max-width:44em;margin:2em auto">'
+        "<h1>invoice-sync</h1><p>Vendor invoices from the ERP, approved in Slack, synchronized to QuickBooks "
+        f"Online as Bills.</p><ul>{''.join(links)}</ul>"
+        "<p>How to use it: <code>README.md</code>, section <em>Quick start</em>.</p></body></html>"
+    )
     return Response(html, mimetype="text/html")
 
 

@@ -9,8 +9,8 @@ import unicodedata
 
 from flask import Blueprint, current_app, jsonify, request
 
-from services.intake import receive_upload
-from services.upload_payload import UploadInvalid, parse_upload
+from services.intake.payload import UploadInvalid, parse_upload
+from services.intake.uploads import receive_upload
 from webhooks.problems import problem
 from webhooks.upload_body import BodyInvalid, BodyTooLarge, decode_json, read_body
 from webhooks.upload_signature import SignatureRefused, verify_signature
@@ -38,8 +38,11 @@ def receive_vendor_invoice():
         return problem(401, "Unauthorized", str(refused))
     delivery_id = request.headers["webhook-id"]
     if len(delivery_id) > MAX_WEBHOOK_ID or any(unicodedata.category(c) == "Cc" for c in delivery_id):
-        return problem(400, "Bad Request", f"The webhook-id must be at most {MAX_WEBHOOK_ID} characters "
-                                           "without control characters.")
+        return problem(
+            400,
+            "Bad Request",
+            f"The webhook-id must be at most {MAX_WEBHOOK_ID} characters without control characters.",
+        )
     try:
         upload = parse_upload(decode_json(body))
     except BodyInvalid as invalid:

@@ -43,8 +43,11 @@ def connect():
     try:
         _links(runtime.settings).loads(request.args.get("key", ""), max_age=LINK_SECONDS)
     except BadSignature:
-        return problem(403, "Forbidden", "Connecting QuickBooks needs a fresh link from an admin: "
-                                         "python -m webhooks.oauth https://YOUR-HOST")
+        return problem(
+            403,
+            "Forbidden",
+            "Connecting QuickBooks needs a fresh link from an admin: python -m webhooks.oauth https://YOUR-HOST",
+        )
     state = secrets.token_urlsafe(24)
     try:
         runtime.redis.set(_state_key(state), "1", ex=STATE_SECONDS)
@@ -53,7 +56,9 @@ def connect():
     try:
         url = authorization_url(runtime.settings, state)
     except Exception as error:  # noqa: BLE001 - the discovery document could not be fetched
-        return problem(502, "Bad Gateway", f"Intuit's OpenID discovery document is unavailable ({type(error).__name__})")
+        return problem(
+            502, "Bad Gateway", f"Intuit's OpenID discovery document is unavailable ({type(error).__name__})"
+        )
     return redirect(url, 302)
 
 
@@ -72,8 +77,12 @@ def callback():
         return problem(400, "Bad Request", "The callback lacks code or realmId")
     pinned = runtime.settings.qbo_realm_id
     if pinned and realm_id != pinned:
-        return problem(400, "Bad Request", f"This deployment is pinned to QuickBooks company {pinned} "
-                                           f"(QBO_REALM_ID); company {realm_id} was not connected")
+        return problem(
+            400,
+            "Bad Request",
+            f"This deployment is pinned to QuickBooks company {pinned} "
+            f"(QBO_REALM_ID); company {realm_id} was not connected",
+        )
     try:
         token_store(runtime).connect_company(code, realm_id)
     except CodeRefused as refused:

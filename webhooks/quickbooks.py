@@ -7,7 +7,7 @@ import json
 
 from flask import Flask, current_app, jsonify, request
 
-from services.qbo_events import record_events
+from services.reconcile.quickbooks_events import record_events
 from webhooks.problems import problem
 
 OPERATIONS = {"created": "Create", "updated": "Update", "deleted": "Delete", "voided": "Void", "merged": "Merge"}
@@ -34,18 +34,33 @@ def events_of(data: object) -> list[dict]:
                    "intuitaccountid": "934...", "intuitentityid": "145", "time": "..."}]
     """
     if isinstance(data, dict) and "eventNotifications" in data:
-        return [_event(f"{n['realmId']}:{e['name']}:{e['id']}:{e['operation']}:{e.get('lastUpdated', '')}",
-                       n["realmId"], e["name"], e["id"], e["operation"])
-                for n in data["eventNotifications"] for e in n.get("dataChangeEvent", {}).get("entities", [])]
+        return [
+            _event(
+                f"{n['realmId']}:{e['name']}:{e['id']}:{e['operation']}:{e.get('lastUpdated', '')}",
+                n["realmId"],
+                e["name"],
+                e["id"],
+                e["operation"],
+            )
+            for n in data["eventNotifications"]
+            for e in n.get("dataChangeEvent", {}).get("entities", [])
+        ]
     if isinstance(data, dict) and "specversion" in data:
         data = [data]
     if not isinstance(data, list):
-        raise ValueError("neither {\"eventNotifications\": [...]} nor a CloudEvents array")
+        raise ValueError('neither {"eventNotifications": [...]} nor a CloudEvents array')
     found = []
     for item in data:
         _, entity, verb, *_ = item["type"].split(".")
-        found.append(_event(item["id"], item["intuitaccountid"], ENTITIES.get(entity, entity.title()),
-                            item["intuitentityid"], OPERATIONS.get(verb, verb.title())))
+        found.append(
+            _event(
+                item["id"],
+                item["intuitaccountid"],
+                ENTITIES.get(entity, entity.title()),
+                item["intuitentityid"],
+                OPERATIONS.get(verb, verb.title()),
+            )
+        )
     return found
 
 

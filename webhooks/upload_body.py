@@ -68,8 +68,10 @@ def decode_json(body: bytes) -> object:
         raise BodyInvalid(f"The body nests arrays and objects more than {MAX_DEPTH} deep.") from None
     repeated = list(_repeated_keys(data, "#"))
     if repeated:
-        raise BodyInvalid("The body repeats keys within one object.", [
-            {"pointer": pointer, "detail": f"the key {key!r} appears more than once"} for pointer, key in repeated])
+        raise BodyInvalid(
+            "The body repeats keys within one object.",
+            [{"pointer": pointer, "detail": f"the key {key!r} appears more than once"} for pointer, key in repeated],
+        )
     return data
 
 

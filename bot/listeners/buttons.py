@@ -13,8 +13,8 @@ from bot.refusals import Refused, Unusable
 from bot.request_fields import channel_id, user_id
 from bot.slack_client import WebClient, describe
 from invoices.rules import REASON_REQUIRED
-from services.actions import InvoiceNotFound
-from services.approvals import take_action
+from services.changes.actions import InvoiceNotFound
+from services.changes.approvals import take_action
 
 
 def on_button(ack: Ack, body: dict, action: dict, client: WebClient, context: dict) -> None:
@@ -40,8 +40,14 @@ def on_button(ack: Ack, body: dict, action: dict, client: WebClient, context: di
         return
     who = resolve_actor(runtime, client, user)
     try:
-        result = take_action(runtime, clicked.invoice_id, button.action, who.actor, expected_status=clicked.shown,
-                             expected_revision=clicked.revision)
+        result = take_action(
+            runtime,
+            clicked.invoice_id,
+            button.action,
+            who.actor,
+            expected_status=clicked.shown,
+            expected_revision=clicked.revision,
+        )
     except InvoiceNotFound as missing:
         raise Unusable(f"{missing} Nothing was done.", str(missing)) from None
     if result.refusal:

@@ -6,7 +6,7 @@ from bot.answers import HELP, pending_answer, status_answer
 from bot.authorization import resolve_actor
 from bot.request_fields import has_control_characters
 from bot.slack_client import WebClient
-from services.lookup import find_invoices, pending_for
+from services.read.lookup import find_invoices, pending_for
 
 
 def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> None:

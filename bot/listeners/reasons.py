@@ -7,8 +7,8 @@ from bot.modals import CALLBACK_ID, REASON_BLOCK, read_submission, reason_proble
 from bot.refusals import Unusable, log_unusable
 from bot.request_fields import user_id
 from bot.slack_client import WebClient
-from services.actions import InvoiceNotFound
-from services.approvals import take_action
+from services.changes.actions import InvoiceNotFound
+from services.changes.approvals import take_action
 
 
 def on_reason(ack: Ack, body: dict, view: dict, client: WebClient, context: dict) -> None:
@@ -29,8 +29,15 @@ def on_reason(ack: Ack, body: dict, view: dict, client: WebClient, context: dict
     # The form opened before anything was checked (the click's trigger_id expires in 3 s): here is the check.
     who = resolve_actor(context["runtime"], client, user)
     try:
-        result = take_action(context["runtime"], request.invoice_id, request.action, who.actor, reason=reason,
-                             expected_status=request.expected_status, expected_revision=request.revision)
+        result = take_action(
+            context["runtime"],
+            request.invoice_id,
+            request.action,
+            who.actor,
+            reason=reason,
+            expected_status=request.expected_status,
+            expected_revision=request.revision,
+        )
     except InvoiceNotFound as missing:
         return _in_form(ack, body, Unusable(f"{missing} Nothing was done.", str(missing)))
     if result.refusal:

@@ -22,6 +22,7 @@ new one from `auth.refresh_token` (and `qb.refresh_token`).
 Programmatic use: `create_app(**settings)` (see store.Settings) and
 `server.serve_in_thread(app) -> (base_url, stop)`. Command line: `python -m sandbox.quickbooks`.
 """
+
 from .app import create_app
 from .server import serve_in_thread
 

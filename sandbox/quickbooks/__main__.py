@@ -1,4 +1,5 @@
 """Command line: python -m sandbox.quickbooks --host 127.0.0.1 --port 8001 [options]."""
+
 import argparse
 import signal
 import time
@@ -26,17 +27,28 @@ def arguments(argv=None):
     parser.add_argument("--time-scale", type=float, default=1.0)
     parser.add_argument("--realm-id", default="9341455000000001")
     parser.add_argument("--no-limits", action="store_true", help="turn the per-realm rate limits off")
-    parser.add_argument("--state-file", type=Path, help="keep the company (vendors, items, Bills, attachments, "
-                                                         "payments) and its tokens in this file across restarts")
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        help="keep the company (vendors, items, Bills, attachments, "
+        "payments) and its tokens in this file across restarts",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     """Start the sandbox and print what a client needs to connect to it."""
     args = arguments(argv)
-    app = create_app(webhook_url=args.webhook_url, webhook_format=args.webhook_format,
-                     verifier_token=args.verifier_token, client_id=args.client_id, client_secret=args.client_secret,
-                     time_scale=args.time_scale, realm_id=args.realm_id, limits_enabled=not args.no_limits)
+    app = create_app(
+        webhook_url=args.webhook_url,
+        webhook_format=args.webhook_format,
+        verifier_token=args.verifier_token,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        time_scale=args.time_scale,
+        realm_id=args.realm_id,
+        limits_enabled=not args.no_limits,
+    )
     store = app.extensions["qbo_sandbox"].store
     kept = StateFile(store, args.state_file) if args.state_file else None
     restored = kept.load() if kept else False
@@ -72,8 +84,11 @@ def main(argv=None):
 def _live_refresh_token(store, realm_id):
     """A restored refresh token of the company that was never rotated and has not expired, if there is one."""
     now = time.time()
-    live = [token for token, record in store.refresh_tokens.items()
-            if record["realm"] == realm_id and not record["rotated"] and record["expires"] > now]
+    live = [
+        token
+        for token, record in store.refresh_tokens.items()
+        if record["realm"] == realm_id and not record["rotated"] and record["expires"] > now
+    ]
     return live[-1] if live else None
 
 

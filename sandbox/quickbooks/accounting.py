@@ -1,4 +1,5 @@
 """The Accounting API routes under /v3/company/<realm>/ that the sandbox serves."""
+
 import copy
 import time
 
@@ -82,17 +83,31 @@ def preferences(realm):
     with store.lock:
         company = store.realm(realm)
         prefs = {
-            "AccountingInfoPrefs": {"TrackDepartments": False, "ClassTrackingPerTxn": company.class_tracking_per_txn,
-                                    "ClassTrackingPerTxnLine": company.class_tracking_per_line,
-                                    "CustomerTerminology": "Customers"},
+            "AccountingInfoPrefs": {
+                "TrackDepartments": False,
+                "ClassTrackingPerTxn": company.class_tracking_per_txn,
+                "ClassTrackingPerTxnLine": company.class_tracking_per_line,
+                "CustomerTerminology": "Customers",
+            },
             "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking": False},
             # Shape of tests/sandbox/recorded/qbo/preferences_book_close_date.json (Intuit's sample): HomeCurrency
             # is a {"value"} reference; no public body shows MultiCurrencyEnabled true, so only that value flips.
-            "CurrencyPrefs": {"MultiCurrencyEnabled": company.multicurrency_enabled,
-                              "HomeCurrency": {"value": company.home_currency}},
-            "OtherPrefs": {"NameValue": [{"Name": "VendorAndPurchasesPrefs.WarnDuplicateBillNum",
-                                          "Value": "true" if company.warn_duplicate_bill_number else "false"}]},
-            "Id": "1", "SyncToken": "0", "domain": "QBO", "sparse": False,
+            "CurrencyPrefs": {
+                "MultiCurrencyEnabled": company.multicurrency_enabled,
+                "HomeCurrency": {"value": company.home_currency},
+            },
+            "OtherPrefs": {
+                "NameValue": [
+                    {
+                        "Name": "VendorAndPurchasesPrefs.WarnDuplicateBillNum",
+                        "Value": "true" if company.warn_duplicate_bill_number else "false",
+                    }
+                ]
+            },
+            "Id": "1",
+            "SyncToken": "0",
+            "domain": "QBO",
+            "sparse": False,
             "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(time.time())},
         }
         if company.book_close_date:
@@ -109,9 +124,20 @@ def company_info(realm, company_id):
         company = store.realm(realm)
         if company_id != realm:
             raise not_found("CompanyInfo", company_id)
-        info = {"CompanyName": company.company_name, "LegalName": company.company_name, "Country": "US",
-                "CompanyAddr": {"Line1": "8200 NW 41st St", "City": "Doral", "CountrySubDivisionCode": "FL",
-                                "PostalCode": "33166"},
-                "Id": "1", "SyncToken": "0", "domain": "QBO", "sparse": False,
-                "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(company.created_at)}}
+        info = {
+            "CompanyName": company.company_name,
+            "LegalName": company.company_name,
+            "Country": "US",
+            "CompanyAddr": {
+                "Line1": "8200 NW 41st St",
+                "City": "Doral",
+                "CountrySubDivisionCode": "FL",
+                "PostalCode": "33166",
+            },
+            "Id": "1",
+            "SyncToken": "0",
+            "domain": "QBO",
+            "sparse": False,
+            "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(company.created_at)},
+        }
     return reply({"CompanyInfo": info, "time": response_time()})

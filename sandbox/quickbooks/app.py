@@ -1,4 +1,5 @@
 """The Flask application factory of the QuickBooks Online sandbox."""
+
 import logging
 from dataclasses import dataclass
 
@@ -10,10 +11,10 @@ from .batch import batch_api
 from .behaviour import behaviour_control
 from .changes import cdc_api, changes_control
 from .control import control
-from .webhook_control import webhook_control
 from .oauth import blueprint as oauth_blueprint
 from .payments import payment_control
 from .store import Settings, Store
+from .webhook_control import webhook_control
 from .webhooks import Notifier
 
 

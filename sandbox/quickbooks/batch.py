@@ -1,4 +1,5 @@
 """The batch endpoint: up to 30 create/update/delete/query items answered one by one."""
+
 import copy
 
 from flask import Blueprint, current_app, request
@@ -31,9 +32,13 @@ def _too_long(request_id):
     status, code and wording are the sandbox's own (batch_limits.md), modelling the stricter reading.
     """
     if request_id and len(request_id) > REQUEST_ID_MAX:
-        raise QboFault(400, 6000, "A business validation error has occurred while processing your request",
-                       f"Business Validation Error: RequestId {request_id} is {len(request_id)} characters long, "
-                       f"longer than the {REQUEST_ID_MAX} characters a batch request allows")
+        raise QboFault(
+            400,
+            6000,
+            "A business validation error has occurred while processing your request",
+            f"Business Validation Error: RequestId {request_id} is {len(request_id)} characters long, "
+            f"longer than the {REQUEST_ID_MAX} characters a batch request allows",
+        )
 
 
 def _check_bid(request_id, bid):
@@ -43,12 +48,16 @@ def _check_bid(request_id, bid):
     combined = f"{request_id}{bid}"
     if len(combined) > COMBINED_MAX:
         # Detail verbatim from QuickBooks-V3-Java-SDK #180, QBO's own ellipsis after the first ten characters.
-        detail = (f"Business Validation Error: You cannot enter more than {COMBINED_MAX} characters in the "
-                  f"request_id field. You tried entering {combined[:10]}..., which is {len(combined)} characters.")
+        detail = (
+            f"Business Validation Error: You cannot enter more than {COMBINED_MAX} characters in the "
+            f"request_id field. You tried entering {combined[:10]}..., which is {len(combined)} characters."
+        )
     else:
         # Within 50 together but over the documented 10 for a bId: the wording is ours (no recorded body).
-        detail = (f"Business Validation Error: bId {bid} is longer than the {BID_MAX_WITH_REQUEST_ID} characters "
-                  f"allowed when a RequestID is given")
+        detail = (
+            f"Business Validation Error: bId {bid} is longer than the {BID_MAX_WITH_REQUEST_ID} characters "
+            f"allowed when a RequestID is given"
+        )
     raise QboFault(400, 6000, "A business validation error has occurred while processing your request", detail)
 
 
@@ -82,8 +91,13 @@ def run_batch(realm):
     _too_long(request_id)
     limit = sandbox.store.settings.batch_max_items
     if len(items) > limit:
-        raise QboFault(400, 1040, "Batch size exceeds allowed limit",
-                       f"The batch request has {len(items)} items; the limit is {limit}", kind="ValidationFault")
+        raise QboFault(
+            400,
+            1040,
+            "Batch size exceeds allowed limit",
+            f"The batch request has {len(items)} items; the limit is {limit}",
+            kind="ValidationFault",
+        )
     answers, changes = [], []
     with sandbox.store.lock:
         company = sandbox.store.realm(realm)

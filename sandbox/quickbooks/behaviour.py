@@ -1,4 +1,5 @@
 """The control API's knobs for how the sandbox behaves, under /_sandbox/: scripted faults, a held store, settings."""
+
 import threading
 import time
 

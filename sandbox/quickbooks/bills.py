@@ -1,4 +1,5 @@
 """Bill behaviour as QBO applies it: validation, totals, SyncTokens, deletes (payments: payments.py)."""
+
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -19,8 +20,13 @@ def money(value, element):
     try:
         return value if isinstance(value, Decimal) else Decimal(str(value))
     except ArithmeticError:
-        raise QboFault(400, 2010, "Request has invalid or unsupported property",
-                       f"Property Name:{element} has an invalid value {value!r}", element=element)
+        raise QboFault(
+            400,
+            2010,
+            "Request has invalid or unsupported property",
+            f"Property Name:{element} has an invalid value {value!r}",
+            element=element,
+        )
 
 
 def _ref(realm, entity, ref, element):
@@ -51,8 +57,13 @@ def _line(realm, line, number):
         if qty not in (None, 0) and price not in (None, 0):
             product = money(qty, "Qty") * money(price, "UnitPrice")
             if product.quantize(CENT, ROUND_HALF_UP) != amount.quantize(CENT, ROUND_HALF_UP):
-                raise QboFault(400, 6070, "Amount calculation incorrect in the request",
-                               f"Amount is not equal to UnitPrice * Qty. Supplied value:{amount}", element="Line.Amount")
+                raise QboFault(
+                    400,
+                    6070,
+                    "Amount calculation incorrect in the request",
+                    f"Amount is not equal to UnitPrice * Qty. Supplied value:{amount}",
+                    element="Line.Amount",
+                )
     elif kind == "AccountBasedExpenseLineDetail":
         if not (detail.get("AccountRef") or {}).get("value"):
             raise missing("Line.AccountBasedExpenseLineDetail.AccountRef")
@@ -65,9 +76,14 @@ def _line(realm, line, number):
 
 def _too_long(text, most, element):
     if len(text) > most:
-        raise QboFault(400, 2050, "String length is either shorter or longer than supported by specification",
-                       f"String length specified does not match the supported length. Min:0 Max:{most} "
-                       f"supplied length:{len(text)} for {element}", element=element)
+        raise QboFault(
+            400,
+            2050,
+            "String length is either shorter or longer than supported by specification",
+            f"String length specified does not match the supported length. Min:0 Max:{most} "
+            f"supplied length:{len(text)} for {element}",
+            element=element,
+        )
 
 
 def _check_texts(body):
@@ -82,10 +98,15 @@ def _check_doc_number(realm, bill, vendor_id, own_id):
     if doc and realm.warn_duplicate_bill_number:
         for other in realm.bills.values():
             if other["Id"] != own_id and other.get("DocNumber") == doc and other["VendorRef"]["value"] == vendor_id:
-                raise QboFault(400, 6140, "Duplicate Document Number Error",
-                               f"Duplicate Document Number Error : You must specify a different number. This number "
-                               f"has already been used. DocNumber={doc} is assigned to TxnType=Bill with "
-                               f"TxnId={other['Id']}", element="DocNumber")
+                raise QboFault(
+                    400,
+                    6140,
+                    "Duplicate Document Number Error",
+                    f"Duplicate Document Number Error : You must specify a different number. This number "
+                    f"has already been used. DocNumber={doc} is assigned to TxnType=Bill with "
+                    f"TxnId={other['Id']}",
+                    element="DocNumber",
+                )
 
 
 def _check_period(realm, txn_date):
@@ -109,8 +130,12 @@ def _currency(realm, body, vendor_id):
     vendor = (realm.vendors[vendor_id].get("CurrencyRef") or {}).get("value") or realm.home_currency
     sent = (body.get("CurrencyRef") or {}).get("value") or vendor
     if sent != vendor:
-        raise QboFault(400, 6000, "A business validation error has occurred while processing your request",
-                       "Business Validation Error: Transactions can have only one foreign currency at a time.")
+        raise QboFault(
+            400,
+            6000,
+            "A business validation error has occurred while processing your request",
+            "Business Validation Error: Transactions can have only one foreign currency at a time.",
+        )
     return currency_ref(sent)
 
 
@@ -118,8 +143,12 @@ def _build(realm, body, own_id):
     vendor = _ref(realm, "Vendor", body.get("VendorRef"), "VendorRef")
     lines = [_line(realm, line, n) for n, line in enumerate(body.get("Line") or [], 1)]
     if not lines:
-        raise QboFault(400, 6000, "A business validation error has occurred while processing your request",
-                       "Business Validation Error: You must set a transaction amount.")
+        raise QboFault(
+            400,
+            6000,
+            "A business validation error has occurred while processing your request",
+            "Business Validation Error: You must set a transaction amount.",
+        )
     _check_doc_number(realm, body, vendor["value"], own_id)
     _check_texts(body)
     bill = {k: v for k, v in body.items() if v not in ("", None) and k not in READ_ONLY}
@@ -127,11 +156,19 @@ def _build(realm, body, own_id):
     _check_period(realm, txn_date)
     currency = _currency(realm, body, vendor["value"])
     total = sum((line["Amount"] for line in lines), Decimal("0"))
-    bill.update({"VendorRef": vendor, "Line": lines, "TxnDate": txn_date,
-                 "DueDate": bill.get("DueDate") or txn_date, "TotalAmt": total,
-                 "CurrencyRef": currency,
-                 "APAccountRef": bill.get("APAccountRef") or {"value": "33", "name": "Accounts Payable (A/P)"},
-                 "domain": "QBO", "sparse": False})
+    bill.update(
+        {
+            "VendorRef": vendor,
+            "Line": lines,
+            "TxnDate": txn_date,
+            "DueDate": bill.get("DueDate") or txn_date,
+            "TotalAmt": total,
+            "CurrencyRef": currency,
+            "APAccountRef": bill.get("APAccountRef") or {"value": "33", "name": "Accounts Payable (A/P)"},
+            "domain": "QBO",
+            "sparse": False,
+        }
+    )
     return bill
 
 
@@ -141,8 +178,14 @@ def create(realm, body):
     bill = _build(realm, body, None)
     ts = time.time()
     bill_id = realm.new_id()
-    bill.update({"Id": bill_id, "SyncToken": "0", "Balance": bill["TotalAmt"],
-                 "MetaData": {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)}})
+    bill.update(
+        {
+            "Id": bill_id,
+            "SyncToken": "0",
+            "Balance": bill["TotalAmt"],
+            "MetaData": {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)},
+        }
+    )
     realm.bills[bill_id] = bill
     realm.changed[("Bill", bill_id)] = ts
     return bill, [("Bill", bill_id, "Create", ts)]
@@ -165,9 +208,15 @@ def update(realm, body):
     bill = _build(realm, merged, old["Id"])
     ts = time.time()
     paid = realm.paid.get(old["Id"], Decimal("0"))
-    bill.update({"Id": old["Id"], "SyncToken": str(int(old["SyncToken"]) + 1),
-                 "Balance": bill["TotalAmt"] - paid, "LinkedTxn": old.get("LinkedTxn", []),
-                 "MetaData": {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": meta_time(ts)}})
+    bill.update(
+        {
+            "Id": old["Id"],
+            "SyncToken": str(int(old["SyncToken"]) + 1),
+            "Balance": bill["TotalAmt"] - paid,
+            "LinkedTxn": old.get("LinkedTxn", []),
+            "MetaData": {"CreateTime": old["MetaData"]["CreateTime"], "LastUpdatedTime": meta_time(ts)},
+        }
+    )
     realm.bills[old["Id"]] = bill
     realm.changed[("Bill", old["Id"])] = ts
     return bill, [("Bill", old["Id"], "Update", ts)]
@@ -181,4 +230,3 @@ def delete(realm, body):
     realm.deleted[bill["Id"]] = ts
     realm.changed[("Bill", bill["Id"])] = ts
     return {"status": "Deleted", "domain": "QBO", "Id": bill["Id"]}, [("Bill", bill["Id"], "Delete", ts)]
-

@@ -1,4 +1,5 @@
 """Vendors, items and classes of a company, and the default seed data."""
+
 import time
 
 from .wire import meta_time
@@ -22,8 +23,13 @@ def _meta(ts):
 
 # Names as QBO gives them in CurrencyRef.name (tests/sandbox/recorded/qbo/vendor_foreign_currency.json shows
 # CAD and USD; the others follow the same ISO 4217 names).
-CURRENCY_NAMES = {"USD": "United States Dollar", "CAD": "Canadian Dollar", "EUR": "Euro",
-                  "GBP": "British Pound Sterling", "COP": "Colombian Peso"}
+CURRENCY_NAMES = {
+    "USD": "United States Dollar",
+    "CAD": "Canadian Dollar",
+    "EUR": "Euro",
+    "GBP": "British Pound Sterling",
+    "COP": "Colombian Peso",
+}
 
 
 def currency_ref(code):
@@ -34,21 +40,53 @@ def currency_ref(code):
 def _vendor(entity_id, name, ts, currency="USD"):
     # Every vendor carries its CurrencyRef, the home currency unless created in another one with
     # multicurrency on (vendor_foreign_currency.json: vendors 356 in CAD and 259 in USD of one company).
-    return {"Id": entity_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "Active": True,
-            "DisplayName": name, "CompanyName": name, "PrintOnCheckName": name, "Vendor1099": False,
-            "Balance": 0, "CurrencyRef": currency_ref(currency), "MetaData": _meta(ts)}
+    return {
+        "Id": entity_id,
+        "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        "Active": True,
+        "DisplayName": name,
+        "CompanyName": name,
+        "PrintOnCheckName": name,
+        "Vendor1099": False,
+        "Balance": 0,
+        "CurrencyRef": currency_ref(currency),
+        "MetaData": _meta(ts),
+    }
 
 
 def _item(entity_id, name, ts):
-    return {"Id": entity_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "Active": True,
-            "Name": name, "FullyQualifiedName": name, "Type": "NonInventory", "Taxable": False,
-            "UnitPrice": 0, "PurchaseCost": 0, "TrackQtyOnHand": False,
-            "ExpenseAccountRef": {"value": "80", "name": "Cost of Goods Sold"}, "MetaData": _meta(ts)}
+    return {
+        "Id": entity_id,
+        "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        "Active": True,
+        "Name": name,
+        "FullyQualifiedName": name,
+        "Type": "NonInventory",
+        "Taxable": False,
+        "UnitPrice": 0,
+        "PurchaseCost": 0,
+        "TrackQtyOnHand": False,
+        "ExpenseAccountRef": {"value": "80", "name": "Cost of Goods Sold"},
+        "MetaData": _meta(ts),
+    }
 
 
 def _class(entity_id, name, ts):
-    return {"Id": entity_id, "SyncToken": "0", "domain": "QBO", "sparse": False, "Active": True,
-            "Name": name, "FullyQualifiedName": name, "SubClass": False, "MetaData": _meta(ts)}
+    return {
+        "Id": entity_id,
+        "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        "Active": True,
+        "Name": name,
+        "FullyQualifiedName": name,
+        "SubClass": False,
+        "MetaData": _meta(ts),
+    }
 
 
 BUILDERS = {"Vendor": _vendor, "Item": _item, "Class": _class}

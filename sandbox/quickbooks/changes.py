@@ -1,4 +1,5 @@
 """Change data capture (/cdc) as QBO answers it, at most 1,000 objects an answer, and a control to date changes."""
+
 import copy
 
 from flask import Blueprint, current_app, jsonify, request
@@ -40,8 +41,14 @@ def change_data_capture(realm):
     store = current_app.extensions["qbo_sandbox"].store
     with store.lock:
         company = store.realm(realm)
-        changed = sorted(((ts, entity, entity_id) for (entity, entity_id), ts in company.changed.items()
-                          if entity in names and ts >= since), key=lambda change: change[0])
+        changed = sorted(
+            (
+                (ts, entity, entity_id)
+                for (entity, entity_id), ts in company.changed.items()
+                if entity in names and ts >= since
+            ),
+            key=lambda change: change[0],
+        )
         found = {name: [] for name in names}
         for ts, entity, entity_id in changed[:MAX_OBJECTS]:
             record = company.collection(entity).get(entity_id)
@@ -49,8 +56,10 @@ def change_data_capture(realm):
                 found[entity].append(copy.deepcopy(record))
             elif entity_id in company.deleted:
                 found[entity].append(_stub(entity_id, ts))
-    responses = [{name: rows, "startPosition": 1, "maxResults": len(rows)} if rows
-                 else {"startPosition": 1, "maxResults": 0} for name, rows in found.items()]
+    responses = [
+        {name: rows, "startPosition": 1, "maxResults": len(rows)} if rows else {"startPosition": 1, "maxResults": 0}
+        for name, rows in found.items()
+    ]
     return reply({"CDCResponse": [{"QueryResponse": responses}], "time": response_time()})
 
 

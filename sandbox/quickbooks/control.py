@@ -1,4 +1,5 @@
 """The sandbox's own JSON control API under /_sandbox/, for tests and the local demo."""
+
 import copy
 from datetime import date
 
@@ -11,8 +12,12 @@ from .wire import reply
 
 control = Blueprint("qbo_control", __name__, url_prefix="/_sandbox")
 KINDS = {"vendors": "Vendor", "items": "Item", "classes": "Class"}
-PREFERENCES = ("class_tracking_per_line", "class_tracking_per_txn", "warn_duplicate_bill_number",
-               "multicurrency_enabled")
+PREFERENCES = (
+    "class_tracking_per_line",
+    "class_tracking_per_txn",
+    "warn_duplicate_bill_number",
+    "multicurrency_enabled",
+)
 BOOKS = ("book_close_date", "home_currency")
 
 
@@ -126,7 +131,7 @@ def expire_tokens(realm_id):
 def add_entity(realm_id, kind):
     """Add a vendor, item or class: {"name": "Rosa's Farm"}; a vendor may name its {"currency": "EUR"}."""
     if kind not in KINDS or not _body().get("name"):
-        raise ValueError("POST /realms/<id>/vendors|items|classes with {\"name\": ...}")
+        raise ValueError('POST /realms/<id>/vendors|items|classes with {"name": ...}')
     store = _sandbox().store
     with store.lock:
         return reply(catalog.add(_realm(store, realm_id), KINDS[kind], _body()["name"], _body().get("currency")), 201)
@@ -136,7 +141,7 @@ def add_entity(realm_id, kind):
 def rename_entity(realm_id, kind, entity_id):
     """Rename a vendor, item or class: {"name": "New name"}."""
     if kind not in KINDS or not _body().get("name"):
-        raise ValueError("PATCH /realms/<id>/vendors|items|classes/<id> with {\"name\": ...}")
+        raise ValueError('PATCH /realms/<id>/vendors|items|classes/<id> with {"name": ...}')
     store = _sandbox().store
     with store.lock:
         record = catalog.rename(_realm(store, realm_id), KINDS[kind], entity_id, _body()["name"])
@@ -181,8 +186,15 @@ def list_bills(realm_id):
     store = _sandbox().store
     with store.lock:
         realm = _realm(store, realm_id)
-        return reply(copy.deepcopy({"bills": list(realm.bills.values()), "deleted": sorted(realm.deleted),
-                                    "payments": list(realm.payments.values())}))
+        return reply(
+            copy.deepcopy(
+                {
+                    "bills": list(realm.bills.values()),
+                    "deleted": sorted(realm.deleted),
+                    "payments": list(realm.payments.values()),
+                }
+            )
+        )
 
 
 @control.get("/realms/<realm_id>/bills/<bill_id>")
@@ -202,8 +214,14 @@ def stats(realm_id):
     store = _sandbox().store
     with store.lock:
         realm = _realm(store, realm_id)
-        return jsonify({"requests": realm.requests, "throttled": realm.throttled, "bills": len(realm.bills),
-                        "batches": list(realm.batches)})
+        return jsonify(
+            {
+                "requests": realm.requests,
+                "throttled": realm.throttled,
+                "bills": len(realm.bills),
+                "batches": list(realm.batches),
+            }
+        )
 
 
 @control.delete("/realms/<realm_id>/bills/<bill_id>")

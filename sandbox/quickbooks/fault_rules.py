@@ -1,4 +1,5 @@
 """Scripted faults: the next N matching API requests misbehave in a chosen way."""
+
 import itertools
 
 # refused: 403 ApplicationAuthorizationFailed ("shape": "lowercase" or "xml"); access_lost: 401 code 120, which a
@@ -20,11 +21,18 @@ def add(store, spec):
         raise ValueError("mode must be 502 or abort")
     if spec.get("shape", "lowercase") not in SHAPES:
         raise ValueError(f"shape must be one of {', '.join(SHAPES)}")
-    rule = {"id": next(_ids), "kind": kind, "remaining": int(spec.get("count", 1)),
-            "method": (spec.get("method") or "").upper() or None, "path": spec.get("path") or None,
-            "realm": str(spec["realm_id"]) if spec.get("realm_id") else None, "status": status,
-            "seconds": float(spec.get("seconds", 5)), "mode": spec.get("mode", "502"),
-            "shape": spec.get("shape", "lowercase")}
+    rule = {
+        "id": next(_ids),
+        "kind": kind,
+        "remaining": int(spec.get("count", 1)),
+        "method": (spec.get("method") or "").upper() or None,
+        "path": spec.get("path") or None,
+        "realm": str(spec["realm_id"]) if spec.get("realm_id") else None,
+        "status": status,
+        "seconds": float(spec.get("seconds", 5)),
+        "mode": spec.get("mode", "502"),
+        "shape": spec.get("shape", "lowercase"),
+    }
     store.rules.append(rule)
     return rule
 

@@ -1,4 +1,5 @@
 """What stands in front of every accounting call: scripted faults, bearer auth, limits, requestid replay."""
+
 import time
 
 from flask import Response, current_app, g, request
@@ -105,8 +106,10 @@ def _aborted(body):
     def stream():
         yield body[: len(body) // 2]
         raise ConnectionAbortedError("sandbox: response lost on purpose")
-    return Response(stream(), status=200, content_type="application/json",
-                    headers={"Content-Length": str(len(body) + 1024)})
+
+    return Response(
+        stream(), status=200, content_type="application/json", headers={"Content-Length": str(len(body) + 1024)}
+    )
 
 
 def teardown(_exc=None):

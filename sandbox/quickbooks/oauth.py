@@ -1,4 +1,5 @@
 """Intuit's OAuth 2.0 / OpenID endpoints as intuitlib's AuthClient calls them, with rotating refresh tokens."""
+
 import base64
 import secrets
 import time
@@ -23,12 +24,24 @@ def issue_tokens(store, realm_id, grant=None):
     grant = grant or secrets.token_hex(8)
     access = "sbx-at-" + secrets.token_urlsafe(24)
     refresh = "sbx-rt-" + secrets.token_urlsafe(24)
-    store.access_tokens[access] = {"realm": realm_id, "grant": grant,
-                                   "expires": now + settings.scaled(settings.access_token_seconds)}
-    store.refresh_tokens[refresh] = {"realm": realm_id, "grant": grant, "rotated": None,
-                                     "expires": now + settings.scaled(settings.refresh_token_seconds)}
-    return {"token_type": "bearer", "access_token": access, "expires_in": int(settings.access_token_seconds),
-            "refresh_token": refresh, "x_refresh_token_expires_in": int(settings.refresh_token_seconds)}
+    store.access_tokens[access] = {
+        "realm": realm_id,
+        "grant": grant,
+        "expires": now + settings.scaled(settings.access_token_seconds),
+    }
+    store.refresh_tokens[refresh] = {
+        "realm": realm_id,
+        "grant": grant,
+        "rotated": None,
+        "expires": now + settings.scaled(settings.refresh_token_seconds),
+    }
+    return {
+        "token_type": "bearer",
+        "access_token": access,
+        "expires_in": int(settings.access_token_seconds),
+        "refresh_token": refresh,
+        "x_refresh_token_expires_in": int(settings.refresh_token_seconds),
+    }
 
 
 def bearer_realm(store, header, realm_id):
@@ -69,15 +82,21 @@ def _oauth_error(error, status=400):
 def discovery():
     """OpenID discovery document whose endpoints point at this server."""
     root = request.url_root.rstrip("/")
-    return jsonify({
-        "issuer": root, "authorization_endpoint": root + "/oauth2/authorize",
-        "token_endpoint": root + "/oauth2/v1/tokens/bearer", "userinfo_endpoint": root + "/v1/openid_connect/userinfo",
-        "revocation_endpoint": root + "/oauth2/v1/tokens/revoke", "jwks_uri": root + "/oauth2/v1/keys",
-        "response_types_supported": ["code"], "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": ["openid", "email", "profile",
-                                                                                 "com.intuit.quickbooks.accounting"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-    })
+    return jsonify(
+        {
+            "issuer": root,
+            "authorization_endpoint": root + "/oauth2/authorize",
+            "token_endpoint": root + "/oauth2/v1/tokens/bearer",
+            "userinfo_endpoint": root + "/v1/openid_connect/userinfo",
+            "revocation_endpoint": root + "/oauth2/v1/tokens/revoke",
+            "jwks_uri": root + "/oauth2/v1/keys",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "email", "profile", "com.intuit.quickbooks.accounting"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        }
+    )
 
 
 @blueprint.get("/oauth2/authorize")
@@ -91,8 +110,11 @@ def authorize():
         if store.realm(realm_id) is None:
             catalog.seed(store.add_realm(realm_id))
         code = "sbx-code-" + secrets.token_urlsafe(16)
-        store.auth_codes[code] = {"realm": realm_id, "redirect_uri": request.args["redirect_uri"],
-                                  "expires": time.time() + store.settings.scaled(AUTH_CODE_SECONDS)}
+        store.auth_codes[code] = {
+            "realm": realm_id,
+            "redirect_uri": request.args["redirect_uri"],
+            "expires": time.time() + store.settings.scaled(AUTH_CODE_SECONDS),
+        }
     params = {"code": code, "state": request.args.get("state", ""), "realmId": realm_id}
     return redirect(request.args["redirect_uri"] + "?" + urlencode(params), 302)
 
@@ -146,8 +168,15 @@ def userinfo():
         record = store.access_tokens.get(header[7:].strip())
         if record is None or record["expires"] <= time.time():
             return authentication_failed("Token revoked, expired or unknown").response()
-        return jsonify({"sub": "sandbox-user-" + record["realm"], "email": "ap@example.com", "emailVerified": True,
-                        "givenName": "Sandbox", "familyName": "User"})
+        return jsonify(
+            {
+                "sub": "sandbox-user-" + record["realm"],
+                "email": "ap@example.com",
+                "emailVerified": True,
+                "givenName": "Sandbox",
+                "familyName": "User",
+            }
+        )
 
 
 @blueprint.get("/oauth2/v1/keys")

@@ -13,6 +13,7 @@ Shapes follow the recorded answers in tests/sandbox/recorded/qbo/ (billpayment.s
 - webhooks: BillPayment Create/Update/Delete/Void, Bill Create/Update/Delete and no Bill Void (Intuit's
   "entities and operations that support webhooks" table, webhooks.source.md).
 """
+
 import copy
 import time
 from decimal import Decimal
@@ -41,8 +42,12 @@ def _rebalance(realm, bill_id, ts):
     bill = realm.bills.get(bill_id)
     if bill is None:
         return []
-    paying = [(p["Id"], line["Amount"]) for p in realm.payments.values() for line in p.get("Line", [])
-              if any(t["TxnId"] == bill_id and t["TxnType"] == "Bill" for t in line.get("LinkedTxn", []))]
+    paying = [
+        (p["Id"], line["Amount"])
+        for p in realm.payments.values()
+        for line in p.get("Line", [])
+        if any(t["TxnId"] == bill_id and t["TxnType"] == "Bill" for t in line.get("LinkedTxn", []))
+    ]
     paid = sum((amount for _, amount in paying), Decimal("0"))
     realm.paid[bill_id] = paid
     bill["Balance"] = bill["TotalAmt"] - paid
@@ -65,17 +70,27 @@ def pay(realm, bill_id, amount=None, pay_type="Check"):
     amount = bill["Balance"] if amount is None else Decimal(str(amount))
     if not Decimal("0") < amount <= bill["Balance"]:
         # Wording ours: QBO's form does not let a user pay more than the open balance.
-        raise QboFault(400, 6000, "A business validation error has occurred while processing your request",
-                       f"Business Validation Error: the payment of {amount} exceeds the Bill's open balance "
-                       f"{bill['Balance']} (or is not positive)")
+        raise QboFault(
+            400,
+            6000,
+            "A business validation error has occurred while processing your request",
+            f"Business Validation Error: the payment of {amount} exceeds the Bill's open balance "
+            f"{bill['Balance']} (or is not positive)",
+        )
     ts = time.time()
     payment_id = realm.new_id()
     key, account = PAY_TYPES[pay_type]
     realm.payments[payment_id] = {
-        "domain": "QBO", "sparse": False, "Id": payment_id, "SyncToken": "0",
+        "domain": "QBO",
+        "sparse": False,
+        "Id": payment_id,
+        "SyncToken": "0",
         "MetaData": {"CreateTime": meta_time(ts), "LastUpdatedTime": meta_time(ts)},
-        "TxnDate": company_date(ts), "VendorRef": dict(bill["VendorRef"]), "PayType": pay_type,
-        key: copy.deepcopy(account), "TotalAmt": amount,
+        "TxnDate": company_date(ts),
+        "VendorRef": dict(bill["VendorRef"]),
+        "PayType": pay_type,
+        key: copy.deepcopy(account),
+        "TotalAmt": amount,
         "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": bill["Id"], "TxnType": "Bill"}]}],
     }
     realm.changed[("BillPayment", payment_id)] = ts
@@ -84,8 +99,14 @@ def pay(realm, bill_id, amount=None, pay_type="Check"):
 
 
 def _paid_bills(payment):
-    return sorted({t["TxnId"] for line in payment.get("Line", []) for t in line.get("LinkedTxn", [])
-                   if t.get("TxnType") == "Bill"})
+    return sorted(
+        {
+            t["TxnId"]
+            for line in payment.get("Line", [])
+            for t in line.get("LinkedTxn", [])
+            if t.get("TxnType") == "Bill"
+        }
+    )
 
 
 def void(realm, payment_id):

@@ -5,6 +5,7 @@ dict keys, the store's own dataclasses), so whatever entity kinds the store grow
 this module naming them. Only dataclasses of sandbox.quickbooks are rebuilt from a file; a field a
 newer version added takes its default, a field it dropped is ignored.
 """
+
 import base64
 import dataclasses
 import importlib
@@ -81,8 +82,10 @@ def encode(value):
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         kind = type(value)
-        return {"$dataclass": f"{kind.__module__}:{kind.__qualname__}",
-                "fields": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
+        return {
+            "$dataclass": f"{kind.__module__}:{kind.__qualname__}",
+            "fields": {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)},
+        }
     raise TypeError(f"the QuickBooks sandbox cannot keep a {type(value).__name__} in its state file")
 
 

@@ -1,4 +1,5 @@
 """The QBO query language subset the sandbox answers: select, where/and, orderby, paging, count."""
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -7,8 +8,10 @@ from .faults import query_error
 
 ENTITIES = {"vendor": "Vendor", "item": "Item", "class": "Class", "bill": "Bill", "billpayment": "BillPayment"}
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
-TOKEN = re.compile(r"\s*(?:(?P<op><=|>=|!=|=|<|>)|(?P<punct>[*(),])|(?P<num>-?\d+(?:\.\d+)?)(?![\w.])"
-                   r"|(?P<word>[A-Za-z_][\w.]*)|(?P<quote>'))")
+TOKEN = re.compile(
+    r"\s*(?:(?P<op><=|>=|!=|=|<|>)|(?P<punct>[*(),])|(?P<num>-?\d+(?:\.\d+)?)(?![\w.])"
+    r"|(?P<word>[A-Za-z_][\w.]*)|(?P<quote>'))"
+)
 
 
 @dataclass
@@ -31,7 +34,7 @@ def tokenize(text):
         if not match:
             if text[pos:].strip() == "":
                 break
-            raise query_error(f'Encountered "{text[pos:pos + 10].strip()}" at line 1, column {pos + 1}.')
+            raise query_error(f'Encountered "{text[pos : pos + 10].strip()}" at line 1, column {pos + 1}.')
         kind = match.lastgroup
         pos = match.end()
         if kind == "quote":

@@ -1,4 +1,5 @@
 """Evaluating a parsed query against stored entities, and the QueryResponse envelope."""
+
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -39,8 +40,14 @@ def _holds(record, condition):
     left, right = _comparable(actual, expected)
     if left is None:
         return False
-    return {"=": left == right, "!=": left != right, "<": left < right, ">": left > right,
-            "<=": left <= right, ">=": left >= right}[op]
+    return {
+        "=": left == right,
+        "!=": left != right,
+        "<": left < right,
+        ">": left > right,
+        "<=": left <= right,
+        ">=": left >= right,
+    }[op]
 
 
 def _sort_key(path):
@@ -50,6 +57,7 @@ def _sort_key(path):
             return (0, Decimal(str(value)), "")
         except (InvalidOperation, ValueError):
             return (1, Decimal(0), str(value))
+
     return key
 
 
@@ -62,7 +70,7 @@ def run(query, records):
     for spec in reversed(query.order_by):
         path, _, direction = spec.partition(" ")
         found.sort(key=_sort_key(path), reverse=direction == "desc")
-    page = found[query.start - 1:query.start - 1 + query.limit]
+    page = found[query.start - 1 : query.start - 1 + query.limit]
     if not page:
         return {"QueryResponse": {}, "time": response_time()}
     body = {query.entity: page, "startPosition": query.start, "maxResults": len(page)}

@@ -1,4 +1,5 @@
 """Thread-safe in-memory state of the sandbox: settings, companies, tokens, scripted faults, events."""
+
 import threading
 import time
 from dataclasses import dataclass, field, fields
@@ -75,8 +76,13 @@ class Realm:
 
     def collection(self, entity):
         """The dict holding entities of a QBO type name such as "Vendor" or "Bill"."""
-        return {"Vendor": self.vendors, "Item": self.items, "Class": self.classes,
-                "Bill": self.bills, "BillPayment": self.payments}.get(entity)
+        return {
+            "Vendor": self.vendors,
+            "Item": self.items,
+            "Class": self.classes,
+            "Bill": self.bills,
+            "BillPayment": self.payments,
+        }.get(entity)
 
 
 class Store:

@@ -1,9 +1,14 @@
 """Control API for webhook delivery: where to send, in which format, and re-sending on demand."""
+
 from flask import Blueprint, current_app, jsonify, request
 
 webhook_control = Blueprint("qbo_webhook_control", __name__, url_prefix="/_sandbox")
-WEBHOOK_KEYS = {"url": "webhook_url", "format": "webhook_format", "verifier_token": "verifier_token",
-                "timeout": "webhook_timeout"}
+WEBHOOK_KEYS = {
+    "url": "webhook_url",
+    "format": "webhook_format",
+    "verifier_token": "verifier_token",
+    "timeout": "webhook_timeout",
+}
 
 
 def _sandbox():
@@ -34,8 +39,9 @@ def webhooks():
 def redeliver():
     """Send events again: {"event_ids": [...]} or {"last": 2}, with {"repeat": 2, "reverse": true}."""
     body = _body()
-    events = _sandbox().notifier.redeliver(body.get("event_ids"), int(body.get("last", 1)),
-                                           int(body.get("repeat", 1)), bool(body.get("reverse")))
+    events = _sandbox().notifier.redeliver(
+        body.get("event_ids"), int(body.get("last", 1)), int(body.get("repeat", 1)), bool(body.get("reverse"))
+    )
     return jsonify({"events": events})
 
 

@@ -1,4 +1,5 @@
 """Intuit webhook notifications, legacy or CloudEvents, signed and sent from a background thread."""
+
 import base64
 import hashlib
 import hmac
@@ -30,13 +31,27 @@ def signature(verifier_token, body):
 def payload(event, fmt):
     """The notification body for one event record, in the legacy or CloudEvents format."""
     if fmt == "legacy":
-        entity = {"name": event["entity"], "id": event["entity_id"], "operation": event["operation"],
-                  "lastUpdated": utc_time(event["time"])}
+        entity = {
+            "name": event["entity"],
+            "id": event["entity_id"],
+            "operation": event["operation"],
+            "lastUpdated": utc_time(event["time"]),
+        }
         return {"eventNotifications": [{"realmId": event["realm"], "dataChangeEvent": {"entities": [entity]}}]}
     kind = f"qbo.{event['entity'].lower()}.{PAST_TENSE[event['operation']]}.v1"
-    return [{"specversion": "1.0", "id": event["id"], "source": "intuit.sandbox.quickbooks", "type": kind,
-             "datacontenttype": "application/json", "time": utc_time(event["time"]),
-             "intuitentityid": event["entity_id"], "intuitaccountid": event["realm"], "data": {}}]
+    return [
+        {
+            "specversion": "1.0",
+            "id": event["id"],
+            "source": "intuit.sandbox.quickbooks",
+            "type": kind,
+            "datacontenttype": "application/json",
+            "time": utc_time(event["time"]),
+            "intuitentityid": event["entity_id"],
+            "intuitaccountid": event["realm"],
+            "data": {},
+        }
+    ]
 
 
 class Notifier:
@@ -49,13 +64,25 @@ class Notifier:
 
     def publish(self, realm_id, changes):
         """Record changes [(entity, id, operation, ts)] as events and queue their delivery."""
-        wrong = [(entity, operation) for entity, _, operation, _ in changes
-                 if operation not in OPERATIONS.get(entity, {operation})]
+        wrong = [
+            (entity, operation)
+            for entity, _, operation, _ in changes
+            if operation not in OPERATIONS.get(entity, {operation})
+        ]
         if wrong:
             raise ValueError(f"QBO sends no webhook for {wrong}")
         with self.store.lock:
-            events = [{"id": str(uuid.uuid4()), "realm": realm_id, "entity": entity, "entity_id": entity_id,
-                       "operation": operation, "time": ts} for entity, entity_id, operation, ts in changes]
+            events = [
+                {
+                    "id": str(uuid.uuid4()),
+                    "realm": realm_id,
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "operation": operation,
+                    "time": ts,
+                }
+                for entity, entity_id, operation, ts in changes
+            ]
             self.store.events.extend(events)
         for event in events:
             self._enqueue(event)
@@ -64,8 +91,13 @@ class Notifier:
     def redeliver(self, event_ids=None, last=1, repeat=1, reverse=False):
         """Send recorded events again: chosen ids or the last N, each `repeat` times, optionally reversed."""
         with self.store.lock:
-            chosen = ([e for e in self.store.events if e["id"] in set(event_ids)] if event_ids
-                      else self.store.events[-last:] if last else [])
+            chosen = (
+                [e for e in self.store.events if e["id"] in set(event_ids)]
+                if event_ids
+                else self.store.events[-last:]
+                if last
+                else []
+            )
         chosen = list(reversed(chosen)) if reverse else chosen
         for event in chosen:
             for _ in range(repeat):
@@ -96,13 +128,20 @@ class Notifier:
     def _deliver(self, event):
         with self.store.lock:
             settings = self.store.settings
-            url, fmt, token, timeout = (settings.webhook_url, settings.webhook_format,
-                                        settings.verifier_token, settings.webhook_timeout)
+            url, fmt, token, timeout = (
+                settings.webhook_url,
+                settings.webhook_format,
+                settings.verifier_token,
+                settings.webhook_timeout,
+            )
         if not url:
             return
         body = json.dumps(payload(event, fmt)).encode("utf-8")
-        headers = {"Content-Type": CONTENT_TYPES.get(fmt, "application/json"),
-                   "intuit-signature": signature(token, body), "intuit-t-id": str(uuid.uuid4())}
+        headers = {
+            "Content-Type": CONTENT_TYPES.get(fmt, "application/json"),
+            "intuit-signature": signature(token, body),
+            "intuit-t-id": str(uuid.uuid4()),
+        }
         record = {"event_id": event["id"], "format": fmt, "url": url, "at": time.time()}
         try:
             record["status"] = requests.post(url, data=body, headers=headers, timeout=timeout).status_code

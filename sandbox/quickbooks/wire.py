@@ -1,7 +1,8 @@
 """JSON with exact decimal money, and QBO's timestamp formats."""
+
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 from flask import Response
@@ -45,7 +46,7 @@ def meta_time(ts):
 
 def utc_time(ts):
     """An ISO UTC timestamp as webhooks carry it, e.g. 2026-11-20T18:11:12.345Z."""
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def company_date(ts):
@@ -57,5 +58,5 @@ def parse_instant(text):
     """Parse a changedSince value such as 2026-11-20T10:11:12-08:00; naive values are taken as UTC."""
     moment = datetime.fromisoformat(text.strip().replace(" ", "+"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()

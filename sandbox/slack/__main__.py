@@ -25,17 +25,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trigger-ttl", type=float, default=3.0, help="seconds a trigger_id stays valid")
     parser.add_argument("--app-url", help="the app's Request URL, e.g. http://127.0.0.1:8000/slack/events")
     parser.add_argument("--signing-secret", help="the app's SLACK_SIGNING_SECRET, to sign what the page sends")
-    parser.add_argument("--state-file", type=Path, help="keep messages, threads, views and ephemerals in this file "
-                                                         "across restarts (make run: instance/slack-sandbox.json)")
-    parser.add_argument("--erp-url", help="the app's base URL the page's ERP panel uploads to, signed with "
-                                          "UPLOAD_WEBHOOK_SECRET (environment, .env, else make run's default)")
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        help="keep messages, threads, views and ephemerals in this file "
+        "across restarts (make run: instance/slack-sandbox.json)",
+    )
+    parser.add_argument(
+        "--erp-url",
+        help="the app's base URL the page's ERP panel uploads to, signed with "
+        "UPLOAD_WEBHOOK_SECRET (environment, .env, else make run's default)",
+    )
     parser.add_argument("--quickbooks-url", help="the local QuickBooks' base URL, for the page's QuickBooks panel")
     options = parser.parse_args(argv)
     if bool(options.app_url) != bool(options.signing_secret):
         parser.error("--app-url and --signing-secret go together")
     state = SlackState(demo_workspace(options.token), trigger_ttl=options.trigger_ttl)
-    app = create_app(state, app_url=options.app_url, signing_secret=options.signing_secret,
-                     neighbours=Neighbours(options.erp_url, options.quickbooks_url))
+    app = create_app(
+        state,
+        app_url=options.app_url,
+        signing_secret=options.signing_secret,
+        neighbours=Neighbours(options.erp_url, options.quickbooks_url),
+    )
     kept = StateFile(state, options.state_file) if options.state_file else None
     if kept:
         restored = kept.load()

@@ -37,7 +37,10 @@ def bearer_token(args: dict[str, Any]) -> str | None:
 
 
 def create_app(
-    state: SlackState | None = None, *, app_url: str | None = None, signing_secret: str | None = None,
+    state: SlackState | None = None,
+    *,
+    app_url: str | None = None,
+    signing_secret: str | None = None,
     neighbours: Neighbours | None = None,
 ) -> Flask:
     """A Flask app serving the Web API, the /_sandbox control API and a page at / over one state.

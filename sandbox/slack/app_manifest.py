@@ -23,7 +23,7 @@ class AppManifest:
     commands: tuple[str, ...] | None = None
 
     @classmethod
-    def load(cls, path: Path = MANIFEST) -> "AppManifest":
+    def load(cls, path: Path = MANIFEST) -> AppManifest:
         """The manifest at `path`, e.g. {"display_information": {"name": "invoice-sync"},
         "features": {"bot_user": {"display_name": "invoice-sync"}, "slash_commands": [{"command": "/invoice"}]}}.
 

@@ -47,8 +47,11 @@ def invalid_blocks(problems: list[str]) -> SlackError:
     """Slack's answer to blocks over a limit, in the shape recorded in
     tests/sandbox/recorded/slack/chat_invalid_blocks_section_text_too_long.json: the bare complaints in
     `errors` (adobe/spacecat-api-service#176) and each prefixed "[ERROR] " in response_metadata.messages."""
-    return SlackError("invalid_blocks", errors=problems,
-                      response_metadata={"messages": [f"[ERROR] {problem}" for problem in problems]})
+    return SlackError(
+        "invalid_blocks",
+        errors=problems,
+        response_metadata={"messages": [f"[ERROR] {problem}" for problem in problems]},
+    )
 
 
 def limit_problems(blocks: list[dict[str, Any]], max_blocks: int) -> list[str]:
@@ -75,7 +78,9 @@ def limit_problems(blocks: list[dict[str, Any]], max_blocks: int) -> list[str]:
                     problems += _too_long(element.get("text"), BUTTON_TEXT, f"{at}/elements/{j}/text/text")
                     value = element.get("value")
                     if isinstance(value, str) and len(value) > BUTTON_VALUE:
-                        problems.append(f"must be less than {BUTTON_VALUE + 1} characters [json-pointer:{at}/elements/{j}/value]")
+                        problems.append(
+                            f"must be less than {BUTTON_VALUE + 1} characters [json-pointer:{at}/elements/{j}/value]"
+                        )
     return problems
 
 

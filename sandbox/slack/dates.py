@@ -99,7 +99,6 @@ def same_day(a: float, b: float) -> bool:
     return local(a).date() == local(b).date()
 
 
-
 def ts_order(ts: str) -> tuple[int, int]:
     """A Slack ts ("1700000000.000100") as a sort key exact to the microsecond, unlike float()."""
     seconds, _, micros = str(ts).partition(".")

@@ -60,8 +60,9 @@ class Demo:
         self.manifest = manifest or AppManifest.load()
         self.memory = PageMemory()
 
-    def click(self, channel: str, ts: str, action_id: str, user: str, *, confirmed: bool = False,
-              ephemeral: bool = False) -> None:
+    def click(
+        self, channel: str, ts: str, action_id: str, user: str, *, confirmed: bool = False, ephemeral: bool = False
+    ) -> None:
         """Click a button of a message (or of one of the user's ephemerals); one with a confirm asks first."""
         message = self._clickable(channel, ts, user, ephemeral)
         if message is None:
@@ -148,7 +149,9 @@ class Demo:
         shown = [*records.ephemerals(self.state, user), *self.memory.from_slackbot(user)]
         return sorted((e for e in shown if e["message_ts"] not in hidden), key=lambda e: ts_order(e["message_ts"]))
 
-    def _send(self, what: str, user: str, headers: dict[str, str], body: bytes) -> tuple[requests.Response | None, float]:
+    def _send(
+        self, what: str, user: str, headers: dict[str, str], body: bytes
+    ) -> tuple[requests.Response | None, float]:
         started = time.monotonic()
         try:
             answer = requests.post(self.app_url or "", data=body, headers=headers, timeout=self.timeout)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -78,7 +79,7 @@ class SlackSandbox:
             self._stop()
             self._stop = None
 
-    def __enter__(self) -> "SlackSandbox":
+    def __enter__(self) -> SlackSandbox:
         self.serve()
         return self
 

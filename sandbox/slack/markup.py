@@ -25,8 +25,10 @@ def button(element: dict[str, Any], clickable: bool) -> str:
     asks = ' data-confirm="1"' if isinstance(element.get("confirm"), dict) else ""
     if not clickable:
         return f'<span class="btn {style}" data-action-id="{action_id}"{asks}>{label}</span>'
-    return (f'<button class="btn {style}" name="action_id" value="{action_id}" '
-            f'data-action-id="{action_id}"{asks}>{label}</button>')
+    return (
+        f'<button class="btn {style}" name="action_id" value="{action_id}" '
+        f'data-action-id="{action_id}"{asks}>{label}</button>'
+    )
 
 
 def _element(element: dict[str, Any], clickable: bool) -> str:
@@ -43,8 +45,12 @@ def block(item: dict[str, Any], clickable: bool, names: Directory) -> str:
     if kind == "divider":
         return '<hr class="divider">'
     if kind == "context":
-        parts = [f'<span class="image-alt">{escape(e.get("alt_text", ""))}</span>' if e.get("type") == "image"
-                 else f"<span>{text_object(e, names)}</span>" for e in item.get("elements") or []]
+        parts = [
+            f'<span class="image-alt">{escape(e.get("alt_text", ""))}</span>'
+            if e.get("type") == "image"
+            else f"<span>{text_object(e, names)}</span>"
+            for e in item.get("elements") or []
+        ]
         return f'<div class="context">{"".join(parts)}</div>'
     if kind == "actions":
         elements = "".join(_element(e, clickable) for e in item.get("elements") or [])
@@ -54,7 +60,11 @@ def block(item: dict[str, Any], clickable: bool, names: Directory) -> str:
         fields = "".join(f'<div class="mrkdwn">{text_object(f, names)}</div>' for f in item.get("fields") or [])
         html += f'<div class="fields">{fields}</div>' if fields else ""
         accessory = item.get("accessory") or {}
-        extra = f'<div class="accessory">{_element(accessory, clickable)}</div>' if accessory.get("type") == "button" else ""
+        extra = (
+            f'<div class="accessory">{_element(accessory, clickable)}</div>'
+            if accessory.get("type") == "button"
+            else ""
+        )
         return f'<div class="section">{html}{extra}</div>'
     if kind == "image":
         return f'<div class="context image-alt">[image: {escape(item.get("alt_text", ""))}]</div>'
@@ -90,13 +100,13 @@ def confirmation(pending: dict[str, Any], user: str, names: Directory) -> str:
         fields["ephemeral"] = "1"
     return (
         f'<div class="dialog confirm" role="alertdialog" id="confirm-dialog" data-action-id="{escape(pending["action_id"])}">'
-        f'<h3>{text_object(confirm.get("title") or {"type": "plain_text", "text": "Are you sure?"}, names)}</h3>'
+        f"<h3>{text_object(confirm.get('title') or {'type': 'plain_text', 'text': 'Are you sure?'}, names)}</h3>"
         f'<div class="mrkdwn">{text_object(confirm.get("text"), names)}</div><div class="dialog-buttons">'
         f'<form method="post" action="/_sandbox/confirm/deny" data-ajax>{hidden({"user": user})}'
         f'<button class="btn" data-confirm="deny">{text_object(confirm.get("deny") or _plain("Cancel"), names)}</button></form>'
         f'<form method="post" action="/_sandbox/click" data-ajax>{hidden(fields)}'
         f'<button class="btn {style}" name="action_id" value="{escape(pending["action_id"])}" data-confirm="confirm">'
-        f'{text_object(confirm.get("confirm") or _plain("Yes"), names)}</button></form></div></div>'
+        f"{text_object(confirm.get('confirm') or _plain('Yes'), names)}</button></form></div></div>"
     )
 
 
@@ -135,7 +145,7 @@ def _field(item: dict[str, Any], error: str, typed: str, names: Directory) -> st
     limit = f' maxlength="{int(element["max_length"])}"' if isinstance(element.get("max_length"), int) else ""
     value = typed or element.get("initial_value") or ""
     if element.get("type") != "plain_text_input":
-        control = f'<em>({escape(str(element.get("type")))} inputs are not supported by the sandbox page)</em>'
+        control = f"<em>({escape(str(element.get('type')))} inputs are not supported by the sandbox page)</em>"
     elif element.get("multiline"):
         control = f'<textarea name="{name}" rows="4"{required}{limit}>{escape(value)}</textarea>'
     else:

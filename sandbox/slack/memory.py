@@ -94,8 +94,16 @@ class PageMemory:
     def slackbot(self, user: str, channel: str, text: str, message_ts: str) -> None:
         """An ephemeral from Slackbot to the user, in the channel where the user typed."""
         with self.lock:
-            self._slackbot[user].append({"channel": channel, "user": user, "text": text, "blocks": None,
-                                         "message_ts": message_ts, "via": "slackbot"})
+            self._slackbot[user].append(
+                {
+                    "channel": channel,
+                    "user": user,
+                    "text": text,
+                    "blocks": None,
+                    "message_ts": message_ts,
+                    "via": "slackbot",
+                }
+            )
 
     def from_slackbot(self, user: str) -> list[dict[str, Any]]:
         """Slackbot's ephemerals to the user, oldest first."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from html import escape
+
 from flask import Blueprint, abort, jsonify, request
 
 from . import markup, timeline
@@ -31,8 +32,11 @@ SIDE_PANELS: dict[str, Panel] = {"requests": _requests_panel}
 
 def _users(state: SlackState) -> list[tuple[str, str]]:
     with state.lock:
-        return [(uid, u.get("real_name") or u.get("name") or uid)
-                for uid, u in state.workspace.users.items() if not u.get("is_bot")]
+        return [
+            (uid, u.get("real_name") or u.get("name") or uid)
+            for uid, u in state.workspace.users.items()
+            if not u.get("is_bot")
+        ]
 
 
 def viewer(demo: Demo, user: str) -> Viewer:
@@ -44,8 +48,10 @@ def viewer(demo: Demo, user: str) -> Viewer:
 
 def _overlay(view: Viewer) -> str:
     demo, user = view.demo, view.user
-    html = "".join(markup.modal(v, user, demo.memory.errors(v["view_id"]), demo.memory.typed(v["view_id"]), view.names)
-                   for v in demo.open_modals(user))
+    html = "".join(
+        markup.modal(v, user, demo.memory.errors(v["view_id"]), demo.memory.typed(v["view_id"]), view.names)
+        for v in demo.open_modals(user)
+    )
     pending = demo.memory.confirming(user)
     return html + (markup.confirmation(pending, user, view.names) if pending else "")
 
@@ -63,36 +69,51 @@ def version(parts: dict[str, str]) -> str:
 
 
 def _topbar(state: SlackState, acting: str) -> str:
-    options = "".join(f'<option value="{escape(uid)}"{" selected" if uid == acting else ""}>{escape(name)}</option>'
-                      for uid, name in _users(state))
-    return (f'<header id="topbar"><span class="workspace">{escape(state.workspace.team_name)}</span>'
-            '<span class="tag">Slack sandbox</span><form method="get" action="/">Acting as '
-            f'<select name="as" id="acting-as" onchange="this.form.submit()">{options}</select>'
-            "<noscript><button>Switch</button></noscript></form></header>")
+    options = "".join(
+        f'<option value="{escape(uid)}"{" selected" if uid == acting else ""}>{escape(name)}</option>'
+        for uid, name in _users(state)
+    )
+    return (
+        f'<header id="topbar"><span class="workspace">{escape(state.workspace.team_name)}</span>'
+        '<span class="tag">Slack sandbox</span><form method="get" action="/">Acting as '
+        f'<select name="as" id="acting-as" onchange="this.form.submit()">{options}</select>'
+        "<noscript><button>Switch</button></noscript></form></header>"
+    )
 
 
 def _sidebar(view: Viewer) -> str:
-    links = "".join(f'<a href="#channel-{escape(cid)}"># {escape(name)}</a>' for cid, name in view.names.channels.items())
+    links = "".join(
+        f'<a href="#channel-{escape(cid)}"># {escape(name)}</a>' for cid, name in view.names.channels.items()
+    )
     return f'<nav id="sidebar"><div class="title">Channels</div>{links}</nav>'
 
 
 def _composer(view: Viewer) -> str:
     if not view.clickable:
-        return ('<p class="empty"><em>Read-only: start the sandbox with --app-url and --signing-secret '
-                "to click as a user.</em></p>")
-    options = "".join(f'<option value="{escape(cid)}">#{escape(name)}</option>' for cid, name in view.names.channels.items())
-    return (f'<form id="composer" method="post" action="/_sandbox/command" data-ajax>'
-            f'{markup.hidden({"user": view.user})}<select name="channel" aria-label="Channel">{options}</select>'
-            '<input name="command" value="/invoice status FE-20931" aria-label="Command" autocomplete="off">'
-            '<button class="btn">Send</button></form>')
+        return (
+            '<p class="empty"><em>Read-only: start the sandbox with --app-url and --signing-secret '
+            "to click as a user.</em></p>"
+        )
+    options = "".join(
+        f'<option value="{escape(cid)}">#{escape(name)}</option>' for cid, name in view.names.channels.items()
+    )
+    return (
+        f'<form id="composer" method="post" action="/_sandbox/command" data-ajax>'
+        f'{markup.hidden({"user": view.user})}<select name="channel" aria-label="Channel">{options}</select>'
+        '<input name="command" value="/invoice status FE-20931" aria-label="Command" autocomplete="off">'
+        '<button class="btn">Send</button></form>'
+    )
 
 
 def render(state: SlackState, demo: Demo, acting: str, side: dict[str, Panel] | None = None) -> str:
     """The whole page for the acting user, with the side panels `side` (default SIDE_PANELS)."""
     view = viewer(demo, acting)
     parts = regions(view, side)
-    panels = "".join(f'<section class="panel" id="panel-{escape(name)}" data-region="panel-{escape(name)}">'
-                     f'{parts[f"panel-{name}"]}</section>' for name in side or SIDE_PANELS)
+    panels = "".join(
+        f'<section class="panel" id="panel-{escape(name)}" data-region="panel-{escape(name)}">'
+        f"{parts[f'panel-{name}']}</section>"
+        for name in side or SIDE_PANELS
+    )
     return (
         '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         '<link rel="icon" href="data:,">'
@@ -144,8 +165,14 @@ def blueprint(state: SlackState, demo: Demo, neighbours: Neighbours | None = Non
         """A button of a card (or of an ephemeral), clicked as the acting user; confirmed=yes answers a confirm."""
         enabled()
         user = acting(request.form["user"])
-        demo.click(request.form["channel"], request.form["ts"], request.form["action_id"], user,
-                   confirmed=request.form.get("confirmed") == "yes", ephemeral=request.form.get("ephemeral") == "1")
+        demo.click(
+            request.form["channel"],
+            request.form["ts"],
+            request.form["action_id"],
+            user,
+            confirmed=request.form.get("confirmed") == "yes",
+            ephemeral=request.form.get("ephemeral") == "1",
+        )
         return done(user)
 
     @bp.post("/_sandbox/confirm/deny")

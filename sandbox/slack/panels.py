@@ -7,8 +7,8 @@ which fires the same webhooks a QuickBooks user's action would.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import quote
 
 from flask import Blueprint, Response, redirect, request

@@ -25,11 +25,21 @@ VARIATIONS: dict[str, tuple[str, str, dict]] = {
     "example": ("Example invoice", "FE-20931 from Flores de la Sabana, as DESIGN.md §4 shows it", {}),
     "new-number": ("New invoice number", "the example under a number the app has not seen", {"new_number": True}),
     "changed-total": ("Changed total", f"the last invoice uploaded here again, its total {CHANGE} higher", {}),
-    "no-qb-name": ("Vendor without QB name", "a new invoice from a vendor without a QB accounting name",
-                   {"no_qb_name": True, "new_number": True}),
-    "long-bill-number": ("Long Bill number", "a Bill number over QuickBooks' 21 characters", {"long_bill_number": True}),
-    "closed-period": ("Ship date in a closed period", "a new invoice shipped 2024-01-15: close the books in the "
-                      "QuickBooks panel to see it refused", {"closed_period": True, "new_number": True}),
+    "no-qb-name": (
+        "Vendor without QB name",
+        "a new invoice from a vendor without a QB accounting name",
+        {"no_qb_name": True, "new_number": True},
+    ),
+    "long-bill-number": (
+        "Long Bill number",
+        "a Bill number over QuickBooks' 21 characters",
+        {"long_bill_number": True},
+    ),
+    "closed-period": (
+        "Ship date in a closed period",
+        "a new invoice shipped 2024-01-15: close the books in the QuickBooks panel to see it refused",
+        {"closed_period": True, "new_number": True},
+    ),
 }
 
 
@@ -46,20 +56,39 @@ class ErpDesk:
     def upload(self, variation: str) -> dict:
         """Build and post the upload `variation` names; returns the answer as the panel shows it."""
         if variation not in VARIATIONS:
-            return self._remember({"label": variation, "number": "", "status": None,
-                                   "summary": f"no such variation; one of {', '.join(VARIATIONS)}"})
+            return self._remember(
+                {
+                    "label": variation,
+                    "number": "",
+                    "status": None,
+                    "summary": f"no such variation; one of {', '.join(VARIATIONS)}",
+                }
+            )
         label, _, options = VARIATIONS[variation]
         upload = self._changed() if variation == "changed-total" else build_upload(**options)
         number = upload["invoice"]["number"]
         try:
             answer = post_upload(self.base_url, upload, self._secret or configured_secret())
         except requests.RequestException as problem:
-            return self._remember({"label": label, "number": number, "status": None,
-                                   "summary": f"the app did not answer ({type(problem).__name__}); is it running?"})
+            return self._remember(
+                {
+                    "label": label,
+                    "number": number,
+                    "status": None,
+                    "summary": f"the app did not answer ({type(problem).__name__}); is it running?",
+                }
+            )
         with self._lock:
             self._last = upload
-        return self._remember({"label": label, "number": number, "status": answer.status_code,
-                               "reason": _title(answer), "summary": summary(answer.content)})
+        return self._remember(
+            {
+                "label": label,
+                "number": number,
+                "status": answer.status_code,
+                "reason": _title(answer),
+                "summary": summary(answer.content),
+            }
+        )
 
     def _changed(self) -> dict:
         with self._lock:
@@ -81,12 +110,16 @@ class ErpDesk:
         """The buttons, one per variation, and the app's last answers."""
         buttons = "".join(
             f'<button class="btn" name="variation" value="{escape(name)}" data-variation="{escape(name)}" '
-            f'title="{escape(hint)}">{escape(label)}</button>' for name, (label, hint, _) in VARIATIONS.items())
+            f'title="{escape(hint)}">{escape(label)}</button>'
+            for name, (label, hint, _) in VARIATIONS.items()
+        )
         answers = "".join(_answer(entry) for entry in self.answers()) or '<li class="hint">nothing uploaded yet</li>'
-        return (f'<h3>ERP</h3><p class="hint">Uploads a vendor invoice to {escape(self.base_url)}, signed as the '
-                f'ERP signs it.</p><form method="post" action="/_sandbox/erp/upload" class="erp-buttons" data-ajax>'
-                f'{markup.hidden({"user": viewer.user})}{buttons}</form>'
-                f'<ul class="answers" id="erp-answers">{answers}</ul>')
+        return (
+            f'<h3>ERP</h3><p class="hint">Uploads a vendor invoice to {escape(self.base_url)}, signed as the '
+            f'ERP signs it.</p><form method="post" action="/_sandbox/erp/upload" class="erp-buttons" data-ajax>'
+            f"{markup.hidden({'user': viewer.user})}{buttons}</form>"
+            f'<ul class="answers" id="erp-answers">{answers}</ul>'
+        )
 
 
 def summary(body: bytes) -> str:
@@ -104,8 +137,14 @@ def summary(body: bytes) -> str:
         return str(parsed)[:300]
     if "title" in parsed:
         errors = parsed.get("errors")
-        listed = "; ".join(f"{e.get('pointer', '')} {e.get('detail', '')}".strip() if isinstance(e, dict) else str(e)
-                           for e in errors) if isinstance(errors, list) else ""
+        listed = (
+            "; ".join(
+                f"{e.get('pointer', '')} {e.get('detail', '')}".strip() if isinstance(e, dict) else str(e)
+                for e in errors
+            )
+            if isinstance(errors, list)
+            else ""
+        )
         return " — ".join(str(part) for part in (parsed.get("detail"), listed) if part) or str(parsed["title"])
     return ", ".join(f"{key} {value}" for key, value in parsed.items())
 
@@ -126,7 +165,9 @@ def _answer(entry: dict) -> str:
         head, kind = "no answer", "refused"
     else:
         head, kind = f"{status} {entry['reason']}".strip(), "taken" if status < 400 else "refused"
-    return (f'<li class="answer {kind}" data-upload-status="{escape(str(status or ""))}" '
-            f'data-number="{escape(entry["number"])}"><b>{escape(head)}</b> {escape(entry["number"])} '
-            f'<span class="hint">({escape(entry["label"])}, {escape(entry["at"])})</span>'
-            f'<div>{escape(entry["summary"])}</div></li>')
+    return (
+        f'<li class="answer {kind}" data-upload-status="{escape(str(status or ""))}" '
+        f'data-number="{escape(entry["number"])}"><b>{escape(head)}</b> {escape(entry["number"])} '
+        f'<span class="hint">({escape(entry["label"])}, {escape(entry["at"])})</span>'
+        f"<div>{escape(entry['summary'])}</div></li>"
+    )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from html import escape
-from typing import Any, Mapping
+from typing import Any
 
 import requests
 
@@ -88,8 +89,10 @@ class Books:
         found = self.snapshot()
         with self._lock:
             said = self._said
-        head = (f'<h3>QuickBooks</h3><p class="hint">The local company at <a href="{escape(self.base_url)}/_sandbox/" '
-                f'target="_blank">{escape(self.base_url)}</a>; actions fire QuickBooks\' webhooks.</p>')
+        head = (
+            f'<h3>QuickBooks</h3><p class="hint">The local company at <a href="{escape(self.base_url)}/_sandbox/" '
+            f'target="_blank">{escape(self.base_url)}</a>; actions fire QuickBooks\' webhooks.</p>'
+        )
         said_html = f'<p class="said" id="quickbooks-said">{escape(said)}</p>' if said else ""
         if isinstance(found, str):
             return f'{head}<p class="error">{escape(found)}</p>{said_html}'
@@ -130,8 +133,10 @@ def _fault(answer: requests.Response) -> str:
 def _done(action: str, answer: dict, form: Mapping[str, str]) -> str:
     payment = answer.get("BillPayment") or {}
     if action in ("pay", "pay-part"):
-        return (f"BillPayment {payment.get('Id')} paid {_money(payment.get('TotalAmt', 0))} of Bill "
-                f"{form.get('doc_number') or form.get('bill_id')}; QuickBooks sent its webhooks.")
+        return (
+            f"BillPayment {payment.get('Id')} paid {_money(payment.get('TotalAmt', 0))} of Bill "
+            f"{form.get('doc_number') or form.get('bill_id')}; QuickBooks sent its webhooks."
+        )
     if action == "void":
         return f"BillPayment {payment.get('Id')} voided; the Bill's balance is back."
     if action == "delete-payment":
@@ -144,8 +149,15 @@ def _done(action: str, answer: dict, form: Mapping[str, str]) -> str:
 
 def _payments_of(bill_id: str, payments: list[dict]) -> list[dict]:
     # A voided payment has no lines left (payments.void), so only the live ones pay a Bill.
-    return [p for p in payments if any(t.get("TxnId") == bill_id and t.get("TxnType") == "Bill"
-                                       for line in p.get("Line", []) for t in line.get("LinkedTxn", []))]
+    return [
+        p
+        for p in payments
+        if any(
+            t.get("TxnId") == bill_id and t.get("TxnType") == "Bill"
+            for line in p.get("Line", [])
+            for t in line.get("LinkedTxn", [])
+        )
+    ]
 
 
 def _table(company: str, found: dict, user: str) -> str:
@@ -153,8 +165,10 @@ def _table(company: str, found: dict, user: str) -> str:
     if not bills:
         return '<p class="empty" id="quickbooks-bills">No Bills yet: send an approved invoice.</p>'
     rows = "".join(_row(company, bill, found.get("payments") or [], user) for bill in bills)
-    return ('<table class="bills" id="quickbooks-bills"><thead><tr><th>Bill no.</th><th>Vendor</th><th>Date</th>'
-            f'<th class="num">Total</th><th class="num">Balance</th><th>File</th><th></th></tr></thead>{rows}</table>')
+    return (
+        '<table class="bills" id="quickbooks-bills"><thead><tr><th>Bill no.</th><th>Vendor</th><th>Date</th>'
+        f'<th class="num">Total</th><th class="num">Balance</th><th>File</th><th></th></tr></thead>{rows}</table>'
+    )
 
 
 def _row(company: str, bill: dict, payments: list[dict], user: str) -> str:
@@ -164,30 +178,38 @@ def _row(company: str, bill: dict, payments: list[dict], user: str) -> str:
     listed = "".join(
         f'<li data-payment-id="{escape(str(p["Id"]))}">BillPayment {escape(str(p["Id"]))} · {escape(p.get("PayType", ""))}'
         f' · {_money(p.get("TotalAmt", 0))} <button class="link" formaction="/_sandbox/quickbooks/void" name="payment_id"'
-        f' value="{escape(str(p["Id"]))}" data-qb-action="void">Void</button></li>' for p in paying)
+        f' value="{escape(str(p["Id"]))}" data-qb-action="void">Void</button></li>'
+        for p in paying
+    )
     half = (balance / 2).quantize(CENT) if balance > 0 else Decimal("0.00")
     paying_buttons = (
-        f'<button class="btn primary" formaction="/_sandbox/quickbooks/pay" data-qb-action="pay">Pay</button>'
-        f'<input name="amount" value="{half}" size="8" aria-label="Amount to pay">'
-        f'<button class="btn" formaction="/_sandbox/quickbooks/pay-part" data-qb-action="pay-part">Pay part</button>'
-    ) if balance > 0 else '<span class="paid">Paid in full</span>'
+        (
+            f'<button class="btn primary" formaction="/_sandbox/quickbooks/pay" data-qb-action="pay">Pay</button>'
+            f'<input name="amount" value="{half}" size="8" aria-label="Amount to pay">'
+            f'<button class="btn" formaction="/_sandbox/quickbooks/pay-part" data-qb-action="pay-part">Pay part</button>'
+        )
+        if balance > 0
+        else '<span class="paid">Paid in full</span>'
+    )
     return (
         f'<tbody data-bill-id="{escape(bill_id)}" data-doc-number="{escape(doc)}" data-balance="{balance}">'
-        f'<tr><td>{escape(doc)}</td><td>{escape((bill.get("VendorRef") or {}).get("name", ""))}</td>'
+        f"<tr><td>{escape(doc)}</td><td>{escape((bill.get('VendorRef') or {}).get('name', ''))}</td>"
         f'<td>{escape(bill.get("TxnDate", ""))}</td><td class="num">{_money(bill.get("TotalAmt", 0))}</td>'
         f'<td class="num" data-field="balance">{_money(balance)}</td>'
         '<td title="No Attachable is linked to this Bill">none</td>'
         f'<td><a href="{escape(company)}/bills/{escape(bill_id)}" target="_blank">JSON</a></td></tr>'
         f'<tr class="bill-actions"><td colspan="7"><form method="post" action="/_sandbox/quickbooks/pay" data-ajax>'
-        f'{markup.hidden({"user": user, "bill_id": bill_id, "doc_number": doc})}{paying_buttons}'
+        f"{markup.hidden({'user': user, 'bill_id': bill_id, 'doc_number': doc})}{paying_buttons}"
         f'<button class="btn danger" formaction="/_sandbox/quickbooks/delete" data-qb-action="delete">Delete Bill</button>'
-        f'{f"<ul class=payments>{listed}</ul>" if listed else ""}</form></td></tr></tbody>'
+        f"{f'<ul class=payments>{listed}</ul>' if listed else ''}</form></td></tr></tbody>"
     )
 
 
 def _books_form(found: dict, user: str) -> str:
     closed = found.get("book_close_date") or ""
-    return (f'<form class="books" method="post" action="/_sandbox/quickbooks/close-books" data-ajax>'
-            f'{markup.hidden({"user": user})}Books closed through <input type="date" name="book_close_date" '
-            f'value="{escape(closed)}" aria-label="Close date"> <button class="btn">Set</button>'
-            f'<span class="hint"> {"(open)" if not closed else ""} empty opens them</span></form>')
+    return (
+        f'<form class="books" method="post" action="/_sandbox/quickbooks/close-books" data-ajax>'
+        f'{markup.hidden({"user": user})}Books closed through <input type="date" name="book_close_date" '
+        f'value="{escape(closed)}" aria-label="Close date"> <button class="btn">Set</button>'
+        f'<span class="hint"> {"(open)" if not closed else ""} empty opens them</span></form>'
+    )

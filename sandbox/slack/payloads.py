@@ -22,7 +22,7 @@ Request = tuple[dict[str, str], bytes]
 class SlackRequests:
     """Builds signed requests as Slack would send them, using the sandbox's workspace and triggers."""
 
-    def __init__(self, signing_secret: str, sandbox: "SlackSandbox | None" = None) -> None:
+    def __init__(self, signing_secret: str, sandbox: SlackSandbox | None = None) -> None:
         self.signing_secret = signing_secret
         self.sandbox = sandbox
 
@@ -39,15 +39,18 @@ class SlackRequests:
         """An interactivity request: form-encoded payload=<json>."""
         return self.sign(urlencode({"payload": json.dumps(payload)}).encode(), **signing)
 
-    def block_actions(self, message: dict[str, Any], button: str, user: str, *, trigger_age: float = 0.0,
-                      **signing: Any) -> Request:
+    def block_actions(
+        self, message: dict[str, Any], button: str, user: str, *, trigger_age: float = 0.0, **signing: Any
+    ) -> Request:
         """A signed click on the button labelled (or with action_id) `button` of a recorded message.
 
         `trigger_age`: seconds since the click, as if the request reached the app that late.
         """
         return self.interactivity(self.block_actions_payload(message, button, user, trigger_age), **signing)
 
-    def view_submission(self, view: dict[str, Any], values: Any = None, user: str | None = None, **signing: Any) -> Request:
+    def view_submission(
+        self, view: dict[str, Any], values: Any = None, user: str | None = None, **signing: Any
+    ) -> Request:
         """A signed submission of an opened view with `values` typed into its inputs."""
         return self.interactivity(self.view_submission_payload(view, values, user), **signing)
 
@@ -70,8 +73,9 @@ class SlackRequests:
     def _team(self) -> dict[str, str]:
         return {"id": self.workspace.team_id, "domain": self.workspace.domain}
 
-    def block_actions_payload(self, message: dict[str, Any], button: str, user: str,
-                              trigger_age: float = 0.0) -> dict[str, Any]:
+    def block_actions_payload(
+        self, message: dict[str, Any], button: str, user: str, trigger_age: float = 0.0
+    ) -> dict[str, Any]:
         """The payload of a click; `message` is a sandbox record, an ephemeral record or a postMessage answer."""
         if "message" in message and "channel" in message:
             message = {**message["message"], "channel": message["channel"]}
@@ -109,7 +113,9 @@ class SlackRequests:
             payload["message"] = {k: v for k, v in message.items() if k not in ("channel", "history")}
         return payload
 
-    def view_submission_payload(self, view: dict[str, Any], values: Any = None, user: str | None = None) -> dict[str, Any]:
+    def view_submission_payload(
+        self, view: dict[str, Any], values: Any = None, user: str | None = None
+    ) -> dict[str, Any]:
         """The payload of a modal's submit; `values` is "text" for the first plain_text_input, or by id.
 
         `values` examples: "Wrong quantities", {"reason": "Wrong quantities"} (block_id or action_id),

@@ -45,10 +45,12 @@ class Directory:
     now: datetime = field(default_factory=lambda: datetime.now().astimezone())
 
     @classmethod
-    def of(cls, workspace: Workspace, now: datetime | None = None) -> "Directory":
+    def of(cls, workspace: Workspace, now: datetime | None = None) -> Directory:
         """The directory of a workspace; a user is shown by display name, else real name, as Slack does."""
-        users = {uid: u.get("display_name") or u.get("real_name") or u.get("name") or uid
-                 for uid, u in workspace.users.items()}
+        users = {
+            uid: u.get("display_name") or u.get("real_name") or u.get("name") or uid
+            for uid, u in workspace.users.items()
+        }
         groups = {gid: g.get("handle") or g.get("name") or gid for gid, g in workspace.groups.items()}
         channels = {cid: c.get("name") or cid for cid, c in workspace.channels.items()}
         return cls(users, groups, channels, now or datetime.now().astimezone())

@@ -10,7 +10,7 @@ STALE_AFTER = 5 * 60
 
 
 def signature(signing_secret: str, timestamp: str, body: bytes) -> str:
-    """"v0=" + hex HMAC-SHA256(signing_secret, "v0:{timestamp}:{body}")."""
+    """ "v0=" + hex HMAC-SHA256(signing_secret, "v0:{timestamp}:{body}")."""
     base = b"v0:" + timestamp.encode() + b":" + body
     return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
 

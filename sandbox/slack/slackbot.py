@@ -31,8 +31,9 @@ def not_a_command(command: str) -> str:
 
 def not_sent(text: str) -> str:
     """What the page says about text without a leading "/": the sandbox has no message composer."""
-    return (f"The sandbox sends slash commands only, so \u201c{_esc(text[:80])}\u201d was not posted. "
-            "Try `/invoice help`.")
+    return (
+        f"The sandbox sends slash commands only, so \u201c{_esc(text[:80])}\u201d was not posted. Try `/invoice help`."
+    )
 
 
 def failure(command: str, status: int | None, seconds: float) -> str | None:

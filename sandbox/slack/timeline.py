@@ -35,8 +35,9 @@ def channels(viewer: Viewer) -> str:
     with state.lock:
         order = list(state.workspace.channels)
     order += sorted({*recorded, *(e["channel"] for e in ephemerals)} - set(order))
-    return "".join(_channel(viewer, c, recorded.get(c, []), [e for e in ephemerals if e["channel"] == c])
-                   for c in order)
+    return "".join(
+        _channel(viewer, c, recorded.get(c, []), [e for e in ephemerals if e["channel"] == c]) for c in order
+    )
 
 
 def _channel(viewer: Viewer, channel: str, messages: list[dict], ephemerals: list[dict]) -> str:
@@ -50,12 +51,16 @@ def _channel(viewer: Viewer, channel: str, messages: list[dict], ephemerals: lis
     for ts, item in timeline:
         day = local(float(ts)).date()
         if day != shown_day:
-            html += f'<div class="day-divider"><span>{escape(day_divider(local(float(ts)), viewer.names.now))}</span></div>'
+            html += (
+                f'<div class="day-divider"><span>{escape(day_divider(local(float(ts)), viewer.names.now))}</span></div>'
+            )
             shown_day = day
         html += item
     html = html or '<p class="empty">No messages yet.</p>'
-    return (f'<section class="channel" id="channel-{escape(channel)}" data-channel="{escape(channel)}">'
-            f"<h2>{prefix}{escape(name)}</h2>{html}</section>")
+    return (
+        f'<section class="channel" id="channel-{escape(channel)}" data-channel="{escape(channel)}">'
+        f"<h2>{prefix}{escape(name)}</h2>{html}</section>"
+    )
 
 
 def _meta(viewer: Viewer, item: dict[str, Any], ts: str) -> tuple[str, str]:
@@ -68,8 +73,10 @@ def _meta(viewer: Viewer, item: dict[str, Any], ts: str) -> tuple[str, str]:
     else:
         sender = viewer.names.users.get(item.get("user", ""), item.get("user", "someone"))
         badge, kind = "", "person"
-    stamp = (f'<time datetime="{moment.isoformat()}" title="{escape(day_divider(moment, viewer.names.now))} '
-             f'at {escape(clock(moment, seconds=True))}">{escape(clock(moment))}</time>')
+    stamp = (
+        f'<time datetime="{moment.isoformat()}" title="{escape(day_divider(moment, viewer.names.now))} '
+        f'at {escape(clock(moment, seconds=True))}">{escape(clock(moment))}</time>'
+    )
     edited = ""
     if item.get("edited"):
         at = local(float(item["edited"].get("ts") or ts))
@@ -90,16 +97,20 @@ def _message(viewer: Viewer, channel: str, message: dict, ephemerals: list[dict]
         count = len(replies)
         summary = f'<div class="thread-summary">{count} repl{"y" if count == 1 else "ies"}</div>'
     threaded = f'{summary}<div class="thread">{"".join(html for _, html in thread)}</div>' if thread else ""
-    return (f'<div class="message" data-channel="{escape(channel)}" data-ts="{escape(message["ts"])}"'
-            f'{" data-edited" if message.get("edited") else ""}>{avatar}<div class="content">{meta}'
-            f"{markup.message(message, viewer.names, form)}{threaded}</div></div>")
+    return (
+        f'<div class="message" data-channel="{escape(channel)}" data-ts="{escape(message["ts"])}"'
+        f'{" data-edited" if message.get("edited") else ""}>{avatar}<div class="content">{meta}'
+        f"{markup.message(message, viewer.names, form)}{threaded}</div></div>"
+    )
 
 
 def _reply(viewer: Viewer, channel: str, reply: dict) -> str:
     form = {"channel": channel, "ts": reply["ts"], "user": viewer.user} if viewer.clickable else None
     avatar, meta = _meta(viewer, reply, reply["ts"])
-    return (f'<div class="message reply" data-channel="{escape(channel)}" data-ts="{escape(reply["ts"])}">'
-            f'{avatar}<div class="content">{meta}{markup.message(reply, viewer.names, form)}</div></div>')
+    return (
+        f'<div class="message reply" data-channel="{escape(channel)}" data-ts="{escape(reply["ts"])}">'
+        f'{avatar}<div class="content">{meta}{markup.message(reply, viewer.names, form)}</div></div>'
+    )
 
 
 def _ephemeral(viewer: Viewer, ephemeral: dict) -> str:
@@ -109,9 +120,13 @@ def _ephemeral(viewer: Viewer, ephemeral: dict) -> str:
     form = None
     if viewer.clickable and ephemeral.get("via") != "slackbot":
         form = {"channel": channel, "ts": ts, "user": viewer.user, "ephemeral": "1"}
-    dismiss = (f'<form method="post" action="/_sandbox/ephemeral/dismiss" data-ajax>'
-               f'{markup.hidden({"user": viewer.user, "message_ts": ts})}'
-               f'<button class="dismiss" data-dismiss="{escape(ts)}">Dismiss message</button></form>')
-    return (f'<div class="message ephemeral" data-channel="{escape(channel)}" data-ephemeral-ts="{escape(ts)}">'
-            f'{avatar}<div class="content"><span class="only-you">&#128065; Only visible to you</span>{meta}'
-            f"{markup.message(ephemeral, viewer.names, form)}{dismiss}</div></div>")
+    dismiss = (
+        f'<form method="post" action="/_sandbox/ephemeral/dismiss" data-ajax>'
+        f"{markup.hidden({'user': viewer.user, 'message_ts': ts})}"
+        f'<button class="dismiss" data-dismiss="{escape(ts)}">Dismiss message</button></form>'
+    )
+    return (
+        f'<div class="message ephemeral" data-channel="{escape(channel)}" data-ephemeral-ts="{escape(ts)}">'
+        f'{avatar}<div class="content"><span class="only-you">&#128065; Only visible to you</span>{meta}'
+        f"{markup.message(ephemeral, viewer.names, form)}{dismiss}</div></div>"
+    )

@@ -39,16 +39,25 @@ def browser(tmp_path, monkeypatch):
     """Headless Chromium; skipped with a reason when absent locally, a failure on CI."""
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not (shutil.which(path) or os.path.exists(path))]
     if missing or webdriver is None:
-        reason = (f"{', '.join(missing)} missing: apt-get install chromium chromium-driver" if missing
-                  else "selenium missing: pip install -e '.[dev]'")
+        reason = (
+            f"{', '.join(missing)} missing: apt-get install chromium chromium-driver"
+            if missing
+            else "selenium missing: pip install -e '.[dev]'"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (.ci/run installs them; on CI this test must run)")
         pytest.skip(reason)
     monkeypatch.setenv("SE_OFFLINE", "true")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1600,1000",
-                     "--disable-gpu", "--lang=en-US"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1600,1000",
+        "--disable-gpu",
+        "--lang=en-US",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(WAIT)
@@ -69,7 +78,9 @@ class Page:
     def act_as(self, user: str) -> None:
         """Switch user with the top bar's "Acting as" menu, as a person would."""
         Select(self.driver.find_element(By.ID, "acting-as")).select_by_value(user)
-        self.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-user") == user, f"acting as {user}")
+        self.until(
+            lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-user") == user, f"acting as {user}"
+        )
 
     def until(self, condition, what: str, seconds: float = WAIT):
         def checked(driver):
@@ -77,10 +88,14 @@ class Page:
                 return condition(driver)
             except (StaleElementReferenceException, WebDriverException):
                 return False
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.25).until(checked, f"not within {seconds} s: {what}")
+
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.25).until(
+            checked, f"not within {seconds} s: {what}"
+        )
 
     def click(self, css: str, what: str) -> None:
         """Click the element `css` finds once it is there, again if the page swapped it as it was clicked."""
+
         def clicked(driver):
             element = driver.find_element(By.CSS_SELECTOR, css)
             if not element.is_displayed() or not element.is_enabled():
@@ -88,6 +103,7 @@ class Page:
             driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
             element.click()
             return True
+
         self.until(clicked, what)
 
     def text(self, css: str) -> str:
@@ -95,14 +111,17 @@ class Page:
 
     def card(self, channel: str, number: str, with_button: str | None = None) -> str:
         """The ts of the latest card of invoice `number` in `channel` (once it has the button `with_button`)."""
+
         def found(driver):
-            for card in reversed(driver.find_elements(By.CSS_SELECTOR, f'#channel-{channel} .message:not(.reply)'
-                                                                        ':not(.ephemeral)')):
+            for card in reversed(
+                driver.find_elements(By.CSS_SELECTOR, f"#channel-{channel} .message:not(.reply):not(.ephemeral)")
+            ):
                 header = card.find_elements(By.CSS_SELECTOR, ".header-block")
                 buttons = card.find_elements(By.CSS_SELECTOR, f'button[data-action-id="{with_button}"]')
                 if header and number in header[0].text and (with_button is None or buttons):
                     return card.get_attribute("data-ts")
             return False
+
         return self.until(found, f"a card of {number} in {channel}" + (f" with {with_button}" if with_button else ""))
 
     def press(self, channel: str, number: str, action_id: str) -> str:
@@ -111,15 +130,19 @@ class Page:
         return ts
 
     def status(self, ts: str) -> str:
-        found = re.search(r"Status\s+\S+\s+([A-Z][a-z]+(?: [A-Za-z]+)*)", self.text(f'.message[data-ts="{ts}"] .content'))
+        found = re.search(
+            r"Status\s+\S+\s+([A-Z][a-z]+(?: [A-Za-z]+)*)", self.text(f'.message[data-ts="{ts}"] .content')
+        )
         return found.group(1) if found else ""
 
     def upload(self, variation: str) -> str:
         """Click an ERP panel button; the invoice number of the upload the app took (2xx)."""
         before = len(self.driver.find_elements(By.CSS_SELECTOR, "#erp-answers li.answer"))
         self.click(f'button[data-variation="{variation}"]', f"ERP {variation}")
-        self.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#erp-answers li.answer")) > before,
-                   f"the app's answer to {variation}")
+        self.until(
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#erp-answers li.answer")) > before,
+            f"the app's answer to {variation}",
+        )
         newest = self.driver.find_element(By.CSS_SELECTOR, "#erp-answers li.answer")
         assert newest.get_attribute("data-upload-status") in ("200", "202"), newest.text
         return newest.get_attribute("data-number")
@@ -144,8 +167,7 @@ def running(directory: Path, ports: list[int], driver, artifacts: Path, name: st
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_a_person_takes_invoices_from_the_erp_panel_to_a_paid_bill_and_finds_it_all_after_a_restart(
-        browser, tmp_path):
+def test_a_person_takes_invoices_from_the_erp_panel_to_a_paid_bill_and_finds_it_all_after_a_restart(browser, tmp_path):
     artifacts = Path(os.environ.get("TEST_ARTIFACTS") or tmp_path / "artifacts")
     # UPDATE_SCREENSHOT=1 retakes the README's docs/slack-page.png, on make run's default ports.
     screenshot = os.environ.get("UPDATE_SCREENSHOT") == "1"
@@ -161,14 +183,20 @@ def test_a_person_takes_invoices_from_the_erp_panel_to_a_paid_bill_and_finds_it_
         page.until(lambda d: page.status(procurement) == "Pending Accounting Approval", "FE-20931 to Accounting")
         # A buyer is no accounting approver: the app refuses the click in an ephemeral only the buyer sees.
         page.press(ACCOUNTING, EXAMPLE, "invoice_approve")
-        page.until(lambda d: "Only visible to you" in page.text(f"#channel-{ACCOUNTING} .message.ephemeral"),
-                   "the refusal's ephemeral in #accounting")
+        page.until(
+            lambda d: "Only visible to you" in page.text(f"#channel-{ACCOUNTING} .message.ephemeral"),
+            "the refusal's ephemeral in #accounting",
+        )
         page.click(f"#channel-{ACCOUNTING} .message.ephemeral button[data-dismiss]", "Dismiss message")
-        page.until(lambda d: not d.find_elements(By.CSS_SELECTOR, f"#channel-{ACCOUNTING} .message.ephemeral"),
-                   "the ephemeral dismissed")
+        page.until(
+            lambda d: not d.find_elements(By.CSS_SELECTOR, f"#channel-{ACCOUNTING} .message.ephemeral"),
+            "the ephemeral dismissed",
+        )
 
         page.press(PROCUREMENT, rejected, "invoice_reject")
-        page.until(lambda d: d.find_element(By.CSS_SELECTOR, "#overlay .dialog.modal[data-view-id]"), "the reason modal")
+        page.until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#overlay .dialog.modal[data-view-id]"), "the reason modal"
+        )
         browser.find_element(By.CSS_SELECTOR, '#overlay textarea[name="input:reason"]').send_keys("Wrong stem length")
         page.click("#overlay .dialog.modal button.submit", "the modal's submit")
         page.until(lambda d: page.status(page.card(PROCUREMENT, rejected)) == "Rejected", f"{rejected} Rejected")
@@ -181,8 +209,10 @@ def test_a_person_takes_invoices_from_the_erp_panel_to_a_paid_bill_and_finds_it_
         page.until(lambda d: d.find_element(By.ID, "confirm-dialog").is_displayed(), "the Send confirm dialog")
         assert BILL in page.text("#confirm-dialog") and "1,093.50" in page.text("#confirm-dialog")
         page.click('#confirm-dialog button[data-confirm="confirm"]', "the confirm button")
-        page.until(lambda d: f"Synchronized as Bill {BILL}" in page.text(f'.message[data-ts="{card}"] .thread'),
-                   "Synchronized in the thread")
+        page.until(
+            lambda d: f"Synchronized as Bill {BILL}" in page.text(f'.message[data-ts="{card}"] .thread'),
+            "Synchronized in the thread",
+        )
         assert page.status(card) == "Synchronized"
 
         bill = f'#panel-quickbooks tbody[data-doc-number="{BILL}"]'

@@ -24,9 +24,15 @@ def start_make_run(directory: Path, env: dict) -> tuple[subprocess.Popen, list[s
     for name in ("Makefile", ".venv"):
         if not (directory / name).exists():
             (directory / name).symlink_to(ROOT / name)
-    make = subprocess.Popen(["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "run"], cwd=directory,
-                            env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    make = subprocess.Popen(
+        ["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "run"],
+        cwd=directory,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     lines: list[str] = []
     threading.Thread(target=lambda: [lines.append(line) for line in make.stdout], daemon=True).start()
     return make, lines
@@ -70,10 +76,15 @@ def test_one_sigterm_or_a_double_ctrl_c_to_make_runs_group_stops_everything_with
             try:
                 make.wait(30)
             except subprocess.TimeoutExpired:
-                running = [" ".join(kin.info["cmdline"] or [])[:80] for kin in psutil.process_iter(["cmdline", "cwd"])
-                           if (kin.info["cwd"] or "").startswith(str(tmp_path))]
-                pytest.fail(f"round {round_number}: make run did not stop within 30 s; still running {running}; "
-                            f"its output ended:\n{''.join(lines[-60:])}")
+                running = [
+                    " ".join(kin.info["cmdline"] or [])[:80]
+                    for kin in psutil.process_iter(["cmdline", "cwd"])
+                    if (kin.info["cwd"] or "").startswith(str(tmp_path))
+                ]
+                pytest.fail(
+                    f"round {round_number}: make run did not stop within 30 s; still running {running}; "
+                    f"its output ended:\n{''.join(lines[-60:])}"
+                )
             gone = wait_until(lambda: not _processes_in(tmp_path) and all(port_free(p) for p in ports), 30)
             stop_times.append(time.monotonic() - started)
         finally:
@@ -102,9 +113,25 @@ def embedded_redis_in(directory: Path) -> list[int]:
 
 def test_a_test_session_on_the_embedded_backend_leaves_no_redis_server_running(tmp_path):
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
-    finished = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "embedded",
-                               "tests/integration/test_health.py"], cwd=ROOT, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "embedded",
+            "tests/integration/test_health.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=300,
+    )
     assert " passed" in finished.stdout, finished.stdout
     assert "shutdown failed" not in finished.stdout, finished.stdout
     assert embedded_redis_in(tmp_path) == [], "the test session left its embedded redis-server running"
@@ -112,22 +139,29 @@ def test_a_test_session_on_the_embedded_backend_leaves_no_redis_server_running(t
 
 def test_bench_slack_ack_leaves_no_redis_server_running(tmp_path):
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
-    finished = subprocess.run([sys.executable, "-m", "bench.slack_ack", "--invoices", "2", "--clicks", "4",
-                               "--concurrency", "2"], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=300)
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.slack_ack", "--invoices", "2", "--clicks", "4", "--concurrency", "2"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=300,
+    )
     assert "ack latency" in finished.stdout, finished.stdout
     assert "shutdown failed" not in finished.stdout, finished.stdout
     assert embedded_redis_in(tmp_path) == [], "bench.slack_ack left its embedded redis-server running"
 
 
 def work_horses_in(directory: Path) -> list[psutil.Process]:
-    """RQ work horses running a job in `directory`: forked by a `jobs.worker`, each leading a process group of its own."""
+    """RQ work horses running a job in `directory`: forked by a `python -m worker`, each leading a process group of its own."""
     horses = []
     for process in psutil.process_iter(["cwd", "cmdline"]):
-        if (process.info["cwd"] or "").startswith(str(directory)) and "jobs.worker" in " ".join(
-                process.info["cmdline"] or []):
+        if (process.info["cwd"] or "").startswith(str(directory)) and "-m worker" in " ".join(
+            process.info["cmdline"] or []
+        ):
             try:
-                if "jobs.worker" in " ".join(process.parent().cmdline()) and os.getpgid(process.pid) == process.pid:
+                if "-m worker" in " ".join(process.parent().cmdline()) and os.getpgid(process.pid) == process.pid:
                     horses.append(process)
             except (psutil.Error, AttributeError, ProcessLookupError):
                 continue
@@ -152,8 +186,11 @@ def test_stopping_while_a_sync_runs_leaves_no_work_horse_even_one_its_dead_worke
     run, horses = LocalRun(tmp_path, free_ports(3)), []
     try:
         # Each Bill create hangs, so the syncs' work horses are still running when their worker is killed.
-        requests.post(f"{run.qbo}/faults", json={"kind": "hang", "seconds": 60, "method": "POST", "path": "/bill",
-                                                 "count": 2}, timeout=10).raise_for_status()
+        requests.post(
+            f"{run.qbo}/faults",
+            json={"kind": "hang", "seconds": 60, "method": "POST", "path": "/bill", "count": 2},
+            timeout=10,
+        ).raise_for_status()
         horses.append(orphaned_horse(run, "FE-31077", restarts=1))
         horses[0].kill()
         wait(lambda: not psutil.pid_exists(horses[0].pid), "the adopted horse reaped once it exited, not a zombie", 5)

@@ -29,8 +29,9 @@ def product(runtime, sandbox, slack_sandbox):
     pointed = sandbox.point(runtime, slack_api_url=slack_sandbox.api_url)
     tasks.configure(pointed)
     base, stop = serve_in_thread(create_app(pointed))
-    sandbox.control("PUT", "/webhooks", url=f"{base}/webhooks/quickbooks", format="cloudevents",
-                    verifier_token=VERIFIER)
+    sandbox.control(
+        "PUT", "/webhooks", url=f"{base}/webhooks/quickbooks", format="cloudevents", verifier_token=VERIFIER
+    )
     yield pointed, base
     stop()
     tasks.configure(runtime)
@@ -53,11 +54,16 @@ def wait_for_deliveries(runtime: Runtime, count: int) -> None:
 
 
 def test_an_uploaded_invoice_is_approved_in_slack_synchronized_as_one_bill_and_reported_paid(
-        product, sandbox, slack_sandbox, slack):
+    product, sandbox, slack_sandbox, slack
+):
     runtime, base = product
     body = json.dumps(example_upload()).encode()
-    answer = requests.post(f"{base}/webhooks/vendor-invoices", data=body, timeout=10,
-                           headers=signed_headers(BASE_SETTINGS["upload_webhook_secret"], body))
+    answer = requests.post(
+        f"{base}/webhooks/vendor-invoices",
+        data=body,
+        timeout=10,
+        headers=signed_headers(BASE_SETTINGS["upload_webhook_secret"], body),
+    )
     assert answer.status_code == 202
     invoice_id = answer.json()["id"]
     work(runtime)
@@ -75,12 +81,17 @@ def test_an_uploaded_invoice_is_approved_in_slack_synchronized_as_one_bill_and_r
     bills = sandbox.bills()
     assert invoice.status == "S" and len(bills) == 1
     assert (bills[0]["Id"], bills[0]["DocNumber"], Decimal(str(bills[0]["TotalAmt"]))) == (
-        invoice.bill_id, "100482-FE-20931", Decimal("1093.50"))
+        invoice.bill_id,
+        "100482-FE-20931",
+        Decimal("1093.50"),
+    )
     accounting = card(slack_sandbox, ACCOUNTING)
     assert "Synchronized" in json.dumps(accounting["blocks"])
     thread = [m["text"] for m in slack_sandbox.thread(ACCOUNTING, accounting["ts"])]
-    assert thread[-2:] == [":outbox_tray: Sent to QuickBooks by <@U0AP1>.",
-                           ":large_green_circle: Synchronized as Bill 100482-FE-20931."]
+    assert thread[-2:] == [
+        ":outbox_tray: Sent to QuickBooks by <@U0AP1>.",
+        ":large_green_circle: Synchronized as Bill 100482-FE-20931.",
+    ]
 
     wait_for_deliveries(runtime, 1)
     work(runtime)

@@ -47,11 +47,18 @@ def port_free(port: int) -> bool:
 
 def launcher_env(port: int, qbo_port: int | None = None, slack_port: int | None = None) -> dict:
     """The environment of `make run` on a fresh clone: nothing configured but the ports (sandboxes' free unless given)."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("SLACK_", "QBO_", "DATABASE_URL", "REDIS_URL", "UPLOAD_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "QBO_", "DATABASE_URL", "REDIS_URL", "UPLOAD_"))
+    }
     spare = iter(free_ports(2))
-    env.update(PORT=str(port), PYTHONPATH=str(ROOT), QBO_SANDBOX_PORT=str(qbo_port or next(spare)),
-               SLACK_SANDBOX_PORT=str(slack_port or next(spare)))
+    env.update(
+        PORT=str(port),
+        PYTHONPATH=str(ROOT),
+        QBO_SANDBOX_PORT=str(qbo_port or next(spare)),
+        SLACK_SANDBOX_PORT=str(slack_port or next(spare)),
+    )
     return env
 
 
@@ -68,8 +75,14 @@ def interrupt(launcher: subprocess.Popen) -> None:
 def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(tmp_path):
     port = free_port()
     output = (tmp_path / "launcher.log").open("w")
-    launcher = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=tmp_path, env=launcher_env(port),
-                                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.local"],
+        cwd=tmp_path,
+        env=launcher_env(port),
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         started, healthy = time.monotonic(), False
         while time.monotonic() - started < 30 and not healthy:
@@ -79,8 +92,12 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
                 time.sleep(0.3)
         assert healthy, "the local launcher did not serve /healthz = 200 within 30 s"
         body = json.dumps(example_upload()).encode()
-        answer = requests.post(f"http://127.0.0.1:{port}/webhooks/vendor-invoices", data=body, timeout=10,
-                               headers=signed_headers(LOCAL_DEFAULTS["UPLOAD_WEBHOOK_SECRET"], body))
+        answer = requests.post(
+            f"http://127.0.0.1:{port}/webhooks/vendor-invoices",
+            data=body,
+            timeout=10,
+            headers=signed_headers(LOCAL_DEFAULTS["UPLOAD_WEBHOOK_SECRET"], body),
+        )
         assert answer.status_code == 202 and answer.json()["status"] == "AP"
         assert (tmp_path / "instance" / "invoice-sync.db").exists()
     finally:
@@ -97,7 +114,9 @@ def _processes_in(directory) -> list[str]:
     found = []
     for process in psutil.process_iter(["cwd", "cmdline", "status"]):
         cwd = process.info["cwd"] or ""
-        if (cwd == str(directory) or cwd.startswith(f"{directory}/")) and process.info["status"] != psutil.STATUS_ZOMBIE:
+        if (cwd == str(directory) or cwd.startswith(f"{directory}/")) and process.info[
+            "status"
+        ] != psutil.STATUS_ZOMBIE:
             found.append(" ".join(process.info["cmdline"] or []))
     return found
 
@@ -115,8 +134,15 @@ def wait(condition, what: str, seconds: float = 60):
 
 def run_launcher(directory, env: dict, seconds: float = 60) -> subprocess.CompletedProcess:
     """Run the launcher to its end (it is expected to refuse), with its output."""
-    return subprocess.run([sys.executable, "-m", "sandbox.local"], cwd=directory, env=env, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=seconds)
+    return subprocess.run(
+        [sys.executable, "-m", "sandbox.local"],
+        cwd=directory,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=seconds,
+    )
 
 
 def test_a_taken_port_is_named_with_how_to_choose_another_and_nothing_starts(tmp_path):
@@ -148,8 +174,14 @@ def test_a_taken_sandbox_port_is_named_with_its_variable(tmp_path):
 def test_a_second_run_in_the_same_directory_says_the_first_is_running_and_exits_non_zero(tmp_path):
     port, qbo_port, slack_port = free_ports(3)
     env = launcher_env(port, qbo_port, slack_port)
-    first = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=tmp_path, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.local"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_healthy(port, 60)
         second = run_launcher(tmp_path, env)
@@ -184,12 +216,25 @@ def wait_healthy(port: int, seconds: float) -> None:
 def test_the_oauth_cli_prints_a_connect_link_that_connects_quickbooks_against_the_local_run(tmp_path):
     port = free_port()
     env = launcher_env(port)
-    launcher = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=tmp_path, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.local"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_healthy(port, 60)
-        cli = subprocess.run([sys.executable, "-m", "webhooks.oauth"], cwd=tmp_path, env=env, text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        cli = subprocess.run(
+            [sys.executable, "-m", "webhooks.oauth"],
+            cwd=tmp_path,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=60,
+        )
         assert cli.returncode == 0, cli.stdout
         link = cli.stdout.strip().splitlines()[-1]
         assert link.startswith(f"http://127.0.0.1:{port}/quickbooks/connect?key="), cli.stdout

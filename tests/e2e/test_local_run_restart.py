@@ -12,8 +12,16 @@ import requests
 
 from sandbox.erp import example_upload, fresh_number, signed_headers
 from sandbox.local import LOCAL_DEFAULTS
-from tests.e2e.test_local_run import (ROOT, _processes_in, free_ports, interrupt, launcher_env, run_launcher, wait,
-                                     wait_healthy)
+from tests.e2e.test_local_run import (
+    ROOT,
+    _processes_in,
+    free_ports,
+    interrupt,
+    launcher_env,
+    run_launcher,
+    wait,
+    wait_healthy,
+)
 
 PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
 
@@ -25,9 +33,15 @@ class LocalRun:
         self.directory, (self.port, self.qbo_port, self.slack_port) = directory, ports
         self.web, self.slack = f"http://127.0.0.1:{self.port}", f"http://127.0.0.1:{self.slack_port}"
         self.qbo = f"http://127.0.0.1:{self.qbo_port}/_sandbox"
-        self.process = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=directory,
-                                        env=launcher_env(*ports), text=True, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sandbox.local"],
+            cwd=directory,
+            env=launcher_env(*ports),
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=lambda: [self.lines.append(line) for line in self.process.stdout], daemon=True).start()
         wait_healthy(self.port, 90)
@@ -40,8 +54,12 @@ class LocalRun:
         data = example_upload()
         data["invoice"]["number"] = number
         body = json.dumps(data).encode()
-        answer = requests.post(f"{self.web}/webhooks/vendor-invoices", data=body, timeout=10,
-                               headers=signed_headers(LOCAL_DEFAULTS["UPLOAD_WEBHOOK_SECRET"], body))
+        answer = requests.post(
+            f"{self.web}/webhooks/vendor-invoices",
+            data=body,
+            timeout=10,
+            headers=signed_headers(LOCAL_DEFAULTS["UPLOAD_WEBHOOK_SECRET"], body),
+        )
         assert answer.status_code == 202, answer.text
 
     def messages(self, channel: str) -> list[dict]:
@@ -49,6 +67,7 @@ class LocalRun:
 
     def button(self, channel: str, number: str, label: str) -> tuple[dict, str]:
         """The card of invoice `number` in `channel` once it has the button `label`, and that button's action_id."""
+
         def found():
             for message in reversed(self.messages(channel)):
                 for block in message["blocks"]:
@@ -56,6 +75,7 @@ class LocalRun:
                         if element["value"].endswith(f":{number}") and element["text"]["text"] == label:
                             return message, element["action_id"]
             return None
+
         return wait(found, f"a card of {number} in {channel} with {label!r}")
 
     def message(self, channel: str, ts: str) -> dict:
@@ -65,8 +85,11 @@ class LocalRun:
     def click(self, channel: str, number: str, label: str, user: str) -> str:
         """Click a card's button as `user` on the Slack sandbox's page (a confirm answered yes); the card's ts."""
         card, action_id = self.button(channel, number, label)
-        answer = requests.post(f"{self.slack}/_sandbox/click", timeout=15, data={
-            "user": user, "channel": channel, "ts": card["ts"], "action_id": action_id, "confirmed": "yes"})
+        answer = requests.post(
+            f"{self.slack}/_sandbox/click",
+            timeout=15,
+            data={"user": user, "channel": channel, "ts": card["ts"], "action_id": action_id, "confirmed": "yes"},
+        )
         assert answer.status_code in (200, 303), answer.text
         return card["ts"]
 
@@ -108,7 +131,8 @@ def test_a_restart_keeps_cards_bills_and_tokens_and_the_demo_continues(tmp_path)
     try:
         after = {channel: run.messages(channel) for channel in (PROCUREMENT, ACCOUNTING)}
         assert {c: [m["ts"] for m in found] for c, found in after.items()} == {
-            c: [m["ts"] for m in found] for c, found in before.items()}, "the Slack sandbox forgot its cards"
+            c: [m["ts"] for m in found] for c, found in before.items()
+        }, "the Slack sandbox forgot its cards"
         assert "Synchronized" in json.dumps(run.message(ACCOUNTING, card)["blocks"])
         run.button(PROCUREMENT, waiting, "Approve")
         assert run.bills() == bills, "the local QuickBooks forgot its Bills"
@@ -135,8 +159,9 @@ def test_a_deleted_database_or_sandbox_state_is_refused_with_make_reset_which_st
     (instance / "invoice-sync.db").rename(tmp_path / "saved.db")
     refused = run_launcher(tmp_path, launcher_env(*ports))
     assert refused.returncode != 0
-    assert re.search(r"invoice-sync.db\) is gone, but the sandboxes still hold \d+ Slack message", refused.stdout), \
+    assert re.search(r"invoice-sync.db\) is gone, but the sandboxes still hold \d+ Slack message", refused.stdout), (
         refused.stdout
+    )
     assert "make reset" in refused.stdout and "invoice-sync is up" not in refused.stdout
     assert _processes_in(tmp_path) == []
 
@@ -147,9 +172,15 @@ def test_a_deleted_database_or_sandbox_state_is_refused_with_make_reset_which_st
     assert "slack-sandbox.json) is gone, but the database" in refused.stdout and "make reset" in refused.stdout
 
     (tmp_path / "Makefile").symlink_to(ROOT / "Makefile")
-    reset = subprocess.run(["make", "--no-print-directory", "reset"], cwd=tmp_path, text=True,
-                           env={**os.environ, "PYTHONPATH": str(ROOT)},
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    reset = subprocess.run(
+        ["make", "--no-print-directory", "reset"],
+        cwd=tmp_path,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        timeout=60,
+    )
     assert reset.returncode == 0 and not instance.exists(), reset.stdout
     run = LocalRun(tmp_path, ports)
     try:

@@ -20,7 +20,7 @@ def healthy(port: int) -> bool:
 
 
 def workers_of(launcher_pid: int) -> list[int]:
-    """The pids of live `python -m jobs.worker` processes the launcher started.
+    """The pids of live `python -m worker` processes the launcher started.
 
     The launcher is also the subreaper of what a dead worker leaves (its scheduler, dying or a zombie until reaped,
     and a work horse): only a process the launcher started leads a session of its own.
@@ -28,7 +28,7 @@ def workers_of(launcher_pid: int) -> list[int]:
     found = []
     for child in psutil.Process(launcher_pid).children():
         try:
-            if "jobs.worker" in " ".join(child.cmdline()) and os.getsid(child.pid) == child.pid:
+            if "-m worker" in " ".join(child.cmdline()) and os.getsid(child.pid) == child.pid:
                 found.append(child.pid)
         except (psutil.Error, ProcessLookupError):
             continue
@@ -37,8 +37,15 @@ def workers_of(launcher_pid: int) -> list[int]:
 
 def test_a_killed_worker_is_announced_and_restarted_while_web_keeps_answering(tmp_path):
     port = free_port()
-    launcher = subprocess.Popen([sys.executable, "-m", "sandbox.local"], cwd=tmp_path, env=launcher_env(port),
-                                text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.local"],
+        cwd=tmp_path,
+        env=launcher_env(port),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     lines: list[str] = []
     threading.Thread(target=lambda: [lines.append(line) for line in launcher.stdout], daemon=True).start()
 

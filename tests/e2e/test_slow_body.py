@@ -17,13 +17,31 @@ from webhooks.body_deadline import BODY_SECONDS
 
 def test_a_body_that_trickles_past_the_deadline_is_answered_408_and_its_connection_closed(tmp_path):
     port = free_port()
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("SLACK_", "QBO_", "DATABASE_URL", "REDIS_URL", "UPLOAD_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "QBO_", "DATABASE_URL", "REDIS_URL", "UPLOAD_"))
+    }
     env.update(LOCAL_DEFAULTS, PYTHONPATH=str(ROOT), QBO_REDIRECT_URI=f"http://127.0.0.1:{port}/quickbooks/callback")
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-                            "--bind", f"127.0.0.1:{port}", "--workers", "1", "webhooks.app:create_app()"],
-                           cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           start_new_session=True)
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "webhooks.app:create_app()",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -35,8 +53,10 @@ def test_a_body_that_trickles_past_the_deadline_is_answered_408_and_its_connecti
             assert time.monotonic() < deadline, "web did not come up"
             time.sleep(0.3)
         with socket.create_connection(("127.0.0.1", port), timeout=BODY_SECONDS + 10) as slow:
-            slow.sendall(b"POST /webhooks/vendor-invoices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 1000\r\n\r\n{\"po\"")
+            slow.sendall(
+                b"POST /webhooks/vendor-invoices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 1000\r\n\r\n{"po"'
+            )
             began = time.monotonic()
             answer = b""
             while chunk := slow.recv(65536):

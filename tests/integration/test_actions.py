@@ -8,6 +8,7 @@ from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import AuditEntry, Decision, Invoice
 from models.audit import AuditLogIsAppendOnly
+from tests.backends import with_settings
 from tests.builders import ACCOUNTANT, AP, BUYER, act, upload
 
 BUYER2 = Actor("U0BUYER2", frozenset({Role.PROCUREMENT_APPROVER, Role.ACCOUNTING_APPROVER}))
@@ -89,6 +90,7 @@ def test_a_bill_number_quickbooks_would_refuse_blocks_send_before_any_call(runti
     act(runtime, invoice_id, Action.APPROVE, ACCOUNTANT)
     result = act(runtime, invoice_id, Action.SEND, AP)
     assert not result.changed
-    assert ("the Bill number 100482-FE-2093100000000000 has 26 characters; QuickBooks allows at most 21"
-            in result.refusal)
-    assert act(runtime.with_settings(bill_number_format="{invoice_number}"), invoice_id, Action.SEND, AP).changed
+    assert (
+        "the Bill number 100482-FE-2093100000000000 has 26 characters; QuickBooks allows at most 21" in result.refusal
+    )
+    assert act(with_settings(runtime, bill_number_format="{invoice_number}"), invoice_id, Action.SEND, AP).changed

@@ -12,8 +12,8 @@ from invoices.statuses import Action
 from models import AuditEntry, Invoice, InvoiceRevision, Vendor
 from models.database import transaction
 from sandbox.erp import example_upload, signed_headers
-from services import intake
-from services.actions import procurement_approver
+from services.intake import uploads as intake
+from services.read.view import procurement_approver
 from tests.builders import BUYER, act
 
 URL = "/webhooks/vendor-invoices"
@@ -125,23 +125,24 @@ def _invalid(mutate):
 
 
 BAD_INPUTS = {
-    "float money": (_invalid(lambda p: p["invoice"]["lines"][0].update(amount=384.0)),
-                    {"#/invoice/lines/0/amount"}),
-    "negative amount": (_invalid(lambda p: p["invoice"]["charges"][0].update(amount="-34.50")),
-                        {"#/invoice/charges/0/amount"}),
-    "negative units": (_invalid(lambda p: p["invoice"]["lines"][1].update(units=-5)),
-                       {"#/invoice/lines/1/units"}),
-    "three decimals in an amount": (_invalid(lambda p: p["invoice"].update(total="1093.500")),
-                                    {"#/invoice/total"}),
+    "float money": (_invalid(lambda p: p["invoice"]["lines"][0].update(amount=384.0)), {"#/invoice/lines/0/amount"}),
+    "negative amount": (
+        _invalid(lambda p: p["invoice"]["charges"][0].update(amount="-34.50")),
+        {"#/invoice/charges/0/amount"},
+    ),
+    "negative units": (_invalid(lambda p: p["invoice"]["lines"][1].update(units=-5)), {"#/invoice/lines/1/units"}),
+    "three decimals in an amount": (_invalid(lambda p: p["invoice"].update(total="1093.500")), {"#/invoice/total"}),
     "total off by a cent": (_invalid(lambda p: p["invoice"].update(total="1093.51")), {"#/invoice/total"}),
-    "missing required fields": (_invalid(lambda p: (p["vendor"].pop("code"), p["invoice"].pop("number"),
-                                                    p["purchase_order"].pop("ship_date"))),
-                                {"#/vendor/code", "#/invoice/number", "#/purchase_order/ship_date"}),
+    "missing required fields": (
+        _invalid(lambda p: (p["vendor"].pop("code"), p["invoice"].pop("number"), p["purchase_order"].pop("ship_date"))),
+        {"#/vendor/code", "#/invoice/number", "#/purchase_order/ship_date"},
+    ),
     "no lines": (_invalid(lambda p: p["invoice"].update(lines=[])), {"#/invoice/lines"}),
-    "bad dates and currency": (_invalid(lambda p: (p["invoice"].update(date="19/11/2026", currency="usd"))),
-                               {"#/invoice/date", "#/invoice/currency"}),
-    "blank product": (_invalid(lambda p: p["invoice"]["lines"][0].update(product="  ")),
-                      {"#/invoice/lines/0/product"}),
+    "bad dates and currency": (
+        _invalid(lambda p: p["invoice"].update(date="19/11/2026", currency="usd")),
+        {"#/invoice/date", "#/invoice/currency"},
+    ),
+    "blank product": (_invalid(lambda p: p["invoice"]["lines"][0].update(product="  ")), {"#/invoice/lines/0/product"}),
     "not an object": (["vendor"], {"#/"}),
 }
 

@@ -10,7 +10,7 @@ from invoices.statuses import Action
 from models import AuditEntry, Invoice, InvoiceRevision, Vendor
 from models.database import transaction
 from sandbox.erp import signed_headers
-from services.bill_outcome import facts_of
+from services.sync.outcome import facts_of
 from tests.builders import AP, BUYER, act, approve, approved_invoice, sent_invoice, stored, upload, upload_data
 from tests.integration.test_intake import URL, count, post
 
@@ -57,7 +57,8 @@ def test_an_invoice_approved_without_a_qb_accounting_name_must_be_approved_again
 
 @pytest.mark.parametrize("status", ["ES", "S", "P"])
 def test_a_new_qb_accounting_name_is_refused_once_the_invoice_was_sent_and_nothing_of_it_is_stored(
-        client, runtime, status):
+    client, runtime, status
+):
     invoice_id = upload(runtime)
     with transaction(runtime.sessions) as session:
         session.get(Invoice, invoice_id).status = status
@@ -103,11 +104,19 @@ def test_a_vendor_level_change_resets_the_approvals_of_the_vendors_other_open_in
     assert stored(runtime, in_flight).status == "ES"
     assert stored(runtime, rejected).status == "R"
     (changed,) = audit(runtime, "vendor_change")
-    assert changed.detail == (f"vendor FLORSAB: QB accounting name 'Flores de la Sabana SAS' → '{NEW_PAYEE}'; "
-                              "approvals reset on invoices FE-1, FE-2")
+    assert changed.detail == (
+        f"vendor FLORSAB: QB accounting name 'Flores de la Sabana SAS' → '{NEW_PAYEE}'; "
+        "approvals reset on invoices FE-1, FE-2"
+    )
     reasons = [e.detail for e in audit(runtime, Action.REVISE) if e.invoice_id in (approved, half)]
-    assert reasons == [f"revision 2: the QB accounting name of vendor FLORSAB changed from 'Flores de la Sabana SAS'"
-                       f" to '{NEW_PAYEE}' with invoice FE-5; approvals reset"] * 2
+    assert (
+        reasons
+        == [
+            f"revision 2: the QB accounting name of vendor FLORSAB changed from 'Flores de la Sabana SAS'"
+            f" to '{NEW_PAYEE}' with invoice FE-5; approvals reset"
+        ]
+        * 2
+    )
 
 
 def test_an_invoice_already_sent_pays_the_name_it_was_approved_with_after_the_vendor_changes(client, runtime):
@@ -134,8 +143,10 @@ def test_an_identical_upload_with_a_new_vendor_display_name_is_unchanged_but_aud
     assert (answer.status_code, answer.json["status"]) == (200, "A")
     assert vendor_row(runtime).name == "Flores Sabana"
     (changed,) = audit(runtime, "vendor_change")
-    assert (changed.invoice_id, changed.detail) == (invoice_id, "vendor FLORSAB: name 'Flores de la Sabana' → "
-                                                                "'Flores Sabana'")
+    assert (changed.invoice_id, changed.detail) == (
+        invoice_id,
+        "vendor FLORSAB: name 'Flores de la Sabana' → 'Flores Sabana'",
+    )
 
 
 def test_an_upload_without_a_qb_accounting_name_keeps_the_approval(client, runtime):
@@ -166,7 +177,10 @@ def test_concurrent_changed_uploads_of_one_invoice_never_fail_and_number_revisio
         thread.join()
     assert sorted({a.status_code for a in answers}) == [202]
     with runtime.sessions() as session:
-        numbers = session.scalars(select(InvoiceRevision.number).where(InvoiceRevision.invoice_id == invoice_id)
-                                  .order_by(InvoiceRevision.number)).all()
+        numbers = session.scalars(
+            select(InvoiceRevision.number)
+            .where(InvoiceRevision.invoice_id == invoice_id)
+            .order_by(InvoiceRevision.number)
+        ).all()
     assert numbers == list(range(1, 22))
     assert sorted(a.json["revision"] for a in answers) == list(range(2, 22))

@@ -6,6 +6,7 @@ import requests
 from sqlalchemy import select
 
 from models import QboConnection
+from tests.backends import with_settings
 from webhooks.app import create_app
 from webhooks.oauth import connect_link
 
@@ -20,7 +21,7 @@ def consented(client, settings) -> dict:
 
 
 def test_a_refused_authorization_code_says_to_start_the_connection_again_and_connects_nothing(qbo_runtime, sandbox):
-    unpinned = qbo_runtime.with_settings(qbo_realm_id=None)
+    unpinned = with_settings(qbo_runtime, qbo_realm_id=None)
     client = create_app(unpinned).test_client()
     back = {**consented(client, unpinned.settings), "code": "a-code-intuit-never-issued"}
     answer = client.get(f"/quickbooks/callback?{urlencode(back)}")
@@ -33,7 +34,7 @@ def test_a_refused_authorization_code_says_to_start_the_connection_again_and_con
 
 
 def test_a_code_used_twice_is_refused_in_the_same_words(qbo_runtime, sandbox):
-    unpinned = qbo_runtime.with_settings(qbo_realm_id=None)
+    unpinned = with_settings(qbo_runtime, qbo_realm_id=None)
     client = create_app(unpinned).test_client()
     first = consented(client, unpinned.settings)
     assert client.get(f"/quickbooks/callback?{urlencode(first)}").status_code == 200

@@ -1,7 +1,7 @@
 """Batch request ids inside QBO's limits, and a batch refused as a whole never failing its invoices (issue 9, point 4)."""
 
-import services.exactly_once
-from services.exactly_once import batch_request_id
+import services.sync.exactly_once
+from services.sync.exactly_once import batch_request_id
 from tests.builders import settle, stored
 from tests.integration.test_qbo_batch_sync import batches, one_bill_each, sent_many, stats
 
@@ -15,10 +15,11 @@ def test_eight_invoices_sent_together_are_synchronized_through_one_batch_quickbo
 
 
 def test_a_batch_refused_as_a_whole_falls_back_to_single_creates_for_every_invoice_swept_into_it(
-        qbo_runtime, sandbox, monkeypatch):
+    qbo_runtime, sandbox, monkeypatch
+):
     # Eight sent together plus two that were waiting in ES; QuickBooks refuses the /batch request itself.
     ids = sent_many(qbo_runtime, 10)
-    monkeypatch.setattr(services.exactly_once, "batch_request_id", lambda sends: "x" * 37)
+    monkeypatch.setattr(services.sync.exactly_once, "batch_request_id", lambda sends: "x" * 37)
     assert settle(qbo_runtime, ids[0]) == "S"
     assert [stored(qbo_runtime, i).status for i in ids] == ["S"] * 10
     assert [stored(qbo_runtime, i).last_error for i in ids] == [None] * 10

@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from limits import RateLimitItemPerMinute
 
-import services.sync_steps
+import services.sync.steps
 from qbo import limiter as limiter_module
 from qbo.limiter import PER_MINUTE, RealmLimiter
 from sandbox.erp import example_upload
 from services.ports import QboThrottled
-from services.sync_steps import invoice_lock_name
+from services.sync.steps import invoice_lock_name
 from tests.builders import sent_invoice, settle, stored
 
 
@@ -43,7 +43,8 @@ def one_bill_each(sandbox, ids, runtime):
 
 
 def test_35_invoices_sent_at_once_become_35_bills_in_two_batches_with_far_fewer_requests_than_bills(
-        qbo_runtime, sandbox):
+    qbo_runtime, sandbox
+):
     ids = sent_many(qbo_runtime, 35)
     assert [settle(qbo_runtime, i) for i in ids] == ["S"] + ["skipped"] * 29 + ["S"] + ["skipped"] * 4
     one_bill_each(sandbox, ids, qbo_runtime)
@@ -67,8 +68,10 @@ def test_a_batch_item_quickbooks_refuses_and_a_failed_preflight_fail_only_their_
     sandbox.control("DELETE", f"/realms/{sandbox.realm}/classes/{gone}")
     assert settle(qbo_runtime, ids[0]) == "S"
     assert [stored(qbo_runtime, i).status for i in ids] == ["S", "S", "F", "S", "F", "S"]
-    assert "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'" in stored(
-        qbo_runtime, ids[2]).last_error
+    assert (
+        "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'"
+        in stored(qbo_runtime, ids[2]).last_error
+    )
     refused = stored(qbo_runtime, ids[4]).last_error
     assert "QuickBooks refused Bill 100482-FE-30004" in refused and "the class 'New York'" in refused
     assert batches(sandbox) == [5]
@@ -89,13 +92,14 @@ def test_a_batch_created_but_its_answer_lost_still_ends_with_exactly_one_bill_pe
 
 
 def test_a_worker_rerunning_the_job_after_a_crash_adopts_the_batch_bills_instead_of_duplicating(
-        qbo_runtime, sandbox, monkeypatch):
+    qbo_runtime, sandbox, monkeypatch
+):
     ids = sent_many(qbo_runtime, 4)
 
     def crash(*_args, **_kwargs):
         raise SystemExit("worker killed right after the batch create")
 
-    monkeypatch.setattr(services.sync_steps, "complete", crash)
+    monkeypatch.setattr(services.sync.steps, "complete", crash)
     with pytest.raises(SystemExit):
         settle(qbo_runtime, ids[0])
     monkeypatch.undo()

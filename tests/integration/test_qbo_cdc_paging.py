@@ -10,11 +10,11 @@ from sqlalchemy import select
 from models import QboConnection
 from models.base import utcnow
 from models.database import transaction
-from services.sweeps import capture_changes
+from services.reconcile.sweeps import capture_changes
 from tests.builders import settle, stored
 from tests.integration.test_qbo_batch_sync import sent_many
-from tests.sandbox.test_quickbooks_cdc import dated, many_bills
 from tests.sandbox.quickbooks_client import qb_client
+from tests.sandbox.test_quickbooks_cdc import dated, many_bills
 
 
 @pytest.fixture

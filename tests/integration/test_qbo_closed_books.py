@@ -5,6 +5,8 @@ from sqlalchemy import select
 from bot.thread_lines import thread_line
 from invoices.statuses import Action
 from models import AuditEntry
+from services.read.cards import thread_entry
+from tests.backends import with_settings
 from tests.builders import sent_invoice, settle, stored
 
 TRACE_END = "[invoice-sync:{id} r1]"
@@ -16,12 +18,14 @@ def close_books(sandbox, through: str) -> None:
 
 def synced_entry(runtime, invoice_id: int) -> AuditEntry:
     with runtime.sessions() as session:
-        return session.scalars(select(AuditEntry).where(AuditEntry.invoice_id == invoice_id,
-                                                        AuditEntry.action == Action.SYNC_SUCCEEDED)).one()
+        return session.scalars(
+            select(AuditEntry).where(AuditEntry.invoice_id == invoice_id, AuditEntry.action == Action.SYNC_SUCCEEDED)
+        ).one()
 
 
 def test_with_block_an_invoice_shipped_in_a_closed_period_fails_before_any_write_saying_through_when(
-        qbo_runtime, sandbox):
+    qbo_runtime, sandbox
+):
     close_books(sandbox, "2026-11-20")
     before = sandbox.control("GET", f"/realms/{sandbox.realm}/stats")["requests"]
     invoice_id = sent_invoice(qbo_runtime)
@@ -35,9 +39,8 @@ def test_with_block_an_invoice_shipped_in_a_closed_period_fails_before_any_write
     assert requests <= 3
 
 
-def test_with_next_open_day_the_bill_is_dated_after_the_close_date_and_its_note_and_thread_say_so(
-        qbo_runtime, sandbox):
-    runtime = qbo_runtime.with_settings(closed_books="next_open_day")
+def test_with_next_open_day_the_bill_is_dated_after_the_close_date_and_its_note_and_thread_say_so(qbo_runtime, sandbox):
+    runtime = with_settings(qbo_runtime, closed_books="next_open_day")
     close_books(sandbox, "2026-11-25")
     invoice_id = sent_invoice(runtime)
     assert settle(runtime, invoice_id) == "S"
@@ -47,23 +50,23 @@ def test_with_next_open_day_the_bill_is_dated_after_the_close_date_and_its_note_
     assert bill["PrivateNote"].startswith(said)
     assert bill["PrivateNote"].endswith(TRACE_END.format(id=invoice_id))
     assert stored(runtime, invoice_id).bill_id == bill["Id"]
-    line = thread_line(synced_entry(runtime, invoice_id), bill["DocNumber"])
+    line = thread_line(thread_entry(synced_entry(runtime, invoice_id)), bill["DocNumber"])
     assert line.startswith(":large_green_circle: Synchronized as Bill 100482-FE-20931.") and said in line
 
 
-def test_with_next_open_day_an_invoice_after_the_close_date_keeps_its_ship_date_and_says_nothing(
-        qbo_runtime, sandbox):
-    runtime = qbo_runtime.with_settings(closed_books="next_open_day")
+def test_with_next_open_day_an_invoice_after_the_close_date_keeps_its_ship_date_and_says_nothing(qbo_runtime, sandbox):
+    runtime = with_settings(qbo_runtime, closed_books="next_open_day")
     close_books(sandbox, "2026-11-19")
     invoice_id = sent_invoice(runtime)
     assert settle(runtime, invoice_id) == "S"
     [bill] = sandbox.bills()
     assert bill["TxnDate"] == "2026-11-20" and not bill["PrivateNote"].startswith("Dated")
-    assert thread_line(synced_entry(runtime, invoice_id), bill["DocNumber"]).endswith("Bill 100482-FE-20931.")
+    assert thread_line(thread_entry(synced_entry(runtime, invoice_id)), bill["DocNumber"]).endswith(
+        "Bill 100482-FE-20931."
+    )
 
 
-def test_books_closed_after_the_preferences_were_read_end_the_invoice_in_f_with_quickbooks_reason(
-        qbo_runtime, sandbox):
+def test_books_closed_after_the_preferences_were_read_end_the_invoice_in_f_with_quickbooks_reason(qbo_runtime, sandbox):
     assert qbo_runtime.quickbooks().books().close_date is None  # read and cached while the books were open
     close_books(sandbox, "2026-11-30")
     invoice_id = sent_invoice(qbo_runtime)

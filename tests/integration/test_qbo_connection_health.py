@@ -13,10 +13,11 @@ from jobs.sweep import check_connection, requeue_stuck_syncs
 from models import QboConnection
 from models.base import utcnow
 from qbo.tokens import TokenStore
-from services.bill_sync import sync_invoice
-from services.connection_health import ConnectionHealth, throttled_key
-from services.ports import QboConnectionBroken
 from sandbox.erp import example_upload
+from services.connection.health import throttled_key
+from services.ports import QboConnectionBroken
+from services.sync.single import sync_invoice
+from tests.backends import with_settings
 from tests.builders import sent_invoice, settle, stored
 from tests.sandboxes import ACCOUNTING
 from webhooks.app import create_app
@@ -27,7 +28,7 @@ FOREVER = 10_000
 @pytest.fixture
 def linked(qbo_runtime, slack_sandbox):
     """The QBO-sandbox runtime whose Slack is the Slack sandbox."""
-    return qbo_runtime.with_settings(slack_api_url=slack_sandbox.api_url)
+    return with_settings(qbo_runtime, slack_api_url=slack_sandbox.api_url)
 
 
 def second_upload() -> dict:
@@ -60,13 +61,14 @@ def broken_by_the_sync(runtime, invoice_id) -> QboConnectionBroken:
     with pytest.raises(QboConnectionBroken):
         sync_invoice(runtime, invoice_id)
     assert stored(runtime, invoice_id).status == "ES"
-    [breakage] = ConnectionHealth(runtime.sessions, runtime.redis).broken()
+    [breakage] = runtime.health.broken()
     return breakage
 
 
 @pytest.mark.parametrize("shape", ["lowercase", "xml"])
 def test_a_real_403_keeps_invoices_in_es_alerts_once_and_the_probe_resumes_syncing(
-        linked, sandbox, slack_sandbox, shape):
+    linked, sandbox, slack_sandbox, shape
+):
     first = sent_invoice(linked)
     sandbox.fault(kind="refused", shape=shape, count=FOREVER)
     breakage = broken_by_the_sync(linked, first)
@@ -118,8 +120,12 @@ def test_a_401_that_survives_the_refresh_breaks_the_connection_naming_code_120(l
 
 def test_invalid_grant_on_refresh_breaks_the_connection_until_it_is_reconnected(linked, sandbox, slack_sandbox):
     token = linked.settings.qbo_refresh_token.get_secret_value()
-    revoked = requests.post(f"{sandbox.base}/oauth2/v1/tokens/revoke", json={"token": token}, timeout=5,
-                            auth=("sandbox-client-id", "sandbox-client-secret"))
+    revoked = requests.post(
+        f"{sandbox.base}/oauth2/v1/tokens/revoke",
+        json={"token": token},
+        timeout=5,
+        auth=("sandbox-client-id", "sandbox-client-secret"),
+    )
     assert revoked.status_code == 200
     invoice_id = sent_invoice(linked)
     breakage = broken_by_the_sync(linked, invoice_id)
@@ -129,7 +135,8 @@ def test_invalid_grant_on_refresh_breaks_the_connection_until_it_is_reconnected(
 
     fresh = sandbox.control("POST", f"/realms/{sandbox.realm}/tokens")
     TokenStore(linked.settings, linked.sessions, linked.redis).store(
-        sandbox.realm, fresh["refresh_token"], fresh["access_token"], fresh["expires_in"])
+        sandbox.realm, fresh["refresh_token"], fresh["access_token"], fresh["expires_in"]
+    )
     probe_due_now(linked)
     assert check_connection(linked)["restored"] == [sandbox.realm]
     assert settle(linked, invoice_id) == "S"
@@ -137,13 +144,13 @@ def test_invalid_grant_on_refresh_breaks_the_connection_until_it_is_reconnected(
 
 def test_a_429_answered_in_xml_backs_off_every_worker_and_breaks_nothing(linked, sandbox):
     invoice_id = sent_invoice(linked)
-    slow = linked.with_settings(qbo_throttle_backoff=30)
+    slow = with_settings(linked, qbo_throttle_backoff=30)
     sandbox.fault(kind="throttle", count=1)
     with pytest.raises(Exception) as raised:
         sync_invoice(slow, invoice_id)
     assert type(raised.value).__name__ == "QboThrottled"
     assert slow.redis.pttl(f"qbo:backoff:{sandbox.realm}") > 20_000
-    assert ConnectionHealth(slow.sessions, slow.redis).broken() == []
+    assert slow.health.broken() == []
 
 
 def test_a_company_still_throttled_after_ten_minutes_raises_the_connection_alert_once(linked, sandbox, slack_sandbox):

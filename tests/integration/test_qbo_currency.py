@@ -33,7 +33,8 @@ def created_bodies(monkeypatch):
 
 
 def test_a_usd_invoice_of_a_eur_vendor_in_a_multicurrency_company_fails_naming_both_and_books_nothing(
-        qbo_runtime, sandbox, created_bodies):
+    qbo_runtime, sandbox, created_bodies
+):
     multicurrency(sandbox)
     invoice_id = sent_invoice(qbo_runtime, **paying(EURO_VENDOR, "USD"))
     assert settle(qbo_runtime, invoice_id) == "F"
@@ -43,7 +44,8 @@ def test_a_usd_invoice_of_a_eur_vendor_in_a_multicurrency_company_fails_naming_b
 
 
 def test_a_matching_invoice_in_a_multicurrency_company_is_sent_with_its_currency_ref(
-        qbo_runtime, sandbox, created_bodies):
+    qbo_runtime, sandbox, created_bodies
+):
     multicurrency(sandbox)
     invoice_id = sent_invoice(qbo_runtime, **paying(EURO_VENDOR, "EUR"))
     assert settle(qbo_runtime, invoice_id) == "S"
@@ -54,7 +56,8 @@ def test_a_matching_invoice_in_a_multicurrency_company_is_sent_with_its_currency
 
 
 def test_a_home_currency_invoice_in_a_multicurrency_company_names_its_currency_too(
-        qbo_runtime, sandbox, created_bodies):
+    qbo_runtime, sandbox, created_bodies
+):
     multicurrency(sandbox)
     invoice_id = sent_invoice(qbo_runtime)
     assert settle(qbo_runtime, invoice_id) == "S"
@@ -62,11 +65,14 @@ def test_a_home_currency_invoice_in_a_multicurrency_company_names_its_currency_t
 
 
 def test_a_single_currency_company_sends_no_currency_ref_and_refuses_an_invoice_in_another_currency(
-        qbo_runtime, sandbox, created_bodies):
+    qbo_runtime, sandbox, created_bodies
+):
     euro = sent_invoice(qbo_runtime, invoice={"currency": "EUR", "number": "FE-1"})
     assert settle(qbo_runtime, euro) == "F"
-    assert ("The invoice is in EUR but this QuickBooks company keeps its books in USD only"
-            in stored(qbo_runtime, euro).last_error)
+    assert (
+        "The invoice is in EUR but this QuickBooks company keeps its books in USD only"
+        in stored(qbo_runtime, euro).last_error
+    )
     assert sandbox.bills() == [] and created_bodies == []
     dollars = sent_invoice(qbo_runtime)
     assert settle(qbo_runtime, dollars) == "S"

@@ -6,8 +6,9 @@ from pydantic import SecretStr
 from invoices.statuses import Action
 from qbo.errors import classify
 from sandbox.erp import example_upload
-from services.bill_sync import sync_invoice
 from services.ports import QboConnectionBroken, QboPermanent
+from services.sync.single import sync_invoice
+from tests.backends import with_settings
 from tests.builders import AP, act, sent_invoice, settle, stored
 
 
@@ -17,15 +18,19 @@ def second_invoice(runtime):
     return sent_invoice(runtime, data)
 
 
-@pytest.mark.parametrize("fault", [
-    {"kind": "throttle", "count": 3},
-    {"kind": "error", "status": 503, "count": 2, "method": "POST", "path": "/bill"},
-    {"kind": "error", "status": 502, "count": 2, "path": "/query"},
-    {"kind": "hang", "seconds": 3, "count": 1, "method": "POST", "path": "/bill"},
-    {"kind": "expire_token", "count": 1},
-    {"kind": "lost", "count": 1, "method": "POST", "path": "/bill"},
-    {"kind": "lost", "mode": "abort", "count": 1, "method": "POST", "path": "/bill"},
-], ids=["throttle", "5xx-create", "html-5xx-query", "hang", "expired-token", "lost-502", "lost-abort"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "throttle", "count": 3},
+        {"kind": "error", "status": 503, "count": 2, "method": "POST", "path": "/bill"},
+        {"kind": "error", "status": 502, "count": 2, "path": "/query"},
+        {"kind": "hang", "seconds": 3, "count": 1, "method": "POST", "path": "/bill"},
+        {"kind": "expire_token", "count": 1},
+        {"kind": "lost", "count": 1, "method": "POST", "path": "/bill"},
+        {"kind": "lost", "mode": "abort", "count": 1, "method": "POST", "path": "/bill"},
+    ],
+    ids=["throttle", "5xx-create", "html-5xx-query", "hang", "expired-token", "lost-502", "lost-abort"],
+)
 def test_transient_faults_end_synchronized_with_exactly_one_bill(qbo_runtime, sandbox, fault):
     first = sent_invoice(qbo_runtime)
     sandbox.fault(**fault)
@@ -45,11 +50,16 @@ def test_a_created_bill_whose_answer_was_lost_is_adopted_even_when_qbo_forgot_th
     assert stored(qbo_runtime, invoice_id).bill_id == bill["Id"]
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"vendor": {"code": "NOPE", "name": "Nope", "qb_accounting_name": "Flores de la Sabana S.A.S."}},
-     "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'"),
-    ({"purchase_order": {"class": "Bogota"}}, "Class 'Bogota' does not exist in QuickBooks"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"vendor": {"code": "NOPE", "name": "Nope", "qb_accounting_name": "Flores de la Sabana S.A.S."}},
+            "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'",
+        ),
+        ({"purchase_order": {"class": "Bogota"}}, "Class 'Bogota' does not exist in QuickBooks"),
+    ],
+)
 def test_permanent_errors_end_failed_with_an_actionable_message(qbo_runtime, sandbox, changes, message):
     invoice_id = sent_invoice(qbo_runtime, **changes)
     assert settle(qbo_runtime, invoice_id) == "F"
@@ -60,11 +70,13 @@ def test_permanent_errors_end_failed_with_an_actionable_message(qbo_runtime, san
 def test_a_bill_number_grown_too_long_after_send_ends_failed_showing_the_composed_number(qbo_runtime, sandbox):
     # Send refuses a number that is already too long, so this one was sent under a shorter BILL_NUMBER_FORMAT
     # and the deployment's format changed before its job ran.
-    short = qbo_runtime.with_settings(bill_number_format="{invoice_number}")
+    short = with_settings(qbo_runtime, bill_number_format="{invoice_number}")
     invoice_id = sent_invoice(short, invoice={"number": "FE-2093100000000"})
     assert settle(qbo_runtime, invoice_id) == "F"
-    assert ("The Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21"
-            in stored(qbo_runtime, invoice_id).last_error)
+    assert (
+        "The Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21"
+        in stored(qbo_runtime, invoice_id).last_error
+    )
     assert sandbox.bills() == []
 
 
@@ -83,7 +95,9 @@ def test_an_item_gone_from_quickbooks_fails_naming_it_then_retry_after_the_fix_s
 
 
 def test_a_vendor_fixed_after_failure_synchronizes_on_retry(qbo_runtime, sandbox):
-    invoice_id = sent_invoice(qbo_runtime, vendor={"code": "ROSA", "name": "Rosa", "qb_accounting_name": "Rosa's Farm 2"})
+    invoice_id = sent_invoice(
+        qbo_runtime, vendor={"code": "ROSA", "name": "Rosa", "qb_accounting_name": "Rosa's Farm 2"}
+    )
     assert settle(qbo_runtime, invoice_id) == "F"
     sandbox.control("POST", f"/realms/{sandbox.realm}/vendors", name="Rosa's Farm 2")
     assert act(qbo_runtime, invoice_id, Action.RETRY, AP).changed
@@ -92,7 +106,7 @@ def test_a_vendor_fixed_after_failure_synchronizes_on_retry(qbo_runtime, sandbox
 
 
 def test_a_bill_whose_po_text_looks_like_a_trace_is_still_adopted_as_ours_after_a_lost_answer(qbo_runtime, sandbox):
-    numbered = qbo_runtime.with_settings(bill_number_format="{invoice_number}")
+    numbered = with_settings(qbo_runtime, bill_number_format="{invoice_number}")
     invoice_id = sent_invoice(numbered, purchase_order={"number": "[invoice-sync:999999]"})
     sandbox.fault(kind="lost", count=1, method="POST", path="/bill")
     with pytest.raises(Exception):
@@ -104,7 +118,7 @@ def test_a_bill_whose_po_text_looks_like_a_trace_is_still_adopted_as_ours_after_
 
 
 def test_wrong_app_credentials_break_the_connection_and_the_invoice_waits_in_es(runtime, sandbox):
-    wrong = sandbox.point(runtime).with_settings(qbo_client_secret=SecretStr("not-the-secret"))
+    wrong = with_settings(sandbox.point(runtime), qbo_client_secret=SecretStr("not-the-secret"))
     invoice_id = sent_invoice(wrong)
     with pytest.raises(QboConnectionBroken) as broken:
         sync_invoice(wrong, invoice_id)

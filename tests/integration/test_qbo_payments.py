@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from models import AuditEntry
-from services.sweeps import capture_changes
+from services.reconcile.sweeps import capture_changes
 from tests.builders import stored
 from tests.integration.test_qbo_webhooks import deliver, synchronized
 
@@ -16,9 +16,11 @@ def pay(sandbox, bill_id, **body):
 
 def said(runtime, invoice_id, action):
     with runtime.sessions() as session:
-        return session.scalars(select(AuditEntry.detail).where(AuditEntry.invoice_id == invoice_id,
-                                                               AuditEntry.action == action)
-                               .order_by(AuditEntry.id)).all()
+        return session.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.invoice_id == invoice_id, AuditEntry.action == action)
+            .order_by(AuditEntry.id)
+        ).all()
 
 
 def test_a_bill_paid_in_two_parts_by_card_is_told_partly_paid_then_becomes_paid(qbo_runtime, hooked):
@@ -28,7 +30,8 @@ def test_a_bill_paid_in_two_parts_by_card_is_told_partly_paid_then_becomes_paid(
     assert stored(qbo_runtime, invoice_id).status == "S"
     assert said(qbo_runtime, invoice_id, "bill_balance") == [
         f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) was partly paid in QuickBooks: "
-        f"paid 500.00 of 1,093.50; 593.50 left"]
+        f"paid 500.00 of 1,093.50; 593.50 left"
+    ]
     pay(hooked, bill_id, pay_type="CreditCard")
     deliver(qbo_runtime, hooked)
     assert stored(qbo_runtime, invoice_id).status == "P"
@@ -36,7 +39,8 @@ def test_a_bill_paid_in_two_parts_by_card_is_told_partly_paid_then_becomes_paid(
 
 @pytest.mark.parametrize("undo", ["void", "delete"])
 def test_a_paid_bills_payment_undone_in_quickbooks_makes_the_invoice_synchronized_again_and_says_why(
-        qbo_runtime, hooked, undo):
+    qbo_runtime, hooked, undo
+):
     invoice_id, bill_id = synchronized(qbo_runtime, hooked)
     payment = pay(hooked, bill_id)
     deliver(qbo_runtime, hooked)
@@ -49,7 +53,8 @@ def test_a_paid_bills_payment_undone_in_quickbooks_makes_the_invoice_synchronize
     assert stored(qbo_runtime, invoice_id).status == "S"
     assert said(qbo_runtime, invoice_id, "bill_unpaid") == [
         f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) is no longer fully paid in QuickBooks (a payment was "
-        f"voided or deleted): paid 0.00 of 1,093.50; 1,093.50 left"]
+        f"voided or deleted): paid 0.00 of 1,093.50; 1,093.50 left"
+    ]
     pay(hooked, bill_id)
     deliver(qbo_runtime, hooked)
     assert stored(qbo_runtime, invoice_id).status == "P"

@@ -14,15 +14,17 @@ from pydantic import SecretStr
 from rq.job import Job
 from sqlalchemy import select
 
+from jobs import tasks
 from jobs.registry import queue_of
-from jobs.sweep import requeue_stuck_syncs, sweep
+from jobs.sweep import requeue_stuck_syncs, sweep_once
 from models import QboConnection
 from qbo.tokens import cipher
 from sandbox.erp import example_upload
-from services.bill_sync import sync_invoice
 from services.locks import Busy
-from services.sweeps import capture_changes
-from services.sync_steps import LOCK_SECONDS, invoice_lock_name
+from services.reconcile.sweeps import capture_changes
+from services.sync.single import sync_invoice
+from services.sync.steps import LOCK_SECONDS, invoice_lock_name
+from tests.backends import with_settings
 from tests.builders import sent_invoice, settle, stored
 from webhooks.app import create_app
 from webhooks.oauth import connect_link
@@ -74,11 +76,17 @@ def children(pid: int) -> list[int]:
 def test_a_worker_killed_mid_create_loses_nothing_and_duplicates_no_bill(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
     # Slack is unreachable for this worker, and card refreshes run before syncs: their retries would hold it.
-    queue_of(qbo_runtime.redis, "refresh_cards").empty()
+    queue_of(qbo_runtime.redis, tasks.refresh_cards).empty()
     sandbox.fault(kind="hang", seconds=3, count=1, method="POST", path="/bill")
     settings = qbo_runtime.settings.model_copy(update={"qbo_http_timeout": 10.0})
-    worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, env=environment(settings),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker"],
+        cwd=ROOT,
+        env=environment(settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_for(lambda: sandbox.control("GET", f"/realms/{sandbox.realm}/stats")["requests"] >= 5)
         time.sleep(0.5)
@@ -106,7 +114,7 @@ def test_a_worker_killed_mid_create_loses_nothing_and_duplicates_no_bill(qbo_run
 def test_a_flushed_redis_loses_no_invoice_the_sweep_requeues_it(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
     qbo_runtime.redis.flushdb()
-    done = sweep(qbo_runtime)
+    done = sweep_once(qbo_runtime)
     assert done["syncs"] == 1
     assert Job.fetch(f"sync-invoice-{invoice_id}", connection=qbo_runtime.redis).get_status() == "queued"
     assert settle(qbo_runtime, invoice_id) == "S"
@@ -131,10 +139,13 @@ def test_refresh_token_rotation_survives_a_worker_restart(qbo_runtime, sandbox):
     data = example_upload()
     data["invoice"]["number"] = "FE-20932"
     second = sent_invoice(qbo_runtime, data)
-    job = ("from bootstrap import app_runtime; from services.bill_sync import sync_invoice; "
-           f"from settings import load_settings; sync_invoice(app_runtime(load_settings()), {second})")
-    restarted = subprocess.run([sys.executable, "-c", job], cwd=ROOT, env=environment(qbo_runtime.settings),
-                               capture_output=True, timeout=60)
+    job = (
+        "from bootstrap import app_runtime; from services.sync.single import sync_invoice; "
+        f"from settings import load_settings; sync_invoice(app_runtime(load_settings()), {second})"
+    )
+    restarted = subprocess.run(
+        [sys.executable, "-c", job], cwd=ROOT, env=environment(qbo_runtime.settings), capture_output=True, timeout=60
+    )
     assert restarted.returncode == 0, restarted.stderr.decode()[-2000:]
     assert stored(qbo_runtime, second).status == "S"
     with qbo_runtime.sessions() as session:
@@ -143,10 +154,16 @@ def test_refresh_token_rotation_survives_a_worker_restart(qbo_runtime, sandbox):
     current = cipher(qbo_runtime.settings).decrypt(encrypted.encode()).decode()
     token_url = f"{sandbox.base}/oauth2/v1/tokens/bearer"
     auth = ("sandbox-client-id", "sandbox-client-secret")
-    old = requests.post(token_url, data={"grant_type": "refresh_token", "refresh_token": bootstrap}, auth=auth, timeout=5)
+    old = requests.post(
+        token_url, data={"grant_type": "refresh_token", "refresh_token": bootstrap}, auth=auth, timeout=5
+    )
     assert (old.status_code, old.json()["error"]) == (400, "invalid_grant")
-    assert requests.post(token_url, data={"grant_type": "refresh_token", "refresh_token": current},
-                         auth=auth, timeout=5).status_code == 200
+    assert (
+        requests.post(
+            token_url, data={"grant_type": "refresh_token", "refresh_token": current}, auth=auth, timeout=5
+        ).status_code
+        == 200
+    )
 
 
 def test_the_change_data_capture_pass_catches_a_deletion_and_a_payment_webhooks_missed(qbo_runtime, sandbox):
@@ -163,7 +180,7 @@ def test_the_change_data_capture_pass_catches_a_deletion_and_a_payment_webhooks_
 
 
 def test_an_admin_connects_a_company_through_the_oauth_flow_and_a_forged_state_is_refused(qbo_runtime, sandbox):
-    unpinned = qbo_runtime.with_settings(qbo_realm_id=None)
+    unpinned = with_settings(qbo_runtime, qbo_realm_id=None)
     client = create_app(unpinned).test_client()
     start = client.get(connect_link(unpinned.settings, "http://localhost"))
     assert start.status_code == 302
@@ -189,7 +206,7 @@ def test_connecting_quickbooks_without_an_admin_link_is_forbidden(qbo_runtime, s
 
 
 def test_a_deployment_pinned_to_a_realm_refuses_another_company(qbo_runtime, sandbox):
-    pinned = qbo_runtime.with_settings(qbo_realm_id="9341455000000001")
+    pinned = with_settings(qbo_runtime, qbo_realm_id="9341455000000001")
     client = create_app(pinned).test_client()
     start = client.get(connect_link(pinned.settings, "http://localhost"))
     consent = requests.get(start.location + "&realmId=9341455000000777", allow_redirects=False, timeout=5)

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from bot.answers import status_answer
 from bot.thread_lines import thread_line
+from invoices.audit import AuditKind
 from invoices.statuses import Action
 from models import AuditEntry
-from services.bill_sync import sync_invoice
-from services.invoice_view import load_view
 from sandbox.erp import example_upload
+from services.read.cards import thread_entry
+from services.read.view import load_view
+from services.sync.single import sync_invoice
 from tests.builders import AP, act, sent_invoice, stored, upload
 
 WHY = "The PO number is wrong"  # Return to Approved asks for a reason, like Reject
@@ -33,14 +35,20 @@ def syncing_while(qbo_runtime, sandbox, invoice_id, path, meanwhile):
 
 def stray_entries(runtime, invoice_id):
     with runtime.sessions() as session:
-        return session.scalars(select(AuditEntry).where(AuditEntry.invoice_id == invoice_id,
-                                                        AuditEntry.action == "stray_bill")).all()
+        return session.scalars(
+            select(AuditEntry).where(AuditEntry.invoice_id == invoice_id, AuditEntry.action == AuditKind.STRAY_BILL)
+        ).all()
 
 
 def test_return_to_approved_during_the_lookup_creates_no_bill(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
-    returned = syncing_while(qbo_runtime, sandbox, invoice_id, "/query",
-                             lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason=WHY))
+    returned = syncing_while(
+        qbo_runtime,
+        sandbox,
+        invoice_id,
+        "/query",
+        lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason=WHY),
+    )
     assert returned == "skipped"
     assert sandbox.bills() == []
     assert stored(qbo_runtime, invoice_id).status == "A"
@@ -48,7 +56,8 @@ def test_return_to_approved_during_the_lookup_creates_no_bill(qbo_runtime, sandb
 
 @pytest.mark.parametrize("revised", [False, True])
 def test_a_bill_created_as_the_invoice_is_returned_to_approved_is_told_in_the_thread_and_the_status_answer(
-        qbo_runtime, sandbox, revised):
+    qbo_runtime, sandbox, revised
+):
     invoice_id = sent_invoice(qbo_runtime)
 
     def return_it():
@@ -59,7 +68,7 @@ def test_a_bill_created_as_the_invoice_is_returned_to_approved_is_told_in_the_th
     assert syncing_while(qbo_runtime, sandbox, invoice_id, "/bill", return_it) == "skipped"
     [bill] = sandbox.bills()
     [entry] = stray_entries(qbo_runtime, invoice_id)
-    line = thread_line(entry, bill["DocNumber"])
+    line = thread_line(thread_entry(entry), bill["DocNumber"])
     assert f"Bill {bill['DocNumber']} (QuickBooks id {bill['Id']}) was created in QuickBooks for revision 1" in line
     advice = "delete that Bill in QuickBooks" if revised else "Send to External System adopts it"
     assert advice in line
@@ -70,8 +79,13 @@ def test_a_bill_created_as_the_invoice_is_returned_to_approved_is_told_in_the_th
 
 def test_sending_again_after_the_report_adopts_the_bill_and_clears_it(qbo_runtime, sandbox):
     invoice_id = sent_invoice(qbo_runtime)
-    syncing_while(qbo_runtime, sandbox, invoice_id, "/bill",
-                  lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason=WHY))
+    syncing_while(
+        qbo_runtime,
+        sandbox,
+        invoice_id,
+        "/bill",
+        lambda: act(qbo_runtime, invoice_id, Action.RETURN_TO_APPROVED, AP, reason=WHY),
+    )
     assert act(qbo_runtime, invoice_id, Action.SEND, AP).changed
     assert sync_invoice(qbo_runtime, invoice_id) == "S"
     [bill] = sandbox.bills()

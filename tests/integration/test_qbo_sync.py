@@ -32,9 +32,11 @@ def test_an_earlier_revisions_bill_is_not_adopted_for_a_new_revision_with_the_sa
     resent_revision(qbo_runtime, invoice_id, revised)
     assert settle(qbo_runtime, invoice_id) == "F"
     [old] = sandbox.bills()
-    assert (f"QuickBooks already has Bill 100482-FE-20931 (QuickBooks id {old['Id']}), created by invoice-sync "
-            "for revision 1 of this invoice; delete that Bill in QuickBooks so revision 2 can be sent, then Retry"
-            in stored(qbo_runtime, invoice_id).last_error)
+    assert (
+        f"QuickBooks already has Bill 100482-FE-20931 (QuickBooks id {old['Id']}), created by invoice-sync "
+        "for revision 1 of this invoice; delete that Bill in QuickBooks so revision 2 can be sent, then Retry"
+        in stored(qbo_runtime, invoice_id).last_error
+    )
     sandbox.control("DELETE", f"/realms/{sandbox.realm}/bills/{old['Id']}")
     assert act(qbo_runtime, invoice_id, Action.RETRY, AP).changed
     assert settle(qbo_runtime, invoice_id) == "S"

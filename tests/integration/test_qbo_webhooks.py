@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, WebhookDelivery
 from sandbox.erp import example_upload
-from services.qbo_events import digest
-from services.reconcile import reconcile_delivery
+from services.reconcile.bills import reconcile_delivery
+from services.reconcile.quickbooks_events import digest
+from services.reconcile.sweeps import capture_changes
 from services.runtime import Runtime
-from services.sweeps import capture_changes
 from tests.builders import resent_revision, sent_invoice, settle, stored
 from tests.sandboxes import VERIFIER
 from webhooks.app import create_app
@@ -31,14 +31,17 @@ def deliver(runtime, sandbox) -> list[str]:
     """Wait for the sandbox's deliveries, then run every recorded event's reconcile job."""
     sandbox.control("GET", "/webhooks/deliveries")
     with runtime.sessions() as session:
-        pending = session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.processed_at.is_(None))
-                                  .order_by(WebhookDelivery.id)).all()
+        pending = session.scalars(
+            select(WebhookDelivery.id).where(WebhookDelivery.processed_at.is_(None)).order_by(WebhookDelivery.id)
+        ).all()
     return [reconcile_delivery(runtime, delivery_id) for delivery_id in pending]
 
 
 def signed(body: bytes, token: str = VERIFIER) -> dict:
-    return {"intuit-signature": base64.b64encode(hmac.new(token.encode(), body, hashlib.sha256).digest()).decode(),
-            "content-type": "application/json"}
+    return {
+        "intuit-signature": base64.b64encode(hmac.new(token.encode(), body, hashlib.sha256).digest()).decode(),
+        "content-type": "application/json",
+    }
 
 
 def synchronized(runtime, sandbox) -> tuple[int, str]:
@@ -48,8 +51,17 @@ def synchronized(runtime, sandbox) -> tuple[int, str]:
 
 
 def test_a_bad_signature_is_refused_and_nothing_is_recorded(qbo_runtime, qbo_client):
-    body = json.dumps([{"specversion": "1.0", "id": "e1", "type": "qbo.bill.deleted.v1",
-                        "intuitaccountid": "1", "intuitentityid": "2"}]).encode()
+    body = json.dumps(
+        [
+            {
+                "specversion": "1.0",
+                "id": "e1",
+                "type": "qbo.bill.deleted.v1",
+                "intuitaccountid": "1",
+                "intuitentityid": "2",
+            }
+        ]
+    ).encode()
     answer = qbo_client.post("/webhooks/quickbooks", data=body, headers=signed(body, "not-the-token"))
     assert answer.status_code == 401
     assert answer.mimetype == "application/problem+json"
@@ -101,22 +113,44 @@ def test_a_changed_bill_total_is_reported_once(qbo_runtime, hooked):
     line = {**bill["Line"][0], "Amount": "400.00"}
     line["ItemBasedExpenseLineDetail"] = {"ItemRef": line["ItemBasedExpenseLineDetail"]["ItemRef"]}
     update = {"Id": bill_id, "SyncToken": bill["SyncToken"], "sparse": True, "Line": [line] + bill["Line"][1:]}
-    answer = requests.post(f"{hooked.base}/v3/company/{hooked.realm}/bill", json=update, timeout=5,
-                           headers={"Authorization": f"Bearer {token}"})
+    answer = requests.post(
+        f"{hooked.base}/v3/company/{hooked.realm}/bill",
+        json=update,
+        timeout=5,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert answer.status_code == 200, answer.text
     hooked.control("POST", "/webhooks/redeliver", last=1, repeat=2)
     deliver(qbo_runtime, hooked)
     with qbo_runtime.sessions() as session:
         drift = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "bill_total_drift")).all()
-    assert drift == [f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) was changed in QuickBooks: its total is "
-                     f"now 1109.50, the invoice total is 1093.50"]
+    assert drift == [
+        f"Bill 100482-FE-20931 (QuickBooks id {bill_id}) was changed in QuickBooks: its total is "
+        f"now 1109.50, the invoice total is 1093.50"
+    ]
     assert stored(qbo_runtime, invoice_id).status == "S"
 
 
 def test_events_of_a_company_we_are_not_connected_to_are_dropped_before_storing(qbo_runtime, qbo_client):
-    body = json.dumps({"eventNotifications": [
-        {"realmId": "999", "dataChangeEvent": {"entities": [{"name": "Bill", "id": "1", "operation": "Create",
-                                                              "lastUpdated": "2026-11-20T18:11:12.345Z"}]}}]}).encode()
+    body = json.dumps(
+        {
+            "eventNotifications": [
+                {
+                    "realmId": "999",
+                    "dataChangeEvent": {
+                        "entities": [
+                            {
+                                "name": "Bill",
+                                "id": "1",
+                                "operation": "Create",
+                                "lastUpdated": "2026-11-20T18:11:12.345Z",
+                            }
+                        ]
+                    },
+                }
+            ]
+        }
+    ).encode()
     answer = qbo_client.post("/webhooks/quickbooks", data=body, headers=signed(body))
     assert (answer.status_code, answer.get_json()) == (200, {"events": 1, "new": 0})
     with qbo_runtime.sessions() as session:
@@ -126,20 +160,48 @@ def test_events_of_a_company_we_are_not_connected_to_are_dropped_before_storing(
 
 def test_an_event_about_a_bill_that_is_not_ours_is_ignored(qbo_runtime, qbo_client, sandbox):
     qbo_runtime.quickbooks()
-    body = json.dumps([{"specversion": "1.0", "id": "e-other", "type": "qbo.bill.created.v1",
-                        "intuitaccountid": sandbox.realm, "intuitentityid": "4040"}]).encode()
+    body = json.dumps(
+        [
+            {
+                "specversion": "1.0",
+                "id": "e-other",
+                "type": "qbo.bill.created.v1",
+                "intuitaccountid": sandbox.realm,
+                "intuitentityid": "4040",
+            }
+        ]
+    ).encode()
     assert qbo_client.post("/webhooks/quickbooks", data=body, headers=signed(body)).get_json()["new"] == 1
     assert deliver(qbo_runtime, sandbox) == ["ignored"]
 
 
 def test_with_redis_down_the_event_is_still_recorded_and_answered_200(qbo_runtime, sandbox):
     qbo_runtime.quickbooks()
-    down = Runtime(qbo_runtime.settings, qbo_runtime.engine, qbo_runtime.sessions,
-                   Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2), qbo_runtime.wiring)
-    body = json.dumps([{"specversion": "1.0", "id": "e-down", "type": "qbo.bill.created.v1",
-                        "intuitaccountid": sandbox.realm, "intuitentityid": "2"}]).encode()
-    answer = create_app(down).test_client().post("/webhooks/quickbooks", data=body,
-                                                 headers={**signed(body), "content-type": "application/cloudevents+json"})
+    down = Runtime(
+        qbo_runtime.settings,
+        qbo_runtime.engine,
+        qbo_runtime.sessions,
+        Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2),
+        qbo_runtime.wiring,
+    )
+    body = json.dumps(
+        [
+            {
+                "specversion": "1.0",
+                "id": "e-down",
+                "type": "qbo.bill.created.v1",
+                "intuitaccountid": sandbox.realm,
+                "intuitentityid": "2",
+            }
+        ]
+    ).encode()
+    answer = (
+        create_app(down)
+        .test_client()
+        .post(
+            "/webhooks/quickbooks", data=body, headers={**signed(body), "content-type": "application/cloudevents+json"}
+        )
+    )
     assert answer.status_code == 200
     with qbo_runtime.sessions() as session:
         assert session.scalars(select(WebhookDelivery.delivery_id)).all() == [digest("e-down")]

@@ -2,10 +2,11 @@
 
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
-from jobs.registry import JOBS
+from jobs import tasks
+from jobs.registry import path_of
 from models import Invoice
-from services.actions import apply_action
-from services.unit_of_work import UnitOfWork
+from services.changes.actions import apply_action
+from services.changes.unit_of_work import UnitOfWork
 from tests.builders import approved_by_procurement, buttons, card, card_text, post, run_jobs, uploaded
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
@@ -22,7 +23,8 @@ def thread_texts(sandbox, message) -> list[str]:
 
 
 def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_line_per_event(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
@@ -45,7 +47,7 @@ def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_l
     assert r'*Status*\n:white_check_mark: Approved"' in card_text(accounting)
 
     assert post(web, slack.block_actions(accounting, "Send to External System", user="U0AP1")) == 200
-    assert run_jobs(slack_runtime) == [JOBS["sync_invoice"].function]
+    assert run_jobs(slack_runtime) == [path_of(tasks.sync_invoice)]
     accounting = card(slack_sandbox, ACCOUNTING)
     assert buttons(accounting) == ["Return to Approved"] and "Sent to External System" in card_text(accounting)
 
@@ -66,14 +68,18 @@ def test_an_invoice_goes_from_upload_to_synchronized_with_cards_and_one_thread_l
     ]
     assert thread_texts(slack_sandbox, accounting) == thread_texts(slack_sandbox, procurement)[1:]
 
-    answer = web.post("/slack/events", data=(req := slack.slash_command("/invoice status FE-20931", user="U0OUTSIDE",
-                                                                       channel=PROCUREMENT))[1], headers=req[0])
+    answer = web.post(
+        "/slack/events",
+        data=(req := slack.slash_command("/invoice status FE-20931", user="U0OUTSIDE", channel=PROCUREMENT))[1],
+        headers=req[0],
+    )
     text = answer.get_json()["text"]
     assert "Synchronized" in text and "QuickBooks id 146" in text and "U0ACCT1" in text
 
 
 def test_someone_not_on_the_approver_list_is_refused_privately_and_nothing_changes(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     assert post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0OUTSIDE")) == 200
@@ -111,7 +117,8 @@ def test_a_click_on_an_out_of_date_card_is_refused(web, slack, slack_sandbox, sl
 
 
 def test_a_bad_signature_or_a_stale_timestamp_is_refused_with_401_and_changes_nothing(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)

@@ -22,7 +22,8 @@ def test_group_members_are_cached_so_a_second_click_does_not_ask_slack(slack_run
 
 
 def test_a_group_that_cannot_be_checked_gives_no_role_and_the_refusal_says_why(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = approved_by_procurement(web, slack, slack_sandbox, slack_runtime)
     slack_runtime.redis.delete("invoice-sync:slack-usergroup:S0ACCOUNTING")
     slack_sandbox.fail_next("usergroups.users.list", error="missing_scope")

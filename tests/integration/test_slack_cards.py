@@ -2,9 +2,10 @@
 
 from invoices.rules import Actor, Role
 from invoices.statuses import Action
-from jobs.registry import JOBS
-from services.actions import apply_action
-from services.unit_of_work import UnitOfWork
+from jobs import tasks
+from jobs.registry import path_of
+from services.changes.actions import apply_action
+from services.changes.unit_of_work import UnitOfWork
 from tests.builders import buttons, card, card_text, post, post_upload, run_jobs, upload_data, uploaded
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
@@ -26,23 +27,39 @@ def approve_both(web, slack, sandbox, runtime) -> None:
 
 
 def test_the_card_shows_the_invoice_its_first_lines_the_count_of_the_rest_and_the_document(
-        web, slack_sandbox, slack_runtime):
-    data = upload_data(invoice={
-        "lines": [{"product": f"Rose Variety {i}", "boxes": 1, "units": 100, "unit_price": "0.1000", "amount": "10.00"}
-                  for i in range(8)],
-        "charges": [], "total": "80.00",
-    })
+    web, slack_sandbox, slack_runtime
+):
+    data = upload_data(
+        invoice={
+            "lines": [
+                {"product": f"Rose Variety {i}", "boxes": 1, "units": 100, "unit_price": "0.1000", "amount": "10.00"}
+                for i in range(8)
+            ],
+            "charges": [],
+            "total": "80.00",
+        }
+    )
     uploaded_data(web, data)
     run_jobs(slack_runtime)
     text = card_text(card(slack_sandbox, PROCUREMENT))
-    for expected in ("Flores de la Sabana", "100482", "2026-11-20", "FE-20931", "USD 80.00", "Rose Variety 4",
-                     "and 3 more lines", "https://files.example.com/FE-20931.pdf", "Approvals:* none yet"):
+    for expected in (
+        "Flores de la Sabana",
+        "100482",
+        "2026-11-20",
+        "FE-20931",
+        "USD 80.00",
+        "Rose Variety 4",
+        "and 3 more lines",
+        "https://files.example.com/FE-20931.pdf",
+        "Approvals:* none yet",
+    ):
         assert expected in text
     assert "Rose Variety 5" not in text
 
 
 def test_a_vendor_without_a_quickbooks_name_can_be_approved_but_the_card_offers_no_send(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     data = upload_data()
     data["vendor"] = {"code": "NEWFARM", "name": "New Farm"}
     uploaded_data(web, data)
@@ -56,7 +73,8 @@ def test_a_bill_number_over_21_characters_is_shown_as_a_blocking_problem(web, sl
     uploaded(web, number="FE-2026-000000000931")
     run_jobs(slack_runtime)
     assert "the Bill number 100482-FE-2026-000000000931 has 27 characters; QuickBooks allows at most 21" in card_text(
-        card(slack_sandbox, PROCUREMENT))
+        card(slack_sandbox, PROCUREMENT)
+    )
 
 
 def test_a_failed_sync_shows_its_error_with_retry_and_return_to_approved(web, slack, slack_sandbox, slack_runtime):
@@ -64,21 +82,28 @@ def test_a_failed_sync_shows_its_error_with_retry_and_return_to_approved(web, sl
     approve_both(web, slack, slack_sandbox, slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Send to External System", user="U0AP1"))
     with UnitOfWork(slack_runtime) as uow:  # publishes InvoiceChanged(invoice_id, audit_id) on commit
-        apply_action(uow, invoice_id, Action.SYNC_FAILED, SYSTEM,
-                     reason="QuickBooks has no vendor named 'Flores de la Sabana SAS'")
+        apply_action(
+            uow,
+            invoice_id,
+            Action.SYNC_FAILED,
+            SYSTEM,
+            reason="QuickBooks has no vendor named 'Flores de la Sabana SAS'",
+        )
     run_jobs(slack_runtime)
     accounting = card(slack_sandbox, ACCOUNTING)
     assert buttons(accounting) == ["Retry", "Return to Approved"]
     assert "Last sync error:* QuickBooks has no vendor named" in card_text(accounting)
     assert slack_sandbox.thread(ACCOUNTING, accounting["ts"])[-1]["text"] == (
-        ":red_circle: Sync failed: QuickBooks has no vendor named 'Flores de la Sabana SAS'")
+        ":red_circle: Sync failed: QuickBooks has no vendor named 'Flores de la Sabana SAS'"
+    )
     post(web, slack.block_actions(accounting, "Retry", user="U0AP1"))
-    assert run_jobs(slack_runtime) == [JOBS["sync_invoice"].function]
+    assert run_jobs(slack_runtime) == [path_of(tasks.sync_invoice)]
     assert buttons(card(slack_sandbox, ACCOUNTING)) == ["Return to Approved"]
 
 
 def test_a_new_revision_gets_a_new_procurement_card_and_the_old_one_points_to_it(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     uploaded(web)
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))

@@ -6,8 +6,8 @@ import pytest
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import AuditEntry, Invoice
-from services.actions import apply_action
-from services.unit_of_work import UnitOfWork
+from services.changes.actions import apply_action
+from services.changes.unit_of_work import UnitOfWork
 from tests.builders import approved_by_procurement, buttons, card, post, run_jobs
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
@@ -22,7 +22,9 @@ def plain(text: str) -> dict:
 
 
 def button(message: dict, label: str) -> dict:
-    [found] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["text"]["text"] == label]
+    [found] = [
+        e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["text"]["text"] == label
+    ]
     return found
 
 
@@ -33,8 +35,12 @@ def stored(runtime, invoice_id) -> Invoice:
 
 def returns_of(runtime, invoice_id) -> list[tuple[str, str, str]]:
     with runtime.sessions() as session:
-        return [(e.actor, e.outcome, e.detail) for e in session.query(AuditEntry).filter_by(
-            invoice_id=invoice_id, action=Action.RETURN_TO_APPROVED).order_by(AuditEntry.id)]
+        return [
+            (e.actor, e.outcome, e.detail)
+            for e in session.query(AuditEntry)
+            .filter_by(invoice_id=invoice_id, action=Action.RETURN_TO_APPROVED)
+            .order_by(AuditEntry.id)
+        ]
 
 
 def thread_texts(sandbox, message) -> list[str]:
@@ -42,8 +48,13 @@ def thread_texts(sandbox, message) -> list[str]:
 
 
 def status_field(message: dict) -> str:
-    [field] = [f["text"] for b in message["blocks"] if b["type"] == "section" for f in b.get("fields", [])
-               if f["text"].startswith("*Status*")]
+    [field] = [
+        f["text"]
+        for b in message["blocks"]
+        if b["type"] == "section"
+        for f in b.get("fields", [])
+        if f["text"].startswith("*Status*")
+    ]
     return field
 
 
@@ -78,32 +89,40 @@ def test_send_asks_to_confirm_naming_the_bill_number_and_the_total(web, slack, s
     assert button(card(slack_sandbox, ACCOUNTING), SEND)["confirm"] == {
         "title": plain("Send to QuickBooks?"),
         "text": plain(f"Creates Bill {BILL} for USD 1,093.50 in QuickBooks."),
-        "confirm": plain("Send"), "deny": plain("Cancel"),
+        "confirm": plain("Send"),
+        "deny": plain("Cancel"),
     }
 
 
 def test_return_to_approved_on_a_synchronized_invoice_asks_to_confirm_that_the_bill_stays_then_asks_why(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = synchronized(web, slack, slack_sandbox, slack_runtime)
     accounting = card(slack_sandbox, ACCOUNTING)
     confirm = button(accounting, RETURN)["confirm"]
     assert confirm["title"] == plain("Return to Approved?") and confirm["confirm"] == plain("Continue")
-    assert confirm["text"] == plain(f"Bill {BILL} (QuickBooks id 146) stays in QuickBooks: invoice-sync deletes "
-                                    f"nothing there. {ADOPTED} Next, you say why.")
+    assert confirm["text"] == plain(
+        f"Bill {BILL} (QuickBooks id 146) stays in QuickBooks: invoice-sync deletes "
+        f"nothing there. {ADOPTED} Next, you say why."
+    )
     assert len(confirm["text"]["text"]) <= 300
     lines_before = thread_texts(slack_sandbox, accounting)
 
     assert post(web, slack.block_actions(accounting, RETURN, user="U0AP1")) == 200  # Slack sends it once confirmed
     [opened] = slack_sandbox.views(user="U0AP1")
     assert opened["view"]["title"]["text"] == "Return to Approved" and opened["view"]["submit"]["text"] == "Return"
-    assert stored(slack_runtime, invoice_id).status == Status.SYNCHRONIZED and returns_of(slack_runtime, invoice_id) == []
+    assert (
+        stored(slack_runtime, invoice_id).status == Status.SYNCHRONIZED and returns_of(slack_runtime, invoice_id) == []
+    )
     run_jobs(slack_runtime)
     assert thread_texts(slack_sandbox, accounting) == lines_before
 
     headers, body = slack.view_submission(opened, "  ")
     answer = web.post("/slack/events", data=body, headers=headers).get_json()
-    assert answer == {"response_action": "errors", "errors": {
-        "reason": "Please say why it goes back to Approved, for the audit log and the thread."}}
+    assert answer == {
+        "response_action": "errors",
+        "errors": {"reason": "Please say why it goes back to Approved, for the audit log and the thread."},
+    }
     assert stored(slack_runtime, invoice_id).status == Status.SYNCHRONIZED
 
     assert post(web, slack.view_submission(opened, "Booked to the wrong GL account")) == 200
@@ -113,14 +132,19 @@ def test_return_to_approved_on_a_synchronized_invoice_asks_to_confirm_that_the_b
     run_jobs(slack_runtime)
     accounting = card(slack_sandbox, ACCOUNTING)
     assert thread_texts(slack_sandbox, accounting)[-1] == (
-        ":leftwards_arrow_with_hook: Returned to Approved by <@U0AP1>: Booked to the wrong GL account")
-    assert thread_texts(slack_sandbox, card(slack_sandbox, PROCUREMENT))[-1] == thread_texts(slack_sandbox, accounting)[-1]
+        ":leftwards_arrow_with_hook: Returned to Approved by <@U0AP1>: Booked to the wrong GL account"
+    )
+    assert (
+        thread_texts(slack_sandbox, card(slack_sandbox, PROCUREMENT))[-1] == thread_texts(slack_sandbox, accounting)[-1]
+    )
     assert buttons(accounting) == [SEND] and button(accounting, SEND)["confirm"]["text"] == plain(
-        f"Creates Bill {BILL} for USD 1,093.50 in QuickBooks.")
+        f"Creates Bill {BILL} for USD 1,093.50 in QuickBooks."
+    )
 
 
 def test_someone_who_is_not_an_ap_sender_gets_the_return_form_and_is_refused_inside_it(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = synchronized(web, slack, slack_sandbox, slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), RETURN, user="U0ACCT1"))
     [opened] = slack_sandbox.views(user="U0ACCT1")  # opened before any check: the trigger_id lives 3 s
@@ -130,16 +154,27 @@ def test_someone_who_is_not_an_ap_sender_gets_the_return_form_and_is_refused_ins
     assert "Only an A/P sender may return it to Approved." in answer["errors"]["reason"]
     assert stored(slack_runtime, invoice_id).status == Status.SYNCHRONIZED
     assert returns_of(slack_runtime, invoice_id) == [
-        ("U0ACCT1", "refused", "Only an A/P sender may return it to Approved.")]
+        ("U0ACCT1", "refused", "Only an A/P sender may return it to Approved.")
+    ]
 
 
-@pytest.mark.parametrize(("status", "says"), [
-    (Status.SENT, f"The sync under way creates no Bill after this; a Bill {BILL} being created right now stays in "
-                  f"QuickBooks and is reported in the thread. {ADOPTED}"),
-    (Status.FAILED, f"If Bill {BILL} is in QuickBooks, it stays there: invoice-sync deletes nothing there. {ADOPTED}"),
-])
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (
+            Status.SENT,
+            f"The sync under way creates no Bill after this; a Bill {BILL} being created right now stays in "
+            f"QuickBooks and is reported in the thread. {ADOPTED}",
+        ),
+        (
+            Status.FAILED,
+            f"If Bill {BILL} is in QuickBooks, it stays there: invoice-sync deletes nothing there. {ADOPTED}",
+        ),
+    ],
+)
 def test_return_to_approved_while_sending_or_after_a_failure_says_what_becomes_of_a_bill(
-        web, slack, slack_sandbox, slack_runtime, status, says):
+    web, slack, slack_sandbox, slack_runtime, status, says
+):
     invoice_id = sent(web, slack, slack_sandbox, slack_runtime)
     if status is Status.FAILED:
         system(slack_runtime, invoice_id, Action.SYNC_FAILED, reason="QuickBooks has no vendor named 'Flores'")

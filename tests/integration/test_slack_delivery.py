@@ -7,7 +7,7 @@ from datetime import timedelta
 from invoices.events import InvoiceChanged
 from invoices.statuses import Status
 from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
-from services.cards import CardKind, refresh_cards, sweep_unannounced
+from services.read.cards import CardKind, refresh_cards, sweep_unannounced
 from tests.builders import approved_by_procurement, card, post, run_jobs, uploaded
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
@@ -20,13 +20,16 @@ def approved_twice(web, slack, sandbox, runtime) -> int:
 
 
 def test_four_simultaneous_approve_clicks_make_one_transition_and_one_accounting_card(
-        slack_app, slack, slack_sandbox, slack_runtime):
+    slack_app, slack, slack_sandbox, slack_runtime
+):
     web = slack_app.test_client()
     invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
-    clicks = [slack.block_actions(procurement, "Approve", user=user)
-              for user in ("U0BUYER1", "U0BUYER2", "U0BUYER1", "U0BUYER2")]
+    clicks = [
+        slack.block_actions(procurement, "Approve", user=user)
+        for user in ("U0BUYER1", "U0BUYER2", "U0BUYER1", "U0BUYER2")
+    ]
     start = threading.Barrier(len(clicks))
     codes = []
 
@@ -52,7 +55,8 @@ def test_four_simultaneous_approve_clicks_make_one_transition_and_one_accounting
 
 
 def test_a_429_during_the_job_is_waited_out_and_the_thread_line_is_posted_once(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     approved_twice(web, slack, slack_sandbox, slack_runtime)
     slack_sandbox.fail_next("chat.postMessage", status=429, retry_after=1)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Send to External System", user="U0AP1"))
@@ -108,8 +112,7 @@ def test_a_card_deleted_in_slack_is_posted_again_on_the_next_change(web, slack, 
     assert len(slack_sandbox.messages(PROCUREMENT)) == 2
 
 
-def test_a_permanent_slack_error_is_logged_with_what_to_do_and_the_job_ends(
-        web, slack_sandbox, slack_runtime, caplog):
+def test_a_permanent_slack_error_is_logged_with_what_to_do_and_the_job_ends(web, slack_sandbox, slack_runtime, caplog):
     invoice_id = uploaded(web)
     slack_sandbox.fail_next("chat.postMessage", error="not_in_channel")
     refresh_cards(slack_runtime, invoice_id, None)

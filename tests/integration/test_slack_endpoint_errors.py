@@ -18,9 +18,11 @@ LONG_USER = "U" + "A" * 70
 def state(runtime) -> tuple:
     """Everything an action could change: invoices, decisions, audit entries."""
     with runtime.sessions() as session:
-        return (session.execute(select(Invoice.id, Invoice.status, Invoice.version).order_by(Invoice.id)).all(),
-                session.scalar(select(func.count()).select_from(Decision)),
-                session.scalar(select(func.count()).select_from(AuditEntry)))
+        return (
+            session.execute(select(Invoice.id, Invoice.status, Invoice.version).order_by(Invoice.id)).all(),
+            session.scalar(select(func.count()).select_from(Decision)),
+            session.scalar(select(func.count()).select_from(AuditEntry)),
+        )
 
 
 def one_line(caplog) -> logging.LogRecord:
@@ -67,7 +69,8 @@ def spoilt(payload, **changes):
 
 
 def test_a_button_for_an_invoice_that_does_not_exist_is_explained_and_changes_nothing(
-        web, slack, slack_sandbox, slack_runtime, clicked, caplog):
+    web, slack, slack_sandbox, slack_runtime, clicked, caplog
+):
     before = state(slack_runtime)
     caplog.set_level(logging.INFO)
     caplog.clear()
@@ -80,7 +83,8 @@ def test_a_button_for_an_invoice_that_does_not_exist_is_explained_and_changes_no
 
 @pytest.mark.parametrize("value", ["", "abc", "7:ZZ:FE-1", "99999999999999999999:AP:FE-1", None])
 def test_a_malformed_button_value_is_explained_and_changes_nothing(
-        web, slack, slack_sandbox, slack_runtime, clicked, caplog, value):
+    web, slack, slack_sandbox, slack_runtime, clicked, caplog, value
+):
     before = state(slack_runtime)
     caplog.set_level(logging.INFO)
     caplog.clear()
@@ -93,7 +97,8 @@ def test_a_malformed_button_value_is_explained_and_changes_nothing(
 
 @pytest.mark.parametrize("button", ["Approve", "Reject"])
 def test_a_click_without_a_channel_is_explained_and_changes_nothing(
-        web, slack, slack_sandbox, slack_runtime, caplog, button):
+    web, slack, slack_sandbox, slack_runtime, caplog, button
+):
     uploaded(web)
     run_jobs(slack_runtime)
     payload = slack.block_actions_payload(card(slack_sandbox, PROCUREMENT), button, user="U0BUYER1")
@@ -108,7 +113,8 @@ def test_a_click_without_a_channel_is_explained_and_changes_nothing(
 
 
 def test_a_user_id_longer_than_the_audit_log_holds_is_explained_and_changes_nothing(
-        web, slack, slack_sandbox, slack_runtime, clicked, caplog):
+    web, slack, slack_sandbox, slack_runtime, clicked, caplog
+):
     before = state(slack_runtime)
     caplog.set_level(logging.INFO)
     caplog.clear()
@@ -129,15 +135,19 @@ def reason_form(web, slack, slack_sandbox, slack_runtime):
     return slack.view_submission_payload(opened, "Wrong stems")
 
 
-@pytest.mark.parametrize("changes, explained", [
-    ({"view__private_metadata": "not json"}, "could not be read"),
-    ({"view__private_metadata": '{"invoice_id": "x"}'}, "could not be read"),
-    ({"view__private_metadata": "[1, 2]"}, "could not be read"),
-    ({"view__state__values": {}}, "could not be read"),
-    ({"user__id": LONG_USER}, "Slack sent a user id this app cannot record"),
-])
+@pytest.mark.parametrize(
+    "changes, explained",
+    [
+        ({"view__private_metadata": "not json"}, "could not be read"),
+        ({"view__private_metadata": '{"invoice_id": "x"}'}, "could not be read"),
+        ({"view__private_metadata": "[1, 2]"}, "could not be read"),
+        ({"view__state__values": {}}, "could not be read"),
+        ({"user__id": LONG_USER}, "Slack sent a user id this app cannot record"),
+    ],
+)
 def test_a_reason_form_that_cannot_be_read_is_answered_inside_the_form_and_changes_nothing(
-        web, slack, slack_runtime, reason_form, caplog, changes, explained):
+    web, slack, slack_runtime, reason_form, caplog, changes, explained
+):
     before = state(slack_runtime)
     caplog.set_level(logging.INFO)
     caplog.clear()
@@ -150,19 +160,22 @@ def test_a_reason_form_that_cannot_be_read_is_answered_inside_the_form_and_chang
 
 
 def test_a_reason_with_a_nul_byte_is_refused_inside_the_form_and_changes_nothing(
-        web, slack, slack_runtime, reason_form, caplog):
+    web, slack, slack_runtime, reason_form, caplog
+):
     before = state(slack_runtime)
     caplog.set_level(logging.INFO)
     caplog.clear()
-    answer = answered(web, slack.interactivity(
-        spoilt(reason_form, view__state__values__reason__reason_input__value="Wrong\x00stems")))
+    answer = answered(
+        web, slack.interactivity(spoilt(reason_form, view__state__values__reason__reason_input__value="Wrong\x00stems"))
+    )
     assert answer.status_code == 200 and "control characters" in answer.get_json()["errors"]["reason"]
     assert state(slack_runtime) == before
     assert not [r for r in caplog.records if r.levelno > logging.WARNING] and "Traceback" not in caplog.text
 
 
 def test_a_reason_form_for_an_invoice_that_no_longer_exists_is_answered_inside_the_form(
-        web, slack, slack_runtime, reason_form, caplog):
+    web, slack, slack_runtime, reason_form, caplog
+):
     metadata = json.loads(reason_form["view"]["private_metadata"]) | {"invoice_id": 424242}
     before = state(slack_runtime)
     caplog.set_level(logging.INFO)
@@ -184,7 +197,8 @@ def test_a_status_question_with_a_nul_byte_is_answered_and_logged_once(web, slac
 
 @pytest.mark.parametrize("stamp", ["abc", "1e3", "", "１７００００００００", "-1", "1700000000.5"])
 def test_an_unsigned_request_with_a_timestamp_that_is_not_a_number_is_refused_401_in_one_line(
-        web, slack_runtime, caplog, stamp):
+    web, slack_runtime, caplog, stamp
+):
     body = b"payload=%7B%22type%22%3A%22block_actions%22%7D"
     headers = signed_headers(BASE_SETTINGS["slack_signing_secret"], body) | {"X-Slack-Request-Timestamp": stamp}
     before = state(slack_runtime)
@@ -205,8 +219,9 @@ def test_an_unsigned_body_that_is_not_even_readable_is_refused_401_before_it_is_
     assert "signature" in one_line(caplog).getMessage().lower()
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"payload=%7Bnot+json", b"payload=%5B1%5D",
-                                  b"payload=" + b"%5B" * 20000])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"payload=%7Bnot+json", b"payload=%5B1%5D", b"payload=" + b"%5B" * 20000]
+)
 def test_a_signed_body_that_cannot_be_parsed_is_answered_400_in_one_line(web, slack, caplog, body):
     headers, _ = slack.sign(body)
     caplog.set_level(logging.INFO)

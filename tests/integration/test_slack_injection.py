@@ -12,9 +12,11 @@ EVIL_NUMBER = "<https://evil.example|click here>"
 EVIL_PO = "<!here><@U123>&"
 # The only control sequences the app writes itself: mentions of the demo users, date tokens, the document link,
 # and the link from a replaced card to its newer card (a permalink Slack gave).
-OURS = re.compile(r"<(@U0[A-Z0-9]+|!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]*"
-                  r"|https://files\.example\.com/[^<>|]*\|Vendor invoice document"
-                  r"|https://sandbox-flowers\.slack\.com/archives/C0[A-Z]+/p[0-9]+\|see the new card)>")
+OURS = re.compile(
+    r"<(@U0[A-Z0-9]+|!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>]*"
+    r"|https://files\.example\.com/[^<>|]*\|Vendor invoice document"
+    r"|https://sandbox-flowers\.slack\.com/archives/C0[A-Z]+/p[0-9]+\|see the new card)>"
+)
 
 
 def evil_upload(**invoice_changes) -> dict:
@@ -73,7 +75,8 @@ def everything_said(sandbox, *answers) -> list[str]:
 
 
 def test_vendor_names_numbers_and_reasons_never_ping_mention_or_link_anywhere_the_app_posts(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = uploaded_evil(web)
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
@@ -87,16 +90,26 @@ def test_vendor_names_numbers_and_reasons_never_ping_mention_or_link_anywhere_th
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Approve", user="U0ACCT2"))
     run_jobs(slack_runtime)
     # The card offers no Send (the Bill number is too long); a crafted click gets the refusal naming it.
-    send = {"type": "button", "action_id": "invoice_send", "value": f"{invoice_id}:A:{EVIL_NUMBER}",
-            "text": {"type": "plain_text", "text": "Send to External System"}}
+    send = {
+        "type": "button",
+        "action_id": "invoice_send",
+        "value": f"{invoice_id}:A:{EVIL_NUMBER}",
+        "text": {"type": "plain_text", "text": "Send to External System"},
+    }
     crafted = card(slack_sandbox, ACCOUNTING) | {"blocks": [{"type": "actions", "block_id": "a", "elements": [send]}]}
     post(web, slack.block_actions(crafted, "Send to External System", user="U0AP1"))
     uploaded_evil(web, attachment_url="https://files.example.com/FE-20931-v2.pdf")
     run_jobs(slack_runtime)
-    status = web.post("/slack/events", data=(r := slack.slash_command(
-        f"/invoice status {EVIL_NUMBER}", user="U0BUYER1", channel=PROCUREMENT))[1], headers=r[0]).get_json()
-    pending = web.post("/slack/events", data=(r := slack.slash_command(
-        "/invoice pending", user="U0BUYER1", channel=PROCUREMENT))[1], headers=r[0]).get_json()
+    status = web.post(
+        "/slack/events",
+        data=(r := slack.slash_command(f"/invoice status {EVIL_NUMBER}", user="U0BUYER1", channel=PROCUREMENT))[1],
+        headers=r[0],
+    ).get_json()
+    pending = web.post(
+        "/slack/events",
+        data=(r := slack.slash_command("/invoice pending", user="U0BUYER1", channel=PROCUREMENT))[1],
+        headers=r[0],
+    ).get_json()
 
     texts = everything_said(slack_sandbox, status, pending)
     assert foreign_sequences(texts) == []
@@ -107,8 +120,11 @@ def test_vendor_names_numbers_and_reasons_never_ping_mention_or_link_anywhere_th
     assert replaced and "Invoice &lt;https://evil.example|click here&gt; was replaced" in replaced[0]["text"]
     fallback = [c["args"]["text"] for c in slack_sandbox.calls("chat.postMessage") if "thread_ts" not in c["args"]]
     assert fallback and all("Farm &lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;" in t for t in fallback)
-    assert all("PO &lt;!here&gt;&lt;@U123&gt;&amp;" in c["args"]["text"] for c in slack_sandbox.calls("chat.update")
-               if "replaced by" not in c["args"]["text"])
+    assert all(
+        "PO &lt;!here&gt;&lt;@U123&gt;&amp;" in c["args"]["text"]
+        for c in slack_sandbox.calls("chat.update")
+        if "replaced by" not in c["args"]["text"]
+    )
     [opened] = slack_sandbox.calls("views.open")
     assert "Invoice *&lt;https://evil.example|click here&gt;*" in json.dumps(opened["args"], ensure_ascii=False)
     [refusal] = slack_sandbox.ephemerals(user="U0AP1")

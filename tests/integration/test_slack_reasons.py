@@ -31,11 +31,13 @@ def test_reject_asks_for_a_reason_and_the_card_shows_it(web, slack, slack_sandbo
     assert "Stem count is 1,000, not 1,200" in card_text(procurement)
     assert buttons(procurement) == []
     assert [m["text"] for m in slack_sandbox.thread(PROCUREMENT, procurement["ts"])][-1] == (
-        ":no_entry: Rejected by <@U0BUYER1>: Stem count is 1,000, not 1,200")
+        ":no_entry: Rejected by <@U0BUYER1>: Stem count is 1,000, not 1,200"
+    )
 
 
 def test_return_to_procurement_records_the_reason_and_procurement_may_approve_again(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = approved_by_procurement(web, slack, slack_sandbox, slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, ACCOUNTING), "Return to Procurement", user="U0ACCT2"))
     post(web, slack.view_submission(slack_sandbox.views(user="U0ACCT2")[0], "Freight charge missing"))
@@ -70,7 +72,8 @@ def submitted(web, request) -> dict:
 
 
 def test_someone_who_may_not_reject_gets_the_form_at_once_and_its_submission_is_refused_inside_it(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Reject", user="U0AP1"))

@@ -9,16 +9,17 @@ from slack_sdk.models.blocks import SectionBlock
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import Invoice
-from services.actions import apply_action
-from services.cards import refresh_cards, sweep_unannounced
-from services.unit_of_work import UnitOfWork
+from services.changes.actions import apply_action
+from services.changes.unit_of_work import UnitOfWork
+from services.read.cards import refresh_cards, sweep_unannounced
 from tests.builders import buttons, card, card_text, post, run_jobs, upload_data, uploaded
 from tests.integration.test_slack_cards import approve_both, uploaded_data
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 SYSTEM = Actor(id="invoice-sync", roles=frozenset({Role.SYSTEM}))
 LONG_ERROR = "QuickBooks has no class named 'Miami & Co <North>'; known classes: " + ", ".join(
-    f"Farm & Region {i}" for i in range(400))
+    f"Farm & Region {i}" for i in range(400)
+)
 
 
 def status_and_revision(runtime, invoice_id):
@@ -28,7 +29,8 @@ def status_and_revision(runtime, invoice_id):
 
 
 def test_a_replaced_card_keeps_no_buttons_and_a_click_on_its_stale_approve_changes_nothing(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     uploaded(web, attachment_url="https://files.example.com/FE-20931-v2.pdf")
@@ -73,17 +75,27 @@ def test_a_5000_character_sync_error_is_cut_to_fit_and_the_card_turns_failed(web
 
 
 def test_a_card_of_60_lines_stays_within_50_blocks(web, slack_sandbox, slack_runtime):
-    uploaded_data(web, upload_data(invoice={
-        "lines": [{"product": f"Rose {i}", "boxes": 1, "units": 10, "unit_price": "1.0000", "amount": "10.00"}
-                  for i in range(60)],
-        "charges": [], "total": "600.00"}))
+    uploaded_data(
+        web,
+        upload_data(
+            invoice={
+                "lines": [
+                    {"product": f"Rose {i}", "boxes": 1, "units": 10, "unit_price": "1.0000", "amount": "10.00"}
+                    for i in range(60)
+                ],
+                "charges": [],
+                "total": "600.00",
+            }
+        ),
+    )
     run_jobs(slack_runtime)
     procurement = card(slack_sandbox, PROCUREMENT)
     assert len(procurement["blocks"]) <= 50 and "and 55 more lines" in card_text(procurement)
 
 
 def test_a_message_over_the_limits_is_a_bug_logged_once_and_never_retried(
-        web, slack_sandbox, slack_runtime, caplog, monkeypatch):
+    web, slack_sandbox, slack_runtime, caplog, monkeypatch
+):
     invoice_id = uploaded(web)
     monkeypatch.setattr("bot.poster.card_blocks", lambda kind, view: [SectionBlock(text="x" * 3001)])
     caplog.set_level(logging.INFO)
@@ -95,7 +107,8 @@ def test_a_message_over_the_limits_is_a_bug_logged_once_and_never_retried(
 
 
 def test_blocks_slack_refuses_as_invalid_are_a_bug_logged_once_and_not_sent_again(
-        web, slack_sandbox, slack_runtime, caplog, monkeypatch):
+    web, slack_sandbox, slack_runtime, caplog, monkeypatch
+):
     invoice_id = uploaded(web)
     oversized = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
     monkeypatch.setattr("bot.poster.card_blocks", lambda kind, view: oversized)

@@ -10,7 +10,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from invoices.statuses import Status
 from jobs.registry import SLACK_QUEUE
 from models import Invoice
-from services.cards import sweep_unannounced
+from services.read.cards import sweep_unannounced
 from tests.builders import approved_by_procurement, card, post, run_jobs, uploaded
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
@@ -30,12 +30,17 @@ def test_return_to_procurement_opens_the_form_before_any_user_group_lookup(web, 
     assert status_of(slack_runtime, invoice_id) == Status.PENDING_PROCUREMENT
 
 
-@pytest.mark.parametrize("deliveries, age, told", [
-    (1, 3.5, "The form could not open because Slack's 3-second window for it passed; click Reject again."),
-    (2, 0.0, "The form for this click was already opened once"),
-], ids=["expired", "exchanged"])
+@pytest.mark.parametrize(
+    "deliveries, age, told",
+    [
+        (1, 3.5, "The form could not open because Slack's 3-second window for it passed; click Reject again."),
+        (2, 0.0, "The form for this click was already opened once"),
+    ],
+    ids=["expired", "exchanged"],
+)
 def test_a_reason_form_slack_will_not_open_is_explained_with_what_to_do(
-        web, slack, slack_sandbox, slack_runtime, deliveries, age, told):
+    web, slack, slack_sandbox, slack_runtime, deliveries, age, told
+):
     invoice_id = uploaded(web)
     run_jobs(slack_runtime)
     click = slack.block_actions(card(slack_sandbox, PROCUREMENT), "Reject", user="U0BUYER1", trigger_age=age)
@@ -55,17 +60,28 @@ def channel(slack_sandbox):
 
 def slack_jobs_waiting(runtime) -> int:
     return len(FailedJobRegistry(SLACK_QUEUE, connection=runtime.redis)) + len(
-        ScheduledJobRegistry(SLACK_QUEUE, connection=runtime.redis))
+        ScheduledJobRegistry(SLACK_QUEUE, connection=runtime.redis)
+    )
 
 
-@pytest.mark.parametrize("change, advice", [
-    ({"is_member": False}, "the bot is not in C0PROCURE (SLACK_PROCUREMENT_CHANNEL): invite @invoice-sync to that "
-                           "channel"),
-    ({"is_archived": True}, "the channel C0PROCURE (SLACK_PROCUREMENT_CHANNEL) is archived: unarchive it, or set "
-                            "SLACK_PROCUREMENT_CHANNEL to a live channel"),
-], ids=["not_in_channel", "is_archived"])
+@pytest.mark.parametrize(
+    "change, advice",
+    [
+        (
+            {"is_member": False},
+            "the bot is not in C0PROCURE (SLACK_PROCUREMENT_CHANNEL): invite @invoice-sync to that channel",
+        ),
+        (
+            {"is_archived": True},
+            "the channel C0PROCURE (SLACK_PROCUREMENT_CHANNEL) is archived: unarchive it, or set "
+            "SLACK_PROCUREMENT_CHANNEL to a live channel",
+        ),
+    ],
+    ids=["not_in_channel", "is_archived"],
+)
 def test_a_channel_the_bot_cannot_post_in_is_reported_once_with_its_fix_and_not_retried(
-        web, slack_sandbox, slack_runtime, caplog, channel, change, advice):
+    web, slack_sandbox, slack_runtime, caplog, channel, change, advice
+):
     slack_sandbox.change_channel(channel, **change)
     uploaded(web)
     uploaded(web, number="FE-20932")

@@ -7,7 +7,8 @@ NEW_PAYEE = "Flores de la Sabana S.A.S."
 
 
 def test_a_vendor_level_name_change_reopens_an_approved_invoice_and_its_thread_says_so(
-        web, slack, slack_sandbox, slack_runtime):
+    web, slack, slack_sandbox, slack_runtime
+):
     assert post_upload(web, upload_data(invoice={"number": "FE-1"})).status_code == 202
     run_jobs(slack_runtime)
     post(web, slack.block_actions(card(slack_sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
@@ -25,7 +26,9 @@ def test_a_vendor_level_name_change_reopens_an_approved_invoice_and_its_thread_s
     assert buttons(reopened) == ["Approve", "Reject"]
     assert f"*Paid to in QuickBooks*\\n{NEW_PAYEE}" in card_text(reopened)
     (line,) = [m["text"] for m in slack_sandbox.thread(PROCUREMENT, reopened["ts"])]
-    assert "the QB accounting name of vendor FLORSAB changed from 'Flores de la Sabana SAS' to " \
-           f"'{NEW_PAYEE}' with invoice FE-2; approvals reset" in line
+    assert (
+        "the QB accounting name of vendor FLORSAB changed from 'Flores de la Sabana SAS' to "
+        f"'{NEW_PAYEE}' with invoice FE-2; approvals reset" in line
+    )
     assert "Send to External System" not in buttons(card(slack_sandbox, ACCOUNTING))
     assert buttons(new_invoice) == ["Approve", "Reject"]

@@ -5,11 +5,11 @@ import threading
 from rq.registry import ScheduledJobRegistry
 
 from jobs.registry import SWEEP_PREFIX, queue_of
-from jobs.sweep import ensure_sweep
+from jobs.sweep import ensure_sweep, sweep
 
 
 def sweep_jobs(runtime) -> int:
-    jobs = queue_of(runtime.redis, "sweep")
+    jobs = queue_of(runtime.redis, sweep)
     scheduled = ScheduledJobRegistry(queue=jobs).get_job_ids()
     return sum(1 for job_id in jobs.job_ids + scheduled if job_id.startswith(SWEEP_PREFIX))
 

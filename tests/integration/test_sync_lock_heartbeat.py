@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from services import bill_sync
-from services.locks import Busy, RedisLocks
-from services.sync_steps import invoice_lock_name
+from plumbing.redis_locks import RedisLocks
+from services.locks import Busy
+from services.sync import single as bill_sync
+from services.sync.steps import invoice_lock_name
+from tests.backends import with_settings
 from tests.builders import sent_invoice, settle, stored
 from tests.integration.test_qbo_recovery import wait_for
 
@@ -19,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HOLDER = """
 import json, sys, time
 from redis import Redis
-from services.locks import RedisLocks
+from plumbing.redis_locks import RedisLocks
 with RedisLocks(Redis(**json.loads(sys.argv[1]))).hold(sys.argv[2], float(sys.argv[3])):
     print("held", flush=True)
     time.sleep(60)
@@ -46,8 +48,12 @@ def test_a_held_lock_outlives_its_expiry_while_its_holder_lives_and_is_free_afte
 
 def test_a_killed_holders_lock_is_free_within_its_expiry(runtime):
     expiry = 1.5
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, json.dumps(connection_of(runtime.redis)), "test:killed",
-                               str(expiry)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, json.dumps(connection_of(runtime.redis)), "test:killed", str(expiry)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         time.sleep(2 * expiry)
@@ -72,7 +78,7 @@ def test_a_confirm_after_the_lock_lapsed_and_was_taken_raises_busy(runtime):
 
 def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtime, sandbox):
     # The hang must end well inside the HTTP timeout, or a slow machine turns it into a timeout, not a lost lock.
-    qbo_runtime = qbo_runtime.with_settings(qbo_http_timeout=10.0)
+    qbo_runtime = with_settings(qbo_runtime, qbo_http_timeout=10.0)
     invoice_id = sent_invoice(qbo_runtime)
     name = invoice_lock_name(invoice_id)
     # python-quickbooks sends every query as POST /query (QuickBooks.query in its client.py).
@@ -95,7 +101,8 @@ def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtim
     running.join(timeout=30)
     assert len(failures) == 1 and isinstance(failures[0], Busy), (
         f"the sync answered {answers} (raised {failures}); invoice {stored(qbo_runtime, invoice_id).status}, "
-        f"Bills {sandbox.bills()}, faults left {sandbox.control('GET', '/faults')}")
+        f"Bills {sandbox.bills()}, faults left {sandbox.control('GET', '/faults')}"
+    )
     assert sandbox.bills() == []
     assert stored(qbo_runtime, invoice_id).status == "ES"
     qbo_runtime.redis.delete(name)
@@ -106,7 +113,7 @@ def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtim
 def test_a_running_sync_keeps_its_invoice_lock_past_the_locks_expiry(qbo_runtime, sandbox, monkeypatch):
     # The sweep takes a "started" job without its lock for dead and enqueues it again: a live job must keep it.
     monkeypatch.setattr(bill_sync, "LOCK_SECONDS", 0.6)
-    qbo_runtime = qbo_runtime.with_settings(qbo_http_timeout=10.0)
+    qbo_runtime = with_settings(qbo_runtime, qbo_http_timeout=10.0)
     invoice_id = sent_invoice(qbo_runtime)
     sandbox.fault(kind="hang", seconds=2.5, count=1, method="POST", path="/bill")
     running = threading.Thread(target=bill_sync.sync_invoice, args=(qbo_runtime, invoice_id))

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from models import Invoice
 from models.database import transaction
 from sandbox.erp import example_upload
-from services.intake import receive_upload
-from services.upload_payload import parse_upload
+from services.intake.payload import parse_upload
+from services.intake.uploads import receive_upload
 from tests import backends
 from tests.integration.uploads import URL, signed_bytes, stored
 
@@ -32,12 +32,22 @@ def paths(data, prefix=()):
 
 PATHS = [path for path in paths(example_upload()) if path]
 odd_text = st.text(st.characters(exclude_categories=()), max_size=12)
-numbers = st.one_of(st.integers(), st.sampled_from([2**31 - 1, 2**31, 2**63, -1, 10**40]),
-                    st.floats(allow_nan=True, allow_infinity=True))
+numbers = st.one_of(
+    st.integers(),
+    st.sampled_from([2**31 - 1, 2**31, 2**63, -1, 10**40]),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
 decimals = st.from_regex(r"-?[0-9０-９٠-٩]{0,14}(\.[0-9]{0,5})?\n?", fullmatch=True)
-values = st.one_of(st.none(), st.booleans(), numbers, odd_text, decimals,
-                   st.sampled_from(["", "   ", "\u200b", "2026-11-19", "2026-11-19T10:00", "\x00", "\ud800"]),
-                   st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+values = st.one_of(
+    st.none(),
+    st.booleans(),
+    numbers,
+    odd_text,
+    decimals,
+    st.sampled_from(["", "   ", "\u200b", "2026-11-19", "2026-11-19T10:00", "\x00", "\ud800"]),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 def _target(data, path):
@@ -70,7 +80,7 @@ def _raw_edits(body: bytes, draw) -> bytes:
     edit = draw(st.sampled_from(["none"] * 7 + ["flip", "insert", "truncate", "duplicate key", "nest", "huge integer"]))
     position = draw(st.integers(0, len(body)))
     if edit == "flip" and position < len(body):
-        return body[:position] + bytes([body[position] ^ draw(st.integers(1, 255))]) + body[position + 1:]
+        return body[:position] + bytes([body[position] ^ draw(st.integers(1, 255))]) + body[position + 1 :]
     if edit == "insert":
         return body[:position] + draw(st.binary(min_size=1, max_size=4)) + body[position:]
     if edit == "truncate":
@@ -117,9 +127,13 @@ def _answer_of(client, runtime, existing: str | None, body: bytes) -> dict:
 def test_any_signed_body_answers_2xx_or_a_4xx_problem_storing_nothing_alike_on_both_backends(client, runtime):
     answers, examples = {}, []
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow,
-                                     HealthCheck.data_too_large, HealthCheck.large_base_example])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    )
     @given(bodies())
     def answers_alike(case):
         existing, body = case

@@ -15,10 +15,12 @@ from sandbox.erp import example_upload, signed_headers
 from tests.integration.uploads import NOTHING, URL, encoded, secret, signed_bytes, stored
 
 TEXT_FIELDS = {
-    "#/vendor/code": ("vendor", "code"), "#/vendor/name": ("vendor", "name"),
+    "#/vendor/code": ("vendor", "code"),
+    "#/vendor/name": ("vendor", "name"),
     "#/vendor/qb_accounting_name": ("vendor", "qb_accounting_name"),
     "#/vendor/default_class": ("vendor", "default_class"),
-    "#/purchase_order/number": ("purchase_order", "number"), "#/purchase_order/class": ("purchase_order", "class"),
+    "#/purchase_order/number": ("purchase_order", "number"),
+    "#/purchase_order/class": ("purchase_order", "class"),
     "#/invoice/number": ("invoice", "number"),
 }
 
@@ -51,16 +53,23 @@ def test_counts_beyond_a_postgresql_integer_are_422_on_both_backends(client, run
 
 
 def test_a_unit_price_beyond_numeric_14_4_is_422_on_both_backends(client, runtime):
-    refused(post(client, runtime, with_changes(("line", "unit_price", "10000000000.0000"))), 422,
-            {"#/invoice/lines/0/unit_price"})
+    refused(
+        post(client, runtime, with_changes(("line", "unit_price", "10000000000.0000"))),
+        422,
+        {"#/invoice/lines/0/unit_price"},
+    )
     assert stored(runtime) == NOTHING
 
 
 def test_the_largest_values_the_columns_hold_are_stored_exactly(client, runtime):
-    payload = with_changes(("line", "boxes", limits.COUNT_MAX), ("line", "units", limits.COUNT_MAX),
-                           ("line", "unit_price", "9999999999.9999"), ("line", "product", "é" * limits.LINE_TEXT),
-                           ("vendor", "name", "ñ" * limits.VENDOR_NAME),
-                           ("vendor", "qb_accounting_name", "Ø" * limits.QB_ACCOUNTING_NAME))
+    payload = with_changes(
+        ("line", "boxes", limits.COUNT_MAX),
+        ("line", "units", limits.COUNT_MAX),
+        ("line", "unit_price", "9999999999.9999"),
+        ("line", "product", "é" * limits.LINE_TEXT),
+        ("vendor", "name", "ñ" * limits.VENDOR_NAME),
+        ("vendor", "qb_accounting_name", "Ø" * limits.QB_ACCOUNTING_NAME),
+    )
     assert post(client, runtime, payload).status_code == 202
     with runtime.sessions() as session:
         line = session.scalars(select(InvoiceLine).where(InvoiceLine.position == 0)).one()
@@ -69,8 +78,11 @@ def test_the_largest_values_the_columns_hold_are_stored_exactly(client, runtime)
     assert line.product == "é" * limits.LINE_TEXT and vendor.name == "ñ" * limits.VENDOR_NAME
 
 
-@pytest.mark.parametrize("character", ["\x00", "\x1f", "\t", "\n", "\x7f", "\x85", "\u2028", "\ud800"],
-                         ids=["NUL", "US", "TAB", "LF", "DEL", "NEL", "LINE SEPARATOR", "lone surrogate"])
+@pytest.mark.parametrize(
+    "character",
+    ["\x00", "\x1f", "\t", "\n", "\x7f", "\x85", "\u2028", "\ud800"],
+    ids=["NUL", "US", "TAB", "LF", "DEL", "NEL", "LINE SEPARATOR", "lone surrogate"],
+)
 def test_a_control_character_in_any_text_field_is_422_naming_each_field(client, runtime, character):
     payload = example_upload()
     payload["vendor"]["default_class"] = "Miami"
@@ -78,8 +90,11 @@ def test_a_control_character_in_any_text_field_is_422_naming_each_field(client, 
         payload[section][field] = f"A{character}B"
     payload["invoice"]["lines"][1]["product"] = f"Rose{character}"
     payload["invoice"]["charges"][0]["description"] = f"{character}Handling"
-    answer = refused(post(client, runtime, payload), 422,
-                     set(TEXT_FIELDS) | {"#/invoice/lines/1/product", "#/invoice/charges/0/description"})
+    answer = refused(
+        post(client, runtime, payload),
+        422,
+        set(TEXT_FIELDS) | {"#/invoice/lines/1/product", "#/invoice/charges/0/description"},
+    )
     assert all(f"U+{ord(character):04X}" in item["detail"] for item in answer["errors"])
     assert stored(runtime) == NOTHING
 
@@ -101,8 +116,11 @@ def test_json_nested_more_than_32_deep_is_400_and_32_is_accepted(client, runtime
 def test_an_integer_of_5000_digits_is_400_and_one_of_4000_digits_is_422(client, runtime):
     body = encoded(example_upload())
     refused(post(client, runtime, body.replace(b'"units": 1200', b'"units": ' + b"9" * 5000)), 400)
-    refused(post(client, runtime, body.replace(b'"units": 1200', b'"units": ' + b"9" * 4000)), 422,
-            {"#/invoice/lines/0/units"})
+    refused(
+        post(client, runtime, body.replace(b'"units": 1200', b'"units": ' + b"9" * 4000)),
+        422,
+        {"#/invoice/lines/0/units"},
+    )
     assert stored(runtime) == NOTHING
 
 
@@ -114,9 +132,11 @@ def test_a_webhook_id_too_long_or_with_control_characters_is_400(client, runtime
     assert stored(runtime) == NOTHING
 
 
-@pytest.mark.parametrize("total", ["1093.50\n", "١٠٩٣.٥٠", "１０９３.５０", " 1093.50", "1093.50 ", "1_093.50"],
-                         ids=["trailing LF", "Arabic-Indic", "fullwidth", "leading space", "trailing space",
-                              "underscore"])
+@pytest.mark.parametrize(
+    "total",
+    ["1093.50\n", "١٠٩٣.٥٠", "１０９３.５０", " 1093.50", "1093.50 ", "1_093.50"],
+    ids=["trailing LF", "Arabic-Indic", "fullwidth", "leading space", "trailing space", "underscore"],
+)
 def test_money_with_anything_but_ascii_digits_is_422(client, runtime, total):
     refused(post(client, runtime, with_changes(("invoice", "total", total))), 422, {"#/invoice/total"})
     assert stored(runtime) == NOTHING
@@ -129,8 +149,9 @@ def test_counts_must_be_json_integers(client, runtime, units):
     assert stored(runtime) == NOTHING
 
 
-@pytest.mark.parametrize("value", [0, "2026-11-19T00:00:00", "2026-11-19 10:00", "20261119", "2026-W47-4",
-                                   "2026-02-30", "２０２６-11-19"])
+@pytest.mark.parametrize(
+    "value", [0, "2026-11-19T00:00:00", "2026-11-19 10:00", "20261119", "2026-W47-4", "2026-02-30", "２０２６-11-19"]
+)
 def test_dates_must_be_yyyy_mm_dd_strings(client, runtime, value):
     payload = with_changes(("invoice", "date", value), ("purchase_order", "ship_date", value))
     refused(post(client, runtime, payload), 422, {"#/invoice/date", "#/purchase_order/ship_date"})
@@ -138,10 +159,17 @@ def test_dates_must_be_yyyy_mm_dd_strings(client, runtime, value):
 
 
 def test_required_text_made_only_of_invisible_characters_is_blank(client, runtime):
-    payload = with_changes(("vendor", "name", "\u200b\u200c"), ("invoice", "number", "\u2060\ufeff"),
-                           ("vendor", "code", "\u3164"), ("line", "product", " \u200d\u00a0"))
-    refused(post(client, runtime, payload), 422,
-            {"#/vendor/name", "#/invoice/number", "#/vendor/code", "#/invoice/lines/0/product"})
+    payload = with_changes(
+        ("vendor", "name", "\u200b\u200c"),
+        ("invoice", "number", "\u2060\ufeff"),
+        ("vendor", "code", "\u3164"),
+        ("line", "product", " \u200d\u00a0"),
+    )
+    refused(
+        post(client, runtime, payload),
+        422,
+        {"#/vendor/name", "#/invoice/number", "#/vendor/code", "#/invoice/lines/0/product"},
+    )
     assert stored(runtime) == NOTHING
 
 
@@ -165,13 +193,23 @@ def test_duplicate_keys_at_any_level_are_400_naming_each(client, runtime):
     body = body.replace(b'"total": "1093.50"', b'"total": "1.00", "total": "1093.50"', 1)
     body = body.replace(b'{"vendor": {', b'{"vendor": {"code": "OTHER", ', 1)
     answer = refused(post(client, runtime, body), 400, {"#/invoice/total", "#/vendor/code"})
-    assert {item["detail"] for item in answer["errors"]} == {"the key 'total' appears more than once",
-                                                              "the key 'code' appears more than once"}
+    assert {item["detail"] for item in answer["errors"]} == {
+        "the key 'total' appears more than once",
+        "the key 'code' appears more than once",
+    }
     assert stored(runtime) == NOTHING
 
 
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
-                                          "application/vnd.erp+json", "application/json; charset=latin-1"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/vnd.erp+json",
+        "application/json; charset=latin-1",
+    ],
+)
 def test_anything_but_application_json_is_415(client, runtime, content_type):
     body = encoded(example_upload())
     headers = signed_headers(secret(runtime), body)
@@ -195,8 +233,11 @@ def test_a_validly_signed_body_that_is_not_utf8_is_400_not_401(client, runtime):
     assert stored(runtime) == NOTHING
 
 
-@pytest.mark.parametrize("form", ["{}.9", "{}e0", "+{}", " {}", "{}.0", "0x{:x}"],
-                         ids=["fraction", "exponent", "plus sign", "leading space", "point zero", "hex"])
+@pytest.mark.parametrize(
+    "form",
+    ["{}.9", "{}e0", "+{}", " {}", "{}.0", "0x{:x}"],
+    ids=["fraction", "exponent", "plus sign", "leading space", "point zero", "hex"],
+)
 def test_a_timestamp_that_is_not_an_integer_string_is_401(client, runtime, form):
     now = int(time.time())
     body = encoded(example_upload())
@@ -213,11 +254,15 @@ def test_signature_failures_are_explained_in_our_own_words(client, runtime):
         answer = client.post(URL, data=body, headers={**headers, "webhook-signature": garbled})
         assert refused(answer, 401)["detail"] == "The webhook-signature does not match the body and the secret."
     answer = client.post(URL, data=body, headers={"content-type": "application/json"})
-    assert refused(answer, 401)["detail"] == \
-        "The webhook-id, webhook-timestamp and webhook-signature headers are required."
+    assert (
+        refused(answer, 401)["detail"]
+        == "The webhook-id, webhook-timestamp and webhook-signature headers are required."
+    )
     future = signed_bytes(runtime, body, str(int(time.time()) + 301))
-    assert refused(client.post(URL, data=body, headers=future), 401)["detail"] == \
-        "The webhook-timestamp is too new: more than 5 minutes after now."
+    assert (
+        refused(client.post(URL, data=body, headers=future), 401)["detail"]
+        == "The webhook-timestamp is too new: more than 5 minutes after now."
+    )
     assert stored(runtime) == NOTHING
 
 
@@ -241,7 +286,7 @@ def served(app):
 def post_chunked(port: int, headers: dict, body: bytes) -> tuple[int, dict]:
     """POST `body` with Transfer-Encoding: chunked (no Content-Length); answers status and JSON."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    chunks = (body[i:i + 64 * 1024] for i in range(0, len(body), 64 * 1024))
+    chunks = (body[i : i + 64 * 1024] for i in range(0, len(body), 64 * 1024))
     try:
         connection.request("POST", URL, body=chunks, headers=headers, encode_chunked=True)
     except (BrokenPipeError, ConnectionResetError):
@@ -275,25 +320,36 @@ def test_a_chunked_body_of_exactly_one_mebibyte_is_read_whole(runtime, served):
 
 
 COLUMN_LIMITS = {
-    ("vendors", "code"): limits.VENDOR_CODE, ("vendors", "name"): limits.VENDOR_NAME,
-    ("vendors", "qb_accounting_name"): limits.QB_ACCOUNTING_NAME, ("vendors", "default_class"): limits.CLASS_NAME,
-    ("invoices", "number"): limits.INVOICE_NUMBER, ("invoices", "po_number"): limits.PO_NUMBER,
-    ("invoice_revisions", "po_class"): limits.CLASS_NAME, ("invoice_revisions", "currency"): limits.CURRENCY,
+    ("vendors", "code"): limits.VENDOR_CODE,
+    ("vendors", "name"): limits.VENDOR_NAME,
+    ("vendors", "qb_accounting_name"): limits.QB_ACCOUNTING_NAME,
+    ("vendors", "default_class"): limits.CLASS_NAME,
+    ("invoices", "number"): limits.INVOICE_NUMBER,
+    ("invoices", "po_number"): limits.PO_NUMBER,
+    ("invoice_revisions", "po_class"): limits.CLASS_NAME,
+    ("invoice_revisions", "currency"): limits.CURRENCY,
     ("invoice_revisions", "attachment_url"): limits.ATTACHMENT_URL,
-    ("invoice_lines", "product"): limits.LINE_TEXT, ("invoice_charges", "description"): limits.LINE_TEXT,
+    ("invoice_lines", "product"): limits.LINE_TEXT,
+    ("invoice_charges", "description"): limits.LINE_TEXT,
 }
-MONEY_COLUMNS = {("invoice_revisions", "total"): limits.AMOUNT_SCALE, ("invoice_lines", "amount"): limits.AMOUNT_SCALE,
-                 ("invoice_lines", "unit_price"): limits.UNIT_PRICE_SCALE,
-                 ("invoice_charges", "amount"): limits.AMOUNT_SCALE}
+MONEY_COLUMNS = {
+    ("invoice_revisions", "total"): limits.AMOUNT_SCALE,
+    ("invoice_lines", "amount"): limits.AMOUNT_SCALE,
+    ("invoice_lines", "unit_price"): limits.UNIT_PRICE_SCALE,
+    ("invoice_charges", "amount"): limits.AMOUNT_SCALE,
+}
 
 
 def test_the_migrated_columns_hold_exactly_what_the_upload_allows(runtime):
     inspector = inspect(runtime.engine)
-    types = {(table, column["name"]): column["type"] for table in ("vendors", "invoices", "invoice_revisions",
-                                                                    "invoice_lines", "invoice_charges")
-             for column in inspector.get_columns(table)}
+    types = {
+        (table, column["name"]): column["type"]
+        for table in ("vendors", "invoices", "invoice_revisions", "invoice_lines", "invoice_charges")
+        for column in inspector.get_columns(table)
+    }
     assert {key: types[key].length for key in COLUMN_LIMITS} == COLUMN_LIMITS
     assert all(isinstance(types[("invoice_lines", name)], Integer) for name in ("boxes", "units"))
     if runtime.engine.dialect.name == "postgresql":
         assert {key: (types[key].precision, types[key].scale) for key in MONEY_COLUMNS} == {
-            key: (limits.MONEY_PRECISION, scale) for key, scale in MONEY_COLUMNS.items()}
+            key: (limits.MONEY_PRECISION, scale) for key, scale in MONEY_COLUMNS.items()
+        }

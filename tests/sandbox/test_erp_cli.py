@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 from sandbox import erp
 from sandbox.slack import serve_in_thread
-from services.upload_payload import parse_upload
+from services.intake.payload import parse_upload
 
 SECRET = "whsec_" + "dGVzdC1lcnAtY2xpLXNlY3JldC1mb3ItdGhlLXRlc3Rz"
 
@@ -28,8 +28,18 @@ def printed(capsys, *argv: str) -> dict:
 def test_help_exits_zero_and_lists_every_variation():
     shown = subprocess.run([sys.executable, "-m", "sandbox.erp", "--help"], capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0 and shown.stderr == ""
-    for option in ("--new-number", "--number", "--total", "--no-qb-name", "--long-bill-number", "--closed-period",
-                   "--ship-date", "--webhook-id", "--secret", "--print"):
+    for option in (
+        "--new-number",
+        "--number",
+        "--total",
+        "--no-qb-name",
+        "--long-bill-number",
+        "--closed-period",
+        "--ship-date",
+        "--webhook-id",
+        "--secret",
+        "--print",
+    ):
         assert option in shown.stdout
 
 
@@ -51,8 +61,15 @@ def test_a_changed_total_still_adds_up_through_the_handling_charge(capsys):
     assert invoice["lines"] == erp.EXAMPLE_UPLOAD["invoice"]["lines"]
 
 
-@pytest.mark.parametrize("total, said", [("1000.00", "below 1059.00"), ("12.345", "at most 2 decimals"),
-                                         ("abc", "not an amount"), ("-5", "positive amount")])
+@pytest.mark.parametrize(
+    "total, said",
+    [
+        ("1000.00", "below 1059.00"),
+        ("12.345", "at most 2 decimals"),
+        ("abc", "not an amount"),
+        ("-5", "positive amount"),
+    ],
+)
 def test_a_total_that_cannot_be_made_is_refused_with_usage_and_status_2(capsys, total, said):
     with pytest.raises(SystemExit) as stopped:
         erp.main(["--total", total, "--print"])

@@ -45,7 +45,10 @@ def test_a_bill_dated_on_the_close_date_is_refused_with_the_recorded_5010_and_th
         make_bill(qb).save(qb=qb)
     [error] = recorded("fault_400_closed_books_5010.json")["Fault"]["Error"]
     assert (refused.value.error_code, refused.value.message, refused.value.detail) == (
-        int(error["code"]), error["Message"], error["Detail"])
+        int(error["code"]),
+        error["Message"],
+        error["Detail"],
+    )
     assert sandbox.bills() == []
     bill = make_bill(qb)
     bill.TxnDate = "2026-11-21"
@@ -62,7 +65,9 @@ def test_a_multicurrency_company_books_a_bill_in_its_vendors_currency_and_refuse
     with pytest.raises(QuickbooksException) as refused:
         in_dollars.save(qb=qb)
     assert (refused.value.error_code, refused.value.detail) == (
-        6000, "Business Validation Error: Transactions can have only one foreign currency at a time.")
+        6000,
+        "Business Validation Error: Transactions can have only one foreign currency at a time.",
+    )
     assert sandbox.bills() == []
     unnamed = make_bill(qb, vendor="Blumen GmbH", doc_number="100482-FE-1")
     assert unnamed.save(qb=qb).CurrencyRef.value == "EUR"
@@ -72,8 +77,11 @@ def test_a_multicurrency_company_books_a_bill_in_its_vendors_currency_and_refuse
 
 
 def test_a_single_currency_company_has_no_foreign_vendors_and_refuses_a_bill_in_another_currency(sandbox, qb):
-    response = requests.post(f"{sandbox.base}/_sandbox/realms/{sandbox.realm}/vendors",
-                             json={"name": "Blumen GmbH", "currency": "EUR"}, timeout=10)
+    response = requests.post(
+        f"{sandbox.base}/_sandbox/realms/{sandbox.realm}/vendors",
+        json={"name": "Blumen GmbH", "currency": "EUR"},
+        timeout=10,
+    )
     assert response.status_code == 400 and "multicurrency" in response.json()["error"]
     bill = make_bill(qb)
     bill.CurrencyRef = currency("EUR")

@@ -15,8 +15,10 @@ def many_bills(qb, count: int, prefix: str = "CDC") -> list[str]:
     body = json.loads(make_bill(qb).to_json())
     ids = []
     for start in range(0, count, 30):
-        items = [{"bId": str(n), "operation": "create", "Bill": {**body, "DocNumber": f"{prefix}-{start + n}"}}
-                 for n in range(min(30, count - start))]
+        items = [
+            {"bId": str(n), "operation": "create", "Bill": {**body, "DocNumber": f"{prefix}-{start + n}"}}
+            for n in range(min(30, count - start))
+        ]
         answer = qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", json.dumps({"BatchItemRequest": items}))
         ids += [item["Bill"]["Id"] for item in answer["BatchItemResponse"]]
     return ids

@@ -83,5 +83,10 @@ def test_paying_sends_a_bill_payment_create_and_a_bill_update_and_never_a_bill_v
     bill = make_bill(qb).save(qb=qb)
     payment = pay(sandbox, bill.Id)
     sandbox.control("POST", f"/realms/{sandbox.realm}/payments/{payment['Id']}/void")
-    assert events(sandbox) == [("Bill", "Create"), ("BillPayment", "Create"), ("Bill", "Update"),
-                               ("BillPayment", "Void"), ("Bill", "Update")]
+    assert events(sandbox) == [
+        ("Bill", "Create"),
+        ("BillPayment", "Create"),
+        ("Bill", "Update"),
+        ("BillPayment", "Void"),
+        ("Bill", "Update"),
+    ]

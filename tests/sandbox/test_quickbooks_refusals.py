@@ -20,8 +20,12 @@ def fault_of_xml(text: str) -> tuple:
 
 
 def answered(sandbox, token: str):
-    return requests.get(f"{sandbox.base}/v3/company/{sandbox.realm}/query", params={"query": "select * from Vendor"},
-                        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}, timeout=5)
+    return requests.get(
+        f"{sandbox.base}/v3/company/{sandbox.realm}/query",
+        params={"query": "select * from Vendor"},
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        timeout=5,
+    )
 
 
 @pytest.fixture
@@ -29,11 +33,14 @@ def token(sandbox):
     return sandbox.control("POST", f"/realms/{sandbox.realm}/tokens")["access_token"]
 
 
-@pytest.mark.parametrize("kind, shape, status, recorded", [
-    ("throttle", None, 429, "fault_429_throttle_3001.xml"),
-    ("refused", "xml", 403, "fault_403_authorization_3100.xml"),
-    ("access_lost", None, 401, "fault_401_authorization_120.xml"),
-])
+@pytest.mark.parametrize(
+    "kind, shape, status, recorded",
+    [
+        ("throttle", None, 429, "fault_429_throttle_3001.xml"),
+        ("refused", "xml", 403, "fault_403_authorization_3100.xml"),
+        ("access_lost", None, 401, "fault_401_authorization_120.xml"),
+    ],
+)
 def test_xml_refusals_match_the_recorded_fault_even_to_a_json_client(sandbox, token, kind, shape, status, recorded):
     sandbox.fault(kind=kind, **({"shape": shape} if shape else {}))
     answer = answered(sandbox, token)

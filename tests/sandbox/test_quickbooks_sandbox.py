@@ -1,4 +1,5 @@
 """The QBO sandbox driven through the real intuitlib and python-quickbooks clients, no mocks."""
+
 import base64
 import copy
 import hashlib
@@ -226,7 +227,7 @@ def test_requests_over_the_per_minute_limit_get_429_until_the_window_passes():
         with pytest.raises(QuickbooksException) as error:
             Vendor.count(qb=qb)
         # The 429 body is XML, which python-quickbooks cannot read: a generic 10000 carrying the body.
-        assert error.value.error_code == 10000 and "<Error code=\"3001\">" in error.value.message
+        assert error.value.error_code == 10000 and '<Error code="3001">' in error.value.message
         time.sleep(0.65)
         assert Vendor.count(qb=qb) == 6
     finally:
@@ -248,8 +249,9 @@ def test_requests_over_the_per_second_limit_get_429():
 
 def test_get_query_pages_and_counts_in_qbo_envelopes(sandbox, qb):
     url = f"{sandbox.base}/v3/company/{sandbox.realm}/query"
-    page = qb.session.get(url, params={"query": "select * from Vendor startposition 2 maxresults 3",
-                                       "minorversion": 75}).json()["QueryResponse"]
+    page = qb.session.get(
+        url, params={"query": "select * from Vendor startposition 2 maxresults 3", "minorversion": 75}
+    ).json()["QueryResponse"]
     assert (page["startPosition"], page["maxResults"], len(page["Vendor"])) == (2, 3, 3)
     counted = qb.session.get(url, params={"query": "select count(*) from Class"}).json()["QueryResponse"]
     assert counted == {"totalCount": 3}
@@ -258,10 +260,11 @@ def test_get_query_pages_and_counts_in_qbo_envelopes(sandbox, qb):
 
 def test_scripted_throttle_answers_429_with_the_qbo_fault_in_xml_to_a_json_client(sandbox, qb):
     sandbox.control("POST", "/faults", kind="throttle", count=1, path="/query")
-    response = qb.session.get(f"{sandbox.base}/v3/company/{sandbox.realm}/query",
-                              params={"query": "select * from Vendor"},
-                              headers={"Authorization": f"Bearer {qb.session.access_token}",
-                                       "Accept": "application/json"})
+    response = qb.session.get(
+        f"{sandbox.base}/v3/company/{sandbox.realm}/query",
+        params={"query": "select * from Vendor"},
+        headers={"Authorization": f"Bearer {qb.session.access_token}", "Accept": "application/json"},
+    )
     assert response.status_code == 429 and response.headers["Content-Type"].startswith("application/xml")
     assert '<Error code="3001">' in response.text and "message=ThrottleExceeded" in response.text
     assert len(Vendor.all(qb=qb)) == 6
@@ -295,8 +298,16 @@ def test_lost_response_leaves_the_bill_created(sandbox, qb, mode, failure):
 def test_batch_over_30_items_is_refused_and_30_are_accepted(sandbox, qb):
     bills = [make_bill(qb, doc_number=f"B-{n}") for n in range(31)]
     with pytest.raises(QuickbooksException) as error:
-        qb.batch_operation(json.dumps({"BatchItemRequest": [
-            {"bId": str(n), "operation": "create", "Bill": json.loads(b.to_json())} for n, b in enumerate(bills)]}))
+        qb.batch_operation(
+            json.dumps(
+                {
+                    "BatchItemRequest": [
+                        {"bId": str(n), "operation": "create", "Bill": json.loads(b.to_json())}
+                        for n, b in enumerate(bills)
+                    ]
+                }
+            )
+        )
     assert error.value.error_code == 1040
     result = batch_create(bills, qb=qb)
     assert len(result.successes) == 31 and not result.faults and len(sandbox.bills()) == 31
@@ -343,7 +354,11 @@ def test_webhooks_are_delivered_signed_in_the_legacy_format(sandbox, qb, receive
     notification = json.loads(body)["eventNotifications"][0]
     assert notification["realmId"] == sandbox.realm
     assert notification["dataChangeEvent"]["entities"][0] | {"lastUpdated": None} == {
-        "name": "Bill", "id": saved.Id, "operation": "Create", "lastUpdated": None}
+        "name": "Bill",
+        "id": saved.Id,
+        "operation": "Create",
+        "lastUpdated": None,
+    }
 
 
 def test_webhooks_are_delivered_signed_as_cloudevents(sandbox, qb, receiver):
@@ -355,7 +370,8 @@ def test_webhooks_are_delivered_signed_as_cloudevents(sandbox, qb, receiver):
     events = [json.loads(body)[0] for _, body in received]
     assert [e["type"] for e in events] == ["qbo.bill.created.v1", "qbo.bill.deleted.v1"]
     assert {(e["intuitentityid"], e["intuitaccountid"], e["specversion"]) for e in events} == {
-        (saved.Id, sandbox.realm, "1.0")}
+        (saved.Id, sandbox.realm, "1.0")
+    }
 
 
 def test_redelivery_repeats_events_out_of_order(sandbox, qb, receiver):

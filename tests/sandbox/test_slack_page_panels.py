@@ -37,8 +37,9 @@ def erp(monkeypatch):
         return Response(json.dumps(body, sort_keys=True), status=status, mimetype=kind)
 
     base, stop = serve_in_thread(app)
-    page = create_app(SlackState(), app_url="http://127.0.0.1:9/slack/events", signing_secret="s",
-                      neighbours=Neighbours(erp_url=base)).test_client()
+    page = create_app(
+        SlackState(), app_url="http://127.0.0.1:9/slack/events", signing_secret="s", neighbours=Neighbours(erp_url=base)
+    ).test_client()
     yield page, received, answers
     stop()
 
@@ -52,13 +53,19 @@ def upload(page, variation: str):
     return page.post("/_sandbox/erp/upload", data={"user": "U0BUYER1", "variation": variation}, headers=FETCHED)
 
 
-@pytest.mark.parametrize("variation, check", [
-    ("example", lambda sent: sent["invoice"]["number"] == "FE-20931" and sent["vendor"]["qb_accounting_name"]),
-    ("new-number", lambda sent: sent["invoice"]["number"] not in ("FE-20931", "")),
-    ("no-qb-name", lambda sent: "qb_accounting_name" not in sent["vendor"] and sent["invoice"]["number"] != "FE-20931"),
-    ("long-bill-number", lambda sent: sent["invoice"]["number"] == LONG_INVOICE_NUMBER),
-    ("closed-period", lambda sent: sent["purchase_order"]["ship_date"] == CLOSED_PERIOD_SHIP_DATE),
-])
+@pytest.mark.parametrize(
+    "variation, check",
+    [
+        ("example", lambda sent: sent["invoice"]["number"] == "FE-20931" and sent["vendor"]["qb_accounting_name"]),
+        ("new-number", lambda sent: sent["invoice"]["number"] not in ("FE-20931", "")),
+        (
+            "no-qb-name",
+            lambda sent: "qb_accounting_name" not in sent["vendor"] and sent["invoice"]["number"] != "FE-20931",
+        ),
+        ("long-bill-number", lambda sent: sent["invoice"]["number"] == LONG_INVOICE_NUMBER),
+        ("closed-period", lambda sent: sent["purchase_order"]["ship_date"] == CLOSED_PERIOD_SHIP_DATE),
+    ],
+)
 def test_one_click_uploads_the_variation_signed_in_the_sandbox_and_the_panel_shows_the_answer(erp, variation, check):
     page, received, _ = erp
     assert upload(page, variation).status_code == 204
@@ -82,9 +89,18 @@ def test_a_changed_total_sends_the_last_upload_again_with_its_total_changed_and_
 
 def test_a_refused_upload_shows_its_status_and_the_problem_detail_and_the_secret_never_reaches_the_page(erp):
     page, _, answers = erp
-    answers.append((422, {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
-                          "detail": "The upload has invalid fields.",
-                          "errors": [{"pointer": "#/invoice/total", "detail": "the lines add up to 1059.00"}]}))
+    answers.append(
+        (
+            422,
+            {
+                "type": "about:blank",
+                "title": "Unprocessable Content",
+                "status": 422,
+                "detail": "The upload has invalid fields.",
+                "errors": [{"pointer": "#/invoice/total", "detail": "the lines add up to 1059.00"}],
+            },
+        )
+    )
     upload(page, "example")
     shown = panel(page, "erp")
     assert "<b>422 Unprocessable Content</b>" in shown and 'class="answer refused"' in shown
@@ -124,9 +140,15 @@ def events(sandbox) -> list[tuple[str, str]]:
 def test_the_quickbooks_panel_shows_each_bill_with_its_number_vendor_date_total_balance_file_and_json_link(books):
     page, sandbox, bill_id = books
     shown = panel(page, "quickbooks")
-    row = shown[shown.index(f'data-bill-id="{bill_id}"'):]
-    for cell in ("<td>100482-FE-20931</td>", "<td>Flores de la Sabana SAS</td>", "<td>2026-11-20</td>",
-                 '<td class="num">1,093.50</td>', '<td class="num" data-field="balance">1,093.50</td>', ">none</td>"):
+    row = shown[shown.index(f'data-bill-id="{bill_id}"') :]
+    for cell in (
+        "<td>100482-FE-20931</td>",
+        "<td>Flores de la Sabana SAS</td>",
+        "<td>2026-11-20</td>",
+        '<td class="num">1,093.50</td>',
+        '<td class="num" data-field="balance">1,093.50</td>',
+        ">none</td>",
+    ):
         assert cell in row, cell
     link = f"{sandbox.base}/_sandbox/realms/default/bills/{bill_id}"
     assert f'href="{link}"' in row
@@ -146,7 +168,10 @@ def test_pay_part_void_pay_and_delete_go_through_the_control_api_and_fire_quickb
     assert f'name="payment_id" value="{payment["Id"]}" data-qb-action="void"' in shown
 
     act(page, "void", bill_id=bill_id, payment_id=payment["Id"])
-    assert sandbox.bills()[0]["Balance"] == 1093.5 and events(sandbox)[-2:] == [("BillPayment", "Void"), ("Bill", "Update")]
+    assert sandbox.bills()[0]["Balance"] == 1093.5 and events(sandbox)[-2:] == [
+        ("BillPayment", "Void"),
+        ("Bill", "Update"),
+    ]
     act(page, "pay", bill_id=bill_id)
     assert sandbox.bills()[0]["Balance"] == 0 and "Paid in full" in panel(page, "quickbooks")
     act(page, "delete", bill_id=bill_id, doc_number="100482-FE-20931")
@@ -158,8 +183,10 @@ def test_a_payment_quickbooks_refuses_or_a_bad_amount_is_said_and_changes_nothin
     page, sandbox, bill_id = books
     act(page, "pay-part", bill_id=bill_id, amount="5000.00")
     said = unescape(panel(page, "quickbooks"))
-    assert "QuickBooks refused (400): Business Validation Error: the payment of 5000.00 exceeds the Bill's open " \
-           "balance 1093.50 (or is not positive) (code 6000)" in said
+    assert (
+        "QuickBooks refused (400): Business Validation Error: the payment of 5000.00 exceeds the Bill's open "
+        "balance 1093.50 (or is not positive) (code 6000)" in said
+    )
     act(page, "pay-part", bill_id=bill_id, amount="half")
     assert "'half' is not an amount such as 250.00; nothing was paid." in unescape(panel(page, "quickbooks"))
     assert sandbox.bills()[0]["Balance"] == 1093.5

@@ -154,8 +154,11 @@ def test_views_open_accepts_a_fresh_trigger_once(client, sandbox):
     opened = sandbox.views()
     assert opened[0]["trigger_id"] == trigger and opened[0]["user"] == "U0BUYER1"
     assert opened[0]["view"]["private_metadata"] == '{"invoice": 42}'
-    for refused, code in ((trigger, "exchanged_trigger_id"), ("123.456.unknown", "expired_trigger_id"),
-                          ("not-a-trigger", "invalid_trigger_id")):
+    for refused, code in (
+        (trigger, "exchanged_trigger_id"),
+        ("123.456.unknown", "expired_trigger_id"),
+        ("not-a-trigger", "invalid_trigger_id"),
+    ):
         with pytest.raises(SlackApiError) as answer:
             client.views_open(trigger_id=refused, view=reason_modal())
         assert answer.value.response.data == {"ok": False, "error": code}
@@ -214,7 +217,10 @@ def test_the_control_api_configures_scripts_and_reads_recordings(sandbox):
     other = WebClient(token="xoxb-other", base_url=sandbox.api_url)
     other.chat_postMessage(channel=PROCUREMENT, text="via other token")
     assert requests.get(f"{base}/messages/{PROCUREMENT}", timeout=5).json()[0]["text"] == "via other token"
-    assert requests.get(f"{base}/calls", params={"method": "chat.postMessage"}, timeout=5).json()[0]["token"] == "xoxb-other"
+    assert (
+        requests.get(f"{base}/calls", params={"method": "chat.postMessage"}, timeout=5).json()[0]["token"]
+        == "xoxb-other"
+    )
     requests.post(f"{base}/faults", json={"method": "auth.test", "error": "account_inactive"}, timeout=5)
     with pytest.raises(SlackApiError, match="account_inactive"):
         other.auth_test()
@@ -293,9 +299,9 @@ def test_response_url_posts_become_ephemerals_or_replace_the_card(client, sandbo
 
 
 def test_a_bolt_app_accepts_the_built_requests(client, sandbox, slack):
+    from flask import Flask, request
     from slack_bolt import App
     from slack_bolt.adapter.flask import SlackRequestHandler
-    from flask import Flask, request
 
     bolt = App(signing_secret=SECRET, client=client)
     clicks = []

@@ -65,12 +65,26 @@ def stand_in_app(received: list, api_url: str) -> Flask:
         received.append(payload)
         client = WebClient(token=DEMO_TOKEN, base_url=api_url)
         if payload.get("type") == "block_actions" and payload["actions"][0]["action_id"] == "approve":
-            client.chat_update(channel=payload["channel"]["id"], ts=payload["container"]["message_ts"],
-                               text=f"*FE-1* approved by <@{payload['user']['id']}>", blocks=[])
+            client.chat_update(
+                channel=payload["channel"]["id"],
+                ts=payload["container"]["message_ts"],
+                text=f"*FE-1* approved by <@{payload['user']['id']}>",
+                blocks=[],
+            )
         if payload.get("type") == "block_actions" and payload["actions"][0]["action_id"] == "reject":
-            view = View(type="modal", callback_id="reason", title="Reject invoice", submit="Reject",
-                        blocks=[InputBlock(block_id="reason", label="Reason",
-                                           element=PlainTextInputElement(action_id="reason_input", multiline=True))])
+            view = View(
+                type="modal",
+                callback_id="reason",
+                title="Reject invoice",
+                submit="Reject",
+                blocks=[
+                    InputBlock(
+                        block_id="reason",
+                        label="Reason",
+                        element=PlainTextInputElement(action_id="reason_input", multiline=True),
+                    )
+                ],
+            )
             client.views_open(trigger_id=payload["trigger_id"], view=view)
         if payload.get("type") == "view_submission":
             reason = payload["view"]["state"]["values"]["reason"]["reason_input"]["value"]
@@ -103,16 +117,29 @@ def post_card(sandbox: SlackSandbox) -> str:
     blocks = [
         SectionBlock(block_id="summary", text="*FE-1* <b>from</b> <https://example.com/doc|the document> <@U0BUYER1>"),
         ContextBlock(elements=[MarkdownTextObject(text="Waiting for Procurement")]),
-        ActionsBlock(block_id="decide", elements=[
-            ButtonElement(text="Approve", action_id="approve", value="1:AP", style="primary"),
-            ButtonElement(text="Reject", action_id="reject", value="1:AP", style="danger"),
-            ButtonElement(text="Send to External System", action_id="send", value="1:A", style="primary",
-                          confirm=ConfirmObject(title="Send FE-1?", text="Bill *100482-FE-1* for <b>USD</b> 10.00",
-                                                confirm="Send", deny="Not yet")),
-        ]),
+        ActionsBlock(
+            block_id="decide",
+            elements=[
+                ButtonElement(text="Approve", action_id="approve", value="1:AP", style="primary"),
+                ButtonElement(text="Reject", action_id="reject", value="1:AP", style="danger"),
+                ButtonElement(
+                    text="Send to External System",
+                    action_id="send",
+                    value="1:A",
+                    style="primary",
+                    confirm=ConfirmObject(
+                        title="Send FE-1?",
+                        text="Bill *100482-FE-1* for <b>USD</b> 10.00",
+                        confirm="Send",
+                        deny="Not yet",
+                    ),
+                ),
+            ],
+        ),
     ]
     answer = WebClient(token=DEMO_TOKEN, base_url=sandbox.api_url).chat_postMessage(
-        channel=PROCUREMENT, text="Invoice FE-1", blocks=blocks)
+        channel=PROCUREMENT, text="Invoice FE-1", blocks=blocks
+    )
     return answer["ts"]
 
 
@@ -140,9 +167,11 @@ def test_a_click_on_a_rendered_card_button_sends_a_signed_block_actions_as_the_a
     ts = post_card(sandbox)
     shown = page(sandbox, "U0ACCT1")
     assert "&lt;b&gt;from&lt;/b&gt;" in shown
-    assert ('<b>FE-1</b> &lt;b&gt;from&lt;/b&gt; <a href="https://example.com/doc" target="_blank" '
-            'rel="noopener noreferrer">the document</a> <span class="mention" data-user-id="U0BUYER1">@Paula Buyer</span>'
-            in shown)
+    assert (
+        '<b>FE-1</b> &lt;b&gt;from&lt;/b&gt; <a href="https://example.com/doc" target="_blank" '
+        'rel="noopener noreferrer">the document</a> <span class="mention" data-user-id="U0BUYER1">@Paula Buyer</span>'
+        in shown
+    )
     answer = click(sandbox, "U0ACCT1", "approve")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/?as=U0ACCT1")
     [payload] = received
@@ -185,8 +214,11 @@ def test_without_an_app_url_the_page_has_no_clickable_buttons():
         shown = page(sandbox, "U0BUYER1")
         assert "Approve" in shown and "Read-only" in shown
         assert Forms(shown).posting_to("/_sandbox/click") == [] and 'name="action_id"' not in shown
-        refused = requests.post(f"{sandbox.base_url}/_sandbox/click", timeout=5,
-                                data={"channel": PROCUREMENT, "ts": "1.0", "action_id": "approve", "user": "U0BUYER1"})
+        refused = requests.post(
+            f"{sandbox.base_url}/_sandbox/click",
+            timeout=5,
+            data={"channel": PROCUREMENT, "ts": "1.0", "action_id": "approve", "user": "U0BUYER1"},
+        )
         assert refused.status_code == 404
 
 
@@ -219,11 +251,16 @@ def test_after_a_click_posted_by_the_pages_script_the_card_changes_in_the_region
     sandbox, received = world
     ts = post_card(sandbox)
     form = Forms(page(sandbox, "U0ACCT1")).posting_to("/_sandbox/click")[0]
-    answer = requests.post(f"{sandbox.base_url}/_sandbox/click", timeout=10, allow_redirects=False,
-                           data={**form["fields"], "action_id": "approve"}, headers={"X-Requested-With": "fetch"})
+    answer = requests.post(
+        f"{sandbox.base_url}/_sandbox/click",
+        timeout=10,
+        allow_redirects=False,
+        data={**form["fields"], "action_id": "approve"},
+        headers={"X-Requested-With": "fetch"},
+    )
     assert answer.status_code == 204 and "Location" not in answer.headers
     channels = regions(sandbox, "U0ACCT1")["channels"]
-    card = channels[channels.index(f'data-ts="{ts}"'):]
+    card = channels[channels.index(f'data-ts="{ts}"') :]
     assert 'approved by <span class="mention" data-user-id="U0ACCT1">@Ana Accounting</span>' in card
     assert ">(edited)</span>" in card and 'data-action-id="approve"' not in card
 
@@ -262,7 +299,8 @@ def test_a_button_on_an_ephemeral_sends_a_click_from_an_ephemeral_container(worl
     sandbox, received = world
     blocks = [ActionsBlock(elements=[ButtonElement(text="Show", action_id="show", value="7")])]
     WebClient(token=DEMO_TOKEN, base_url=sandbox.api_url).chat_postEphemeral(
-        channel=PROCUREMENT, user="U0AP1", text="Only for you", blocks=blocks)
+        channel=PROCUREMENT, user="U0AP1", text="Only for you", blocks=blocks
+    )
     click(sandbox, "U0AP1", "show")
     [payload] = received
     assert payload["container"]["is_ephemeral"] is True and payload["actions"][0]["action_id"] == "show"

@@ -13,12 +13,23 @@ VENDOR = "Flores de la Sabana SAS"
 
 def facts(**changes) -> InvoiceFacts:
     """The example invoice (id 7, revision 1, Bill 100482-FE-20931, total 1093.50), with `changes`."""
-    base = dict(invoice_id=7, revision=1, po_number="100482", invoice_number="FE-20931", vendor_code="FLORSAB",
-                vendor_qb_name=VENDOR, vendor_default_class=None, po_class="Miami",
-                ship_date=date(2026, 11, 20), total=D("1093.50"),
-                lines=(LineFacts("Rose Freedom 50cm", D("384.00"), 1200, D("0.3200")),
-                       LineFacts("Carnation Fancy White", D("675.00"), 2500, D("0.2700"))),
-                charges=(LineFacts("Handling", D("34.50")),))
+    base = dict(
+        invoice_id=7,
+        revision=1,
+        po_number="100482",
+        invoice_number="FE-20931",
+        vendor_code="FLORSAB",
+        vendor_qb_name=VENDOR,
+        vendor_default_class=None,
+        po_class="Miami",
+        ship_date=date(2026, 11, 20),
+        total=D("1093.50"),
+        lines=(
+            LineFacts("Rose Freedom 50cm", D("384.00"), 1200, D("0.3200")),
+            LineFacts("Carnation Fancy White", D("675.00"), 2500, D("0.2700")),
+        ),
+        charges=(LineFacts("Handling", D("34.50")),),
+    )
     return InvoiceFacts(**{**base, **changes})
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
 from invoices.events import Event
+from services.connection.health import ConnectionHealth
 from services.locks import Busy
 from services.ports import BillRefs, Posted, QboPermanent, QboTransient
 
@@ -52,19 +53,27 @@ class FakeQuickBooks:
         """The next `count` Bill queries find nothing, as when QBO's query index has not caught up."""
         self.lagging = count
 
-    def add_bill(self, doc_number: str, vendor: str = "Flores de la Sabana SAS", note: str = "",
-                 total: str = "1093.50") -> dict:
+    def add_bill(
+        self, doc_number: str, vendor: str = "Flores de la Sabana SAS", note: str = "", total: str = "1093.50"
+    ) -> dict:
         """A Bill made in QuickBooks by hand (or by an earlier run), e.g. someone else's with our number."""
-        bill = {"Id": str(next(self._bill_ids)), "DocNumber": doc_number, "PrivateNote": note,
-                "VendorRef": {"value": self.vendors[vendor], "name": vendor}, "TotalAmt": Decimal(total)}
+        bill = {
+            "Id": str(next(self._bill_ids)),
+            "DocNumber": doc_number,
+            "PrivateNote": note,
+            "VendorRef": {"value": self.vendors[vendor], "name": vendor},
+            "TotalAmt": Decimal(total),
+        }
         self.bills[bill["Id"]] = bill
         return bill
 
     def pay(self, bill_id: str) -> dict:
         """Pay a Bill in full, as someone in QuickBooks would: its balance drops to 0."""
         self.bills[bill_id]["Balance"] = Decimal(0)
-        payment = {"Id": str(900 + len(self.payments)),
-                   "Line": [{"LinkedTxn": [{"TxnId": bill_id, "TxnType": "Bill"}]}]}
+        payment = {
+            "Id": str(900 + len(self.payments)),
+            "Line": [{"LinkedTxn": [{"TxnId": bill_id, "TxnType": "Bill"}]}],
+        }
         self.payments[payment["Id"]] = payment
         return payment
 
@@ -75,8 +84,10 @@ class FakeQuickBooks:
     def vendor_id(self, display_name: str) -> str:
         self._enter("vendor_id", display_name)
         if display_name not in self.vendors:
-            raise QboPermanent(f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
-                               f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry")
+            raise QboPermanent(
+                f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
+                f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry"
+            )
         return self.vendors[display_name]
 
     def item_id(self, name: str) -> str:
@@ -106,8 +117,9 @@ class FakeQuickBooks:
 
     def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
         self._enter("find_bills", (doc_number, vendor_id))
-        return [dict(b) for b in self._visible() if b["DocNumber"] == doc_number
-                and b["VendorRef"]["value"] == vendor_id]
+        return [
+            dict(b) for b in self._visible() if b["DocNumber"] == doc_number and b["VendorRef"]["value"] == vendor_id
+        ]
 
     def find_bills_numbered(self, doc_numbers: Iterable[str]) -> list[dict]:
         numbers = sorted(set(doc_numbers))
@@ -144,8 +156,10 @@ class FakeQuickBooks:
             self.replies[request_id] = answers
         if fault == LOST:
             raise QboTransient("the batch answer was lost")
-        return {bid: answer if isinstance(answer, Exception) else dict(answer)
-                for bid, answer in self.replies[request_id].items()}
+        return {
+            bid: answer if isinstance(answer, Exception) else dict(answer)
+            for bid, answer in self.replies[request_id].items()
+        }
 
     def read(self, entity: str, entity_id: str) -> dict | None:
         self._enter("read", (entity, entity_id))
@@ -172,17 +186,30 @@ class FakeQuickBooks:
         return list(self.bills.values())
 
     def _attempt(self, draft: BillDraft, refs: BillRefs) -> dict | QboPermanent:
-        same = [b for b in self.bills.values() if b["DocNumber"] == draft.doc_number
-                and b["VendorRef"]["value"] == refs.vendor_id]
+        same = [
+            b
+            for b in self.bills.values()
+            if b["DocNumber"] == draft.doc_number and b["VendorRef"]["value"] == refs.vendor_id
+        ]
         if same:  # as a company whose preferences warn on duplicate bill numbers
-            return QboPermanent("Duplicate Document Number Error", code=6140,
-                                detail=f"Duplicate Document Number Error : You must specify a different number. "
-                                       f"This number has already been used. DocNumber={draft.doc_number}")
-        bill = {"Id": str(next(self._bill_ids)), "DocNumber": draft.doc_number, "PrivateNote": draft.private_note,
-                "VendorRef": {"value": refs.vendor_id, "name": draft.vendor_name},
-                "TxnDate": draft.txn_date.isoformat(), "TotalAmt": sum((x.amount for x in draft.lines), Decimal(0)),
-                "Line": [{"Description": x.description, "Amount": x.amount, "ItemRef": refs.item_id,
-                          "ClassRef": refs.class_id} for x in draft.lines]}
+            return QboPermanent(
+                "Duplicate Document Number Error",
+                code=6140,
+                detail=f"Duplicate Document Number Error : You must specify a different number. "
+                f"This number has already been used. DocNumber={draft.doc_number}",
+            )
+        bill = {
+            "Id": str(next(self._bill_ids)),
+            "DocNumber": draft.doc_number,
+            "PrivateNote": draft.private_note,
+            "VendorRef": {"value": refs.vendor_id, "name": draft.vendor_name},
+            "TxnDate": draft.txn_date.isoformat(),
+            "TotalAmt": sum((x.amount for x in draft.lines), Decimal(0)),
+            "Line": [
+                {"Description": x.description, "Amount": x.amount, "ItemRef": refs.item_id, "ClassRef": refs.class_id}
+                for x in draft.lines
+            ],
+        }
         self.bills[bill["Id"]] = bill
         return bill
 
@@ -305,3 +332,6 @@ class FakeWiring:
 
     def cards(self, runtime) -> FakeCardPoster:
         return self.poster
+
+    def health(self, runtime) -> ConnectionHealth:
+        return ConnectionHealth(runtime.sessions, runtime.redis)

@@ -11,17 +11,28 @@ from invoices.rules import Actor, Role, decision_of
 from invoices.statuses import EFFECTS, TRANSITIONS, Action, Status, Value
 from models import AuditEntry, Decision, Invoice
 from models.database import transaction
-from services.actions import apply_action
-from services.unit_of_work import UnitOfWork
+from services.changes.actions import apply_action
+from services.changes.unit_of_work import UnitOfWork
 from tests.builders import upload
 
 ROOT = Actor("U0ROOT", frozenset(Role))
 REASON = "because the test says so"
 EARLIER = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-BEFORE = {"po_number": "100482", "revision": 1, "last_error": "an earlier error", "sent_at": EARLIER,
-          "bill_id": "145", "bill_number": "100482-FE-20931", "bill_confirmed_at": EARLIER}
-GIVEN = {"po_number": "100999", "bill_id": "146", "bill_number": "100999-FE-20931",
-         "bill_confirmed_at": datetime(2026, 11, 2, 12, 0, tzinfo=UTC)}
+BEFORE = {
+    "po_number": "100482",
+    "revision": 1,
+    "last_error": "an earlier error",
+    "sent_at": EARLIER,
+    "bill_id": "145",
+    "bill_number": "100482-FE-20931",
+    "bill_confirmed_at": EARLIER,
+}
+GIVEN = {
+    "po_number": "100999",
+    "bill_id": "146",
+    "bill_number": "100999-FE-20931",
+    "bill_confirmed_at": datetime(2026, 11, 2, 12, 0, tzinfo=UTC),
+}
 ALLOWED = sorted(TRANSITIONS, key=str)
 REFUSED = [pair for pair in itertools.product(Status, Action) if pair not in TRANSITIONS]
 GIVING = [pair for pair in ALLOWED if Value.GIVEN in EFFECTS.get(pair[1], {}).values()]
@@ -99,11 +110,17 @@ def test_each_allowed_action_is_audited_recorded_as_a_decision_where_it_is_one_a
     result = act(runtime, invoice_id, action, values=GIVEN)
     with runtime.sessions() as session:
         entry = session.get(AuditEntry, result.audit_id)
-        decisions = session.execute(select(Decision.department, Decision.outcome, Decision.user_id)
-                                    .where(Decision.invoice_id == invoice_id)).all()
+        decisions = session.execute(
+            select(Decision.department, Decision.outcome, Decision.user_id).where(Decision.invoice_id == invoice_id)
+        ).all()
     after = TRANSITIONS[(status, action)]
     assert (entry.action, entry.outcome, entry.from_status, entry.to_status, entry.detail) == (
-        action.value, "allowed", status.value, after.value, REASON)
+        action.value,
+        "allowed",
+        status.value,
+        after.value,
+        REASON,
+    )
     decision = decision_of(status, action)
     assert decisions == ([(decision[0].value, decision[1].value, ROOT.id)] if decision else [])
     announced = [InvoiceChanged(invoice_id, result.audit_id)]

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from invoices.events import InvoiceChanged, SyncRequested
 from models import AuditEntry
-from services.bill_sync import sync_invoice
-from services.exactly_once import request_id
 from services.locks import Busy
 from services.ports import QboPermanent, QboTransient
-from services.sync_steps import invoice_lock_name
+from services.sync.exactly_once import request_id
+from services.sync.single import sync_invoice
+from services.sync.steps import invoice_lock_name
 from tests.builders import sent_invoice, stored, upload
 from tests.unit.drafts import note_of
 from tests.unit.fakes import LOST
@@ -33,8 +33,11 @@ def sent(runtime, *numbers):
 
 def audit_ids(runtime, invoice_id, action):
     with runtime.sessions() as session:
-        return list(session.scalars(select(AuditEntry.id).where(AuditEntry.invoice_id == invoice_id,
-                                                                AuditEntry.action == action)))
+        return list(
+            session.scalars(
+                select(AuditEntry.id).where(AuditEntry.invoice_id == invoice_id, AuditEntry.action == action)
+            )
+        )
 
 
 def test_an_invoice_in_es_becomes_synchronized_with_its_one_bill_and_is_announced(runtime, qbo, events):
@@ -62,8 +65,10 @@ def test_a_permanent_refusal_fails_the_invoice_keeping_the_message_a_person_must
     assert sync_invoice(runtime, invoice_id) == "F"
     invoice = stored(runtime, invoice_id)
     assert invoice.status == "F" and invoice.bill_id is None
-    assert invoice.last_error == (f"QuickBooks refused Bill {NUMBER} of vendor 'Flores de la Sabana SAS' (code 6000): "
-                                  "The account is inactive; correct it, then Retry")
+    assert invoice.last_error == (
+        f"QuickBooks refused Bill {NUMBER} of vendor 'Flores de la Sabana SAS' (code 6000): "
+        "The account is inactive; correct it, then Retry"
+    )
     assert events == [InvoiceChanged(invoice_id, *audit_ids(runtime, invoice_id, "sync_failed"))]
 
 
@@ -98,9 +103,11 @@ def test_an_adopted_bill_whose_total_was_changed_in_quickbooks_fails_the_invoice
     ours = qbo.add_bill(NUMBER, note=note_of(invoice_id), total="1000.00")
     assert sync_invoice(runtime, invoice_id) == "F"
     invoice = stored(runtime, invoice_id)
-    assert invoice.last_error == (f"QuickBooks computed a total of 1000.00 for Bill {NUMBER} (QuickBooks id "
-                                  f"{ours['Id']}) but the invoice total is 1093.50: correct the Bill in QuickBooks, "
-                                  "then Retry")
+    assert invoice.last_error == (
+        f"QuickBooks computed a total of 1000.00 for Bill {NUMBER} (QuickBooks id "
+        f"{ours['Id']}) but the invoice total is 1093.50: correct the Bill in QuickBooks, "
+        "then Retry"
+    )
     assert invoice.bill_id == ours["Id"] and qbo.called("create_bill") == []
 
 

@@ -10,8 +10,8 @@ from quickbooks.exceptions import QuickbooksException
 from invoices.books import BLOCK, NEXT_OPEN_DAY, CompanyBooks, Dating, currency_problem, dating
 from qbo.errors import classify
 from qbo.payload import bill_body
-from services.exactly_once import find_or_create, prepared, request_id
 from services.ports import BillRefs, QboPermanent
+from services.sync.exactly_once import find_or_create, prepared, request_id
 from tests.unit.drafts import ITEM, VENDOR, draft
 from tests.unit.fakes import FakeQuickBooks
 
@@ -35,12 +35,23 @@ class Company(FakeQuickBooks):
         return self._currency
 
 
-@pytest.mark.parametrize("close, policy, expected", [
-    (None, BLOCK, Dating(SHIPPED)),
-    (date(2026, 11, 19), BLOCK, Dating(SHIPPED)),
-    (date(2026, 11, 20), NEXT_OPEN_DAY, Dating(date(2026, 11, 21), "Dated 2026-11-21, the day after the books' "
-                                                 "close date 2026-11-20, instead of the ship date 2026-11-20.")),
-], ids=["open", "closed-the-day-before", "closed-on-the-ship-date-next-open-day"])
+@pytest.mark.parametrize(
+    "close, policy, expected",
+    [
+        (None, BLOCK, Dating(SHIPPED)),
+        (date(2026, 11, 19), BLOCK, Dating(SHIPPED)),
+        (
+            date(2026, 11, 20),
+            NEXT_OPEN_DAY,
+            Dating(
+                date(2026, 11, 21),
+                "Dated 2026-11-21, the day after the books' "
+                "close date 2026-11-20, instead of the ship date 2026-11-20.",
+            ),
+        ),
+    ],
+    ids=["open", "closed-the-day-before", "closed-on-the-ship-date-next-open-day"],
+)
 def test_a_bill_keeps_its_ship_date_unless_the_books_are_closed_through_it(close, policy, expected):
     assert dating(CompanyBooks(close_date=close), SHIPPED, policy) == expected
 
@@ -50,12 +61,16 @@ def test_with_block_a_ship_date_on_the_close_date_is_a_problem_naming_both_dates
     assert problem.startswith("the QuickBooks books are closed through 2026-11-20 and the ship date is 2026-11-20")
 
 
-@pytest.mark.parametrize("books, invoice, vendor, named", [
-    (CompanyBooks(multicurrency=True, home_currency="USD"), "USD", "EUR", ("USD", "EUR")),
-    (CompanyBooks(multicurrency=True, home_currency="USD"), "EUR", "EUR", None),
-    (CompanyBooks(home_currency="USD"), "EUR", "USD", ("EUR", "USD")),
-    (CompanyBooks(home_currency="USD"), "USD", "USD", None),
-], ids=["multicurrency-mismatch", "multicurrency-match", "single-currency-foreign", "single-currency-home"])
+@pytest.mark.parametrize(
+    "books, invoice, vendor, named",
+    [
+        (CompanyBooks(multicurrency=True, home_currency="USD"), "USD", "EUR", ("USD", "EUR")),
+        (CompanyBooks(multicurrency=True, home_currency="USD"), "EUR", "EUR", None),
+        (CompanyBooks(home_currency="USD"), "EUR", "USD", ("EUR", "USD")),
+        (CompanyBooks(home_currency="USD"), "USD", "USD", None),
+    ],
+    ids=["multicurrency-mismatch", "multicurrency-match", "single-currency-foreign", "single-currency-home"],
+)
 def test_a_currency_mismatch_names_both_currencies(books, invoice, vendor, named):
     problem = currency_problem(books, invoice, vendor, VENDOR)
     if named is None:
@@ -87,8 +102,9 @@ def test_a_single_currency_company_gets_no_currency_ref():
     assert bill_body(draft(7), BillRefs("1", "2"))["TxnDate"] == "2026-11-20"
 
 
-@pytest.mark.parametrize("name", ["fault_400_closed_books_5010.json", "fault_400_closed_books_6200.json",
-                                  "fault_400_closed_books_6210.json"])
+@pytest.mark.parametrize(
+    "name", ["fault_400_closed_books_5010.json", "fault_400_closed_books_6200.json", "fault_400_closed_books_6210.json"]
+)
 def test_quickbooks_refusing_a_closed_period_fails_the_invoice_with_that_reason_and_adopts_nothing(name):
     [error] = json.loads((RECORDED / name).read_text())["Fault"]["Error"]
     refusal = classify(QuickbooksException(error["Message"], int(error["code"]), error.get("Detail", "")), 400)

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from invoices.events import InvoiceChanged
 from invoices.statuses import Action
 from models import SlackCard
-from services.cards import refresh_cards, sweep_unannounced
 from services.locks import Busy
 from services.ports import CardGone, SlackRefused, SlackTransient
+from services.read.cards import refresh_cards, sweep_unannounced
 from tests.builders import BUYER, act, upload, upload_data
 
 PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
@@ -61,17 +61,23 @@ def test_an_approval_posts_the_accounting_card_and_tells_it_in_both_threads(runt
     approved = announced(runtime)
     refresh(runtime, approved)
     assert wiring.poster.called("post_card")[-1] == ("accounting", ACCOUNTING, "AA")
-    assert sorted(wiring.poster.called("post_line")[1:]) == sorted([(PROCUREMENT, approved.audit_id),
-                                                                    (ACCOUNTING, approved.audit_id)])
+    assert sorted(wiring.poster.called("post_line")[1:]) == sorted(
+        [(PROCUREMENT, approved.audit_id), (ACCOUNTING, approved.audit_id)]
+    )
 
 
-@pytest.mark.parametrize("error, raised, told_later", [
-    (SlackRefused("channel_not_found", code="channel_not_found"), None, True),
-    (SlackTransient("ratelimited", answered=True), SlackTransient, True),
-    (SlackTransient("read timed out"), SlackTransient, False),
-], ids=["refused", "answered-transient", "unknown-outcome"])
+@pytest.mark.parametrize(
+    "error, raised, told_later",
+    [
+        (SlackRefused("channel_not_found", code="channel_not_found"), None, True),
+        (SlackTransient("ratelimited", answered=True), SlackTransient, True),
+        (SlackTransient("read timed out"), SlackTransient, False),
+    ],
+    ids=["refused", "answered-transient", "unknown-outcome"],
+)
 def test_a_thread_line_is_posted_again_only_when_slack_certainly_did_not_post_it(
-        runtime, wiring, uploaded, error, raised, told_later):
+    runtime, wiring, uploaded, error, raised, told_later
+):
     _, event = uploaded
     wiring.poster.fail("post_line", error)
     if raised:

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 import pytest
 
 from invoices.bill import LineFacts
-from services.exactly_once import find_or_create, request_id
 from services.ports import QboPermanent, QboTransient
+from services.sync.exactly_once import find_or_create, request_id
 from tests.unit.drafts import ITEM, draft, note_of
 from tests.unit.fakes import LOST, FakeQuickBooks
 
@@ -51,12 +51,16 @@ def test_a_retry_that_cannot_see_the_lost_bill_yet_replays_the_same_request_id_a
     assert qbo.called("create_bill") == [RID, RID]
 
 
-@pytest.mark.parametrize("one, other, same", [
-    ((7, 1, 3), (7, 1, 3), True),
-    ((7, 1, 3), (7, 1, 5), False),
-    ((7, 1, 3), (7, 2, 3), False),
-    ((7, 1, 3), (8, 1, 3), False),
-], ids=["same-send", "a-retry-bumps-the-version", "a-new-revision", "another-invoice"])
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        ((7, 1, 3), (7, 1, 3), True),
+        ((7, 1, 3), (7, 1, 5), False),
+        ((7, 1, 3), (7, 2, 3), False),
+        ((7, 1, 3), (8, 1, 3), False),
+    ],
+    ids=["same-send", "a-retry-bumps-the-version", "a-new-revision", "another-invoice"],
+)
 def test_the_request_id_replays_only_the_same_send_of_the_same_revision(one, other, same):
     assert (request_id(*one) == request_id(*other)) is same
 
@@ -77,15 +81,25 @@ def test_a_duplicate_refusal_whose_bill_is_ours_adopts_that_bill(qbo, code):
     assert list(qbo.bills) == [ours["Id"]]
 
 
-@pytest.mark.parametrize("note, vendor, expected", [
-    ("Entered by hand", None, "was not created by invoice-sync"),
-    (note_of(8), None, "was not created by invoice-sync"),
-    (note_of(7, revision=1), None, "created by invoice-sync for revision 1 of this invoice; delete that Bill"),
-    (note_of(7, revision=None), None, "adopted"),
-    (note_of(7, revision=2, po_number="[invoice-sync:999999 r1]"), None, "adopted"),
-    ("Entered by hand", "Rosa's Farm", "created"),
-], ids=["typed-by-a-person", "another-invoices-trace", "an-earlier-revision-of-ours", "ours-before-revisions",
-        "ours-with-a-trace-like-po", "same-number-another-vendor"])
+@pytest.mark.parametrize(
+    "note, vendor, expected",
+    [
+        ("Entered by hand", None, "was not created by invoice-sync"),
+        (note_of(8), None, "was not created by invoice-sync"),
+        (note_of(7, revision=1), None, "created by invoice-sync for revision 1 of this invoice; delete that Bill"),
+        (note_of(7, revision=None), None, "adopted"),
+        (note_of(7, revision=2, po_number="[invoice-sync:999999 r1]"), None, "adopted"),
+        ("Entered by hand", "Rosa's Farm", "created"),
+    ],
+    ids=[
+        "typed-by-a-person",
+        "another-invoices-trace",
+        "an-earlier-revision-of-ours",
+        "ours-before-revisions",
+        "ours-with-a-trace-like-po",
+        "same-number-another-vendor",
+    ],
+)
 def test_a_bill_already_numbered_like_ours_is_adopted_only_when_its_trace_is_this_revisions(note, vendor, expected):
     qbo = FakeQuickBooks(vendors=("Flores de la Sabana SAS", "Rosa's Farm"))
     there = qbo.add_bill(NUMBER, vendor=vendor or "Flores de la Sabana SAS", note=note)
@@ -100,17 +114,24 @@ def test_a_bill_already_numbered_like_ours_is_adopted_only_when_its_trace_is_thi
     assert qbo.called("create_bill") == [] and list(qbo.bills) == [there["Id"]]
 
 
-@pytest.mark.parametrize("changes, problem", [
-    ({"vendor_qb_name": None}, "The vendor has no QB accounting name"),
-    ({"invoice_number": "FE-2093100000000"},
-     "The Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21"),
-    ({"po_class": "Bogota"}, "Class 'Bogota' does not exist in QuickBooks (known: Miami, New York)"),
-    ({"po_class": None}, "neither the PO nor the vendor names a class"),
-    ({"total": D("1000.00")}, "does not equal its lines and charges, which add up to 1093.50"),
-    ({"lines": (), "charges": (), "total": D("0")}, "The invoice has no lines"),
-    ({"vendor_qb_name": "Flores de la Sabana S.A.S."},
-     "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'"),
-])
+@pytest.mark.parametrize(
+    "changes, problem",
+    [
+        ({"vendor_qb_name": None}, "The vendor has no QB accounting name"),
+        (
+            {"invoice_number": "FE-2093100000000"},
+            "The Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21",
+        ),
+        ({"po_class": "Bogota"}, "Class 'Bogota' does not exist in QuickBooks (known: Miami, New York)"),
+        ({"po_class": None}, "neither the PO nor the vendor names a class"),
+        ({"total": D("1000.00")}, "does not equal its lines and charges, which add up to 1093.50"),
+        ({"lines": (), "charges": (), "total": D("0")}, "The invoice has no lines"),
+        (
+            {"vendor_qb_name": "Flores de la Sabana S.A.S."},
+            "QuickBooks has no active vendor named exactly 'Flores de la Sabana S.A.S.'",
+        ),
+    ],
+)
 def test_problems_found_before_any_write_refuse_the_bill_without_touching_quickbooks(qbo, changes, problem):
     with pytest.raises(QboPermanent) as refused:
         find_or_create(qbo, draft(7, **{"invoice_number": "FE-20931", **changes}), RID, ITEM)
@@ -131,16 +152,28 @@ def test_a_company_without_class_tracking_gets_no_class_and_is_not_asked_for_its
     assert qbo.called("classes") == []
 
 
-@pytest.mark.parametrize("code, forgets, says", [
-    (2500, True, "a reference is invalid (Class with Id 9 does not exist); check that the vendor, the item "
-                 "'Fresh Cut Flowers' and the class 'Miami' exist and are active, then Retry"),
-    (2050, False, "a field QuickBooks did not name is longer than QuickBooks allows (QuickBooks: Class with Id 9 "
-                  "does not exist)"),
-    (6140, False, "that Bill number is already used by a Bill not created by invoice-sync"),
-    (6000, False, "(code 6000): Class with Id 9 does not exist; correct it, then Retry"),
-])
+@pytest.mark.parametrize(
+    "code, forgets, says",
+    [
+        (
+            2500,
+            True,
+            "a reference is invalid (Class with Id 9 does not exist); check that the vendor, the item "
+            "'Fresh Cut Flowers' and the class 'Miami' exist and are active, then Retry",
+        ),
+        (
+            2050,
+            False,
+            "a field QuickBooks did not name is longer than QuickBooks allows (QuickBooks: Class with Id 9 "
+            "does not exist)",
+        ),
+        (6140, False, "that Bill number is already used by a Bill not created by invoice-sync"),
+        (6000, False, "(code 6000): Class with Id 9 does not exist; correct it, then Retry"),
+    ],
+)
 def test_a_refused_create_is_told_in_the_invoices_terms_and_an_invalid_reference_forgets_the_cache(
-        qbo, code, forgets, says):
+    qbo, code, forgets, says
+):
     qbo.fail("create_bill", QboPermanent("refused", code=code, detail="Class with Id 9 does not exist"))
     with pytest.raises(QboPermanent) as refused:
         sync(qbo)
@@ -159,6 +192,5 @@ def test_a_transient_failure_of_the_create_propagates_and_the_retry_creates_the_
 
 
 def test_charges_and_lines_all_reach_the_bill_with_exact_amounts(qbo):
-    bill = sync(qbo, charges=(LineFacts("Handling", D("34.50")), LineFacts("Freight", D("0.01"))),
-                total=D("1093.51"))
+    bill = sync(qbo, charges=(LineFacts("Handling", D("34.50")), LineFacts("Freight", D("0.01"))), total=D("1093.51"))
     assert [line["Amount"] for line in bill["Line"]] == [D("384.00"), D("675.00"), D("34.50"), D("0.01")]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from services.exactly_once import batch_request_id, create_together, request_id
 from services.ports import QboPermanent, QboTransient
+from services.sync.exactly_once import batch_request_id, create_together, request_id
 from tests.unit.drafts import ITEM, draft, note_of
 from tests.unit.fakes import LOST, FakeQuickBooks
 
@@ -42,7 +42,9 @@ def test_each_batch_item_fault_settles_only_its_own_invoice(qbo):
     qbo.fail_item(5, LOST)
     outcomes = together(qbo, [1, 2, 3, 4, 5])
     assert kinds(outcomes) == {1: "bill", 2: "QboPermanent", 3: "bill", 4: "QboTransient", 5: "QboTransient"}
-    assert "QuickBooks refused Bill 100482-FE-20926" in str(outcomes[2]) and "a reference is invalid" in str(outcomes[2])
+    assert "QuickBooks refused Bill 100482-FE-20926" in str(outcomes[2]) and "a reference is invalid" in str(
+        outcomes[2]
+    )
     assert qbo.called("forget_references") == [None]
     assert outcomes[3]["Id"] == duplicate["Id"]
     assert bills_by_invoice(qbo) == ["100482-FE-20925", "100482-FE-20927", "100482-FE-20929"]
@@ -123,13 +125,17 @@ def test_nothing_is_looked_up_when_every_draft_fails_preflight(qbo):
     assert qbo.called("find_bills_numbered") == []
 
 
-@pytest.mark.parametrize("one, other, same", [
-    ([(1, 1, 1), (2, 1, 1)], [(2, 1, 1), (1, 1, 1)], True),
-    ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1), (2, 1, 2)], False),
-    ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1), (2, 2, 1)], False),
-    ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1)], False),
-    ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1), (3, 1, 1)], False),
-], ids=["same-set-any-order", "a-version-differs", "a-revision-differs", "fewer-items", "another-invoice"])
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        ([(1, 1, 1), (2, 1, 1)], [(2, 1, 1), (1, 1, 1)], True),
+        ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1), (2, 1, 2)], False),
+        ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1), (2, 2, 1)], False),
+        ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1)], False),
+        ([(1, 1, 1), (2, 1, 1)], [(1, 1, 1), (3, 1, 1)], False),
+    ],
+    ids=["same-set-any-order", "a-version-differs", "a-revision-differs", "fewer-items", "another-invoice"],
+)
 def test_the_batch_request_id_is_stable_for_the_same_sends_and_differs_otherwise(one, other, same):
     assert (batch_request_id(one) == batch_request_id(other)) is same
     assert len(batch_request_id(one)) <= 50  # QBO's requestid limit

@@ -1,8 +1,15 @@
-"""Queues by urgency: what a person waits for in Slack first, Bill creation next, reconciliation last."""
+"""Queues by urgency, and every domain event followed to its task through objects, never through strings."""
 
-from invoices.events import InvoiceChanged, QuickBooksEventRecorded, SyncRequested
-from jobs.publisher import job_of
-from jobs.registry import JOBS, QUEUE_NAMES, job_id
+import inspect
+import typing
+
+from invoices import events
+from invoices.events import Event, InvoiceChanged, QuickBooksEventRecorded, SyncRequested
+from jobs import sweep, tasks
+from jobs.publisher import TASK_OF, job_of
+from jobs.registry import JOBS, QUEUE_NAMES, job_id, path_of, spec_of
+
+TASKS = [tasks.refresh_cards, tasks.sync_invoice, tasks.reconcile_delivery, sweep.sweep]
 
 
 def test_every_job_runs_on_one_of_the_queues_the_worker_listens_to():
@@ -10,21 +17,46 @@ def test_every_job_runs_on_one_of_the_queues_the_worker_listens_to():
 
 
 def test_card_refreshes_come_first_and_reconciliation_last_in_the_workers_order():
-    assert QUEUE_NAMES.index(JOBS["refresh_cards"].queue) == 0
-    assert QUEUE_NAMES.index(JOBS["sync_invoice"].queue) == 1
-    assert QUEUE_NAMES.index(JOBS["reconcile_delivery"].queue) == len(QUEUE_NAMES) - 1
+    assert QUEUE_NAMES.index(spec_of(tasks.refresh_cards).queue) == 0
+    assert QUEUE_NAMES.index(spec_of(tasks.sync_invoice).queue) == 1
+    assert QUEUE_NAMES.index(spec_of(tasks.reconcile_delivery).queue) == len(QUEUE_NAMES) - 1
 
 
 def test_the_sweep_does_not_wait_behind_a_reconcile_backlog():
-    assert JOBS["sweep"].queue != JOBS["reconcile_delivery"].queue
+    assert spec_of(sweep.sweep).queue != spec_of(tasks.reconcile_delivery).queue
 
 
-def test_syncs_keep_the_queue_name_they_had_so_jobs_queued_before_the_split_still_run():
-    assert JOBS["sync_invoice"].queue == "invoice-sync"
+def test_syncs_keep_the_queue_name_and_import_path_they_had_so_jobs_queued_before_still_run():
+    assert spec_of(tasks.sync_invoice).queue == "invoice-sync"
+    assert path_of(tasks.sync_invoice) == "jobs.tasks.sync_invoice"
 
 
 def test_each_event_becomes_the_job_on_its_urgency_queue():
-    queues = {JOBS[job_of(event)[0]].queue for event in (InvoiceChanged(1, 2), SyncRequested(1))}
+    queues = {spec_of(job_of(event)[0]).queue for event in (InvoiceChanged(1, 2), SyncRequested(1))}
     assert queues == {QUEUE_NAMES[0], QUEUE_NAMES[1]}
-    assert job_of(QuickBooksEventRecorded(7)) == ("reconcile_delivery", 7)
-    assert job_id("reconcile_delivery", 7) == "qbo-event-7"
+    assert job_of(QuickBooksEventRecorded(7)) == (tasks.reconcile_delivery, 7)
+    assert job_id(tasks.reconcile_delivery, 7) == "qbo-event-7"
+
+
+def test_every_domain_event_type_has_a_task():
+    declared = set(typing.get_args(Event))
+    defined = {cls for _, cls in inspect.getmembers(events, inspect.isclass) if cls.__module__ == events.__name__}
+    assert declared == defined, "an event class is missing from the Event union"
+    assert set(TASK_OF) == declared
+
+
+def test_each_event_passes_its_fields_to_a_task_that_takes_them():
+    for event_type, task in TASK_OF.items():
+        fields = list(event_type.__dataclass_fields__)
+        assert list(inspect.signature(task).parameters) == fields, f"{task.__name__} does not take {fields}"
+
+
+def test_every_task_has_a_registered_spec_and_every_spec_names_one_task():
+    assert sorted(task.__name__ for task in TASKS) == sorted(JOBS)
+    assert set(TASK_OF.values()) <= set(TASKS)
+
+
+def test_rq_import_paths_derived_from_the_tasks_import_back_to_them():
+    for task in TASKS:
+        module, name = path_of(task).rsplit(".", 1)
+        assert getattr(__import__(module, fromlist=[name]), name) is task

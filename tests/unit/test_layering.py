@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bot", "invoices", "jobs", "models", "qbo", "services", "webhooks")
+PACKAGES = ("bot", "invoices", "jobs", "models", "plumbing", "qbo", "services", "webhooks")
 
 
 def production_modules() -> dict[str, Path]:
@@ -21,10 +21,25 @@ def production_modules() -> dict[str, Path]:
     return found
 
 
+def _type_only(tree: ast.Module) -> set[ast.AST]:
+    """The nodes under `if TYPE_CHECKING:` blocks: imports for annotations only, never run."""
+    return {
+        inner
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+
+
 def imports_of(path: Path) -> set[str]:
-    """Every module `path` imports, function-local imports included, as dotted names."""
+    """Every module `path` imports when it runs, function-local imports included, as dotted names."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    skipped = _type_only(tree)
+    for node in ast.walk(tree):
+        if node in skipped:
+            continue
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -34,8 +49,10 @@ def imports_of(path: Path) -> set[str]:
 
 
 MODULES = production_modules()
-GRAPH = {name: {i for i in imports_of(path) if i in MODULES and i != name and not name.startswith(i + ".")}
-         for name, path in MODULES.items()}
+GRAPH = {
+    name: {i for i in imports_of(path) if i in MODULES and i != name and not name.startswith(i + ".")}
+    for name, path in MODULES.items()
+}
 
 
 def cycle_from(start: str) -> list[str] | None:
@@ -59,8 +76,11 @@ def test_no_module_imports_itself_through_others(module):
 
 def importers_of(prefixes: tuple[str, ...]) -> set[str]:
     """The production modules importing anything under `prefixes`."""
-    return {name for name, path in MODULES.items() if any(i == p or i.startswith(p + ".")
-                                                          for i in imports_of(path) for p in prefixes)}
+    return {
+        name
+        for name, path in MODULES.items()
+        if any(i == p or i.startswith(p + ".") for i in imports_of(path) for p in prefixes)
+    }
 
 
 def test_only_the_qbo_adapter_imports_python_quickbooks_and_intuitlib():
@@ -78,14 +98,103 @@ def test_jobs_import_nothing_from_the_listeners_or_the_web_app():
 
 
 def test_the_domain_imports_no_framework_storage_or_clock():
-    forbidden = ("flask", "slack_sdk", "slack_bolt", "quickbooks", "intuitlib", "sqlalchemy", "redis", "rq",
-                 "models", "services", "settings", "os", "time", "datetime.datetime")
+    forbidden = (
+        "flask",
+        "slack_sdk",
+        "slack_bolt",
+        "quickbooks",
+        "intuitlib",
+        "sqlalchemy",
+        "redis",
+        "rq",
+        "models",
+        "services",
+        "settings",
+        "os",
+        "time",
+        "datetime.datetime",
+    )
     assert not {name for name in importers_of(forbidden) if name.startswith("invoices")}
 
 
 def test_services_do_not_import_rq_nor_any_adapter():
-    adapters = ("rq", "qbo", "bot", "webhooks", "jobs", "bootstrap", "flask", "slack_sdk")
+    adapters = (
+        "rq",
+        "qbo",
+        "bot",
+        "webhooks",
+        "jobs",
+        "plumbing",
+        "sandbox",
+        "bootstrap",
+        "worker",
+        "flask",
+        "slack_sdk",
+        "slack_bolt",
+        "quickbooks",
+        "intuitlib",
+    )
     assert not {name for name in importers_of(adapters) if name.startswith("services")}
+
+
+# The wings of services/, each importing only the base, the domain, the models and the wings ranked below it.
+WING_RANKS = {"read": 0, "changes": 1, "connection": 2, "intake": 3, "sync": 3, "reconcile": 4}
+BASE = {"services", "services.ports", "services.runtime", "services.locks", "services.views"}
+
+
+def wing_of(module: str) -> str | None:
+    """The wing a services module belongs to ('sync' for services.sync.batch), None for the base."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in WING_RANKS) else None
+
+
+def test_every_services_module_is_in_the_base_or_a_known_wing():
+    services = {name for name in MODULES if name.startswith("services")}
+    assert {name for name in services if wing_of(name) is None} == BASE
+    assert {wing_of(name) for name in services} - {None} == set(WING_RANKS)
+
+
+def test_the_base_of_services_imports_no_wing():
+    assert {(name, target) for name in BASE for target in GRAPH[name] if wing_of(target)} == set()
+
+
+@pytest.mark.parametrize("wing", sorted(WING_RANKS))
+def test_a_wing_imports_only_the_base_and_the_wings_ranked_below_it(wing):
+    crossing = {
+        (name, target)
+        for name in MODULES
+        if name.startswith(f"services.{wing}")
+        for target in GRAPH[name]
+        if target.startswith("services")
+        and wing_of(target) not in (None, wing)
+        and WING_RANKS[wing_of(target)] >= WING_RANKS[wing]
+    }
+    assert crossing == set()
+
+
+def test_the_read_wing_imports_no_other_wing():
+    assert {
+        target
+        for name in MODULES
+        if name.startswith("services.read")
+        for target in GRAPH[name]
+        if wing_of(target) not in (None, "read")
+    } == set()
+
+
+def test_each_wing_reads_in_one_sitting():
+    sizes = {
+        wing: sum(
+            len(MODULES[name].read_text().splitlines()) for name in MODULES if name.startswith(f"services.{wing}")
+        )
+        for wing in WING_RANKS
+    }
+    assert {wing: size for wing, size in sizes.items() if size > 800} == {}
+
+
+def test_nothing_below_the_composition_root_imports_it():
+    below = ("bot", "invoices", "jobs", "models", "plumbing", "qbo", "services")
+    assert {name for name in importers_of(("bootstrap", "worker")) if name.split(".")[0] in below} == set()
 
 
 def grep(pattern: str) -> set[str]:
@@ -101,4 +210,3 @@ def test_only_the_job_registry_passes_rq_enqueue_options():
 
 def test_only_the_publisher_turns_events_into_jobs():
     assert grep(r"\benqueue\(") <= {"jobs/registry.py", "jobs/publisher.py", "jobs/sweep.py"}
-    assert grep(r"\bannounce\(") == set()

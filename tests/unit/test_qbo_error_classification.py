@@ -9,7 +9,7 @@ import requests
 from intuitlib.exceptions import AuthClientError
 from quickbooks import QuickBooks
 
-from qbo.errors import QboUnauthorized, classify, classify_code_exchange, CodeRefused, still_unauthorized
+from qbo.errors import CodeRefused, QboUnauthorized, classify, classify_code_exchange, still_unauthorized
 from services.ports import QboBooksClosed, QboConnectionBroken, QboPermanent, QboThrottled, QboTransient
 
 RECORDED = Path(__file__).parents[1] / "sandbox" / "recorded"
@@ -48,8 +48,10 @@ def raised_by_python_quickbooks(status: int, body: str) -> Exception:
     return raised.value
 
 
-STALE = ('{"Fault":{"Error":[{"Message":"Stale Object Error","Detail":"Stale Object Error : You and another user were '
-         'working on the same thing.","code":"5010"}],"type":"ValidationFault"}}')
+STALE = (
+    '{"Fault":{"Error":[{"Message":"Stale Object Error","Detail":"Stale Object Error : You and another user were '
+    'working on the same thing.","code":"5010"}],"type":"ValidationFault"}}'
+)
 OLD_THROTTLE = recorded("qbo/fault_429_throttle_3001.xml").replace("statusCode=429", "statusCode=403")
 
 CASES = [
@@ -63,10 +65,18 @@ CASES = [
     ("qbo/fault_401_authentication_3200.json", 401, QboUnauthorized, "AuthenticationFailed, code 3200"),
     ("qbo/fault_401_authorization_120.xml", 401, QboUnauthorized, "Authorization Failure, code 120"),
     ("qbo/fault_401_general_authentication_100.xml", 401, QboUnauthorized, "code 100"),
-    ("qbo/fault_403_application_authorization_3100.json", 403, QboConnectionBroken,
-     "HTTP 403, ApplicationAuthorizationFailed, code 3100"),
-    ("qbo/fault_403_authorization_3100.xml", 403, QboConnectionBroken,
-     "AuthorizationFailed, code 3100: The access token does not have sufficient scope"),
+    (
+        "qbo/fault_403_application_authorization_3100.json",
+        403,
+        QboConnectionBroken,
+        "HTTP 403, ApplicationAuthorizationFailed, code 3100",
+    ),
+    (
+        "qbo/fault_403_authorization_3100.xml",
+        403,
+        QboConnectionBroken,
+        "AuthorizationFailed, code 3100: The access token does not have sufficient scope",
+    ),
     ("qbo/fault_429_throttle_3001.xml", 429, QboThrottled, "HTTP 429"),
     ("qbo/fault_500_internal_server_error.json", 500, QboTransient, "temporary failure"),
     ("qbo/fault_500_system_fault_10000.xml", 500, QboTransient, "temporary failure"),
@@ -119,8 +129,11 @@ def test_a_2050_names_the_field_qbo_gave_in_element_json_or_xml():
     for name in ("qbo/fault_400_validation_2050.json", "qbo/fault_400_validation_2050.xml"):
         body = recorded(name)
         failure = classify(raised_by_python_quickbooks(400, body), 400, body)
-        assert (failure.code, failure.element, failure.detail) == (2050, "firstname",
-                                                                     "Length of the field exceeds 21 chars")
+        assert (failure.code, failure.element, failure.detail) == (
+            2050,
+            "firstname",
+            "Length of the field exceeds 21 chars",
+        )
 
 
 def test_a_401_that_survives_a_refresh_breaks_the_connection_naming_code_120():
@@ -130,11 +143,14 @@ def test_a_401_that_survives_a_refresh_breaks_the_connection_naming_code_120():
     assert "code 120" in str(broken) and "even after a token refresh" in str(broken)
 
 
-@pytest.mark.parametrize("name, status, kind", [
-    ("intuit_oauth/token_invalid_grant.json", 400, "token"),
-    ("intuit_oauth/token_invalid_grant_with_description.json", 400, "token"),
-    ("intuit_oauth/token_invalid_client.json", 401, "keys"),
-])
+@pytest.mark.parametrize(
+    "name, status, kind",
+    [
+        ("intuit_oauth/token_invalid_grant.json", 400, "token"),
+        ("intuit_oauth/token_invalid_grant_with_description.json", 400, "token"),
+        ("intuit_oauth/token_invalid_client.json", 401, "keys"),
+    ],
+)
 def test_a_refused_refresh_breaks_the_connection(name, status, kind):
     failure = classify(AuthClientError(answer(status, recorded(name))))
     assert isinstance(failure, QboConnectionBroken) and failure.kind == kind

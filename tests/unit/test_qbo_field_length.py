@@ -5,8 +5,8 @@ import json
 
 from qbo.batch import item_failure
 from qbo.errors import classify
-from services.exactly_once import explain
 from services.ports import QboPermanent
+from services.sync.exactly_once import explain
 from tests.unit.drafts import ITEM, draft
 from tests.unit.test_qbo_error_classification import raised_by_python_quickbooks, recorded
 

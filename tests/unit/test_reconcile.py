@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from invoices.events import InvoiceChanged
 from models import AuditEntry
-from services.bill_sync import sync_invoice
 from services.locks import Busy
-from services.reconcile import reconcile_bill, reconcile_entity
-from services.sync_steps import invoice_lock_name
+from services.reconcile.bills import reconcile_bill, reconcile_entity
+from services.sync.single import sync_invoice
+from services.sync.steps import invoice_lock_name
 from tests.builders import sent_invoice, stored
 from tests.unit.drafts import note_of
 
@@ -28,8 +28,11 @@ def synchronized(runtime, qbo):
 
 def details(runtime, invoice_id, action):
     with runtime.sessions() as session:
-        return list(session.scalars(select(AuditEntry.detail).where(AuditEntry.invoice_id == invoice_id,
-                                                                    AuditEntry.action == action)))
+        return list(
+            session.scalars(
+                select(AuditEntry.detail).where(AuditEntry.invoice_id == invoice_id, AuditEntry.action == action)
+            )
+        )
 
 
 def test_a_bill_deleted_in_quickbooks_returns_its_invoice_to_approved_without_a_bill(runtime, qbo, synchronized):
@@ -40,7 +43,8 @@ def test_a_bill_deleted_in_quickbooks_returns_its_invoice_to_approved_without_a_
     assert (invoice.status, invoice.bill_id, invoice.bill_confirmed_at) == ("A", None, None)
     assert details(runtime, invoice_id, "bill_deleted") == [
         f"Bill {NUMBER} (QuickBooks id {bill_id}) was deleted in QuickBooks; the invoice is Approved again and may "
-        "be sent again"]
+        "be sent again"
+    ]
 
 
 def test_a_payment_of_our_bill_marks_its_invoice_paid(runtime, qbo, synchronized):
@@ -50,7 +54,9 @@ def test_a_payment_of_our_bill_marks_its_invoice_paid(runtime, qbo, synchronized
     assert stored(runtime, invoice_id).status == "P"
 
 
-def test_a_bill_quickbooks_reports_confirms_the_synchronized_invoice_and_changes_nothing_else(runtime, qbo, synchronized):
+def test_a_bill_quickbooks_reports_confirms_the_synchronized_invoice_and_changes_nothing_else(
+    runtime, qbo, synchronized
+):
     invoice_id, bill_id = synchronized
     assert reconcile_entity(runtime, qbo, "Bill", bill_id) == "S"
     invoice = stored(runtime, invoice_id)
@@ -65,7 +71,8 @@ def test_a_total_changed_in_quickbooks_is_reported_once_per_distinct_total(runti
         assert reconcile_entity(runtime, qbo, "Bill", bill_id) == "S"
     assert details(runtime, invoice_id, "bill_total_drift") == [
         f"Bill {NUMBER} (QuickBooks id {bill_id}) was changed in QuickBooks: its total is now 1000.00, the invoice "
-        "total is 1093.50"]
+        "total is 1093.50"
+    ]
     assert [type(e) for e in runtime.publisher.published] == [InvoiceChanged]
 
 
@@ -86,11 +93,15 @@ def test_the_adoption_waits_for_a_sync_under_way_on_the_same_invoice(runtime, qb
     assert stored(runtime, invoice_id).status == "ES"
 
 
-@pytest.mark.parametrize("number, note, outcome", [
-    (NUMBER, note_of(1, revision=2), "ES"),
-    ("100482-FE-99999", note_of(1), "ES"),
-    (NUMBER, "typed by the bookkeeper", "ignored"),
-], ids=["another-revision", "another-number", "not-ours"])
+@pytest.mark.parametrize(
+    "number, note, outcome",
+    [
+        (NUMBER, note_of(1, revision=2), "ES"),
+        ("100482-FE-99999", note_of(1), "ES"),
+        (NUMBER, "typed by the bookkeeper", "ignored"),
+    ],
+    ids=["another-revision", "another-number", "not-ours"],
+)
 def test_a_bill_that_is_not_this_sends_is_not_adopted(runtime, qbo, number, note, outcome):
     invoice_id = sent_invoice(runtime)
     assert invoice_id == 1, "the notes above name invoice 1"

@@ -16,9 +16,11 @@ EXPECTED_ROLE = {
     (Status.PENDING_ACCOUNTING, Action.REJECT): Role.ACCOUNTING_APPROVER,
     (Status.PENDING_ACCOUNTING, Action.RETURN_TO_PROCUREMENT): Role.ACCOUNTING_APPROVER,
     **{(s, a): Role.AP_SENDER for (s, a) in TRANSITIONS if a in (Action.SEND, Action.RETRY, Action.RETURN_TO_APPROVED)},
-    **{(s, a): Role.SYSTEM for (s, a) in TRANSITIONS
-       if a in (Action.SYNC_SUCCEEDED, Action.SYNC_FAILED, Action.BILL_DELETED, Action.BILL_PAID,
-                Action.BILL_UNPAID)},
+    **{
+        (s, a): Role.SYSTEM
+        for (s, a) in TRANSITIONS
+        if a in (Action.SYNC_SUCCEEDED, Action.SYNC_FAILED, Action.BILL_DELETED, Action.BILL_PAID, Action.BILL_UNPAID)
+    },
     **{(s, a): Role.ERP for (s, a) in TRANSITIONS if a is Action.REVISE},
 }
 ALLOWED_PAIRS = sorted(TRANSITIONS, key=str)
@@ -63,20 +65,25 @@ def test_same_person_cannot_approve_both_departments():
     assert decide(Status.PENDING_ACCOUNTING, Action.APPROVE, other, procurement_approver="U0BUYER2") is Status.APPROVED
 
 
-@pytest.mark.parametrize(("status", "action", "role"), [
-    (Status.PENDING_PROCUREMENT, Action.REJECT, Role.PROCUREMENT_APPROVER),
-    (Status.PENDING_ACCOUNTING, Action.REJECT, Role.ACCOUNTING_APPROVER),
-    (Status.PENDING_ACCOUNTING, Action.RETURN_TO_PROCUREMENT, Role.ACCOUNTING_APPROVER),
-    (Status.SYNCHRONIZED, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
-    (Status.SENT, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
-    (Status.FAILED, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
-])
+@pytest.mark.parametrize(
+    ("status", "action", "role"),
+    [
+        (Status.PENDING_PROCUREMENT, Action.REJECT, Role.PROCUREMENT_APPROVER),
+        (Status.PENDING_ACCOUNTING, Action.REJECT, Role.ACCOUNTING_APPROVER),
+        (Status.PENDING_ACCOUNTING, Action.RETURN_TO_PROCUREMENT, Role.ACCOUNTING_APPROVER),
+        (Status.SYNCHRONIZED, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
+        (Status.SENT, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
+        (Status.FAILED, Action.RETURN_TO_APPROVED, Role.AP_SENDER),
+    ],
+)
 @pytest.mark.parametrize("reason", [None, "", "   "])
 def test_reject_and_both_returns_need_a_reason(status, action, role, reason):
     with pytest.raises(ActionRefused, match=f"A reason is required to {action.description}"):
         decide(status, action, Actor("U0X", frozenset({role})), reason=reason)
-    assert decide(status, action, Actor("U0X", frozenset({role})), reason="Wrong GL account") is TRANSITIONS[
-        (status, action)]
+    assert (
+        decide(status, action, Actor("U0X", frozenset({role})), reason="Wrong GL account")
+        is TRANSITIONS[(status, action)]
+    )
 
 
 def test_vendor_without_qb_accounting_name_can_be_approved_but_not_sent():
@@ -86,8 +93,10 @@ def test_vendor_without_qb_accounting_name_can_be_approved_but_not_sent():
     assert decide(Status.PENDING_ACCOUNTING, Action.APPROVE, accountant, send_blockers=blockers) is Status.APPROVED
     with pytest.raises(ActionRefused, match="the vendor has no QB accounting name"):
         decide(Status.APPROVED, Action.SEND, sender, send_blockers=blockers)
-    assert decide(Status.APPROVED, Action.SEND, sender,
-                  send_blockers=send_blockers("Flores SAS", "100482-FE-20931")) is Status.SENT
+    assert (
+        decide(Status.APPROVED, Action.SEND, sender, send_blockers=send_blockers("Flores SAS", "100482-FE-20931"))
+        is Status.SENT
+    )
 
 
 @pytest.mark.parametrize("action, status", [(Action.SEND, Status.APPROVED), (Action.RETRY, Status.FAILED)])

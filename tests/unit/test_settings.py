@@ -10,20 +10,41 @@ def test_missing_variables_are_all_named():
     with pytest.raises(ConfigurationError) as error:
         load_settings(_env_file=None)
     message = str(error.value)
-    for name in ("UPLOAD_WEBHOOK_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_PROCUREMENT_CHANNEL",
-                 "SLACK_ACCOUNTING_CHANNEL", "SLACK_PROCUREMENT_APPROVERS", "SLACK_ACCOUNTING_APPROVERS",
-                 "SLACK_AP_SENDERS", "QBO_CLIENT_ID", "QBO_CLIENT_SECRET", "QBO_REDIRECT_URI"):
+    for name in (
+        "UPLOAD_WEBHOOK_SECRET",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_PROCUREMENT_CHANNEL",
+        "SLACK_ACCOUNTING_CHANNEL",
+        "SLACK_PROCUREMENT_APPROVERS",
+        "SLACK_ACCOUNTING_APPROVERS",
+        "SLACK_AP_SENDERS",
+        "QBO_CLIENT_ID",
+        "QBO_CLIENT_SECRET",
+        "QBO_REDIRECT_URI",
+    ):
         assert f"{name} is required" in message
 
 
-@pytest.mark.parametrize(("name", "value", "complaint"), [
-    ("upload_webhook_secret", "plain-secret", "UPLOAD_WEBHOOK_SECRET must be a Standard Webhooks secret"),
-    ("slack_ap_senders", "U0AP1,bob", "SLACK_AP_SENDERS not Slack user or user group ids: bob"),
-    ("slack_procurement_channel", "#procurement", "SLACK_PROCUREMENT_CHANNEL '#procurement' is not a Slack channel id"),
-    ("qbo_environment", "staging", "QBO_ENVIRONMENT must be 'sandbox', 'production'"),
-    ("qbo_api_url", "https://quickbooks.api.intuit.com", "QBO_API_URL must be the accounting API base ending in /v3"),
-    ("bill_number_format", "{po}-{number}", "BILL_NUMBER_FORMAT may use only"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "complaint"),
+    [
+        ("upload_webhook_secret", "plain-secret", "UPLOAD_WEBHOOK_SECRET must be a Standard Webhooks secret"),
+        ("slack_ap_senders", "U0AP1,bob", "SLACK_AP_SENDERS not Slack user or user group ids: bob"),
+        (
+            "slack_procurement_channel",
+            "#procurement",
+            "SLACK_PROCUREMENT_CHANNEL '#procurement' is not a Slack channel id",
+        ),
+        ("qbo_environment", "staging", "QBO_ENVIRONMENT must be 'sandbox', 'production'"),
+        (
+            "qbo_api_url",
+            "https://quickbooks.api.intuit.com",
+            "QBO_API_URL must be the accounting API base ending in /v3",
+        ),
+        ("bill_number_format", "{po}-{number}", "BILL_NUMBER_FORMAT may use only"),
+    ],
+)
 def test_malformed_variables_are_named_with_the_problem(name, value, complaint):
     with pytest.raises(ConfigurationError, match=complaint.replace("(", r"\(")):
         load_settings(_env_file=None, **{**BASE_SETTINGS, name: value})
@@ -35,11 +56,23 @@ def test_secret_key_is_required_outside_development():
 
 
 def test_secrets_never_appear_in_the_repr():
-    settings = load_settings(_env_file=None, **BASE_SETTINGS, database_url="postgresql://u:dbpass@db/x",
-                             secret_key="very-secret-key", qbo_refresh_token="refresh-token-value")
+    settings = load_settings(
+        _env_file=None,
+        **BASE_SETTINGS,
+        database_url="postgresql://u:dbpass@db/x",
+        secret_key="very-secret-key",
+        qbo_refresh_token="refresh-token-value",
+    )
     shown = repr(settings) + str(settings)
-    for secret in ("dbpass", "very-secret-key", "refresh-token-value", "xoxb-test-token",
-                   "test-signing-secret", "test-client-secret", BASE_SETTINGS["upload_webhook_secret"]):
+    for secret in (
+        "dbpass",
+        "very-secret-key",
+        "refresh-token-value",
+        "xoxb-test-token",
+        "test-signing-secret",
+        "test-client-secret",
+        BASE_SETTINGS["upload_webhook_secret"],
+    ):
         assert secret not in shown
 
 

@@ -5,25 +5,25 @@ from decimal import Decimal
 
 import pytest
 
-from bot.buttons import BadButtonValue, Clicked, allowed_buttons, button_value, parse_value
 from bot.amounts import money
+from bot.buttons import BadButtonValue, Clicked, allowed_buttons, button_value, parse_value
 from bot.mrkdwn import document_link, escaped
 from invoices.statuses import Status
-from services.cards import CardKind
+from services.read.cards import CardKind
 
 
 def test_buttons_follow_the_domain_table_for_every_status():
-    shown = {
-        (kind, status): [b.label for b in allowed_buttons(kind, status)]
-        for kind in CardKind for status in Status
-    }
+    shown = {(kind, status): [b.label for b in allowed_buttons(kind, status)] for kind in CardKind for status in Status}
     assert shown[("procurement", Status.PENDING_PROCUREMENT)] == ["Approve", "Reject"]
     assert shown[("accounting", Status.PENDING_ACCOUNTING)] == ["Approve", "Reject", "Return to Procurement"]
     assert shown[("accounting", Status.APPROVED)] == ["Send to External System"]
     assert shown[("accounting", Status.SYNCHRONIZED)] == ["Return to Approved"]
     assert shown[("accounting", Status.SENT)] == ["Return to Approved"]
-    assert all(not labels for (kind, status), labels in shown.items()
-               if status in (Status.REJECTED, Status.PAID) or (kind == "procurement" and status != Status.PENDING_PROCUREMENT))
+    assert all(
+        not labels
+        for (kind, status), labels in shown.items()
+        if status in (Status.REJECTED, Status.PAID) or (kind == "procurement" and status != Status.PENDING_PROCUREMENT)
+    )
 
 
 def test_money_on_the_card_is_exact():
@@ -56,14 +56,23 @@ def test_every_text_of_a_view_is_escaped_for_mrkdwn_however_deep_and_whatever_fi
         field_added_later: str | None
 
     shown = escaped(View("<!here>", Status.APPROVED, (Line("a & <@U1>", Decimal("1.5")),), "<https://x|y>"))
-    assert shown == View("&lt;!here&gt;", Status.APPROVED, (Line("a &amp; &lt;@U1&gt;", Decimal("1.5")),),
-                         "&lt;https://x|y&gt;")
+    assert shown == View(
+        "&lt;!here&gt;", Status.APPROVED, (Line("a &amp; &lt;@U1&gt;", Decimal("1.5")),), "&lt;https://x|y&gt;"
+    )
     assert shown.status is Status.APPROVED
 
 
 def test_a_document_link_has_our_label_and_a_url_that_could_set_its_own_is_not_linked():
     assert document_link("https://files.example.com/a.pdf?x=1&y=2") == (
-        "<https://files.example.com/a.pdf?x=1&amp;y=2|Vendor invoice document>")
-    for bad in ("https://evil.example/doc.pdf|Approved by the CFO", "https://evil.example/<!channel>",
-                "https://evil.example/a b", "javascript:alert(1)", "https://", "http://[::1", "ftp://files.example.com/a"):
+        "<https://files.example.com/a.pdf?x=1&amp;y=2|Vendor invoice document>"
+    )
+    for bad in (
+        "https://evil.example/doc.pdf|Approved by the CFO",
+        "https://evil.example/<!channel>",
+        "https://evil.example/a b",
+        "javascript:alert(1)",
+        "https://",
+        "http://[::1",
+        "ftp://files.example.com/a",
+    ):
         assert document_link(bad) == "Vendor invoice document: link not shown, the ERP sent an invalid URL", bad

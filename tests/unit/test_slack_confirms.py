@@ -9,16 +9,30 @@ from bot.buttons import elements
 from bot.mrkdwn import ELLIPSIS
 from bot.thread_lines import thread_line
 from invoices.statuses import Action, Status
-from models import AuditEntry
-from services.invoice_view import InvoiceView
+from services.views import InvoiceView, ThreadEntry
 
 
 def view(**changes) -> InvoiceView:
     fields = dict(
-        id=7, number="FE-20931", po_number="100482", vendor_name="Flores de la Sabana", payee="Flores SAS",
-        ship_date=date(2026, 11, 20), currency="USD", total=Decimal("1093.50"), attachment_url=None, lines=(),
-        status=Status.APPROVED, revision=1, bill_number="100482-FE-20931", bill_id=None, last_error=None,
-        approvals=(), setback=None, blockers=())
+        id=7,
+        number="FE-20931",
+        po_number="100482",
+        vendor_name="Flores de la Sabana",
+        payee="Flores SAS",
+        ship_date=date(2026, 11, 20),
+        currency="USD",
+        total=Decimal("1093.50"),
+        attachment_url=None,
+        lines=(),
+        status=Status.APPROVED,
+        revision=1,
+        bill_number="100482-FE-20931",
+        bill_id=None,
+        last_error=None,
+        approvals=(),
+        setback=None,
+        blockers=(),
+    )
     return InvoiceView(**{**fields, **changes})
 
 
@@ -46,7 +60,13 @@ def test_a_dialog_is_plain_text_as_typed_and_fits_block_kit_whatever_the_bill(st
 
 
 def test_the_thread_line_of_a_return_to_approved_carries_its_reason_escaped():
-    entry = AuditEntry(actor="U0AP1", action=Action.RETURN_TO_APPROVED, outcome="allowed",
-                       from_status=Status.SYNCHRONIZED, to_status=Status.APPROVED, detail="GL <!channel> & class")
+    entry = ThreadEntry(
+        id=1,
+        actor="U0AP1",
+        action=Action.RETURN_TO_APPROVED,
+        from_status=Status.SYNCHRONIZED,
+        detail="GL <!channel> & class",
+    )
     assert thread_line(entry, "100482-FE-20931") == (
-        ":leftwards_arrow_with_hook: Returned to Approved by <@U0AP1>: GL &lt;!channel&gt; &amp; class")
+        ":leftwards_arrow_with_hook: Returned to Approved by <@U0AP1>: GL &lt;!channel&gt; &amp; class"
+    )

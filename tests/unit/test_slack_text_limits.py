@@ -15,26 +15,46 @@ from bot.mrkdwn import ELLIPSIS, fit, plain
 from bot.slack_client import describe, error_code, is_transient
 from bot.thread_lines import thread_line
 from invoices.statuses import Action, Status
-from models import AuditEntry
-from services.invoice_view import InvoiceView, LineView
+from services.views import InvoiceView, LineView, ThreadEntry
 
 RECORDED = Path(__file__).parents[1] / "sandbox" / "recorded" / "slack"
 
 
 def view(**changes) -> InvoiceView:
     fields = dict(
-        id=7, number="FE-20931", po_number="100482", vendor_name="Flores de la Sabana", payee="Flores SAS",
-        ship_date=date(2026, 11, 20), currency="USD", total=Decimal("600.00"), attachment_url=None,
-        lines=tuple(LineView(f"Rose {i}", Decimal("10.00")) for i in range(60)), status=Status.FAILED,
-        revision=1, bill_number="100482-FE-20931", bill_id=None, last_error="x", approvals=(), setback=None,
-        blockers=())
+        id=7,
+        number="FE-20931",
+        po_number="100482",
+        vendor_name="Flores de la Sabana",
+        payee="Flores SAS",
+        ship_date=date(2026, 11, 20),
+        currency="USD",
+        total=Decimal("600.00"),
+        attachment_url=None,
+        lines=tuple(LineView(f"Rose {i}", Decimal("10.00")) for i in range(60)),
+        status=Status.FAILED,
+        revision=1,
+        bill_number="100482-FE-20931",
+        bill_id=None,
+        last_error="x",
+        approvals=(),
+        setback=None,
+        blockers=(),
+    )
     return InvoiceView(**{**fields, **changes})
 
 
 def slack_error(name: str) -> SlackApiError:
     body = json.loads((RECORDED / name).read_text())
-    response = SlackResponse(client=None, http_verb="POST", api_url="https://slack.com/api/chat.postMessage",
-                             req_args={}, data=body, headers={}, status_code=200)
+    response = SlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="https://slack.com/api/chat.postMessage",
+        req_args={},
+        data=body,
+        headers={},
+        status_code=200,
+    )
     return SlackApiError("The request to the Slack API failed.", response)
 
 
@@ -42,12 +62,15 @@ def test_text_within_its_limit_is_left_as_it_is():
     assert fit("a &amp; b", 9) == "a &amp; b"
 
 
-@pytest.mark.parametrize("text, limit, expected", [
-    ("abcdef", 4, "abc" + ELLIPSIS),
-    ("ab &amp; cd", 6, "ab " + ELLIPSIS),          # not "ab &a…"
-    ("see <https://x.example/doc|the document> now", 20, "see " + ELLIPSIS),
-    ("<@U0BUYER1> approved &lt;x&gt;", 25, "<@U0BUYER1> approved " + ELLIPSIS),
-])
+@pytest.mark.parametrize(
+    "text, limit, expected",
+    [
+        ("abcdef", 4, "abc" + ELLIPSIS),
+        ("ab &amp; cd", 6, "ab " + ELLIPSIS),  # not "ab &a…"
+        ("see <https://x.example/doc|the document> now", 20, "see " + ELLIPSIS),
+        ("<@U0BUYER1> approved &lt;x&gt;", 25, "<@U0BUYER1> approved " + ELLIPSIS),
+    ],
+)
 def test_long_text_is_cut_with_an_ellipsis_never_inside_an_entity_or_a_link(text, limit, expected):
     assert fit(text, limit) == expected and len(fit(text, limit)) <= limit
 
@@ -58,8 +81,10 @@ def test_plain_text_is_cut_with_an_ellipsis_too():
 
 def test_a_card_with_a_5000_character_error_60_lines_and_long_names_fits_every_block_kit_limit():
     huge = "Farm & <Co> " * 500
-    blocks = card_blocks("accounting", view(last_error=huge, vendor_name=huge, payee=huge,
-                                            blockers=tuple(f"blocker {i}" for i in range(30))))
+    blocks = card_blocks(
+        "accounting",
+        view(last_error=huge, vendor_name=huge, payee=huge, blockers=tuple(f"blocker {i}" for i in range(30))),
+    )
     dicts = [block.to_dict() for block in blocks]  # slack_sdk's own limit checks run here
     assert len(dicts) <= 50
     for block in dicts:
@@ -75,13 +100,16 @@ def test_a_card_with_a_5000_character_error_60_lines_and_long_names_fits_every_b
 def test_a_replaced_card_has_the_notice_and_no_buttons():
     blocks = [b.to_dict() for b in replaced_blocks(view(revision=2), "https://x.slack.com/archives/C0PROCURE/p1")]
     assert [b["type"] for b in blocks] == ["section", "context"]
-    assert "*Replaced by revision 2* — <https://x.slack.com/archives/C0PROCURE/p1|see the new card>" in (
-        blocks[0]["text"]["text"])
+    assert (
+        "*Replaced by revision 2* — <https://x.slack.com/archives/C0PROCURE/p1|see the new card>"
+        in (blocks[0]["text"]["text"])
+    )
 
 
 def test_a_thread_line_with_a_5000_character_reason_is_cut_to_a_message_slack_takes():
-    entry = AuditEntry(id=1, invoice_id=7, actor="invoice-sync", action=Action.SYNC_FAILED, outcome="allowed",
-                       from_status=Status.SENT, detail="No class & " * 500)
+    entry = ThreadEntry(
+        id=1, actor="invoice-sync", action=Action.SYNC_FAILED, from_status=Status.SENT, detail="No class & " * 500
+    )
     line = thread_line(entry, "100482-FE-20931")
     assert len(line) <= 4000 and line.endswith(ELLIPSIS) and "&amp;" in line and not line.endswith("&am" + ELLIPSIS)
 
@@ -97,9 +125,11 @@ def test_slacks_recorded_refusals_are_permanent_and_say_what_to_fix():
     assert not is_transient(too_long)
     assert "(must be less than 3001 characters [json-pointer:/blocks/0/text/text])" in describe(too_long)
     assert "bug in invoice-sync" in describe(too_long)
-    for name, advice in (("chat_postMessage_not_in_channel.json", "invite @invoice-sync to that channel"),
-                         ("chat_postMessage_is_archived.json", "set SLACK_ACCOUNTING_CHANNEL to a live channel"),
-                         ("chat_channel_not_found.json", "set SLACK_ACCOUNTING_CHANNEL to the id")):
+    for name, advice in (
+        ("chat_postMessage_not_in_channel.json", "invite @invoice-sync to that channel"),
+        ("chat_postMessage_is_archived.json", "set SLACK_ACCOUNTING_CHANNEL to a live channel"),
+        ("chat_channel_not_found.json", "set SLACK_ACCOUNTING_CHANNEL to the id"),
+    ):
         refused = slack_error(name)
         assert not is_transient(refused)
         assert advice in describe(refused, "C0ACCOUNT", "SLACK_ACCOUNTING_CHANNEL")

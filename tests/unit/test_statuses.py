@@ -9,15 +9,26 @@ from invoices.statuses import Action, Status, TransitionRefused, transition
 AP, AA, A, R, ES, S, F, P = (Status(code) for code in ("AP", "AA", "A", "R", "ES", "S", "F", "P"))
 
 ALLOWED = {
-    (AP, Action.REVISE): AP, (AA, Action.REVISE): AP, (A, Action.REVISE): AP,
-    (R, Action.REVISE): AP, (F, Action.REVISE): AP,
-    (AP, Action.APPROVE): AA, (AA, Action.APPROVE): A,
-    (AP, Action.REJECT): R, (AA, Action.REJECT): R,
+    (AP, Action.REVISE): AP,
+    (AA, Action.REVISE): AP,
+    (A, Action.REVISE): AP,
+    (R, Action.REVISE): AP,
+    (F, Action.REVISE): AP,
+    (AP, Action.APPROVE): AA,
+    (AA, Action.APPROVE): A,
+    (AP, Action.REJECT): R,
+    (AA, Action.REJECT): R,
     (AA, Action.RETURN_TO_PROCUREMENT): AP,
-    (A, Action.SEND): ES, (F, Action.RETRY): ES,
-    (ES, Action.SYNC_SUCCEEDED): S, (ES, Action.SYNC_FAILED): F,
-    (S, Action.RETURN_TO_APPROVED): A, (ES, Action.RETURN_TO_APPROVED): A, (F, Action.RETURN_TO_APPROVED): A,
-    (S, Action.BILL_DELETED): A, (S, Action.BILL_PAID): P, (P, Action.BILL_UNPAID): S,
+    (A, Action.SEND): ES,
+    (F, Action.RETRY): ES,
+    (ES, Action.SYNC_SUCCEEDED): S,
+    (ES, Action.SYNC_FAILED): F,
+    (S, Action.RETURN_TO_APPROVED): A,
+    (ES, Action.RETURN_TO_APPROVED): A,
+    (F, Action.RETURN_TO_APPROVED): A,
+    (S, Action.BILL_DELETED): A,
+    (S, Action.BILL_PAID): P,
+    (P, Action.BILL_UNPAID): S,
 }
 EVERY_PAIR = list(itertools.product(Status, Action))
 
@@ -48,6 +59,12 @@ def test_refusals_of_sent_invoices_explain_why():
 
 def test_status_labels_are_the_erp_names():
     assert [s.label for s in Status] == [
-        "Pending Procurement Approval", "Pending Accounting Approval", "Approved", "Rejected",
-        "Sent to External System", "Synchronized", "Failed", "Paid",
+        "Pending Procurement Approval",
+        "Pending Accounting Approval",
+        "Approved",
+        "Rejected",
+        "Sent to External System",
+        "Synchronized",
+        "Failed",
+        "Paid",
     ]

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from invoices.events import InvoiceChanged, SyncRequested
 from models import Invoice
-from services.unit_of_work import UnitOfWork
+from services.changes.unit_of_work import UnitOfWork
 from tests.builders import stored, upload
 
 

@@ -9,17 +9,18 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from invoices.audit import AuditKind
 from invoices.events import InvoiceChanged
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import Invoice, Vendor, WebhookDelivery
-from services.actions import apply_action
-from services.audit import record_audit
-from services.revisions import current_revision, insert_revision
+from services.changes.actions import apply_action
+from services.changes.audit import record_audit
+from services.changes.unit_of_work import UnitOfWork
+from services.intake.payload import UploadIn
+from services.intake.revisions import current_revision, insert_revision
+from services.intake.vendor_changes import apply_vendor_change, payee_after, vendor_change
 from services.runtime import Runtime
-from services.unit_of_work import UnitOfWork
-from services.upload_payload import UploadIn
-from services.vendor_changes import apply_vendor_change, payee_after, vendor_change
 
 ERP = Actor(id="erp", roles=frozenset({Role.ERP}))
 DELIVERIES = "erp"
@@ -76,8 +77,14 @@ def _receive(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None, exclusi
             return seen
     result = _receive_new(uow, upload, delivery_id, exclusive)
     if delivery_id is not None and result.outcome != "refused":
-        session.execute(insert(_DELIVERIES), {"source": DELIVERIES, "delivery_id": _delivery_key(delivery_id),
-                                              "payload": {"invoice_id": result.invoice_id}})
+        session.execute(
+            insert(_DELIVERIES),
+            {
+                "source": DELIVERIES,
+                "delivery_id": _delivery_key(delivery_id),
+                "payload": {"invoice_id": result.invoice_id},
+            },
+        )
     return result
 
 
@@ -95,8 +102,11 @@ def _shown_delivery_id(delivery_id: str | None) -> str | None:
 
 def _seen_delivery(session: Session, delivery_id: str) -> IntakeResult | None:
     """The invoice as it is now when this `webhook-id` was already taken (Standard Webhooks' idempotency key)."""
-    payload = session.scalar(select(WebhookDelivery.payload).where(
-        WebhookDelivery.source == DELIVERIES, WebhookDelivery.delivery_id == _delivery_key(delivery_id)))
+    payload = session.scalar(
+        select(WebhookDelivery.payload).where(
+            WebhookDelivery.source == DELIVERIES, WebhookDelivery.delivery_id == _delivery_key(delivery_id)
+        )
+    )
     if payload is None:
         return None
     invoice = session.get(Invoice, payload["invoice_id"])
@@ -111,14 +121,24 @@ def _receive_new(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None, exc
     # taken through a join is re-checked against the row a concurrent upload just revised, and lost). Uploads
     # that leave the vendor as it is share its lock and run side by side; a vendor change takes it alone, so no
     # invoice is created paying a name that is being replaced.
-    vendor = session.scalars(select(Vendor).where(Vendor.code == upload.vendor.code)
-                             .with_for_update(read=not exclusive).execution_options(populate_existing=True)
-                             ).one_or_none()
+    vendor = session.scalars(
+        select(Vendor)
+        .where(Vendor.code == upload.vendor.code)
+        .with_for_update(read=not exclusive)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if vendor is not None and not exclusive and vendor_change(vendor, upload.vendor).fields:
         raise _VendorChanges()
-    invoice = None if vendor is None else session.scalars(
-        select(Invoice).where(Invoice.vendor_id == vendor.id, Invoice.number == upload.invoice.number)
-        .with_for_update(of=Invoice).execution_options(populate_existing=True)).one_or_none()
+    invoice = (
+        None
+        if vendor is None
+        else session.scalars(
+            select(Invoice)
+            .where(Invoice.vendor_id == vendor.id, Invoice.number == upload.invoice.number)
+            .with_for_update(of=Invoice)
+            .execution_options(populate_existing=True)
+        ).one_or_none()
+    )
     if invoice is None:
         return _create(uow, vendor, upload, canonical, digest, delivery_id)
     change = vendor_change(vendor, upload.vendor)
@@ -130,41 +150,66 @@ def _receive_new(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None, exc
     reason = f"revision {invoice.revision + 1}, total {upload.invoice.total}"
     if current.qb_accounting_name != payee:
         reason += f"; pays {_quoted(payee)} instead of {_quoted(current.qb_accounting_name)}"
-    result = apply_action(uow, invoice.id, Action.REVISE, ERP, values={"po_number": upload.purchase_order.number},
-                          reason=reason + "; approvals reset")
+    result = apply_action(
+        uow,
+        invoice.id,
+        Action.REVISE,
+        ERP,
+        values={"po_number": upload.purchase_order.number},
+        reason=reason + "; approvals reset",
+    )
     if not result.changed:
         # Nothing of a refused upload is stored, not even its vendor details: only the refusal's audit entry.
         message = f"A changed upload of invoice {invoice.number} was refused. {result.refusal}"
         return IntakeResult(invoice.id, result.before, invoice.revision, "refused", message, result.audit_id)
-    insert_revision(session, invoice.id, invoice.revision, upload, canonical, digest, payee,
-                    _shown_delivery_id(delivery_id))
+    insert_revision(
+        session, invoice.id, invoice.revision, upload, canonical, digest, payee, _shown_delivery_id(delivery_id)
+    )
     # The revision went in beside the unit of work; a collection loaded earlier would not show it.
     session.expire(invoice, ["revisions"])
     apply_vendor_change(uow, vendor, change, ERP, invoice)
     return IntakeResult(invoice.id, result.after, invoice.revision, "revised", audit_id=result.audit_id)
 
 
-def _create(uow: UnitOfWork, vendor: Vendor | None, upload: UploadIn, canonical: dict, digest: str,
-            delivery_id: str | None) -> IntakeResult:
+def _create(
+    uow: UnitOfWork, vendor: Vendor | None, upload: UploadIn, canonical: dict, digest: str, delivery_id: str | None
+) -> IntakeResult:
     session = uow.session
     stated = upload.vendor
     change = None
     if vendor is None:
-        vendor = Vendor(code=stated.code, name=stated.name, qb_accounting_name=stated.qb_accounting_name,
-                        default_class=stated.default_class)
+        vendor = Vendor(
+            code=stated.code,
+            name=stated.name,
+            qb_accounting_name=stated.qb_accounting_name,
+            default_class=stated.default_class,
+        )
         session.add(vendor)
         session.flush()
     else:
         change = vendor_change(vendor, stated)
     payee = payee_after(vendor, stated)
     status = Status.PENDING_PROCUREMENT
-    invoice_id = session.execute(insert(_INVOICES).returning(_INVOICES.c.id), {
-        "vendor_id": vendor.id, "number": upload.invoice.number, "po_number": upload.purchase_order.number,
-        "status": status.value, "revision": 1,
-    }).scalar_one()
+    invoice_id = session.execute(
+        insert(_INVOICES).returning(_INVOICES.c.id),
+        {
+            "vendor_id": vendor.id,
+            "number": upload.invoice.number,
+            "po_number": upload.purchase_order.number,
+            "status": status.value,
+            "revision": 1,
+        },
+    ).scalar_one()
     insert_revision(session, invoice_id, 1, upload, canonical, digest, payee, _shown_delivery_id(delivery_id))
-    entry = record_audit(session, invoice_id=invoice_id, actor=ERP.id, action="upload", outcome="allowed",
-                         to_status=status.value, detail=f"revision 1, total {upload.invoice.total}")
+    entry = record_audit(
+        session,
+        invoice_id=invoice_id,
+        actor=ERP.id,
+        action=AuditKind.UPLOAD,
+        outcome="allowed",
+        to_status=status.value,
+        detail=f"revision 1, total {upload.invoice.total}",
+    )
     if change is not None and change.fields:
         apply_vendor_change(uow, vendor, change, ERP, session.get(Invoice, invoice_id))
     uow.emit(InvoiceChanged(invoice_id, entry.id))

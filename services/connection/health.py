@@ -63,11 +63,16 @@ class ConnectionHealth:
         """Record the refusal: since when (kept if already broken) and the latest words, in the database and Redis."""
         now = self.clock()
         with transaction(self.sessions) as session:
-            session.execute(update(QboConnection).where(QboConnection.realm_id == realm_id,
-                                                        QboConnection.broken_since.is_(None))
-                            .values(broken_since=now, probed_at=now))
-            session.execute(update(QboConnection).where(QboConnection.realm_id == realm_id)
-                            .values(broken_kind=failure.kind, broken_reason=str(failure)))
+            session.execute(
+                update(QboConnection)
+                .where(QboConnection.realm_id == realm_id, QboConnection.broken_since.is_(None))
+                .values(broken_since=now, probed_at=now)
+            )
+            session.execute(
+                update(QboConnection)
+                .where(QboConnection.realm_id == realm_id)
+                .values(broken_kind=failure.kind, broken_reason=str(failure))
+            )
         self._flag(realm_id)
 
     def throttled(self, realm_id: str) -> bool:
@@ -91,8 +96,10 @@ class ConnectionHealth:
         """Every broken connection, as the database has it."""
         with self.sessions() as session:
             rows = session.scalars(select(QboConnection).where(QboConnection.broken_since.is_not(None))).all()
-            return [Breakage(r.realm_id, r.broken_since, r.broken_kind or "refused", r.broken_reason or "", r.alert_ts)
-                    for r in rows]
+            return [
+                Breakage(r.realm_id, r.broken_since, r.broken_kind or "refused", r.broken_reason or "", r.alert_ts)
+                for r in rows
+            ]
 
     def copy_to_redis(self) -> list[Breakage]:
         """Set the Redis copy of every broken connection (after a flush it is gone); answers them."""
@@ -105,38 +112,54 @@ class ConnectionHealth:
         """Take this minute's one probe of a broken company: True for the one caller whose probe is due."""
         now = self.clock()
         with transaction(self.sessions) as session:
-            taken = session.execute(update(QboConnection).where(
-                QboConnection.realm_id == realm_id, QboConnection.broken_since.is_not(None),
-                or_(QboConnection.probed_at.is_(None),
-                    QboConnection.probed_at <= now - timedelta(seconds=PROBE_SECONDS)))
-                .values(probed_at=now))
+            taken = session.execute(
+                update(QboConnection)
+                .where(
+                    QboConnection.realm_id == realm_id,
+                    QboConnection.broken_since.is_not(None),
+                    or_(
+                        QboConnection.probed_at.is_(None),
+                        QboConnection.probed_at <= now - timedelta(seconds=PROBE_SECONDS),
+                    ),
+                )
+                .values(probed_at=now)
+            )
         return taken.rowcount == 1
 
     def claim_alert(self, realm_id: str) -> bool:
         """Take the right to post the company's one alert: True once per breakage (a stale claim may be retaken)."""
         now = self.clock()
         with transaction(self.sessions) as session:
-            taken = session.execute(update(QboConnection).where(
-                QboConnection.realm_id == realm_id, QboConnection.broken_since.is_not(None),
-                QboConnection.alert_ts.is_(None),
-                or_(QboConnection.alert_claimed_at.is_(None), QboConnection.alert_claimed_at <= now - ALERT_CLAIM))
-                .values(alert_claimed_at=now))
+            taken = session.execute(
+                update(QboConnection)
+                .where(
+                    QboConnection.realm_id == realm_id,
+                    QboConnection.broken_since.is_not(None),
+                    QboConnection.alert_ts.is_(None),
+                    or_(QboConnection.alert_claimed_at.is_(None), QboConnection.alert_claimed_at <= now - ALERT_CLAIM),
+                )
+                .values(alert_claimed_at=now)
+            )
         return taken.rowcount == 1
 
     def alert_posted(self, realm_id: str, ts: str | None) -> None:
         """Record the posted alert's ts, or (None) give the claim back so the next sweep posts it."""
         with transaction(self.sessions) as session:
-            session.execute(update(QboConnection).where(QboConnection.realm_id == realm_id)
-                            .values(alert_ts=ts, alert_claimed_at=None if ts is None else self.clock()))
+            session.execute(
+                update(QboConnection)
+                .where(QboConnection.realm_id == realm_id)
+                .values(alert_ts=ts, alert_claimed_at=None if ts is None else self.clock())
+            )
 
     def restore(self, realm_id: str) -> Breakage | None:
         """A probe succeeded: the connection is healthy again; answers the breakage it ended (None if already ended)."""
         ended = next((b for b in self.broken() if b.realm_id == realm_id), None)
         with transaction(self.sessions) as session:
-            done = session.execute(update(QboConnection).where(QboConnection.realm_id == realm_id,
-                                                               QboConnection.broken_since.is_not(None))
-                                   .values(broken_since=None, broken_kind=None, broken_reason=None,
-                                           alert_claimed_at=None, alert_ts=None))
+            done = session.execute(
+                update(QboConnection)
+                .where(QboConnection.realm_id == realm_id, QboConnection.broken_since.is_not(None))
+                .values(broken_since=None, broken_kind=None, broken_reason=None, alert_claimed_at=None, alert_ts=None)
+            )
         try:
             self.redis.delete(broken_key(realm_id), throttled_key(realm_id))
         except RedisError:

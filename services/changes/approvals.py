@@ -2,9 +2,9 @@
 
 from invoices.rules import Actor
 from invoices.statuses import Action, Status
-from services.actions import ActionResult, ConcurrentChange, apply_action
+from services.changes.actions import ActionResult, ConcurrentChange, apply_action
+from services.changes.unit_of_work import UnitOfWork
 from services.runtime import Runtime
-from services.unit_of_work import UnitOfWork
 
 
 def take_action(
@@ -21,11 +21,17 @@ def take_action(
     for attempt in (1, 2):
         try:
             with UnitOfWork(runtime) as uow:
-                return apply_action(uow, invoice_id, action, actor, reason=reason, expected_status=expected_status,
-                                    expected_revision=expected_revision)
+                return apply_action(
+                    uow,
+                    invoice_id,
+                    action,
+                    actor,
+                    reason=reason,
+                    expected_status=expected_status,
+                    expected_revision=expected_revision,
+                )
         except ConcurrentChange:
             # The retry reads the new status, so expected_status refuses a click made on the old card.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
-

@@ -1,16 +1,19 @@
 """The sync of one invoice in ES: exactly one Bill in QuickBooks, then S or F; transient errors propagate."""
 
-from services.batch_sync import queued_peers, sync_together
-from services.exactly_once import find_or_create, request_id
 from services.ports import QboPermanent
 from services.runtime import Runtime
-from services.sync_steps import LOCK_SECONDS, Confirmed, LeftSent, drafts_in_es, invoice_lock_name, record_outcome
+from services.sync.batch import queued_peers, sync_together
+from services.sync.exactly_once import find_or_create, request_id
+from services.sync.steps import LOCK_SECONDS, Confirmation, LeftSent, drafts_in_es, invoice_lock_name, record_outcome
 
 
 def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
     """Create (or adopt) the Bill of an invoice in ES and move it to S or F; answers the status or 'skipped'."""
-    with runtime.locks.hold(invoice_lock_name(invoice_id), LOCK_SECONDS,
-                            busy=f"invoice {invoice_id} is being synchronized by another worker") as lock:
+    with runtime.locks.hold(
+        invoice_lock_name(invoice_id),
+        LOCK_SECONDS,
+        busy=f"invoice {invoice_id} is being synchronized by another worker",
+    ) as lock:
         ready = drafts_in_es(runtime, [invoice_id])
         if invoice_id not in ready:
             return "skipped"
@@ -21,8 +24,14 @@ def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
             together = sync_together(runtime, gateway, lock, invoice_id, peers) if peers else None
             if together is not None:
                 return together
-            outcome = find_or_create(Confirmed(gateway, [lock], runtime, {invoice_id: version}), draft, request_id(invoice_id, draft.revision, version),
-                                     runtime.settings.qbo_item_name, runtime.settings.closed_books)
+            outcome = find_or_create(
+                gateway,
+                draft,
+                request_id(invoice_id, draft.revision, version),
+                runtime.settings.qbo_item_name,
+                runtime.settings.closed_books,
+                confirm=Confirmation([lock], runtime, {invoice_id: version}),
+            )
         except QboPermanent as error:
             outcome = error
         except LeftSent:

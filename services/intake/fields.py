@@ -52,12 +52,13 @@ def _decimal_string(digits: int, places: int):
 
     def parse(value: object) -> Decimal:
         if not isinstance(value, str):
-            raise ValueError("must be a decimal string like \"12.50\", not a JSON number")
+            raise ValueError('must be a decimal string like "12.50", not a JSON number')
         if value.startswith("-"):
             raise ValueError("must not be negative")
         if not pattern.fullmatch(value):
-            raise ValueError(f"must be a decimal string of ASCII digits, at most {digits} before the point "
-                             f"and {places} after it")
+            raise ValueError(
+                f"must be a decimal string of ASCII digits, at most {digits} before the point and {places} after it"
+            )
         return Decimal(value)
 
     return Annotated[Decimal, BeforeValidator(parse)]
@@ -74,7 +75,7 @@ def _calendar_date(value: object) -> date:
 
 def _currency(value: object) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{%d}" % limits.CURRENCY, value):
-        raise ValueError("must be an ISO 4217 code of three capital letters, like \"USD\"")
+        raise ValueError('must be an ISO 4217 code of three capital letters, like "USD"')
     return value
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from invoices.audit import AuditKind
 from invoices.bill import InvoiceFacts, LineFacts, traced
 from invoices.books import redated_note
 from invoices.events import InvoiceChanged
@@ -12,28 +13,31 @@ from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import AuditEntry, Invoice
 from models.base import utcnow
-from services.actions import apply_action
-from services.audit import record_audit
+from services.changes.actions import apply_action
+from services.changes.audit import record_audit
+from services.changes.unit_of_work import UnitOfWork
 from services.runtime import Runtime
-from services.unit_of_work import UnitOfWork
 
 SYSTEM = Actor("invoice-sync", frozenset({Role.SYSTEM}))
-# The audit action of a Bill that exists in QuickBooks for an invoice no longer waiting for it.
-STRAY_BILL = "stray_bill"
-# The audit action telling what the Bill's payments leave open, once per change of it.
-BILL_BALANCE = "bill_balance"
 
 
 def facts_of(invoice: Invoice) -> InvoiceFacts:
     """The mapping's view of an invoice's current revision (call inside its session)."""
     revision = invoice.current
     return InvoiceFacts(
-        invoice_id=invoice.id, revision=invoice.revision, po_number=invoice.po_number,
-        invoice_number=invoice.number, vendor_code=invoice.vendor.code,
-        vendor_qb_name=revision.qb_accounting_name, vendor_default_class=invoice.vendor.default_class,
-        po_class=revision.po_class, ship_date=revision.ship_date, total=revision.total,
+        invoice_id=invoice.id,
+        revision=invoice.revision,
+        po_number=invoice.po_number,
+        invoice_number=invoice.number,
+        vendor_code=invoice.vendor.code,
+        vendor_qb_name=revision.qb_accounting_name,
+        vendor_default_class=invoice.vendor.default_class,
+        po_class=revision.po_class,
+        ship_date=revision.ship_date,
+        total=revision.total,
         lines=tuple(LineFacts(x.product, x.amount, x.units, x.unit_price) for x in revision.lines),
-        charges=tuple(LineFacts(c.description, c.amount) for c in revision.charges), currency=revision.currency,
+        charges=tuple(LineFacts(c.description, c.amount) for c in revision.charges),
+        currency=revision.currency,
     )
 
 
@@ -51,9 +55,13 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
             return "skipped"
         expected = invoice.current.total
         if total != expected:
-            action, detail = Action.SYNC_FAILED, (
-                f"QuickBooks computed a total of {total} for Bill {number} (QuickBooks id {bill_id}) but the "
-                f"invoice total is {expected}: correct the Bill in QuickBooks, then Retry")
+            action, detail = (
+                Action.SYNC_FAILED,
+                (
+                    f"QuickBooks computed a total of {total} for Bill {number} (QuickBooks id {bill_id}) but the "
+                    f"invoice total is {expected}: correct the Bill in QuickBooks, then Retry"
+                ),
+            )
         else:
             action, detail = Action.SYNC_SUCCEEDED, f"Synchronized as Bill {number} (QuickBooks id {bill_id})"
             dated, shipped = bill.get("TxnDate"), invoice.current.ship_date
@@ -71,20 +79,32 @@ def _report_stray(uow: UnitOfWork, invoice: Invoice, bill: dict, made_for: int) 
     status = Status(invoice.status)
     bill_name = f"Bill {bill.get('DocNumber')} (QuickBooks id {bill['Id']})"
     if made_for == invoice.revision and status is Status.APPROVED:
-        advice = ("Send to External System adopts it; if this invoice must not be booked, delete that Bill in "
-                  "QuickBooks")
+        advice = "Send to External System adopts it; if this invoice must not be booked, delete that Bill in QuickBooks"
     else:
-        advice = (f"it is not linked to the invoice (now revision {invoice.revision}, {status.label}): delete that "
-                  f"Bill in QuickBooks")
-    detail = (f"{bill_name} was created in QuickBooks for revision {made_for} while the invoice was being returned "
-              f"to Approved; {advice}")
-    seen = uow.session.scalars(select(AuditEntry.id).where(AuditEntry.invoice_id == invoice.id,
-                                                           AuditEntry.detail == detail)).first()
+        advice = (
+            f"it is not linked to the invoice (now revision {invoice.revision}, {status.label}): delete that "
+            f"Bill in QuickBooks"
+        )
+    detail = (
+        f"{bill_name} was created in QuickBooks for revision {made_for} while the invoice was being returned "
+        f"to Approved; {advice}"
+    )
+    seen = uow.session.scalars(
+        select(AuditEntry.id).where(AuditEntry.invoice_id == invoice.id, AuditEntry.detail == detail)
+    ).first()
     if seen:
         return
     invoice.last_error = detail
-    entry = record_audit(uow.session, invoice_id=invoice.id, actor=SYSTEM.id, action=STRAY_BILL, outcome="allowed",
-                         from_status=invoice.status, to_status=invoice.status, detail=detail)
+    entry = record_audit(
+        uow.session,
+        invoice_id=invoice.id,
+        actor=SYSTEM.id,
+        action=AuditKind.STRAY_BILL,
+        outcome="allowed",
+        from_status=invoice.status,
+        to_status=invoice.status,
+        detail=detail,
+    )
     uow.emit(InvoiceChanged(invoice.id, entry.id))
 
 
@@ -115,14 +135,25 @@ def report_drift(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
         invoice = session.get(Invoice, invoice_id)
         if invoice is None or total == invoice.current.total:
             return False
-        detail = (f"Bill {bill.get('DocNumber')} (QuickBooks id {bill['Id']}) was changed in QuickBooks: its total "
-                  f"is now {total}, the invoice total is {invoice.current.total}")
-        seen = session.scalars(select(AuditEntry.id).where(AuditEntry.invoice_id == invoice_id,
-                                                           AuditEntry.detail == detail)).first()
+        detail = (
+            f"Bill {bill.get('DocNumber')} (QuickBooks id {bill['Id']}) was changed in QuickBooks: its total "
+            f"is now {total}, the invoice total is {invoice.current.total}"
+        )
+        seen = session.scalars(
+            select(AuditEntry.id).where(AuditEntry.invoice_id == invoice_id, AuditEntry.detail == detail)
+        ).first()
         if seen:
             return False
-        entry = record_audit(session, invoice_id=invoice_id, actor=SYSTEM.id, action="bill_total_drift",
-                             outcome="allowed", from_status=invoice.status, to_status=invoice.status, detail=detail)
+        entry = record_audit(
+            session,
+            invoice_id=invoice_id,
+            actor=SYSTEM.id,
+            action=AuditKind.BILL_TOTAL_DRIFT,
+            outcome="allowed",
+            from_status=invoice.status,
+            to_status=invoice.status,
+            detail=detail,
+        )
         uow.emit(InvoiceChanged(invoice_id, entry.id))
     return True
 
@@ -138,12 +169,19 @@ def report_balance(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
         invoice = session.get(Invoice, invoice_id)
         if invoice is None:
             return False
-        last = session.scalars(select(AuditEntry.detail).where(AuditEntry.invoice_id == invoice_id,
-                                                               AuditEntry.action == BILL_BALANCE)
-                               .order_by(AuditEntry.id.desc())).first()
+        last = session.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.invoice_id == invoice_id, AuditEntry.action == AuditKind.BILL_BALANCE)
+            .order_by(AuditEntry.id.desc())
+        ).first()
         if invoice.status == Status.PAID.value and balance > 0:
-            apply_action(uow, invoice_id, Action.BILL_UNPAID, SYSTEM, reason=(
-                f"{name} is no longer fully paid in QuickBooks (a payment was voided or deleted): {paid}"))
+            apply_action(
+                uow,
+                invoice_id,
+                Action.BILL_UNPAID,
+                SYSTEM,
+                reason=(f"{name} is no longer fully paid in QuickBooks (a payment was voided or deleted): {paid}"),
+            )
             return True
         if invoice.status == Status.SYNCHRONIZED.value and 0 < balance < total:
             detail = f"{name} was partly paid in QuickBooks: {paid}"
@@ -153,8 +191,16 @@ def report_balance(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
             return False
         if detail == last:
             return False
-        entry = record_audit(session, invoice_id=invoice_id, actor=SYSTEM.id, action=BILL_BALANCE, outcome="allowed",
-                             from_status=invoice.status, to_status=invoice.status, detail=detail)
+        entry = record_audit(
+            session,
+            invoice_id=invoice_id,
+            actor=SYSTEM.id,
+            action=AuditKind.BILL_BALANCE,
+            outcome="allowed",
+            from_status=invoice.status,
+            to_status=invoice.status,
+            detail=detail,
+        )
         uow.emit(InvoiceChanged(invoice_id, entry.id))
     return True
 

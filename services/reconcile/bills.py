@@ -9,11 +9,11 @@ from invoices.statuses import Action, Status
 from models import Invoice, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
-from services.bill_outcome import bill_gone, complete, confirm, report_balance, report_drift
 from services.ports import QboThrottled, QuickBooks
-from services.qbo_events import our_realms
+from services.reconcile.quickbooks_events import our_realms
 from services.runtime import Runtime
-from services.sync_steps import LOCK_SECONDS, invoice_lock_name
+from services.sync.outcome import bill_gone, complete, confirm, report_balance, report_drift
+from services.sync.steps import LOCK_SECONDS, invoice_lock_name
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +58,25 @@ def reconcile_entity(runtime: Runtime, gateway: QuickBooks, entity: str, entity_
     return reconcile_payment(runtime, gateway, gateway.read("BillPayment", entity_id), entity_id)
 
 
-def reconcile_payment(runtime: Runtime, gateway: QuickBooks, payment: dict | None, payment_id: str,
-                      seen: frozenset[str] = frozenset()) -> str:
+def reconcile_payment(
+    runtime: Runtime, gateway: QuickBooks, payment: dict | None, payment_id: str, seen: frozenset[str] = frozenset()
+) -> str:
     """Re-read the Bills a BillPayment pays (except those in `seen`), e.g. {"PayType": "CreditCard", "Line":
     [{"Amount": 336.00, "LinkedTxn": [{"TxnId": "134", "TxnType": "Bill"}]}], ...}."""
-    paid = {t["TxnId"] for line in (payment or {}).get("Line", []) for t in line.get("LinkedTxn", [])
-            if t.get("TxnType") == "Bill"}
+    paid = {
+        t["TxnId"]
+        for line in (payment or {}).get("Line", [])
+        for t in line.get("LinkedTxn", [])
+        if t.get("TxnType") == "Bill"
+    }
     if not paid:
         # Deleted (gone) or voided (QBO clears a voided payment's lines): it no longer names its Bills, whose own
         # Update (webhook or CDC: their Balance and LastUpdatedTime change with it) carries the change.
         log.info("BillPayment %s names no Bill (voided or deleted); its Bills' own changes are applied", payment_id)
         return "ignored"
-    return ",".join(reconcile_bill(runtime, gateway, b, gateway.read("Bill", b))
-                    for b in sorted(paid - seen)) or "ignored"
+    return (
+        ",".join(reconcile_bill(runtime, gateway, b, gateway.read("Bill", b)) for b in sorted(paid - seen)) or "ignored"
+    )
 
 
 def reconcile_bill(runtime: Runtime, gateway: QuickBooks, bill_id: str, bill: dict | None) -> str:
@@ -81,17 +87,31 @@ def reconcile_bill(runtime: Runtime, gateway: QuickBooks, bill_id: str, bill: di
         if invoice is None and traced is not None:
             candidate = session.get(Invoice, traced)
             invoice = candidate if candidate is not None and candidate.status == Status.SENT.value else None
-        state = (invoice.id, invoice.status, invoice.bill_number, invoice.revision,
-                 runtime.numbering.compose(po_number=invoice.po_number, invoice_number=invoice.number,
-                                           vendor_code=invoice.vendor.code)) if invoice is not None else None
+        state = (
+            (
+                invoice.id,
+                invoice.status,
+                invoice.bill_number,
+                invoice.revision,
+                runtime.numbering.compose(
+                    po_number=invoice.po_number, invoice_number=invoice.number, vendor_code=invoice.vendor.code
+                ),
+            )
+            if invoice is not None
+            else None
+        )
     if state is None:
         log.info("ignoring QuickBooks Bill %s: no invoice of ours", bill_id)
         return "ignored"
     invoice_id, status, number, revision, current_number = state
     if bill is None:
-        return bill_gone(runtime, invoice_id, Action.BILL_DELETED,
-                         f"Bill {number} (QuickBooks id {bill_id}) was deleted in QuickBooks; the invoice is "
-                         f"Approved again and may be sent again")
+        return bill_gone(
+            runtime,
+            invoice_id,
+            Action.BILL_DELETED,
+            f"Bill {number} (QuickBooks id {bill_id}) was deleted in QuickBooks; the invoice is "
+            f"Approved again and may be sent again",
+        )
     if status == Status.SENT.value:
         if bill.get("DocNumber") != current_number or not _traces_revision(bill, invoice_id, revision):
             # A Bill of an earlier send (returned to Approved, then revised) is not the one this send asks for.
@@ -107,8 +127,12 @@ def reconcile_bill(runtime: Runtime, gateway: QuickBooks, bill_id: str, bill: di
     # Paid is read from the Balance, whatever links the payments: QBO lists each as LinkedTxn "BillPaymentCheck",
     # by check or by card (tests/sandbox/recorded/qbo/bill.source.md).
     if bill.get("Balance") is not None and bill["Balance"] == 0 and bill["TotalAmt"] > 0:
-        return bill_gone(runtime, invoice_id, Action.BILL_PAID,
-                         f"Bill {bill.get('DocNumber')} (QuickBooks id {bill_id}) was paid in QuickBooks")
+        return bill_gone(
+            runtime,
+            invoice_id,
+            Action.BILL_PAID,
+            f"Bill {bill.get('DocNumber')} (QuickBooks id {bill_id}) was paid in QuickBooks",
+        )
     report_balance(runtime, invoice_id, bill)
     report_drift(runtime, invoice_id, bill)
     return status
@@ -120,6 +144,9 @@ def _traces_revision(bill: dict, invoice_id: int, revision: int) -> bool:
 
 
 def _adopt(runtime: Runtime, invoice_id: int, bill: dict) -> str:
-    with runtime.locks.hold(invoice_lock_name(invoice_id), LOCK_SECONDS,
-                            busy=f"invoice {invoice_id} is being synchronized; its Bill event is applied afterwards"):
+    with runtime.locks.hold(
+        invoice_lock_name(invoice_id),
+        LOCK_SECONDS,
+        busy=f"invoice {invoice_id} is being synchronized; its Bill event is applied afterwards",
+    ):
         return complete(runtime, invoice_id, bill, confirmed=True)

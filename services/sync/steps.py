@@ -7,11 +7,10 @@ from sqlalchemy import select
 from invoices.bill import BillDraft, draft_bill
 from invoices.statuses import Status
 from models import Invoice
-from services.bill_outcome import complete, facts_of, fail
-from services.connection_health import ConnectionHealth
 from services.locks import Busy, Held
-from services.ports import QboPermanent, QuickBooks
+from services.ports import QboPermanent
 from services.runtime import Runtime
+from services.sync.outcome import complete, facts_of, fail
 
 log = logging.getLogger(__name__)
 # How long RQ lets a sync run.
@@ -29,7 +28,7 @@ def invoice_lock_name(invoice_id: int) -> str:
 def drafts_in_es(runtime: Runtime, ids: list[int]) -> dict[int, tuple[BillDraft, int]]:
     """The Bill draft and version of each of `ids` still in ES, read now (under its lock); none while QBO refuses us."""
     found = {}
-    if ConnectionHealth(runtime.sessions, runtime.redis).broken():
+    if runtime.health.broken():
         # Not the invoices' fault: they stay in ES untouched, and the sweep re-queues them once a probe gets through.
         log.info("invoices %s wait in ES: the QuickBooks connection is broken", ids)
         return found
@@ -55,13 +54,14 @@ class LeftSent(Busy):
 def still_sent(runtime: Runtime, versions: dict[int, int]) -> set[int]:
     """Those of `versions` (invoice id → version read with its draft) still in ES at that same version."""
     with runtime.sessions() as session:
-        rows = session.execute(select(Invoice.id, Invoice.version).where(
-            Invoice.id.in_(versions), Invoice.status == Status.SENT.value)).all()
+        rows = session.execute(
+            select(Invoice.id, Invoice.version).where(Invoice.id.in_(versions), Invoice.status == Status.SENT.value)
+        ).all()
     return {invoice_id for invoice_id, version in rows if versions[invoice_id] == version}
 
 
-class Confirmed:
-    """The QuickBooks gateway, except that each create first confirms the invoice locks are still ours.
+class Confirmation:
+    """Called right before each create: confirms the invoice locks are still ours (exactly_once's `confirm`).
 
     A lost renewal cannot lead to a second Bill: confirm() renews with the token taken with the lock, which
     fails if the lock expired at any moment since, so a job whose lock another attempt may have taken
@@ -69,33 +69,19 @@ class Confirmed:
     during the create; should Redis itself lose it mid-create (a flush), the next holder still looks the Bill
     up by DocNumber and creates under the same requestid, which QuickBooks answers with our Bill.
 
-    With `runtime` and `versions`, each create also re-reads the invoices' status right before it: Return to
-    Approved takes no lock, so A/P may click it while this job looks Bills up; then nothing is created (LeftSent).
+    Each create also re-reads the invoices' status right before it: Return to Approved takes no lock, so A/P
+    may click it while this job looks Bills up; then nothing is created (LeftSent).
     """
 
-    def __init__(self, gateway: QuickBooks, locks: list[Held], runtime: Runtime | None = None,
-                 versions: dict[int, int] | None = None):
-        self._gateway, self._locks = gateway, locks
-        self._runtime, self._versions = runtime, versions or {}
+    def __init__(self, locks: list[Held], runtime: Runtime, versions: dict[int, int]):
+        self._locks, self._runtime, self._versions = locks, runtime, versions
 
-    def __getattr__(self, name: str):
-        return getattr(self._gateway, name)
-
-    def create_bill(self, draft: BillDraft, *args, **kwargs) -> dict:
-        """Confirm the locks and that the invoice is still in ES, then create one Bill."""
-        self._confirm([draft.invoice_id])
-        return self._gateway.create_bill(draft, *args, **kwargs)
-
-    def create_bills(self, items: dict, *args, **kwargs) -> dict:
-        """Confirm the locks and that every invoice is still in ES, then create Bills in one /batch."""
-        self._confirm([int(key) for key in items])
-        return self._gateway.create_bills(items, *args, **kwargs)
-
-    def _confirm(self, invoice_ids: list[int]) -> None:
+    def __call__(self, invoice_ids: list[int]) -> None:
+        """Raise Busy if a lock lapsed, LeftSent if an invoice left ES; else the create may go ahead."""
         for lock in self._locks:
             lock.confirm()
         checked = {i: self._versions[i] for i in invoice_ids if i in self._versions}
-        if self._runtime is not None and checked:
+        if checked:
             gone = sorted(set(checked) - still_sent(self._runtime, checked))
             if gone:
                 # A batch is not trimmed: its requestid names the whole set, so every invoice's job runs again.

@@ -7,8 +7,8 @@ from invoices.numbering import BillNumbering
 from invoices.rules import Actor, Role
 from invoices.statuses import Status
 from models import Invoice, Vendor
-from services.actions import procurement_approver
-from services.invoice_view import InvoiceView, load_view
+from services.read.view import load_view, procurement_approver
+from services.views import InvoiceView
 
 MAX_MATCHES = 10
 _WAITING_FOR = {
@@ -24,13 +24,19 @@ def find_invoices(session: Session, number: str, numbering: BillNumbering) -> li
     if not wanted:
         return []
     ids = session.scalars(
-        select(Invoice.id).join(Invoice.vendor).where(or_(
-            func.lower(Invoice.number) == wanted,
-            func.lower(Invoice.po_number) == wanted,
-            func.lower(Invoice.bill_number) == wanted,
-            # Before its sync an invoice has no stored Bill number, but its answer already shows the composed one.
-            and_(Invoice.bill_number.is_(None), func.lower(_composed_bill_number(numbering)) == wanted),
-        )).order_by(Invoice.id.desc()).limit(MAX_MATCHES)
+        select(Invoice.id)
+        .join(Invoice.vendor)
+        .where(
+            or_(
+                func.lower(Invoice.number) == wanted,
+                func.lower(Invoice.po_number) == wanted,
+                func.lower(Invoice.bill_number) == wanted,
+                # Before its sync an invoice has no stored Bill number, but its answer already shows the composed one.
+                and_(Invoice.bill_number.is_(None), func.lower(_composed_bill_number(numbering)) == wanted),
+            )
+        )
+        .order_by(Invoice.id.desc())
+        .limit(MAX_MATCHES)
     ).all()
     return [load_view(session, invoice_id, numbering) for invoice_id in ids]
 
@@ -55,8 +61,11 @@ def pending_for(session: Session, actor: Actor, numbering: BillNumbering) -> lis
         select(Invoice).where(Invoice.status.in_(statuses)).order_by(Invoice.id).limit(200)
     ).all()
     waiting = [
-        invoice.id for invoice in invoices
+        invoice.id
+        for invoice in invoices
         # Segregation of duties: an invoice this person approved for Procurement is not theirs to approve again.
-        if not (invoice.status == Status.PENDING_ACCOUNTING.value and procurement_approver(session, invoice) == actor.id)
+        if not (
+            invoice.status == Status.PENDING_ACCOUNTING.value and procurement_approver(session, invoice) == actor.id
+        )
     ]
     return [load_view(session, invoice_id, numbering) for invoice_id in waiting[:25]]

@@ -4,14 +4,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from invoices.audit import AuditKind
 from invoices.rules import Actor
 from invoices.statuses import Action, Status
 from models import Invoice, Vendor
-from services.actions import apply_action
-from services.audit import record_audit
-from services.revisions import copy_revision, current_revision
-from services.unit_of_work import UnitOfWork
-from services.upload_payload import VendorIn
+from services.changes.actions import apply_action
+from services.changes.audit import record_audit
+from services.changes.unit_of_work import UnitOfWork
+from services.intake.payload import VendorIn
+from services.intake.revisions import copy_revision, current_revision
 
 # Invoices not yet handed to QuickBooks (or whose hand-over failed) pay whatever the vendor is called when
 # they are sent, so a new payee must be approved again; R stays closed, ES/S/P keep the payee they were sent with.
@@ -38,10 +39,16 @@ class VendorChange:
 
 def vendor_change(vendor: Vendor, stated: VendorIn) -> VendorChange:
     """What `stated` changes on `vendor`; optional fields left out of the upload change nothing."""
-    wanted = {"name": stated.name, "qb_accounting_name": stated.qb_accounting_name,
-              "default_class": stated.default_class}
-    fields = {name: (getattr(vendor, name), value) for name, value in wanted.items()
-              if value is not None and value != getattr(vendor, name)}
+    wanted = {
+        "name": stated.name,
+        "qb_accounting_name": stated.qb_accounting_name,
+        "default_class": stated.default_class,
+    }
+    fields = {
+        name: (getattr(vendor, name), value)
+        for name, value in wanted.items()
+        if value is not None and value != getattr(vendor, name)
+    }
     return VendorChange(vendor.code, fields)
 
 
@@ -50,8 +57,7 @@ def payee_after(vendor: Vendor, stated: VendorIn) -> str | None:
     return stated.qb_accounting_name if stated.qb_accounting_name is not None else vendor.qb_accounting_name
 
 
-def apply_vendor_change(uow: UnitOfWork, vendor: Vendor, change: VendorChange, actor: Actor,
-                        invoice: Invoice) -> None:
+def apply_vendor_change(uow: UnitOfWork, vendor: Vendor, change: VendorChange, actor: Actor, invoice: Invoice) -> None:
     """Store `change` (the vendor row is locked), re-open the vendor's other open invoices, audit it on `invoice`."""
     if not change.fields:
         return
@@ -63,28 +69,40 @@ def apply_vendor_change(uow: UnitOfWork, vendor: Vendor, change: VendorChange, a
     detail = f"vendor {change.code}: {change.describe()}"
     if reopened:
         detail += f"; approvals reset on invoice{'s' if len(reopened) > 1 else ''} {', '.join(reopened)}"
-    record_audit(uow.session, invoice_id=invoice.id, actor=actor.id, action="vendor_change", outcome="allowed",
-                 detail=detail)
+    record_audit(
+        uow.session,
+        invoice_id=invoice.id,
+        actor=actor.id,
+        action=AuditKind.VENDOR_CHANGE,
+        outcome="allowed",
+        detail=detail,
+    )
 
 
-def _reopen_for_payee(uow: UnitOfWork, vendor: Vendor, change: VendorChange, actor: Actor,
-                      uploaded: Invoice) -> list[str]:
+def _reopen_for_payee(
+    uow: UnitOfWork, vendor: Vendor, change: VendorChange, actor: Actor, uploaded: Invoice
+) -> list[str]:
     session = uow.session
     others = session.scalars(
-        select(Invoice).where(Invoice.vendor_id == vendor.id, Invoice.id != uploaded.id,
-                              Invoice.status.in_([s.value for s in REOPENED]))
-        .order_by(Invoice.id).with_for_update(of=Invoice).execution_options(populate_existing=True)
+        select(Invoice)
+        .where(
+            Invoice.vendor_id == vendor.id, Invoice.id != uploaded.id, Invoice.status.in_([s.value for s in REOPENED])
+        )
+        .order_by(Invoice.id)
+        .with_for_update(of=Invoice)
+        .execution_options(populate_existing=True)
     ).all()
     reopened = []
     for other in others:
         source = current_revision(session, other.id, other.revision)
         if source.qb_accounting_name == change.payee:
             continue
-        reason = (f"revision {other.revision + 1}: the QB accounting name of vendor {change.code} changed from "
-                  f"{_quoted(source.qb_accounting_name)} to {_quoted(change.payee)} with invoice {uploaded.number}; "
-                  f"approvals reset")
-        result = apply_action(uow, other.id, Action.REVISE, actor, values={"po_number": other.po_number},
-                              reason=reason)
+        reason = (
+            f"revision {other.revision + 1}: the QB accounting name of vendor {change.code} changed from "
+            f"{_quoted(source.qb_accounting_name)} to {_quoted(change.payee)} with invoice {uploaded.number}; "
+            f"approvals reset"
+        )
+        result = apply_action(uow, other.id, Action.REVISE, actor, values={"po_number": other.po_number}, reason=reason)
         if result.changed:
             copy_revision(session, source, result.invoice.revision, change.payee)
             session.expire(result.invoice, ["revisions"])

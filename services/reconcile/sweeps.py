@@ -10,7 +10,7 @@ from models import Invoice, QboConnection, WebhookDelivery
 from models.base import utcnow
 from models.database import transaction
 from services.ports import QuickBooks
-from services.reconcile import reconcile_bill, reconcile_payment
+from services.reconcile.bills import reconcile_bill, reconcile_payment
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,17 @@ def invoices_in_es(runtime: Runtime) -> list[int]:
 
 def waiting_events(runtime: Runtime) -> list[int]:
     """The first QuickBooks event still unprocessed after a grace period of each entity: its reconcile applies all."""
-    waiting = (WebhookDelivery.source == "quickbooks", WebhookDelivery.processed_at.is_(None),
-               WebhookDelivery.received_at < utcnow() - EVENT_GRACE)
+    waiting = (
+        WebhookDelivery.source == "quickbooks",
+        WebhookDelivery.processed_at.is_(None),
+        WebhookDelivery.received_at < utcnow() - EVENT_GRACE,
+    )
     with runtime.sessions() as session:
-        first = session.scalars(select(func.min(WebhookDelivery.id)).where(
-            *waiting, WebhookDelivery.subject.is_not(None)).group_by(WebhookDelivery.subject)).all()
+        first = session.scalars(
+            select(func.min(WebhookDelivery.id))
+            .where(*waiting, WebhookDelivery.subject.is_not(None))
+            .group_by(WebhookDelivery.subject)
+        ).all()
         alone = session.scalars(select(WebhookDelivery.id).where(*waiting, WebhookDelivery.subject.is_(None))).all()
     return sorted({*first, *alone})
 
@@ -69,9 +75,13 @@ def capture_changes(runtime: Runtime) -> int:
             if len(page[name]) < CDC_MAX_OBJECTS:
                 del cursors[name]
             elif latest is None or latest <= cursors[name]:
-                log.error("QuickBooks reports %d or more %s changes in the second from %s: CDC cannot page further, "
-                          "so the checkpoint stays there and the next sweep asks again", CDC_MAX_OBJECTS, name,
-                          cursors[name].isoformat())
+                log.error(
+                    "QuickBooks reports %d or more %s changes in the second from %s: CDC cannot page further, "
+                    "so the checkpoint stays there and the next sweep asks again",
+                    CDC_MAX_OBJECTS,
+                    name,
+                    cursors[name].isoformat(),
+                )
                 _checkpoint(runtime, realm_id, min(cursors.values()))
                 return read
             else:
@@ -94,8 +104,11 @@ def _apply(runtime: Runtime, gateway: QuickBooks, found: dict[str, list[dict]], 
 
 def _latest(rows: list[dict]) -> datetime | None:
     """The latest MetaData.LastUpdatedTime among CDC rows, to the second, e.g. 2026-11-20T10:11:12-08:00."""
-    stamps = [datetime.fromisoformat(row["MetaData"]["LastUpdatedTime"]) for row in rows
-              if (row.get("MetaData") or {}).get("LastUpdatedTime")]
+    stamps = [
+        datetime.fromisoformat(row["MetaData"]["LastUpdatedTime"])
+        for row in rows
+        if (row.get("MetaData") or {}).get("LastUpdatedTime")
+    ]
     return max(stamps).replace(microsecond=0) if stamps else None
 
 

@@ -2,18 +2,18 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from invoices.events import InvoiceChanged, SyncRequested
 from invoices.numbering import BillNumbering
-from invoices.rules import ActionRefused, Actor, Department, Outcome, decide, decision_of
+from invoices.rules import ActionRefused, Actor, decide, decision_of
 from invoices.statuses import EFFECTS, Action, Status, Value
 from models import Decision, Invoice
 from models.base import utcnow
-from services.audit import record_audit
-from services.invoice_view import blockers_of
-from services.unit_of_work import UnitOfWork
+from services.changes.audit import record_audit
+from services.changes.unit_of_work import UnitOfWork
+from services.read.view import blockers_of, procurement_approver
 
 
 class InvoiceNotFound(Exception):
@@ -40,16 +40,6 @@ class ActionResult:
         return self.refusal is None
 
 
-def procurement_approver(session: Session, invoice: Invoice) -> str | None:
-    """Who approved the invoice's current revision for Procurement, if anyone."""
-    return session.scalars(
-        select(Decision.user_id).where(
-            Decision.invoice_id == invoice.id, Decision.revision == invoice.revision,
-            Decision.department == Department.PROCUREMENT, Decision.outcome == Outcome.APPROVED,
-        ).order_by(Decision.id.desc())
-    ).first()
-
-
 def check_action(
     session: Session,
     invoice: Invoice,
@@ -73,7 +63,10 @@ def check_action(
             f"This card was out of date: the invoice is now {status.label}, not {expected_status.label}."
         )
     return decide(
-        status, action, actor, reason=reason,
+        status,
+        action,
+        actor,
+        reason=reason,
         procurement_approver=procurement_approver(session, invoice),
         send_blockers=blockers_of(invoice, numbering),
     )
@@ -97,19 +90,50 @@ def apply_action(
         raise InvoiceNotFound(f"There is no invoice with id {invoice_id}.")
     before = Status(invoice.status)
     try:
-        after = check_action(session, invoice, action, actor, uow.runtime.numbering, reason=reason,
-                             expected_status=expected_status, expected_revision=expected_revision)
+        after = check_action(
+            session,
+            invoice,
+            action,
+            actor,
+            uow.runtime.numbering,
+            reason=reason,
+            expected_status=expected_status,
+            expected_revision=expected_revision,
+        )
     except ActionRefused as refused:
-        entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="refused",
-                             from_status=before, detail=str(refused))
+        entry = record_audit(
+            session,
+            invoice_id=invoice.id,
+            actor=actor.id,
+            action=action,
+            outcome="refused",
+            from_status=before,
+            detail=str(refused),
+        )
         return ActionResult(invoice, before, before, entry.id, str(refused))
     _move(session, invoice, after, _effects(invoice, action, reason, values or {}))
     decision = decision_of(before, action)
     if decision is not None:
-        session.add(Decision(invoice_id=invoice.id, revision=invoice.revision, department=decision[0],
-                             outcome=decision[1], user_id=actor.id, reason=reason))
-    entry = record_audit(session, invoice_id=invoice.id, actor=actor.id, action=action, outcome="allowed",
-                         from_status=before, to_status=after, detail=reason)
+        session.add(
+            Decision(
+                invoice_id=invoice.id,
+                revision=invoice.revision,
+                department=decision[0],
+                outcome=decision[1],
+                user_id=actor.id,
+                reason=reason,
+            )
+        )
+    entry = record_audit(
+        session,
+        invoice_id=invoice.id,
+        actor=actor.id,
+        action=action,
+        outcome="allowed",
+        from_status=before,
+        to_status=after,
+        detail=reason,
+    )
     if after is Status.SENT:
         uow.emit(SyncRequested(invoice.id))
     uow.emit(InvoiceChanged(invoice.id, entry.id))
@@ -136,7 +160,8 @@ def _effects(invoice: Invoice, action: Action, reason: str | None, values: dict)
 def _move(session: Session, invoice: Invoice, after: Status, fields: dict) -> None:
     # The version check makes the change conditional even where the row lock is a no-op (SQLite).
     moved = session.execute(
-        update(Invoice).where(Invoice.id == invoice.id, Invoice.version == invoice.version)
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.version == invoice.version)
         .values(status=after.value, version=invoice.version + 1, updated_at=utcnow(), **fields)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -6,8 +6,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from invoices import limits
 from invoices.totals import total_discrepancy
-from services.upload_fields import (Amount, CalendarDate, ClassName, Count, Currency, InvoiceNumber, LineText,
-                                    PoNumber, QbAccountingName, UnitPrice, Url, VendorCode, VendorName)
+from services.intake.fields import (
+    Amount,
+    CalendarDate,
+    ClassName,
+    Count,
+    Currency,
+    InvoiceNumber,
+    LineText,
+    PoNumber,
+    QbAccountingName,
+    UnitPrice,
+    Url,
+    VendorCode,
+    VendorName,
+)
 
 
 class _Strict(BaseModel):
@@ -90,11 +103,15 @@ def parse_upload(data: object) -> UploadIn:
     invoice = upload.invoice
     off = total_discrepancy(invoice.total, [x.amount for x in invoice.lines + invoice.charges])
     if off:
-        raise UploadInvalid([{
-            "pointer": "#/invoice/total",
-            "detail": f"total {invoice.total} does not equal the lines and charges, "
-                      f"which add up to {invoice.total - off}",
-        }])
+        raise UploadInvalid(
+            [
+                {
+                    "pointer": "#/invoice/total",
+                    "detail": f"total {invoice.total} does not equal the lines and charges, "
+                    f"which add up to {invoice.total - off}",
+                }
+            ]
+        )
     return upload
 
 

@@ -7,14 +7,16 @@ from enum import StrEnum
 from sqlalchemy import delete, select, true
 from sqlalchemy.exc import IntegrityError
 
+from invoices.audit import audited
 from invoices.events import InvoiceChanged
 from invoices.statuses import Action, Status
 from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
 from models.base import utcnow
 from models.database import transaction
-from services.invoice_view import InvoiceView, load_view
 from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
+from services.read.view import load_view
 from services.runtime import Runtime
+from services.views import InvoiceView, ThreadEntry
 
 log = logging.getLogger(__name__)
 LOCK_SECONDS = 120
@@ -40,8 +42,12 @@ def channel_of(runtime: Runtime, kind: CardKind) -> str:
 def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None) -> None:
     """Post missing cards, update existing ones, and post the thread line of audit entry `audit_id`."""
     # One refresh per invoice at a time: cards are posted once and the last update shows the last state.
-    with runtime.locks.hold(f"invoice-sync:slack-cards:{invoice_id}", LOCK_SECONDS, wait=LOCK_WAIT_SECONDS,
-                            busy=f"the Slack cards of invoice {invoice_id} are being refreshed by another worker"):
+    with runtime.locks.hold(
+        f"invoice-sync:slack-cards:{invoice_id}",
+        LOCK_SECONDS,
+        wait=LOCK_WAIT_SECONDS,
+        busy=f"the Slack cards of invoice {invoice_id} are being refreshed by another worker",
+    ):
         try:
             _refresh(runtime, invoice_id, audit_id)
         except SlackStillRefused as refused:
@@ -57,10 +63,12 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
         if session.get(Invoice, invoice_id) is None:
             return
         view = load_view(session, invoice_id, runtime.numbering)
-        cards = {CardKind(card.kind): card
-                 for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))}
+        cards = {
+            CardKind(card.kind): card
+            for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))
+        }
         entry = session.get(AuditEntry, audit_id) if audit_id is not None else None
-    told = entry if entry and entry.outcome == "allowed" and entry.invoice_id == invoice_id else None
+    told = thread_entry(entry) if entry and entry.outcome == "allowed" and entry.invoice_id == invoice_id else None
     wanted = [CardKind.PROCUREMENT] if view.status in _BEFORE_ACCOUNTING else list(CardKind)
     if entry is not None and entry.action == Action.REVISE and CardKind.PROCUREMENT in cards:
         cards[CardKind.PROCUREMENT] = _repost(runtime, cards[CardKind.PROCUREMENT], view)
@@ -107,7 +115,18 @@ def _repost(runtime: Runtime, card: SlackCard, view: InvoiceView) -> SlackCard:
     return card
 
 
-def _post_line(runtime: Runtime, card: SlackCard, entry: AuditEntry, view: InvoiceView) -> None:
+def thread_entry(entry: AuditEntry) -> ThreadEntry:
+    """The plain values of a stored audit entry that a thread line tells."""
+    return ThreadEntry(
+        entry.id,
+        entry.actor,
+        audited(entry.action),
+        Status(entry.from_status) if entry.from_status else None,
+        entry.detail,
+    )
+
+
+def _post_line(runtime: Runtime, card: SlackCard, entry: ThreadEntry, view: InvoiceView) -> None:
     mine = (SlackThreadPost.audit_id == entry.id) & (SlackThreadPost.card_kind == card.kind)
     # The intent is committed before the post, so a retried job never posts twice. If the worker dies
     # after the intent and before Slack answers, the line is not posted again (at most once).
@@ -115,8 +134,11 @@ def _post_line(runtime: Runtime, card: SlackCard, entry: AuditEntry, view: Invoi
         with transaction(runtime.sessions) as session:
             if session.scalar(select(SlackThreadPost.id).where(mine)) is not None:
                 return
-            session.add(SlackThreadPost(audit_id=entry.id, card_kind=card.kind, invoice_id=card.invoice_id,
-                                        channel=card.channel, ts=None))
+            session.add(
+                SlackThreadPost(
+                    audit_id=entry.id, card_kind=card.kind, invoice_id=card.invoice_id, channel=card.channel, ts=None
+                )
+            )
     except IntegrityError:
         return
     try:
@@ -137,13 +159,18 @@ def sweep_unannounced(
     now = utcnow()
     with runtime.sessions() as session:
         entries = session.execute(
-            select(AuditEntry.id, AuditEntry.invoice_id).where(
-                AuditEntry.outcome == "allowed", AuditEntry.invoice_id.is_not(None),
-                AuditEntry.at >= now - horizon, AuditEntry.at <= now - settle,
-            ).order_by(AuditEntry.id)
+            select(AuditEntry.id, AuditEntry.invoice_id)
+            .where(
+                AuditEntry.outcome == "allowed",
+                AuditEntry.invoice_id.is_not(None),
+                AuditEntry.at >= now - horizon,
+                AuditEntry.at <= now - settle,
+            )
+            .order_by(AuditEntry.id)
         ).all()
-        posted = set(session.scalars(
-            select(SlackThreadPost.audit_id).where(SlackThreadPost.posted_at >= now - horizon - settle)))
+        posted = set(
+            session.scalars(select(SlackThreadPost.audit_id).where(SlackThreadPost.posted_at >= now - horizon - settle))
+        )
         carded = set(session.scalars(select(SlackCard.invoice_id).where(SlackCard.kind == CardKind.PROCUREMENT)))
         uncarded = session.scalars(select(Invoice.id).where(Invoice.id.not_in(carded) if carded else true())).all()
     missing = [InvoiceChanged(invoice_id, audit_id) for audit_id, invoice_id in entries if audit_id not in posted]

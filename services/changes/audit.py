@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from invoices.audit import Audited
 from models import AuditEntry
 
 # Entries are written once and never changed (models.audit refuses it), so they go in as plain inserts: no unit of
@@ -24,15 +25,23 @@ def record_audit(
     *,
     invoice_id: int | None,
     actor: str,
-    action: str,
+    action: Audited,
     outcome: str,
     from_status: str | None = None,
     to_status: str | None = None,
     detail: str | None = None,
 ) -> RecordedEntry:
     """Append an entry to the audit log in the caller's transaction; its id is known on return."""
-    entry_id = session.execute(insert(_AUDIT).returning(_AUDIT.c.id), {
-        "invoice_id": invoice_id, "actor": actor, "action": action, "outcome": outcome,
-        "from_status": from_status, "to_status": to_status, "detail": detail,
-    }).scalar_one()
+    entry_id = session.execute(
+        insert(_AUDIT).returning(_AUDIT.c.id),
+        {
+            "invoice_id": invoice_id,
+            "actor": actor,
+            "action": action,
+            "outcome": outcome,
+            "from_status": from_status,
+            "to_status": to_status,
+            "detail": detail,
+        },
+    ).scalar_one()
     return RecordedEntry(entry_id)

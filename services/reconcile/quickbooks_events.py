@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from invoices.events import QuickBooksEventRecorded
 from models import QboConnection, WebhookDelivery
+from services.changes.unit_of_work import UnitOfWork
 from services.runtime import Runtime
-from services.unit_of_work import UnitOfWork
 
 SOURCE = "quickbooks"
 CHUNK = 500
@@ -59,10 +59,18 @@ def _record(uow: UnitOfWork, keyed: dict[str, dict]) -> int:
     keys = list(keyed)
     seen = set()
     for start in range(0, len(keys), CHUNK):
-        seen.update(uow.session.scalars(select(WebhookDelivery.delivery_id).where(
-            WebhookDelivery.source == SOURCE, WebhookDelivery.delivery_id.in_(keys[start:start + CHUNK]))))
-    new = [WebhookDelivery(source=SOURCE, delivery_id=key, subject=subject_of(event), payload=event)
-           for key, event in keyed.items() if key not in seen]
+        seen.update(
+            uow.session.scalars(
+                select(WebhookDelivery.delivery_id).where(
+                    WebhookDelivery.source == SOURCE, WebhookDelivery.delivery_id.in_(keys[start : start + CHUNK])
+                )
+            )
+        )
+    new = [
+        WebhookDelivery(source=SOURCE, delivery_id=key, subject=subject_of(event), payload=event)
+        for key, event in keyed.items()
+        if key not in seen
+    ]
     uow.session.add_all(new)
     uow.session.flush()
     first = {}

@@ -1,9 +1,5 @@
 """A read-only snapshot of an invoice as people see it: cards, thread lines and /invoice answers."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,59 +7,18 @@ from invoices.numbering import BillNumbering
 from invoices.rules import Department, Outcome, send_blockers
 from invoices.statuses import Status
 from models import Decision, Invoice
+from services.views import DecisionView, InvoiceView, LineView
 
 _UNSENT = {Status.PENDING_PROCUREMENT, Status.PENDING_ACCOUNTING, Status.APPROVED, Status.REJECTED, Status.FAILED}
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    """One department's approval, rejection or return."""
-
-    department: Department
-    outcome: Outcome
-    user_id: str
-    at: datetime
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class LineView:
-    """A product line or charge as one sentence and its amount."""
-
-    text: str
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class InvoiceView:
-    """Everything a card or an answer shows about one invoice."""
-
-    id: int
-    number: str
-    po_number: str
-    vendor_name: str
-    payee: str | None
-    ship_date: date
-    currency: str
-    total: Decimal
-    attachment_url: str | None
-    lines: tuple[LineView, ...]
-    status: Status
-    revision: int
-    bill_number: str
-    bill_id: str | None
-    last_error: str | None
-    approvals: tuple[DecisionView, ...]
-    setback: DecisionView | None
-    blockers: tuple[str, ...]
 
 
 def bill_number_of(invoice: Invoice, numbering: BillNumbering) -> str:
     """The Bill number QuickBooks got for this invoice, or the one it would get now."""
     if invoice.bill_number:
         return invoice.bill_number
-    return numbering.compose(po_number=invoice.po_number, invoice_number=invoice.number,
-                             vendor_code=invoice.vendor.code)
+    return numbering.compose(
+        po_number=invoice.po_number, invoice_number=invoice.number, vendor_code=invoice.vendor.code
+    )
 
 
 def blockers_of(invoice: Invoice, numbering: BillNumbering) -> tuple[str, ...]:
@@ -76,14 +31,20 @@ def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> In
     invoice = session.get(Invoice, invoice_id, populate_existing=True)
     revision = invoice.current
     decisions = session.scalars(
-        select(Decision).where(Decision.invoice_id == invoice.id, Decision.revision == invoice.revision)
+        select(Decision)
+        .where(Decision.invoice_id == invoice.id, Decision.revision == invoice.revision)
         .order_by(Decision.id)
     ).all()
     approvals: list[DecisionView] = []
     setback = None
     for decision in decisions:
-        seen = DecisionView(Department(decision.department), Outcome(decision.outcome), decision.user_id,
-                            decision.decided_at, decision.reason)
+        seen = DecisionView(
+            Department(decision.department),
+            Outcome(decision.outcome),
+            decision.user_id,
+            decision.decided_at,
+            decision.reason,
+        )
         if seen.outcome is Outcome.APPROVED:
             approvals.append(seen)
         else:
@@ -92,10 +53,22 @@ def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> In
     status = Status(invoice.status)
     number = bill_number_of(invoice, numbering)
     return InvoiceView(
-        id=invoice.id, number=invoice.number, po_number=invoice.po_number, vendor_name=invoice.vendor.name,
-        payee=revision.qb_accounting_name, ship_date=revision.ship_date, currency=revision.currency, total=revision.total,
-        attachment_url=revision.attachment_url, lines=_lines(revision), status=status, revision=invoice.revision,
-        bill_number=number, bill_id=invoice.bill_id, last_error=invoice.last_error, approvals=tuple(approvals),
+        id=invoice.id,
+        number=invoice.number,
+        po_number=invoice.po_number,
+        vendor_name=invoice.vendor.name,
+        payee=revision.qb_accounting_name,
+        ship_date=revision.ship_date,
+        currency=revision.currency,
+        total=revision.total,
+        attachment_url=revision.attachment_url,
+        lines=_lines(revision),
+        status=status,
+        revision=invoice.revision,
+        bill_number=number,
+        bill_id=invoice.bill_id,
+        last_error=invoice.last_error,
+        approvals=tuple(approvals),
         setback=setback if status in (Status.REJECTED, Status.PENDING_PROCUREMENT) else None,
         blockers=blockers_of(invoice, numbering) if status in _UNSENT else (),
     )
@@ -104,11 +77,29 @@ def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> In
 def _lines(revision) -> tuple[LineView, ...]:
     lines = []
     for line in revision.lines:
-        detail = ", ".join(part for part in (
-            f"{line.boxes} boxes" if line.boxes is not None else "",
-            f"{line.units:,} stems" if line.units is not None else "",
-            f"@ {line.unit_price}" if line.unit_price is not None else "",
-        ) if part)
+        detail = ", ".join(
+            part
+            for part in (
+                f"{line.boxes} boxes" if line.boxes is not None else "",
+                f"{line.units:,} stems" if line.units is not None else "",
+                f"@ {line.unit_price}" if line.unit_price is not None else "",
+            )
+            if part
+        )
         lines.append(LineView(f"{line.product}{f' ({detail})' if detail else ''}", line.amount))
     lines.extend(LineView(charge.description, charge.amount) for charge in revision.charges)
     return tuple(lines)
+
+
+def procurement_approver(session: Session, invoice: Invoice) -> str | None:
+    """Who approved the invoice's current revision for Procurement, if anyone."""
+    return session.scalars(
+        select(Decision.user_id)
+        .where(
+            Decision.invoice_id == invoice.id,
+            Decision.revision == invoice.revision,
+            Decision.department == Department.PROCUREMENT,
+            Decision.outcome == Outcome.APPROVED,
+        )
+        .order_by(Decision.id.desc())
+    ).first()

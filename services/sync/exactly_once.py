@@ -8,6 +8,7 @@ or a QboTransient after which the invoice stays in ES.
 import base64
 import hashlib
 import logging
+from collections.abc import Callable
 
 from invoices.bill import BillDraft, preflight, traced
 from invoices.books import BLOCK, CompanyBooks, currency_problem, dating
@@ -21,6 +22,12 @@ INVALID_REFERENCE = 2500
 TOO_LONG = 2050
 BATCH_PREFIX = "invoice-sync-b-"
 BATCH_REQUEST_ID_MAX = 36
+# Called with the invoice ids right before a create; it raises (Busy) when they may no longer be created.
+Confirm = Callable[[list[int]], None]
+
+
+def unconfirmed(invoice_ids: list[int]) -> None:
+    """No check before a create: for callers that hold no lock (the core's own tests)."""
 
 
 def request_id(invoice_id: int, revision: int, version: int) -> str:
@@ -35,15 +42,16 @@ def batch_request_id(sends: list[tuple[int, int, int]]) -> str:
     of the set's SHA-256 in lowercase base32, so two different sets of one company never share an id.
     """
     digest = base64.b32encode(hashlib.sha256(repr(sorted(sends)).encode()).digest()).decode().lower()
-    return f"{BATCH_PREFIX}{digest[:BATCH_REQUEST_ID_MAX - len(BATCH_PREFIX)]}"
+    return f"{BATCH_PREFIX}{digest[: BATCH_REQUEST_ID_MAX - len(BATCH_PREFIX)]}"
 
 
 def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str, closed_books: str = BLOCK) -> BillRefs:
     """Preflight a draft against the company's books and resolve its references; QboPermanent before any write."""
     books = gateway.books() if draft.vendor_name else CompanyBooks()
     classes = gateway.classes() if books.classes else {}
-    problems = preflight(draft, classes_enabled=books.classes,
-                         known_classes=frozenset(classes) if books.classes else None)
+    problems = preflight(
+        draft, classes_enabled=books.classes, known_classes=frozenset(classes) if books.classes else None
+    )
     dated = dating(books, draft.txn_date, closed_books)
     if isinstance(dated, str):
         problems.append(dated[0].upper() + dated[1:])
@@ -53,16 +61,23 @@ def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str, closed_books
         problems.append(mismatch[0].upper() + mismatch[1:])
     if problems:
         raise QboPermanent("; ".join(problems) + ".")
-    return BillRefs(gateway.vendor_id(draft.vendor_name), gateway.item_id(item_name),
-                    classes.get(draft.class_name) if books.classes else None,
-                    currency=draft.currency if books.multicurrency else None,
-                    txn_date=dated.txn_date if dated.note else None, note=dated.note)
+    return BillRefs(
+        gateway.vendor_id(draft.vendor_name),
+        gateway.item_id(item_name),
+        classes.get(draft.class_name) if books.classes else None,
+        currency=draft.currency if books.multicurrency else None,
+        txn_date=dated.txn_date if dated.note else None,
+        note=dated.note,
+    )
 
 
 def ours_among(draft: BillDraft, vendor_id: str, bills: list[dict]) -> dict | None:
     """Among `bills`, the one of this number and vendor carrying our trace; refuses to create beside someone else's."""
-    existing = [b for b in bills if b.get("DocNumber") == draft.doc_number
-                and str((b.get("VendorRef") or {}).get("value")) == str(vendor_id)]
+    existing = [
+        b
+        for b in bills
+        if b.get("DocNumber") == draft.doc_number and str((b.get("VendorRef") or {}).get("value")) == str(vendor_id)
+    ]
     ours = [(b, traced(b.get("PrivateNote"))) for b in existing]
     ours = [(b, found[1]) for b, found in ours if found is not None and found[0] == draft.invoice_id]
     if ours:
@@ -71,13 +86,15 @@ def ours_among(draft: BillDraft, vendor_id: str, bills: list[dict]) -> dict | No
             raise QboPermanent(
                 f"QuickBooks already has Bill {draft.doc_number} (QuickBooks id {bill['Id']}), created by "
                 f"invoice-sync for revision {revision} of this invoice; delete that Bill in QuickBooks so "
-                f"revision {draft.revision} can be sent, then Retry")
+                f"revision {draft.revision} can be sent, then Retry"
+            )
         return bill
     if existing:
         raise QboPermanent(
             f"Bill number {draft.doc_number} of vendor {draft.vendor_name!r} already exists in QuickBooks "
             f"(QuickBooks id {existing[0]['Id']}) and was not created by invoice-sync: delete or renumber that "
-            f"Bill in QuickBooks if it is a mistake, then Retry")
+            f"Bill in QuickBooks if it is a mistake, then Retry"
+        )
     return None
 
 
@@ -90,8 +107,11 @@ def after_refusal(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, error: 
     """Our own Bill when QBO refused a create as a duplicate of it; otherwise QboPermanent in the invoice's terms."""
     if isinstance(error, QboBooksClosed):
         # Nothing to adopt: QuickBooks created nothing, and only a reopened period (or another date) helps.
-        raise QboPermanent(f"Bill {draft.doc_number} dated {refs.txn_date or draft.txn_date} was not booked: {error}",
-                           error.code, error.detail) from None
+        raise QboPermanent(
+            f"Bill {draft.doc_number} dated {refs.txn_date or draft.txn_date} was not booked: {error}",
+            error.code,
+            error.detail,
+        ) from None
     if error.code in DUPLICATE_CODES:
         adopted = find_ours(gateway, draft, refs)
         if adopted is not None:
@@ -107,11 +127,15 @@ def explain(error: QboPermanent, draft: BillDraft, item_name: str) -> str:
     if error.code == TOO_LONG:
         return f"QuickBooks refused {bill}: {_too_long(error, draft)}; shorten it, then Retry"
     if error.code in DUPLICATE_CODES:
-        return (f"QuickBooks refused {bill}: that Bill number is already used by a Bill not created by "
-                f"invoice-sync ({error.detail}); resolve it in QuickBooks, then Retry")
+        return (
+            f"QuickBooks refused {bill}: that Bill number is already used by a Bill not created by "
+            f"invoice-sync ({error.detail}); resolve it in QuickBooks, then Retry"
+        )
     if error.code == INVALID_REFERENCE:
-        return (f"QuickBooks refused {bill}: a reference is invalid ({error.detail}); check that the vendor, "
-                f"the item {item_name!r} and the class {draft.class_name!r} exist and are active, then Retry")
+        return (
+            f"QuickBooks refused {bill}: a reference is invalid ({error.detail}); check that the vendor, "
+            f"the item {item_name!r} and the class {draft.class_name!r} exist and are active, then Retry"
+        )
     return f"QuickBooks refused {bill} (code {error.code}): {error.detail or error}; correct it, then Retry"
 
 
@@ -125,21 +149,35 @@ def _too_long(error: QboPermanent, draft: BillDraft) -> str:
     return f"{field} is longer than QuickBooks allows (QuickBooks: {said})"
 
 
-def find_or_create(gateway: QuickBooks, draft: BillDraft, rid: str, item_name: str, closed_books: str = BLOCK) -> dict:
-    """The one Bill of `draft`: adopted when QuickBooks already has ours, else created under `rid`."""
+def find_or_create(
+    gateway: QuickBooks,
+    draft: BillDraft,
+    rid: str,
+    item_name: str,
+    closed_books: str = BLOCK,
+    confirm: Confirm = unconfirmed,
+) -> dict:
+    """The one Bill of `draft`: adopted when QuickBooks already has ours, else created under `rid` once confirmed."""
     refs = prepared(gateway, draft, item_name, closed_books)
     adopted = find_ours(gateway, draft, refs)
     if adopted is not None:
         log.info("invoice %s: adopting Bill %s found by DocNumber", draft.invoice_id, adopted["Id"])
         return adopted
+    confirm([draft.invoice_id])
     try:
         return gateway.create_bill(draft, refs, rid)
     except QboPermanent as error:
         return after_refusal(gateway, draft, refs, error, item_name)
 
 
-def create_together(gateway: QuickBooks, drafts: dict[int, BillDraft], versions: dict[int, int],
-                    item_name: str, closed_books: str = BLOCK) -> dict[int, dict | Exception]:
+def create_together(
+    gateway: QuickBooks,
+    drafts: dict[int, BillDraft],
+    versions: dict[int, int],
+    item_name: str,
+    closed_books: str = BLOCK,
+    confirm: Confirm = unconfirmed,
+) -> dict[int, dict | Exception]:
     """Each invoice's Bill (adopted or created), QboPermanent or QboTransient: one lookup, one /batch."""
     outcomes: dict[int, dict | Exception] = {}
     refs: dict[int, BillRefs] = {}
@@ -164,44 +202,55 @@ def create_together(gateway: QuickBooks, drafts: dict[int, BillDraft], versions:
         else:
             to_create[invoice_id] = (drafts[invoice_id], ref)
     sends = {i: (i, drafts[i].revision, versions[i]) for i in to_create}
-    for invoice_id, result in _create(gateway, to_create, sends).items():
+    for invoice_id, result in _create(gateway, to_create, sends, confirm).items():
         outcomes[invoice_id] = _settle(gateway, *to_create[invoice_id], result, item_name)
     return outcomes
 
 
-def _create(gateway: QuickBooks, items: dict[int, tuple[BillDraft, BillRefs]],
-            sends: dict[int, tuple[int, int, int]]) -> dict[int, dict | Exception]:
+def _create(
+    gateway: QuickBooks,
+    items: dict[int, tuple[BillDraft, BillRefs]],
+    sends: dict[int, tuple[int, int, int]],
+    confirm: Confirm,
+) -> dict[int, dict | Exception]:
     if len(items) == 1:
         # One Bill left after adoptions: a plain create spends no batch request of the 40/min.
         [(invoice_id, (draft, refs))] = items.items()
-        return {invoice_id: _create_one(gateway, draft, refs, request_id(*sends[invoice_id]))}
+        return {invoice_id: _create_one(gateway, draft, refs, request_id(*sends[invoice_id]), confirm)}
     if not items:
         return {}
+    confirm(list(items))
     try:
-        answered = gateway.create_bills({str(i): item for i, item in items.items()},
-                                        batch_request_id([sends[i] for i in items]))
+        answered = gateway.create_bills(
+            {str(i): item for i, item in items.items()}, batch_request_id([sends[i] for i in items])
+        )
     except QboPermanent as error:
         # QBO refused the request as a whole, not any Bill in it: that is never a reason to fail the invoices,
         # so each is created on its own (under its own requestid, as the plain path would).
-        log.warning("QuickBooks refused a batch of %d Bills as a whole (%s); creating them one by one",
-                    len(items), error)
-        return {invoice_id: _create_one(gateway, draft, refs, request_id(*sends[invoice_id]))
-                for invoice_id, (draft, refs) in items.items()}
+        log.warning(
+            "QuickBooks refused a batch of %d Bills as a whole (%s); creating them one by one", len(items), error
+        )
+        return {
+            invoice_id: _create_one(gateway, draft, refs, request_id(*sends[invoice_id]), confirm)
+            for invoice_id, (draft, refs) in items.items()
+        }
     except QboTransient as error:
         # A lost batch: every item stays undecided; the next lookup adopts what QBO made.
         return {invoice_id: error for invoice_id in items}
     return {invoice_id: answered[str(invoice_id)] for invoice_id in items}
 
 
-def _create_one(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, rid: str) -> dict | Exception:
+def _create_one(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, rid: str, confirm: Confirm) -> dict | Exception:
+    confirm([draft.invoice_id])
     try:
         return gateway.create_bill(draft, refs, rid)
     except (QboPermanent, QboTransient) as error:
         return error
 
 
-def _settle(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, result: dict | Exception,
-            item_name: str) -> dict | Exception:
+def _settle(
+    gateway: QuickBooks, draft: BillDraft, refs: BillRefs, result: dict | Exception, item_name: str
+) -> dict | Exception:
     if isinstance(result, QboPermanent):
         try:
             return after_refusal(gateway, draft, refs, result, item_name)

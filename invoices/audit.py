@@ -1,0 +1,24 @@
+"""What the audit log records besides status transitions: each kind of entry that is not an `Action`."""
+
+from enum import StrEnum
+
+from invoices.statuses import Action
+
+
+class AuditKind(StrEnum):
+    """An audited fact that moves no status; each has its own line in a card's thread."""
+
+    UPLOAD = "upload"
+    VENDOR_CHANGE = "vendor_change"
+    BILL_TOTAL_DRIFT = "bill_total_drift"
+    STRAY_BILL = "stray_bill"
+    BILL_BALANCE = "bill_balance"
+
+
+# What an audit entry's `action` column holds: a transition of the table, or one of the facts above.
+Audited = Action | AuditKind
+
+
+def audited(value: str) -> Audited:
+    """The Action or AuditKind a stored `action` column names, e.g. 'approve' → Action.APPROVE."""
+    return Action(value) if value in Action._value2member_map_ else AuditKind(value)

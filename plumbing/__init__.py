@@ -1,0 +1,1 @@
+"""The plumbing the composition root wires: Redis (embedded or not), its locks, and a runtime's connections."""

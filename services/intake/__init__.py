@@ -1,0 +1,1 @@
+"""Receiving uploads: the strict upload schema, new invoices, revisions and vendor changes."""

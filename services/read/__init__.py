@@ -1,0 +1,1 @@
+"""What people see: the invoice view, its Slack cards and thread lines, and /invoice lookups."""

@@ -1,0 +1,1 @@
+"""Exactly one Bill per invoice in QuickBooks: the single and batch strategies, their shared steps, and outcomes."""
