@@ -81,7 +81,7 @@ def sent_invoices(runtime: Runtime, count: int) -> list[int]:
         data = copy.deepcopy(example_upload())
         data["invoice"]["number"] = f"B{n:05d}"
         invoice_id = receive_upload(runtime, parse_upload(data)).invoice_id
-        for actor, action in zip(ACTORS, (Action.APPROVE, Action.APPROVE, Action.SEND)):
+        for actor, action in zip(ACTORS, (Action.APPROVE, Action.APPROVE, Action.SEND), strict=True):
             take_action(runtime, invoice_id, action, actor)
         ids.append(invoice_id)
     return ids
@@ -166,7 +166,8 @@ def main(argv=None) -> None:
         f"jobs that found their invoice already done by a batch: {outcomes.count('skipped')}"
     )
     print(
-        f"elapsed: {elapsed:.1f} s; QBO requests: {stats['requests']} ({stats['requests'] / args.invoices:.2f} per Bill), "
+        f"elapsed: {elapsed:.1f} s; QBO requests: {stats['requests']} "
+        f"({stats['requests'] / args.invoices:.2f} per Bill), "
         f"throttled by QBO: {stats['throttled']}"
     )
     print(

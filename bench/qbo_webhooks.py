@@ -139,7 +139,8 @@ def main(argv: list[str]) -> None:
     print(f"answered in {answered:.2f} s = {answered / INTUIT_LIMIT:.2f} of Intuit's 3 s")
     print(f"reconcile jobs queued: {reconciles} = {reconciles / args.events:.4f} per event (before: 1 per event)")
     print(
-        f"QuickBooks reads in the burst: {reads} = {reads / args.events:.4f} per event (before: 1.0); {deferred} reconcile jobs "
+        f"QuickBooks reads in the burst: {reads} = {reads / args.events:.4f} per event (before: 1.0); "
+        f"{deferred} reconcile jobs "
         f"left waiting past the share of {RECONCILE_PER_MINUTE.amount} of {PER_MINUTE.amount} requests/minute, for "
         "the sweeps to publish again at that pace"
     )

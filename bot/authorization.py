@@ -27,7 +27,10 @@ class SlackActor:
         if not self.unchecked:
             return refusal
         roles = " and ".join(role.value for role in self.unchecked)
-        return f"{refusal} The {roles} list could not be checked with Slack just now, so it counts as not including you; try again in a minute."
+        return (
+            f"{refusal} The {roles} list could not be checked with Slack just now, so it counts as not "
+            "including you; try again in a minute."
+        )
 
 
 def _lists(runtime: Runtime) -> dict[Role, tuple[str, ...]]:

@@ -80,8 +80,8 @@ def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
             elements=[
                 MarkdownTextObject(
                     text=fit(
-                        f"Invoice {v.number} · {v.vendor_name} · PO {v.po_number}: this card showed an earlier revision "
-                        f"and can no longer be acted on · invoice-sync id {v.id}",
+                        f"Invoice {v.number} · {v.vendor_name} · PO {v.po_number}: this card showed an earlier "
+                        f"revision and can no longer be acted on · invoice-sync id {v.id}",
                         SECTION_TEXT,
                     )
                 )

@@ -7,7 +7,7 @@ from models import AuditEntry, Decision
 
 # Slack user ids start with U or W (workspace or Enterprise Grid); the audit log and decisions hold them whole.
 MAX_USER_ID = min(AuditEntry.__table__.c.actor.type.length, Decision.__table__.c.user_id.type.length)
-_USER = re.compile(r"[UW][A-Z0-9]{2,%d}" % (MAX_USER_ID - 1))
+_USER = re.compile(rf"[UW][A-Z0-9]{{2,{MAX_USER_ID - 1}}}")
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,40}")
 # No stored text holds these (intake refuses them), and PostgreSQL cannot even compare a text holding NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

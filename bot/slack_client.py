@@ -28,7 +28,9 @@ _ADVICE = {
     "not_in_channel": "The bot is not in the channel; invite it with /invite @invoice-sync.",
     "is_archived": "The channel is archived; unarchive it or configure another channel.",
     "invalid_blocks": "Slack refused the message's blocks; this is a bug in invoice-sync: report it with this line.",
-    "msg_too_long": "Slack refused the message's text as too long; this is a bug in invoice-sync: report it with this line.",
+    "msg_too_long": (
+        "Slack refused the message's text as too long; this is a bug in invoice-sync: report it with this line."
+    ),
     "missing_scope": "The Slack app lacks a scope; install it again from bot/manifest.yml.",
     "no_such_subteam": "A user group in the approver lists does not exist; check the SLACK_*_APPROVERS/SENDERS ids.",
     "expired_trigger_id": "Slack's form could not be opened in time; please click the button again.",

@@ -89,7 +89,7 @@ def job_id(task: Task, *args) -> str | None:
 
 
 def enqueue(redis: Redis, task: Task, *args, pipeline=None, delay: timedelta | None = None) -> Job:
-    """Enqueue `task(*args)` on its queue with its registered options (after `delay`, through the worker's scheduler)."""
+    """Enqueue `task(*args)` on its queue with its options (after `delay`, through the worker's scheduler)."""
     spec = spec_of(task)
     options = dict(
         job_id=job_id(task, *args),

@@ -1,4 +1,4 @@
-"""What `make run` checks before it starts anything: one run per instance/, free ports, sandboxes and database in step."""
+"""What `make run` checks before it starts: one run per instance/, free ports, sandboxes and database in step."""
 
 import fcntl
 import json

@@ -237,7 +237,7 @@ def _signal_group(process: subprocess.Popen, sign: signal.Signals) -> None:
 
 
 def _hidden(line: str) -> str:
-    """The line with the values of *_TOKEN and *_SECRET pairs hidden: the run's output is a log, and logs hold no tokens."""
+    """The line with the values of *_TOKEN and *_SECRET pairs hidden: the run's output is a log, holding no tokens."""
     return _SECRET_PAIR.sub(lambda match: f"{match[1]}=(hidden)", line)
 
 

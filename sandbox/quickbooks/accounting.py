@@ -26,7 +26,7 @@ def body_json():
     try:
         return loads(request.get_data() or b"{}")
     except ValueError as exc:
-        raise QboFault(400, 2010, "Request has invalid or unsupported property", f"Invalid JSON: {exc}")
+        raise QboFault(400, 2010, "Request has invalid or unsupported property", f"Invalid JSON: {exc}") from None
 
 
 def apply_bill(realm, operation, body):

@@ -26,7 +26,7 @@ def money(value, element):
             "Request has invalid or unsupported property",
             f"Property Name:{element} has an invalid value {value!r}",
             element=element,
-        )
+        ) from None
 
 
 def _ref(realm, entity, ref, element):

@@ -37,7 +37,9 @@ def change_data_capture(realm):
     try:
         since = parse_instant(request.args.get("changedSince", ""))
     except ValueError:
-        raise QboFault(400, 2010, "Request has invalid or unsupported property", "changedSince is not a date-time")
+        raise QboFault(
+            400, 2010, "Request has invalid or unsupported property", "changedSince is not a date-time"
+        ) from None
     store = current_app.extensions["qbo_sandbox"].store
     with store.lock:
         company = store.realm(realm)

@@ -154,7 +154,7 @@ def _tail(parser, query):
             try:
                 number = int(parser.take("num"))
             except (ValueError, InvalidOperation):
-                raise query_error(f"{word.upper()} needs an integer.")
+                raise query_error(f"{word.upper()} needs an integer.") from None
             if word == "startposition":
                 query.start = max(1, number)
             else:

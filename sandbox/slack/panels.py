@@ -52,7 +52,7 @@ class SidePanels:
         return shown
 
     def blueprint(self) -> Blueprint:
-        """POST /_sandbox/erp/upload and POST /_sandbox/quickbooks/<action>, each answered as the page's forms expect."""
+        """POST /_sandbox/erp/upload and POST /_sandbox/quickbooks/<action>, answered as the page's forms expect."""
         bp = Blueprint("panels", __name__)
         erp, books = self.erp, self.books
 

@@ -48,7 +48,7 @@ def _text_type(length: int):
 
 
 def _decimal_string(digits: int, places: int):
-    pattern = re.compile(r"[0-9]{1,%d}(\.[0-9]{1,%d})?" % (digits, places))
+    pattern = re.compile(rf"[0-9]{{1,{digits}}}(\.[0-9]{{1,{places}}})?")
 
     def parse(value: object) -> Decimal:
         if not isinstance(value, str):
@@ -74,7 +74,7 @@ def _calendar_date(value: object) -> date:
 
 
 def _currency(value: object) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{%d}" % limits.CURRENCY, value):
+    if not isinstance(value, str) or not re.fullmatch(rf"[A-Z]{{{limits.CURRENCY}}}", value):
         raise ValueError('must be an ISO 4217 code of three capital letters, like "USD"')
     return value
 
