@@ -138,10 +138,6 @@ class Gateway:
 
         return self._cached("Class", "*", load)
 
-    def classes_enabled(self) -> bool:
-        """Whether the company tracks classes on expense lines (Preferences.ClassTrackingPerTxnLine)."""
-        return self.books().classes
-
     def books(self) -> CompanyBooks:
         """Closing date, currencies and class tracking from one Preferences read, cached like the references.
 

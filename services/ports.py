@@ -77,9 +77,6 @@ class QuickBooks(Protocol):
     def item_id(self, name: str) -> str:
         """The Id of the Item named `name`, else QboPermanent."""
 
-    def classes_enabled(self) -> bool:
-        """Whether the company tracks classes on expense lines."""
-
     def books(self) -> CompanyBooks:
         """The company's closing date, currencies and class tracking (its Preferences)."""
 

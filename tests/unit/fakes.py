@@ -96,10 +96,6 @@ class FakeQuickBooks:
             raise QboPermanent(f"QuickBooks has no item named {name!r}: create it in QuickBooks, then Retry")
         return self.items[name]
 
-    def classes_enabled(self) -> bool:
-        self._enter("classes_enabled", None)
-        return self.tracks_classes
-
     def books(self) -> CompanyBooks:
         self._enter("books", None)
         return CompanyBooks(classes=self.tracks_classes, home_currency="USD")
