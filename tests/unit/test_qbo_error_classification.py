@@ -1,52 +1,12 @@
 """The recorded answers of QBO and Intuit OAuth (tests/sandbox/recorded/), fed through the real python-quickbooks
 and intuitlib parsing, then to qbo.errors.classify: what each one means to the sync."""
 
-import re
-from pathlib import Path
-
 import pytest
-import requests
 from intuitlib.exceptions import AuthClientError
-from quickbooks import QuickBooks
 
 from qbo.errors import CodeRefused, QboUnauthorized, classify, classify_code_exchange, still_unauthorized
 from services.ports import QboBooksClosed, QboConnectionBroken, QboPermanent, QboThrottled, QboTransient
-
-RECORDED = Path(__file__).parents[1] / "sandbox" / "recorded"
-
-
-def recorded(name: str) -> str:
-    """The body of a recorded answer as the service sends it: without the header comment naming its source."""
-    return re.sub(r"<!--.*?-->", "", (RECORDED / name).read_text(), flags=re.S).strip()
-
-
-def answer(status: int, body: str) -> requests.Response:
-    response = requests.Response()
-    response.status_code, response._content = status, body.encode()
-    response.headers["Content-Type"] = "application/xml" if body.startswith("<") else "application/json"
-    return response
-
-
-class Answering(requests.Session):
-    """The session python-quickbooks sends through, answering one recorded body."""
-
-    access_token = "token"
-
-    def __init__(self, status: int, body: str):
-        super().__init__()
-        self.status, self.body = status, body
-
-    def request(self, method, url, **kwargs):
-        return answer(self.status, self.body)
-
-
-def raised_by_python_quickbooks(status: int, body: str) -> Exception:
-    client = QuickBooks(company_id="9341455000000001", minorversion=75, use_decimal=True)
-    client.session = Answering(status, body)
-    with pytest.raises(Exception) as raised:
-        client.create_object("Bill", "{}")
-    return raised.value
-
+from tests.unit.helpers import answer, raised_by_python_quickbooks, recorded
 
 STALE = (
     '{"Fault":{"Error":[{"Message":"Stale Object Error","Detail":"Stale Object Error : You and another user were '

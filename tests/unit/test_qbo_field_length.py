@@ -8,7 +8,7 @@ from qbo.errors import classify
 from services.ports import QboPermanent
 from services.sync.exactly_once import explain
 from tests.unit.drafts import ITEM, draft
-from tests.unit.test_qbo_error_classification import raised_by_python_quickbooks, recorded
+from tests.unit.helpers import raised_by_python_quickbooks, recorded
 
 
 def refusal(body: str) -> QboPermanent:
