@@ -1,6 +1,7 @@
 """The composition root: the real adapters behind the service ports, wired once per process."""
 
 from bot.poster import SlackPoster
+from erp.events import ErpEvents
 from jobs.publisher import RqPublisher
 from plumbing.connections import build_runtime
 from plumbing.redis_locks import RedisLocks
@@ -33,6 +34,11 @@ class AppWiring:
     def health(self, runtime: Runtime) -> ConnectionHealth:
         """The connections' health in the runtime's database, with its copy in Redis."""
         return ConnectionHealth(runtime.sessions, runtime.redis)
+
+    def erp(self, runtime: Runtime) -> ErpEvents:
+        """The ERP endpoint of ERP_EVENTS_URL, signing with ERP_EVENTS_SECRET."""
+        settings = runtime.settings
+        return ErpEvents(settings.erp_events_url, settings.erp_events_secret.get_secret_value())
 
 
 def token_store(runtime: Runtime) -> TokenStore:

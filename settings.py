@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from invoices.numbering import FIELDS as NUMBER_FIELDS
@@ -53,14 +53,32 @@ class Settings(BaseSettings):
     bill_number_format: str = "{po_number}-{invoice_number}"
     closed_books: Literal["block", "next_open_day"] = "block"
     secret_key: SecretStr | None = None
+    erp_events_url: str | None = None
+    erp_events_secret: SecretStr | None = None
+    erp_api_token: SecretStr | None = None
+    komet_api_token: SecretStr | None = None
+    komet_api_url: str = "https://api.kometsales.com/api/"
     instance_dir: Path = Field(default=INSTANCE_DIR, exclude=True)
 
-    @field_validator("upload_webhook_secret")
+    @field_validator("upload_webhook_secret", "erp_events_secret")
     @classmethod
-    def _standard_webhooks_secret(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("whsec_"):
+    def _standard_webhooks_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("whsec_"):
             raise ValueError("must be a Standard Webhooks secret starting with 'whsec_'")
         return value
+
+    @field_validator("erp_events_url", "komet_api_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _events_signed(self) -> "Settings":
+        if self.erp_events_url and self.erp_events_secret is None:
+            raise ValueError("ERP_EVENTS_SECRET is required with ERP_EVENTS_URL (events are always signed)")
+        return self
 
     @field_validator("slack_procurement_approvers", "slack_accounting_approvers", "slack_ap_senders", mode="before")
     @classmethod

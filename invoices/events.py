@@ -25,4 +25,11 @@ class QuickBooksEventRecorded:
     delivery_id: int
 
 
-Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded
+@dataclass(frozen=True)
+class ErpEventsWritten:
+    """Events for the ERP were written for this invoice: they are pushed in order."""
+
+    invoice_id: int
+
+
+Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded | ErpEventsWritten

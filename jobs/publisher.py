@@ -6,7 +6,7 @@ from dataclasses import astuple
 
 from redis import Redis
 
-from invoices.events import Event, InvoiceChanged, QuickBooksEventRecorded, SyncRequested
+from invoices.events import ErpEventsWritten, Event, InvoiceChanged, QuickBooksEventRecorded, SyncRequested
 from jobs import tasks
 from jobs.registry import Task, enqueue
 
@@ -17,6 +17,7 @@ TASK_OF: dict[type[Event], Task] = {
     InvoiceChanged: tasks.refresh_cards,
     SyncRequested: tasks.sync_invoice,
     QuickBooksEventRecorded: tasks.reconcile_delivery,
+    ErpEventsWritten: tasks.deliver_erp_events,
 }
 
 

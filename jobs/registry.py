@@ -13,11 +13,13 @@ from rq.job import Job, JobStatus
 from services.sync.steps import SYNC_SECONDS
 
 # Separated by urgency: what a person waits for in Slack, then Bill creation (the queue's old name, so jobs
-# queued before the split still run), then reconciling what QuickBooks reports.
+# queued before the split still run), then reconciling what QuickBooks reports, then pushing the ERP's events
+# (a slow or failing ERP never delays a card, a sync or a reconcile).
 SLACK_QUEUE, SYNC_QUEUE, RECONCILE_QUEUE = "invoice-sync-slack", "invoice-sync", "invoice-sync-reconcile"
+ERP_QUEUE = "invoice-sync-erp"
 # Priority order: RQ's default dequeue strategy takes the next job from the first non-empty queue in the
 # order the worker was given (python-rq.org/docs/workers: "the order is important"; rq.Queue.dequeue_any).
-QUEUE_NAMES = (SLACK_QUEUE, SYNC_QUEUE, RECONCILE_QUEUE)
+QUEUE_NAMES = (SLACK_QUEUE, SYNC_QUEUE, RECONCILE_QUEUE, ERP_QUEUE)
 WEEK = 7 * 24 * 3600
 
 
@@ -45,6 +47,10 @@ JOBS = {
     ),
     "reconcile_delivery": JobSpec(
         RECONCILE_QUEUE, timeout=120, job_id="qbo-event-{}", retry=Retry(max=6, interval=[2, 10, 30, 60, 300, 900])
+    ),
+    # A lost lock (another worker pushes the invoice's events) is retried; the sweep catches whatever is left.
+    "deliver_erp_events": JobSpec(
+        ERP_QUEUE, timeout=600, job_id="erp-events-{}", retry=Retry(max=5, interval=[5, 15, 60, 300, 900])
     ),
     # The sweep re-publishes lost syncs and card refreshes, so it must not wait behind a reconcile backlog.
     "sweep": JobSpec(SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
@@ -91,8 +97,12 @@ def job_id(task: Task, *args) -> str | None:
 def enqueue(redis: Redis, task: Task, *args, pipeline=None, delay: timedelta | None = None) -> Job:
     """Enqueue `task(*args)` on its queue with its options (after `delay`, through the worker's scheduler)."""
     spec = spec_of(task)
+    live_id = job_id(task, *args)
+    if delay is not None and live_id is not None:
+        # A later attempt is its own job: the live job (maybe the one scheduling it) keeps its id and its state.
+        live_id = f"{live_id}-at-{int(time.time() + delay.total_seconds())}"
     options = dict(
-        job_id=job_id(task, *args),
+        job_id=live_id,
         retry=spec.retry,
         job_timeout=spec.timeout,
         failure_ttl=spec.failure_ttl,

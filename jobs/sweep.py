@@ -5,11 +5,13 @@ from datetime import timedelta
 
 from rq.job import JobStatus
 
-from invoices.events import QuickBooksEventRecorded, SyncRequested
+from invoices.events import ErpEventsWritten, QuickBooksEventRecorded, SyncRequested
 from jobs.registry import enqueue, status_of
-from jobs.tasks import current, reconcile_delivery, sync_invoice
+from jobs.tasks import current, deliver_erp_events, reconcile_delivery, sync_invoice
 from qbo.limiter import RECONCILE_PER_MINUTE
 from services.connection import alerts as connection_alerts
+from services.erp.delivery import due_invoices
+from services.erp.endpoint import is_gone, post_gone_alert
 from services.read.cards import sweep_unannounced
 from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.runtime import Runtime
@@ -40,6 +42,7 @@ def sweep_once(runtime: Runtime) -> dict:
             ("events", requeue_unprocessed_events),
             ("changes", capture_changes),
             ("cards", sweep_unannounced),
+            ("erp", requeue_erp_events),
         ):
             try:
                 done[name] = part(runtime)
@@ -74,6 +77,16 @@ def requeue_unprocessed_events(runtime: Runtime) -> int:
     ][:EVENTS_PER_SWEEP]
     runtime.publisher.publish([QuickBooksEventRecorded(delivery_id) for delivery_id in lost])
     return len(lost)
+
+
+def requeue_erp_events(runtime: Runtime) -> int:
+    """Publish the push of each invoice with an ERP event due and no live job; while the ERP is gone, its alert."""
+    if runtime.settings.erp_events_url is not None and is_gone(runtime):
+        post_gone_alert(runtime)
+        return 0
+    due = [i for i in due_invoices(runtime) if status_of(runtime.redis, deliver_erp_events, i) not in LIVE]
+    runtime.publisher.publish([ErpEventsWritten(invoice_id) for invoice_id in due])
+    return len(due)
 
 
 def _job_alive(runtime: Runtime, invoice_id: int) -> bool:

@@ -1,5 +1,10 @@
 """The RQ tasks: each takes ids and calls one service on the runtime the worker built at start-up."""
 
+from datetime import timedelta
+
+from jobs.registry import enqueue
+from models.base import utcnow
+from services.erp import delivery as erp_delivery
 from services.read import cards
 from services.reconcile import bills as reconcile
 from services.runtime import Runtime
@@ -34,3 +39,11 @@ def refresh_cards(invoice_id: int, audit_id: int | None = None) -> None:
 def reconcile_delivery(delivery_id: int) -> str:
     """Apply one recorded QuickBooks event."""
     return reconcile.reconcile_delivery(current(), delivery_id)
+
+
+def deliver_erp_events(invoice_id: int) -> None:
+    """Push the invoice's due ERP events in order; a retry waits on the scheduler until it is due."""
+    runtime = current()
+    due = erp_delivery.deliver_events(runtime, invoice_id)
+    if due is not None:
+        enqueue(runtime.redis, deliver_erp_events, invoice_id, delay=max(due - utcnow(), timedelta(0)))

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEntry
 from models.base import Base
+from models.erp_event import ErpEndpoint, ErpEvent
 from models.invoice import Decision, Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision
 from models.quickbooks import QboConnection
 from models.slack import SlackCard, SlackThreadPost
@@ -12,6 +13,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Decision",
+    "ErpEndpoint",
+    "ErpEvent",
     "Invoice",
     "InvoiceCharge",
     "InvoiceLine",

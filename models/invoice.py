@@ -25,6 +25,8 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(2), default=Status.PENDING_PROCUREMENT.value, index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The sequence of the invoice's last ERP event; each event takes the next under the invoice's row.
+    event_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     bill_number: Mapped[str | None] = mapped_column(String(64), index=True)
     bill_id: Mapped[str | None] = mapped_column(String(32), index=True)
     bill_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

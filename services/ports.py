@@ -1,4 +1,4 @@
-"""The ports the services call: QuickBooks, the Slack cards, the job queue; adapters implement them."""
+"""The ports the services call: QuickBooks, the Slack cards, the job queue, the ERP; adapters implement them."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -89,6 +89,9 @@ class QuickBooks(Protocol):
     def forget_references(self) -> None:
         """Drop cached vendor, item and class ids."""
 
+    def forget_books(self) -> None:
+        """Drop the cached books (Preferences), e.g. after QuickBooks refused a Bill for a period closed since."""
+
     def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
         """Bills of this vendor with this DocNumber."""
 
@@ -172,3 +175,19 @@ class CardPoster(Protocol):
 
     def post_notice(self, channel: str, text: str) -> Posted:
         """Post an operator notice (mrkdwn text) in `channel`, e.g. the QuickBooks connection alert."""
+
+
+@dataclass(frozen=True)
+class ErpAnswer:
+    """How the ERP answered one delivery: its HTTP status (None: no answer at all) and words for people."""
+
+    status: int | None
+    text: str
+    retry_after: float | None = None
+
+
+class ErpEndpoint(Protocol):
+    """Where events are pushed (ERP_EVENTS_URL): one signed POST per attempt, never raising for an answer."""
+
+    def deliver(self, event_id: int, body: bytes) -> ErpAnswer:
+        """POST `body` signed as event `evt_<event_id>`; a timeout or refused connection is an answer too."""

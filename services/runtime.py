@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from invoices.numbering import BillNumbering
 from services.locks import Locks
-from services.ports import CardPoster, Publisher, QuickBooks
+from services.ports import CardPoster, ErpEndpoint, Publisher, QuickBooks
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -34,6 +34,9 @@ class Wiring(Protocol):
 
     def health(self, runtime: "Runtime") -> "ConnectionHealth":
         """The health of the stored QuickBooks connections."""
+
+    def erp(self, runtime: "Runtime") -> ErpEndpoint:
+        """The ERP endpoint events are pushed to (only called with ERP_EVENTS_URL set)."""
 
 
 @dataclass
@@ -70,6 +73,11 @@ class Runtime:
     def health(self) -> "ConnectionHealth":
         """The health of the stored QuickBooks connections, the one place it is built."""
         return self.wiring.health(self)
+
+    @cached_property
+    def erp(self) -> ErpEndpoint:
+        """The ERP endpoint of ERP_EVENTS_URL."""
+        return self.wiring.erp(self)
 
     def quickbooks(self, realm_id: str | None = None) -> QuickBooks:
         """A QuickBooks gateway for one job: the connected company, or `realm_id`."""

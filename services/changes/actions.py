@@ -1,6 +1,7 @@
 """The one path of every status change: decide in the domain, apply the table's fields once, audit, emit."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from invoices.statuses import EFFECTS, Action, Status, Value
 from models import Decision, Invoice
 from models.base import utcnow
 from services.changes.audit import record_audit
+from services.changes.outbox import Change
 from services.changes.unit_of_work import UnitOfWork
 from services.read.view import blockers_of, procurement_approver
 
@@ -82,8 +84,11 @@ def apply_action(
     expected_status: Status | None = None,
     expected_revision: int | None = None,
     values: dict | None = None,
+    balance: Decimal | None = None,
 ) -> ActionResult:
-    """Apply `action` once under a row lock in the unit of work; refusals are audited too, changes announced."""
+    """Apply `action` once under a row lock in the unit of work; refusals are audited too, changes announced.
+
+    `balance` is what QuickBooks reports left to pay, for the ERP's event of a payment undone."""
     session = uow.session
     invoice = session.get(Invoice, invoice_id, with_for_update={"of": Invoice}, populate_existing=True)
     if invoice is None:
@@ -134,6 +139,7 @@ def apply_action(
         to_status=after,
         detail=reason,
     )
+    uow.note(Change(invoice.id, before, actor.id, balance))
     if after is Status.SENT:
         uow.emit(SyncRequested(invoice.id))
     uow.emit(InvoiceChanged(invoice.id, entry.id))

@@ -16,6 +16,7 @@ from invoices.statuses import Action, Status
 from models import Invoice, Vendor, WebhookDelivery
 from services.changes.actions import apply_action
 from services.changes.audit import record_audit
+from services.changes.outbox import Change
 from services.changes.unit_of_work import UnitOfWork
 from services.intake.payload import UploadIn
 from services.intake.revisions import current_revision, insert_revision
@@ -212,6 +213,7 @@ def _create(
     )
     if change is not None and change.fields:
         apply_vendor_change(uow, vendor, change, ERP, session.get(Invoice, invoice_id))
+    uow.note(Change(invoice_id, None, ERP.id))
     uow.emit(InvoiceChanged(invoice_id, entry.id))
     return IntakeResult(invoice_id, status, 1, "created", audit_id=entry.id)
 

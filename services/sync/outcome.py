@@ -15,6 +15,7 @@ from models import AuditEntry, Invoice
 from models.base import utcnow
 from services.changes.actions import apply_action
 from services.changes.audit import record_audit
+from services.changes.outbox import Change
 from services.changes.unit_of_work import UnitOfWork
 from services.runtime import Runtime
 
@@ -181,6 +182,7 @@ def report_balance(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
                 Action.BILL_UNPAID,
                 SYSTEM,
                 reason=(f"{name} is no longer fully paid in QuickBooks (a payment was voided or deleted): {paid}"),
+                balance=balance,
             )
             return True
         if invoice.status == Status.SYNCHRONIZED.value and 0 < balance < total:
@@ -201,6 +203,7 @@ def report_balance(runtime: Runtime, invoice_id: int, bill: dict) -> bool:
             to_status=invoice.status,
             detail=detail,
         )
+        uow.note(Change.of_balance(invoice_id, Status.SYNCHRONIZED, balance, SYSTEM.id))
         uow.emit(InvoiceChanged(invoice_id, entry.id))
     return True
 

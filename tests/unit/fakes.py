@@ -10,7 +10,7 @@ from invoices.books import CompanyBooks
 from invoices.events import Event
 from services.connection.health import ConnectionHealth
 from services.locks import Busy
-from services.ports import BillRefs, Posted, QboPermanent, QboTransient
+from services.ports import BillRefs, ErpAnswer, Posted, QboPermanent, QboTransient
 
 LOST = "lost"
 """A scripted fault: QuickBooks does the work, but its answer never reaches us (QboTransient)."""
@@ -110,6 +110,9 @@ class FakeQuickBooks:
 
     def forget_references(self) -> None:
         self._enter("forget_references", None)
+
+    def forget_books(self) -> None:
+        self._enter("forget_books", None)
 
     def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
         self._enter("find_bills", (doc_number, vendor_id))
@@ -301,11 +304,27 @@ class FakeCardPoster:
         self._enter("post_line", posted.channel, entry.id)
         return Posted(posted.channel, f"1700000001.{next(self._ts):06d}")
 
+    def post_notice(self, channel: str, text: str) -> Posted:
+        self._enter("post_notice", channel, text)
+        return Posted(channel, f"1700000002.{next(self._ts):06d}")
+
     def _enter(self, operation: str, *arguments) -> None:
         self.calls.append((operation, *arguments))
         queued = self.faults.get(operation)
         if queued:
             raise queued.pop(0)
+
+
+class FakeErp:
+    """The ERP endpoint: answers 200 unless answers were scripted; records each (event id, body) it got."""
+
+    def __init__(self):
+        self.received: list[tuple[int, bytes]] = []
+        self.answers: list[ErpAnswer] = []
+
+    def deliver(self, event_id: int, body: bytes) -> ErpAnswer:
+        self.received.append((event_id, body))
+        return self.answers.pop(0) if self.answers else ErpAnswer(200, "200 OK")
 
 
 class FakeWiring:
@@ -316,6 +335,7 @@ class FakeWiring:
         self.events = MemoryPublisher()
         self.memory_locks = MemoryLocks()
         self.poster = FakeCardPoster()
+        self.erp_endpoint = FakeErp()
 
     def publisher(self, runtime) -> MemoryPublisher:
         return self.events
@@ -331,3 +351,6 @@ class FakeWiring:
 
     def health(self, runtime) -> ConnectionHealth:
         return ConnectionHealth(runtime.sessions, runtime.redis)
+
+    def erp(self, runtime) -> FakeErp:
+        return self.erp_endpoint

@@ -9,17 +9,18 @@ from jobs import sweep, tasks
 from jobs.publisher import TASK_OF, job_of
 from jobs.registry import JOBS, QUEUE_NAMES, job_id, path_of, spec_of
 
-TASKS = [tasks.refresh_cards, tasks.sync_invoice, tasks.reconcile_delivery, sweep.sweep]
+TASKS = [tasks.refresh_cards, tasks.sync_invoice, tasks.reconcile_delivery, tasks.deliver_erp_events, sweep.sweep]
 
 
 def test_every_job_runs_on_one_of_the_queues_the_worker_listens_to():
     assert {spec.queue for spec in JOBS.values()} == set(QUEUE_NAMES)
 
 
-def test_card_refreshes_come_first_and_reconciliation_last_in_the_workers_order():
+def test_card_refreshes_come_first_then_syncs_reconciliation_and_last_the_erps_events():
     assert QUEUE_NAMES.index(spec_of(tasks.refresh_cards).queue) == 0
     assert QUEUE_NAMES.index(spec_of(tasks.sync_invoice).queue) == 1
-    assert QUEUE_NAMES.index(spec_of(tasks.reconcile_delivery).queue) == len(QUEUE_NAMES) - 1
+    assert QUEUE_NAMES.index(spec_of(tasks.reconcile_delivery).queue) == 2
+    assert QUEUE_NAMES.index(spec_of(tasks.deliver_erp_events).queue) == len(QUEUE_NAMES) - 1
 
 
 def test_the_sweep_does_not_wait_behind_a_reconcile_backlog():

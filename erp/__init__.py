@@ -1,0 +1,1 @@
+"""The ERP adapter: the only module that calls the ERP's endpoint (and, later, Komet)."""

@@ -1,0 +1,68 @@
+"""What the ERP may ask for: an invoice as it is now, and the feed of every event, oldest first."""
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from invoices.erp import STAMP, InvoiceState, event_data
+from invoices.statuses import Status
+from models import ErpEvent, Invoice, InvoiceRevision, Vendor
+from models.base import utcnow
+
+MAX_PAGE = 500
+
+
+def invoice_state(session: Session, invoice_id: int) -> InvoiceState | None:
+    """The invoice as the ERP is told of it, read in one statement."""
+    row = session.execute(
+        select(
+            Invoice.id,
+            Vendor.code,
+            Invoice.po_number,
+            Invoice.number,
+            Invoice.revision,
+            Invoice.status,
+            Invoice.bill_id,
+            Invoice.bill_number,
+            InvoiceRevision.total,
+            Invoice.last_error,
+        )
+        .join(Vendor, Vendor.id == Invoice.vendor_id)
+        .outerjoin(
+            InvoiceRevision, and_(InvoiceRevision.invoice_id == Invoice.id, InvoiceRevision.number == Invoice.revision)
+        )
+        .where(Invoice.id == invoice_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return InvoiceState(*row[:5], Status(row[5]), *row[6:])
+
+
+def invoice_data(session: Session, invoice_id: int) -> dict | None:
+    """The `data` object of the invoice as it is now: its last event's, or (no event yet) read afresh."""
+    last = session.scalars(
+        select(ErpEvent.body).where(ErpEvent.invoice_id == invoice_id).order_by(ErpEvent.sequence.desc()).limit(1)
+    ).first()
+    if last is not None:
+        return last["data"]
+    state = invoice_state(session, invoice_id)
+    if state is None:
+        return None
+    return event_data(state, sequence=0, previous=None, actor=None, at=utcnow().strftime(STAMP))
+
+
+def find_invoice(session: Session, vendor_code: str, invoice_number: str | None, po_number: str | None) -> int | None:
+    """The id of the invoice of `vendor_code` with that invoice number (or PO number), if there is one."""
+    query = select(Invoice.id).join(Vendor, Vendor.id == Invoice.vendor_id).where(Vendor.code == vendor_code)
+    if invoice_number is not None:
+        query = query.where(Invoice.number == invoice_number)
+    if po_number is not None:
+        query = query.where(Invoice.po_number == po_number)
+    return session.scalars(query.order_by(Invoice.id).limit(1)).first()
+
+
+def events_after(session: Session, after: int, limit: int) -> list[tuple[int, dict]]:
+    """Up to `limit` events with ids above `after`, oldest first, each as (id, body): the primary key pages it."""
+    rows = session.execute(
+        select(ErpEvent.id, ErpEvent.body).where(ErpEvent.id > after).order_by(ErpEvent.id).limit(min(limit, MAX_PAGE))
+    )
+    return [(event_id, body) for event_id, body in rows]
