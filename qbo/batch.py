@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from quickbooks import QuickBooks
 from quickbooks.mixins import DecimalEncoder
 
-from qbo.errors import QboPermanent, QboTransient, classify
+from qbo.errors import QboConnectionBroken, QboPermanent, QboTransient, classify
 
 MAX_ITEMS = 30
 
@@ -42,11 +42,18 @@ def batch_outcomes(answer: dict, bids: Iterable[str]) -> dict[str, dict | Except
 
 
 def item_failure(fault: dict) -> Exception:
-    """The QboPermanent or QboTransient one item's Fault means, sorted exactly as a single create's would be."""
+    """The QboPermanent or QboTransient one item's Fault means, sorted by its code and type as a single create's.
+
+    The batch request itself was answered 200, so no item speaks for the whole company: an item's 3100 or 3001
+    (never seen, but sorted by code alone, as there is no status) stays that item's retry, not a broken
+    connection or a company-wide back-off.
+    """
     try:
         QuickBooks.handle_exceptions(fault)
     except Exception as error:  # noqa: BLE001 - python-quickbooks raises the same exception a single create gets
         failure = classify(error, body=json.dumps({"Fault": fault}))  # python-quickbooks drops `element`
+        if isinstance(failure, QboConnectionBroken):
+            return QboTransient(str(failure))
         if isinstance(failure, (QboPermanent, QboTransient)):
             return failure
     errors = fault.get("Error") or [{}]
