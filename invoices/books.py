@@ -34,6 +34,13 @@ def dating(books: CompanyBooks, txn_date: date, policy: str) -> Dating | str:
     """The Bill's dating under CLOSED_BOOKS `policy`, or the problem that keeps it from being sent."""
     if not closed_through(books, txn_date):
         return Dating(txn_date)
+    if policy == NEXT_OPEN_DAY and books.close_date >= date.max:
+        # No day follows 9999-12-31 (Python's date.max): every date is closed, which only a person can change.
+        return (
+            f"the QuickBooks books are closed through {books.close_date.isoformat()}, so no later day is open for "
+            f"the ship date {txn_date.isoformat()}: correct the close date in QuickBooks (Settings, Account and "
+            f"settings, Advanced, Close the books), then Retry"
+        )
     if policy == NEXT_OPEN_DAY:
         open_day = books.close_date + timedelta(days=1)
         return Dating(open_day, redated_note(txn_date, open_day))
