@@ -1,6 +1,5 @@
 """The one way into QuickBooks: authenticated, rate-limited, timed-out calls with sorted failures."""
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -15,17 +14,11 @@ from invoices.books import CompanyBooks
 from qbo.batch import batch_body, batch_ids, batch_outcomes
 from qbo.caller import Caller
 from qbo.payload import bill_body
+from qbo.references import References, quote
 from qbo.tokens import TokenStore
 from services.connection.health import ConnectionHealth
 from services.ports import BillRefs, QboPermanent
 from settings import Settings
-
-REF_TTL_SECONDS = 300
-
-
-def quote(value: str) -> str:
-    """A QBO query string literal: backslash and single quote escaped, e.g. Rosa's → 'Rosa\\'s'."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 class Gateway:
@@ -43,6 +36,7 @@ class Gateway:
         self.realm_id = realm_id or tokens.connected_realm()
         self.caller = Caller(settings, redis, tokens, health, self.realm_id)
         self.limiter = self.caller.limiter
+        self.references = References(redis, self.realm_id, self.query, self._preferences)
 
     def call(
         self, operation: Callable[[Any], Any], batch: bool = False, reconcile: bool = False, probe: bool = False
@@ -59,29 +53,21 @@ class Gateway:
 
     def query(self, statement: str) -> dict:
         """The QueryResponse of a QBO query, e.g. {"Vendor": [{"Id": "101", "DisplayName": ...}]}."""
+        if not statement.isascii():
+            # QuickBooks' parser would refuse it (DESIGN.md §3): a lookup that gets here is a bug, never sent.
+            raise QboPermanent(
+                "invoice-sync was about to send QuickBooks a query holding a character outside ASCII, which "
+                "QuickBooks refuses; report this, it is a bug in invoice-sync"
+            )
         return self.call(lambda qb: qb.query(statement)).get("QueryResponse", {})
 
-    def _cached(self, kind: str, name: str, load: Callable[[], Any]) -> Any:
-        key = f"qbo:ref:{self.realm_id}:{kind}:{hashlib.sha256(name.encode()).hexdigest()[:24]}"
-        try:
-            hit = self.redis.get(key)
-        except Exception:  # noqa: BLE001 - the cache is an optimisation; QBO is asked instead
-            hit = None
-        if hit is not None:
-            return json.loads(hit)
-        value = load()
-        if value is None:
-            return None
-        try:
-            self.redis.set(key, json.dumps(value), ex=REF_TTL_SECONDS)
-        except Exception:  # noqa: BLE001 - see above
-            pass
-        return value
-
     def forget_references(self) -> None:
-        """Drop the cached vendor/item/class references, e.g. after QBO refused one as invalid."""
-        for key in self.redis.scan_iter(f"qbo:ref:{self.realm_id}:*"):
-            self.redis.delete(key)
+        """Drop the cached vendor/item/class references and books, e.g. after QBO refused one as invalid."""
+        self.references.forget()
+
+    def forget_books(self) -> None:
+        """Drop the cached Preferences, e.g. after QBO refused a Bill for a period closed since they were read."""
+        self.references.forget_books()
 
     def vendor_id(self, display_name: str) -> str:
         """The Id of the active Vendor whose DisplayName is exactly `display_name`."""
@@ -92,51 +78,32 @@ class Gateway:
         return self._vendor(display_name)["currency"]
 
     def _vendor(self, display_name: str) -> dict:
-        def load():
-            found = self.query(f"select * from Vendor where DisplayName = {quote(display_name)}").get("Vendor", [])
-            exact = [row for row in found if row.get("DisplayName") == display_name]
-            if not exact:
-                return None
-            return {"id": exact[0]["Id"], "currency": (exact[0].get("CurrencyRef") or {}).get("value")}
-
-        found = self._cached("VendorRef", display_name, load)
+        found = self.references.vendor(display_name)
         if found is None:
+            like = self.references.vendor_like(display_name)
+            hint = f" (it has {like!r}, which differs in letter case or in how a character is encoded)" if like else ""
             raise QboPermanent(
-                f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
+                f"QuickBooks has no active vendor named exactly {display_name!r}{hint}: correct the "
                 f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry"
             )
         return found
 
     def item_id(self, name: str) -> str:
         """The Id of the Item named `name` (the configured QBO_ITEM_NAME)."""
-        return self._named_id(
-            "Item",
-            "Name",
-            name,
-            (f"QuickBooks has no item named {name!r}: create it in QuickBooks (or set QBO_ITEM_NAME), then Retry"),
-        )
-
-    def _named_id(self, entity: str, field: str, name: str, missing: str) -> str:
-        def load():
-            found = self.query(f"select * from {entity} where {field} = {quote(name)}").get(entity, [])
-            exact = [row["Id"] for row in found if row.get(field) == name]
-            return exact[0] if exact else None
-
-        found_id = self._cached(entity, name, load)
-        if found_id is None:
-            raise QboPermanent(missing)
-        return found_id
+        found = self.references.item_id(name)
+        if found is None:
+            raise QboPermanent(
+                f"QuickBooks has no item named {name!r}: create it in QuickBooks (or set QBO_ITEM_NAME), then Retry"
+            )
+        return found
 
     def classes(self) -> dict[str, str]:
         """Every active class by name (and full name), e.g. {"Miami": "5000000000000000101"}."""
+        return self.references.classes()
 
-        def load():
-            found = self.query("select * from Class maxresults 1000").get("Class", [])
-            names = {c["Name"]: c["Id"] for c in found}
-            names.update({c.get("FullyQualifiedName") or c["Name"]: c["Id"] for c in found})
-            return names
-
-        return self._cached("Class", "*", load)
+    def classes_enabled(self) -> bool:
+        """Whether the company tracks classes on expense lines (Preferences.ClassTrackingPerTxnLine)."""
+        return self.books().classes
 
     def books(self) -> CompanyBooks:
         """Closing date, currencies and class tracking from one Preferences read, cached like the references.
@@ -145,28 +112,31 @@ class Gateway:
         {"BookCloseDate": "2018-12-31", "ClassTrackingPerTxnLine": true, ...}, "CurrencyPrefs":
         {"HomeCurrency": {"value": "USD"}, "MultiCurrencyEnabled": false}, ...}}; open books have no BookCloseDate.
         """
-
-        def load():
-            prefs = self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/preferences"))["Preferences"]
-            accounting, currency = prefs.get("AccountingInfoPrefs") or {}, prefs.get("CurrencyPrefs") or {}
-            return {
-                "close_date": accounting.get("BookCloseDate") or None,
-                "classes": bool(accounting.get("ClassTrackingPerTxnLine")),
-                "multicurrency": bool(currency.get("MultiCurrencyEnabled")),
-                "home_currency": (currency.get("HomeCurrency") or {}).get("value"),
-            }
-
-        found = self._cached("Preferences", "books", load)
+        found = self.references.books()
         close = found["close_date"]
+        try:
+            close_date = date.fromisoformat(close[:10]) if close else None
+        except ValueError:
+            raise QboPermanent(
+                f"QuickBooks gave the books' close date as {close!r}, which is not a date invoice-sync can read; "
+                "check Settings, Account and settings, Advanced, Close the books in QuickBooks, then Retry"
+            ) from None
         return CompanyBooks(
-            close_date=date.fromisoformat(close[:10]) if close else None,
+            close_date=close_date,
             multicurrency=found["multicurrency"],
             home_currency=found["home_currency"],
             classes=found["classes"],
         )
 
+    def _preferences(self) -> dict:
+        return self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/preferences"))["Preferences"]
+
     def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
         """Bills of this vendor with this DocNumber, e.g. [{"Id": "145", "PrivateNote": "...", ...}]."""
+        if not doc_number.isascii():
+            # QuickBooks' parser refuses the number itself (DESIGN.md §3): read this vendor's Bills and compare here.
+            bills = self.references.read_all("Bill", f"where VendorRef = {quote(vendor_id)}")
+            return [bill for bill in bills if bill.get("DocNumber") == doc_number]
         return self.query(
             f"select * from Bill where DocNumber = {quote(doc_number)} and VendorRef = {quote(vendor_id)}"
         ).get("Bill", [])
@@ -177,7 +147,10 @@ class Gateway:
         return self.call(lambda qb: qb.create_object("Bill", payload, request_id=request_id))["Bill"]
 
     def find_bills_numbered(self, doc_numbers: Iterable[str]) -> list[dict]:
-        """Bills of any vendor whose DocNumber is one of `doc_numbers`, in one query, e.g. [{"Id": "145", ...}]."""
+        """Bills of any vendor whose DocNumber is one of `doc_numbers`, in one query, e.g. [{"Id": "145", ...}].
+
+        ASCII numbers only: QuickBooks' parser refuses any other, so those are looked up with find_bills.
+        """
         listed = ", ".join(quote(number) for number in sorted(set(doc_numbers)))
         return self.query(f"select * from Bill where DocNumber in ({listed}) maxresults 1000").get("Bill", [])
 

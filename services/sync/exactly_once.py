@@ -9,9 +9,10 @@ import base64
 import hashlib
 import logging
 from collections.abc import Callable
+from datetime import date
 
 from invoices.bill import BillDraft, preflight, traced
-from invoices.books import BLOCK, CompanyBooks, currency_problem, dating
+from invoices.books import BLOCK, NEXT_OPEN_DAY, CompanyBooks, currency_problem, dating
 from invoices.numbering import too_long
 from services.ports import BillRefs, QboBooksClosed, QboPermanent, QboTransient, QuickBooks
 
@@ -43,6 +44,11 @@ def batch_request_id(sends: list[tuple[int, int, int]]) -> str:
     """
     digest = base64.b32encode(hashlib.sha256(repr(sorted(sends)).encode()).digest()).decode().lower()
     return f"{BATCH_PREFIX}{digest[: BATCH_REQUEST_ID_MAX - len(BATCH_PREFIX)]}"
+
+
+def redated_request_id(rid: str, txn_date: date) -> str:
+    """The requestid of a create dated anew after QBO refused `rid` for a closed period (`rid` replays the refusal)."""
+    return f"{rid}-d{txn_date:%Y%m%d}"
 
 
 def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str, closed_books: str = BLOCK) -> BillRefs:
@@ -167,7 +173,34 @@ def find_or_create(
     try:
         return gateway.create_bill(draft, refs, rid)
     except QboPermanent as error:
-        return after_refusal(gateway, draft, refs, error, item_name)
+        if isinstance(error, QboBooksClosed):
+            gateway.forget_books()
+        return _refused(gateway, draft, refs, error, rid, item_name, closed_books, confirm)
+
+
+def _refused(
+    gateway: QuickBooks,
+    draft: BillDraft,
+    refs: BillRefs,
+    error: QboPermanent,
+    rid: str,
+    item_name: str,
+    closed_books: str,
+    confirm: Confirm,
+) -> dict:
+    """after_refusal, except that a closed-period refusal under next_open_day dates the Bill anew, once, from
+    Preferences read again (the cached ones predate the close); the caller has dropped the cached books."""
+    sent = refs.txn_date or draft.txn_date
+    if isinstance(error, QboBooksClosed) and closed_books == NEXT_OPEN_DAY:
+        fresh = prepared(gateway, draft, item_name, closed_books)
+        if (fresh.txn_date or draft.txn_date) != sent:
+            log.info("invoice %s: the books closed after they were read; dating its Bill anew", draft.invoice_id)
+            confirm([draft.invoice_id])
+            try:
+                return gateway.create_bill(draft, fresh, redated_request_id(rid, fresh.txn_date or draft.txn_date))
+            except QboPermanent as again:
+                return after_refusal(gateway, draft, fresh, again, item_name)
+    return after_refusal(gateway, draft, refs, error, item_name)
 
 
 def create_together(
@@ -188,9 +221,11 @@ def create_together(
             outcomes[invoice_id] = error
     if not refs:
         return outcomes
-    found = gateway.find_bills_numbered(drafts[i].doc_number for i in refs)
+    found = _existing(gateway, {i: (drafts[i], ref) for i, ref in refs.items()}, outcomes)
     to_create = {}
     for invoice_id, ref in refs.items():
+        if invoice_id in outcomes:
+            continue
         try:
             adopted = ours_among(drafts[invoice_id], ref.vendor_id, found)
         except QboPermanent as error:
@@ -202,9 +237,34 @@ def create_together(
         else:
             to_create[invoice_id] = (drafts[invoice_id], ref)
     sends = {i: (i, drafts[i].revision, versions[i]) for i in to_create}
-    for invoice_id, result in _create(gateway, to_create, sends, confirm).items():
-        outcomes[invoice_id] = _settle(gateway, *to_create[invoice_id], result, item_name)
+    created = _create(gateway, to_create, sends, confirm)
+    if any(isinstance(result, QboBooksClosed) for result in created.values()):
+        gateway.forget_books()  # once for the batch: the first redating reads Preferences again
+    for invoice_id, result in created.items():
+        draft, ref = to_create[invoice_id]
+        rid = request_id(*sends[invoice_id])
+        outcomes[invoice_id] = _settle(gateway, draft, ref, result, rid, item_name, closed_books, confirm)
     return outcomes
+
+
+def _existing(gateway: QuickBooks, items: dict[int, tuple[BillDraft, BillRefs]], failed: dict) -> list[dict]:
+    """The Bills bearing the drafts' numbers: one query for the ASCII ones, one per vendor for the others, whose
+    numbers QuickBooks' parser refuses (DESIGN.md §3). If QuickBooks refuses the query of all, each invoice is
+    looked up alone, and one whose own lookup is refused goes into `failed`, never created blind."""
+    plain = {i for i, (draft, _) in items.items() if draft.doc_number.isascii()}
+    found = []
+    try:
+        found = gateway.find_bills_numbered(items[i][0].doc_number for i in plain) if plain else []
+    except QboPermanent as error:
+        log.warning("QuickBooks refused the lookup of %d Bill numbers at once (%s); one by one", len(plain), error)
+        plain = set()
+    for invoice_id, (draft, ref) in items.items():
+        if invoice_id not in plain:
+            try:
+                found.extend(gateway.find_bills(draft.doc_number, ref.vendor_id))
+            except QboPermanent as error:
+                failed[invoice_id] = error
+    return found
 
 
 def _create(
@@ -249,11 +309,18 @@ def _create_one(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, rid: str,
 
 
 def _settle(
-    gateway: QuickBooks, draft: BillDraft, refs: BillRefs, result: dict | Exception, item_name: str
+    gateway: QuickBooks,
+    draft: BillDraft,
+    refs: BillRefs,
+    result: dict | Exception,
+    rid: str,
+    item_name: str,
+    closed_books: str,
+    confirm: Confirm,
 ) -> dict | Exception:
     if isinstance(result, QboPermanent):
         try:
-            return after_refusal(gateway, draft, refs, result, item_name)
+            return _refused(gateway, draft, refs, result, rid, item_name, closed_books, confirm)
         except (QboPermanent, QboTransient) as error:
             return error
     if isinstance(result, Exception):
