@@ -42,8 +42,10 @@ def apply_bill(realm, operation, body):
 def run_query(realm):
     """GET query?query=select... or POST the statement as application/text, as python-quickbooks does."""
     text = request.args.get("query") or request.get_data(as_text=True)
-    parsed = query.parse(text or "")
     store = _sandbox().store
+    with store.lock:
+        store.realm(realm).log_query(text or "")
+    parsed = query.parse(text or "")
     with store.lock:
         records = copy.deepcopy(list(store.realm(realm).collection(parsed.entity).values()))
     return reply(selection.run(parsed, records))

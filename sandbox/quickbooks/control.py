@@ -210,7 +210,7 @@ def show_bill(realm_id, bill_id):
 
 @control.get("/realms/<realm_id>/stats")
 def stats(realm_id):
-    """How many API requests the company received, how many the limits refused, and each /batch's item count."""
+    """Requests the company received, how many the limits refused, each /batch's item count, recent query texts."""
     store = _sandbox().store
     with store.lock:
         realm = _realm(store, realm_id)
@@ -220,6 +220,7 @@ def stats(realm_id):
                 "throttled": realm.throttled,
                 "bills": len(realm.bills),
                 "batches": list(realm.batches),
+                "queries": list(realm.queries),
             }
         )
 

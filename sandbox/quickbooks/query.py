@@ -26,8 +26,55 @@ class Query:
     limit: int = 100
 
 
+def refuse_beyond_ascii(text):
+    r"""Refuse a query holding any character outside ASCII, quoted or not, as QBO's parser does.
+
+    QBO's query lexer (JavaCC) knows no character above U+007F: HTTP 400, code 4000, type ValidationFault,
+    Message "Error parsing query", Detail `QueryParserError: Invalid content. Lexical error at line 1, column 43.
+    Encountered: "\u2019" (8217), after : "\'%Fleur"` (two spaces after "column 43."). Public reports:
+    ruckus/quickbooks-ruby #309 and #54 (’ in an Item name, the Detail verbatim, also as XML), #362 (ł: column 88,
+    `after : "\'W"`), #368 (CJK in a DisplayName); intuit/QuickBooks-V3-PHP-SDK #397 (– in an Item name, column
+    37) and #395 (as DESIGN.md §3 lists it). `after` is the token read so far: a string literal from its opening
+    quote, escaped as JavaCC's addEscapes does (#345 shows `\'` and `\\`), else nothing, since the lexer ends a
+    word at the character it cannot read. Columns count code points here (Java counts UTF-16 units, which differ
+    only after a character beyond U+FFFF).
+    """
+    for pos, char in enumerate(text):
+        if char.isascii():
+            continue
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        opened = _open_quote(text[:pos])
+        after = _javacc_escaped(text[opened:pos]) if opened is not None else ""
+        # Java reports the first UTF-16 unit: the high surrogate for a character beyond U+FFFF.
+        unit = ord(char) if ord(char) <= 0xFFFF else 0xD800 + ((ord(char) - 0x10000) >> 10)
+        raise query_error(
+            f"Invalid content. Lexical error at line {line}, column {column}.  "
+            f'Encountered: "\\u{unit:04x}" ({unit}), after : "{after}"'
+        )
+
+
+def _open_quote(head):
+    """Where the string literal still open at the end of `head` begins, or None when none is open."""
+    opened, pos = None, 0
+    while pos < len(head):
+        if head[pos] == "\\" and opened is not None:
+            pos += 2
+            continue
+        if head[pos] == "'":
+            opened = pos if opened is None else None
+        pos += 1
+    return opened
+
+
+def _javacc_escaped(text):
+    # JavaCC's TokenMgrError.addEscapes: backslash, both quotes and controls escaped; the rest as it is.
+    return "".join({"\\": "\\\\", "'": "\\'", '"': '\\"'}.get(c, c) for c in text)
+
+
 def tokenize(text):
     """Split a query into (kind, value) tokens, e.g. "DisplayName = 'Rosa\\'s Farm'" → word, op, str."""
+    refuse_beyond_ascii(text)
     tokens, pos = [], 0
     while pos < len(text):
         match = TOKEN.match(text, pos)
@@ -155,6 +202,8 @@ def _tail(parser, query):
                 number = int(parser.take("num"))
             except (ValueError, InvalidOperation):
                 raise query_error(f"{word.upper()} needs an integer.") from None
+            # Intuit's query reference (Data queries, "Pagination"): STARTPOSITION is 1-based, and "the maximum
+            # number of entities that can be returned in a response is 1000", hence the cap.
             if word == "startposition":
                 query.start = max(1, number)
             else:

@@ -41,6 +41,10 @@ class Settings:
         return applied
 
 
+# How many query texts a company keeps for the control API's stats: enough for any test, bounded for a long demo.
+QUERY_LOG = 1000
+
+
 @dataclass
 class Realm:
     """One QBO company and everything in it."""
@@ -66,8 +70,14 @@ class Realm:
     requests: int = 0
     throttled: int = 0
     batches: list = field(default_factory=list)
+    queries: list = field(default_factory=list)
     next_id: int = 100
     created_at: float = field(default_factory=time.time)
+
+    def log_query(self, text):
+        """Keep the text of an answered /query (the last QUERY_LOG of them), so tests can count reads."""
+        self.queries.append(text)
+        del self.queries[:-QUERY_LOG]
 
     def new_id(self):
         """A fresh entity id, unique within the company as QBO's are."""
