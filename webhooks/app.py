@@ -8,7 +8,7 @@ from bootstrap import app_runtime
 from bot import mount
 from services.runtime import Runtime
 from settings import load_settings
-from webhooks import health, index, intake, oauth, quickbooks
+from webhooks import erp_actions, erp_api, health, index, intake, oauth, quickbooks
 from webhooks.problems import register_error_handlers
 
 MAX_BODY = 1024 * 1024
@@ -22,7 +22,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["runtime"] = runtime
     register_error_handlers(app)
-    for module in (intake, health, quickbooks, oauth, index):
+    for module in (intake, erp_actions, erp_api, health, quickbooks, oauth, index):
         module.register(app)
     mount.register(app)
     return app

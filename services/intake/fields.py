@@ -43,7 +43,8 @@ def _text(value: object) -> str:
     return value.strip()
 
 
-def _text_type(length: int):
+def text_type(length: int):
+    """A required visible text field of at most `length` characters, e.g. text_type(limits.VENDOR_CODE)."""
     return Annotated[str, BeforeValidator(_text), Field(max_length=length)]
 
 
@@ -97,10 +98,10 @@ Count = Annotated[int, Field(strict=True, ge=0, le=limits.COUNT_MAX)]
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
 Currency = Annotated[str, BeforeValidator(_currency)]
 Url = Annotated[str, BeforeValidator(_url), Field(max_length=limits.ATTACHMENT_URL)]
-VendorCode = _text_type(limits.VENDOR_CODE)
-VendorName = _text_type(limits.VENDOR_NAME)
-QbAccountingName = _text_type(limits.QB_ACCOUNTING_NAME)
-ClassName = _text_type(limits.CLASS_NAME)
-InvoiceNumber = _text_type(limits.INVOICE_NUMBER)
-PoNumber = _text_type(limits.PO_NUMBER)
-LineText = _text_type(limits.LINE_TEXT)
+VendorCode = text_type(limits.VENDOR_CODE)
+VendorName = text_type(limits.VENDOR_NAME)
+QbAccountingName = text_type(limits.QB_ACCOUNTING_NAME)
+ClassName = text_type(limits.CLASS_NAME)
+InvoiceNumber = text_type(limits.INVOICE_NUMBER)
+PoNumber = text_type(limits.PO_NUMBER)
+LineText = text_type(limits.LINE_TEXT)

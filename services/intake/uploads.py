@@ -82,14 +82,15 @@ def _receive(uow: UnitOfWork, upload: UploadIn, delivery_id: str | None, exclusi
             insert(_DELIVERIES),
             {
                 "source": DELIVERIES,
-                "delivery_id": _delivery_key(delivery_id),
+                "delivery_id": delivery_key(delivery_id),
                 "payload": {"invoice_id": result.invoice_id},
             },
         )
     return result
 
 
-def _delivery_key(delivery_id: str) -> str:
+def delivery_key(delivery_id: str) -> str:
+    """The stored key of a webhook-id (its SHA-256 in hex)."""
     # Hashed whole: ids longer than the column, or sharing a long prefix, stay distinct.
     return hashlib.sha256(delivery_id.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -98,14 +99,14 @@ def _shown_delivery_id(delivery_id: str | None) -> str | None:
     # Kept on the revision for people to trace; the idempotency check uses the hashed key instead.
     if delivery_id is None or len(delivery_id) <= 200:
         return delivery_id
-    return _delivery_key(delivery_id)
+    return delivery_key(delivery_id)
 
 
 def _seen_delivery(session: Session, delivery_id: str) -> IntakeResult | None:
     """The invoice as it is now when this `webhook-id` was already taken (Standard Webhooks' idempotency key)."""
     payload = session.scalar(
         select(WebhookDelivery.payload).where(
-            WebhookDelivery.source == DELIVERIES, WebhookDelivery.delivery_id == _delivery_key(delivery_id)
+            WebhookDelivery.source == DELIVERIES, WebhookDelivery.delivery_id == delivery_key(delivery_id)
         )
     )
     if payload is None:
