@@ -3,7 +3,7 @@
 from bot.amounts import money
 from bot.cards import when
 from bot.mrkdwn import MESSAGE_TEXT, esc, escaped, fit
-from services.views import InvoiceView
+from services.views import ErpDelivery, InvoiceView
 
 SUMMARY_ERROR = 1500  # so one long error leaves room in the answer for the other matches
 HELP = "\n".join(
@@ -11,6 +11,7 @@ HELP = "\n".join(
         "*/invoice* commands (answers only you can see):",
         "• `/invoice status <number>` — an invoice by vendor invoice number, PO number or Bill number",
         "• `/invoice pending` — invoices waiting for you to approve, send or retry",
+        "• `/invoice replay-events <number>` — send an invoice's undelivered ERP events again (A/P senders)",
         "• `/invoice help` — this list",
     )
 )
@@ -56,4 +57,30 @@ def _summary(view: InvoiceView) -> str:
         lines.append(fit(f"Last error: {view.last_error}", SUMMARY_ERROR))
     for blocker in view.blockers:
         lines.append(f"Cannot be sent: {blocker}")
+    if view.erp is not None:
+        lines.append(erp_line(view.erp))
     return "\n".join(lines)
+
+
+def erp_line(erp: ErpDelivery) -> str:
+    """What the ERP heard, e.g. 'ERP: told Synchronized (5 events delivered)'."""
+    told = f"told *{erp.last_told.label}*" if erp.last_told else "told nothing yet"
+    parts = [f"{erp.delivered} event{'s' if erp.delivered != 1 else ''} delivered"]
+    if erp.waiting:
+        parts.append(f"{erp.waiting} waiting" + (" (delivery paused: the ERP answered 410 Gone)" if erp.paused else ""))
+    line = f"ERP: {told} ({', '.join(parts)})"
+    if erp.dead:
+        line += (
+            f"; {erp.dead} not delivered, last answer: {fit(erp.dead_answer or 'none', SUMMARY_ERROR)} "
+            "(`/invoice replay-events` sends them again)"
+        )
+    return line
+
+
+def replay_answer(number: str, replayed: int | None) -> str:
+    """The answer to `/invoice replay-events <number>` (None: the caller may not)."""
+    if replayed is None:
+        return "Only A/P senders may send ERP events again."
+    if replayed == 0:
+        return f"No undelivered ERP event of an invoice numbered `{esc(number)}`."
+    return f"{replayed} undelivered ERP event{'s' if replayed != 1 else ''} of `{esc(number)}` will be sent again."

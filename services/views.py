@@ -29,6 +29,18 @@ class LineView:
 
 
 @dataclass(frozen=True)
+class ErpDelivery:
+    """What the ERP heard of an invoice: events delivered, waiting and dead, the last status it was told."""
+
+    delivered: int
+    waiting: int
+    dead: int
+    last_told: Status | None
+    dead_answer: str | None
+    paused: bool
+
+
+@dataclass(frozen=True)
 class InvoiceView:
     """Everything a card or an answer shows about one invoice."""
 
@@ -50,6 +62,7 @@ class InvoiceView:
     approvals: tuple[DecisionView, ...]
     setback: DecisionView | None
     blockers: tuple[str, ...]
+    erp: ErpDelivery | None = None
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""`/invoice status|pending|help`, answered at once and only to the caller, from the database."""
+"""`/invoice status|pending|replay-events|help`, answered at once and only to the caller, from the database."""
 
 from slack_bolt import Ack, App
 
-from bot.answers import HELP, pending_answer, status_answer
+from bot.answers import HELP, pending_answer, replay_answer, status_answer
 from bot.authorization import resolve_actor
 from bot.request_fields import has_control_characters
 from bot.slack_client import WebClient
+from invoices.rules import Role
+from services.erp.delivery import replay_dead
 from services.read.lookup import find_invoices, pending_for
 
 
@@ -24,6 +26,15 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
         with runtime.sessions() as session:
             answer = status_answer(rest, find_invoices(session, rest, runtime.numbering))
         ack(text=answer, response_type="ephemeral")
+    elif verb == "replay-events" and rest:
+        who = resolve_actor(runtime, client, str(command.get("user_id") or ""))
+        replayed = None
+        if Role.AP_SENDER in who.actor.roles and not has_control_characters(rest):
+            with runtime.sessions() as session:
+                ids = [view.id for view in find_invoices(session, rest, runtime.numbering)]
+            replayed = replay_dead(runtime, ids) if ids else 0
+        answer = replay_answer(rest, replayed)
+        ack(text=who.explain(answer) if who.unchecked else answer, response_type="ephemeral")
     elif verb == "pending":
         who = resolve_actor(runtime, client, str(command.get("user_id") or ""))
         with runtime.sessions() as session:

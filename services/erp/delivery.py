@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from invoices.events import ErpEventsWritten
 from models import ErpEvent
 from models.base import utcnow
 from models.database import transaction
@@ -101,11 +102,16 @@ def due_invoices(runtime: Runtime, limit: int = 500) -> list[int]:
         return list(dict.fromkeys(invoice_id for invoice_id, _ in rows))[:limit]
 
 
-def replay_dead(runtime: Runtime, invoice_id: int | None = None) -> list[int]:
-    """Give dead events (of one invoice, or all) a new schedule from now; answers the invoices to push."""
+def replay_dead(runtime: Runtime, invoice_ids: list[int] | None = None) -> int:
+    """Give dead events (of these invoices, or all) a new schedule from now and push them; answers how many."""
     now = utcnow()
     with transaction(runtime.sessions) as session:
-        where = [ErpEvent.dead_at.is_not(None)] + ([ErpEvent.invoice_id == invoice_id] if invoice_id else [])
+        where = [ErpEvent.dead_at.is_not(None)]
+        if invoice_ids is not None:
+            where.append(ErpEvent.invoice_id.in_(invoice_ids))
         invoices = list(dict.fromkeys(session.scalars(select(ErpEvent.invoice_id).where(*where))))
-        session.execute(update(ErpEvent).where(*where).values(dead_at=None, attempts=0, next_attempt_at=now))
-    return invoices
+        count = session.execute(
+            update(ErpEvent).where(*where).values(dead_at=None, attempts=0, next_attempt_at=now)
+        ).rowcount
+    runtime.publisher.publish([ErpEventsWritten(invoice_id) for invoice_id in invoices])
+    return count

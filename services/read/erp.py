@@ -5,8 +5,9 @@ from sqlalchemy.orm import Session
 
 from invoices.erp import STAMP, InvoiceState, event_data
 from invoices.statuses import Status
-from models import ErpEvent, Invoice, InvoiceRevision, Vendor
+from models import ErpEndpoint, ErpEvent, Invoice, InvoiceRevision, Vendor
 from models.base import utcnow
+from services.views import ErpDelivery
 
 MAX_PAGE = 500
 
@@ -66,3 +67,26 @@ def events_after(session: Session, after: int, limit: int) -> list[tuple[int, di
         select(ErpEvent.id, ErpEvent.body).where(ErpEvent.id > after).order_by(ErpEvent.id).limit(min(limit, MAX_PAGE))
     )
     return [(event_id, body) for event_id, body in rows]
+
+
+def delivery_of(session: Session, invoice_id: int) -> ErpDelivery | None:
+    """What the ERP heard of the invoice, or None when none of its events was ever meant to be pushed."""
+    rows = session.execute(
+        select(ErpEvent.body, ErpEvent.next_attempt_at, ErpEvent.delivered_at, ErpEvent.dead_at, ErpEvent.last_answer)
+        .where(ErpEvent.invoice_id == invoice_id)
+        .order_by(ErpEvent.sequence)
+    ).all()
+    pushed = [row for row in rows if row.next_attempt_at or row.delivered_at or row.dead_at]
+    if not pushed:
+        return None
+    delivered = [row for row in pushed if row.delivered_at]
+    dead = [row for row in pushed if row.dead_at]
+    paused = session.scalar(select(ErpEndpoint.gone_since).where(ErpEndpoint.id == 1)) is not None
+    return ErpDelivery(
+        delivered=len(delivered),
+        waiting=sum(1 for row in pushed if row.next_attempt_at),
+        dead=len(dead),
+        last_told=Status(delivered[-1].body["data"]["status"]) if delivered else None,
+        dead_answer=dead[-1].last_answer if dead else None,
+        paused=paused,
+    )

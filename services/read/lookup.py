@@ -1,5 +1,7 @@
 """Finding invoices for /invoice: by any number people quote, and what waits for someone's approval."""
 
+from dataclasses import replace
+
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
@@ -7,6 +9,7 @@ from invoices.numbering import BillNumbering
 from invoices.rules import Actor, Role
 from invoices.statuses import Status
 from models import Invoice, Vendor
+from services.read.erp import delivery_of
 from services.read.view import load_view, procurement_approver
 from services.views import InvoiceView
 
@@ -38,7 +41,8 @@ def find_invoices(session: Session, number: str, numbering: BillNumbering) -> li
         .order_by(Invoice.id.desc())
         .limit(MAX_MATCHES)
     ).all()
-    return [load_view(session, invoice_id, numbering) for invoice_id in ids]
+    # The ERP's side is read only here: cards are redrawn far more often than anyone asks for a status.
+    return [replace(load_view(session, i, numbering), erp=delivery_of(session, i)) for i in ids]
 
 
 def _composed_bill_number(numbering: BillNumbering) -> ColumnElement:

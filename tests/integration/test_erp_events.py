@@ -13,6 +13,7 @@ from services.erp.endpoint import resume_delivery
 from tests.backends import with_settings
 from tests.builders import approved_invoice, sent_invoice, stored, upload, work
 from tests.sandboxes import ErpHost
+from webhooks.app import create_app
 
 HAPPY_PATH = [(None, "AP"), ("AP", "AA"), ("AA", "A"), ("A", "ES"), ("ES", "S")]
 
@@ -109,7 +110,7 @@ def test_a_dead_event_is_delivered_after_a_replay(erp_runtime, erp):
     invoice_id = upload(erp_runtime)
     push_all(erp_runtime)
     assert erp.events() == []
-    assert replay_dead(erp_runtime, invoice_id) == [invoice_id]
+    assert replay_dead(erp_runtime, [invoice_id]) == 1
     push_all(erp_runtime)
     assert told(erp) == HAPPY_PATH[:1]
 
@@ -121,3 +122,28 @@ def test_a_redis_flush_loses_no_event_the_sweep_publishes_them_again(erp_runtime
     work(erp_runtime)
     assert told(erp) == HAPPY_PATH[:3]
     assert {e["body"]["data"]["id"] for e in erp.events()} == {invoice_id}
+
+
+def ask(web, slack, text: str, user: str) -> str:
+    headers, body = slack.slash_command(text, user=user, channel="C0ACCOUNT")
+    answer = web.post("/slack/events", data=body, headers=headers)
+    assert answer.status_code == 200
+    return answer.get_json()["text"]
+
+
+def test_a_dead_event_shows_in_invoice_status_and_the_replay_command_delivers_it(erp_runtime, erp, slack):
+    web = create_app(erp_runtime).test_client()
+    erp.control("POST", "/answers", status=422, count=1)
+    approved_invoice(erp_runtime)
+    push_all(erp_runtime)
+    status = ask(web, slack, "/invoice status FE-20931", user="U0BUYER1")
+    assert "ERP: told *Approved* (2 events delivered); 1 not delivered, last answer: 422" in status
+    assert "`/invoice replay-events`" in status
+    refused = ask(web, slack, "/invoice replay-events FE-20931", user="U0BUYER1")
+    assert refused == "Only A/P senders may send ERP events again."
+    assert ask(web, slack, "/invoice replay-events FE-20931", user="U0AP1") == (
+        "1 undelivered ERP event of `FE-20931` will be sent again."
+    )
+    push_all(erp_runtime)
+    assert sorted(e["body"]["data"]["sequence"] for e in erp.events()) == [1, 2, 3]
+    assert "ERP: told *Approved* (3 events delivered)" in ask(web, slack, "/invoice status FE-20931", user="U0AP1")
