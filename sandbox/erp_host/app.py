@@ -6,10 +6,13 @@ invoice moves only forward in `sequence`, so a repeated or late event never roll
 """
 
 import threading
+import time
 from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from sandbox.erp_host.komet import TOKEN, komet_blueprint
 
 
 class ErpState:
@@ -23,6 +26,7 @@ class ErpState:
         # With `first_answer` set, the first attempt of every event gets that status (a flaky ERP).
         self.first_answer: int | None = None
         self.attempted: set[str] = set()
+        self.arrivals = 0
 
     def next_answer(self) -> dict | None:
         """The scripted answer for this delivery, e.g. {"status": 503, "count": 2, "retry_after": 1}."""
@@ -45,9 +49,12 @@ class ErpState:
                 self.invoices[data["id"]] = data
 
 
-def create_app(secret: str | None = None) -> Flask:
-    """The local ERP; `secret` is ERP_EVENTS_SECRET (set later through POST /_sandbox/secret if unknown)."""
+def create_app(secret: str | None = None, komet_token: str = TOKEN) -> Flask:
+    """The local ERP; `secret` is ERP_EVENTS_SECRET (set later through POST /_sandbox/secret if unknown).
+
+    A local Komet accepting `komet_token` answers beside it (sandbox/erp_host/komet.py)."""
     app = Flask(__name__)
+    app.register_blueprint(komet_blueprint(komet_token))
     state = ErpState(secret)
     app.extensions["erp"] = state
 
@@ -55,10 +62,15 @@ def create_app(secret: str | None = None) -> Flask:
     def receive_event():
         message_id = request.headers.get("webhook-id", "")
         with state.lock:
+            state.arrivals += 1
             first, _ = message_id not in state.attempted, state.attempted.add(message_id)
         if first and state.first_answer is not None:
             return jsonify(error=f"scripted {state.first_answer} on a first attempt"), state.first_answer
         scripted = state.next_answer()
+        if scripted is not None and scripted.get("hang"):
+            # A slow ERP: the answer comes, late (the sender may have given up or died meanwhile).
+            time.sleep(scripted["hang"])
+            scripted = None
         if scripted is not None:
             headers = {"Retry-After": str(scripted["retry_after"])} if scripted.get("retry_after") else {}
             return jsonify(error=f"scripted {scripted['status']}"), scripted["status"], headers
@@ -75,7 +87,7 @@ def create_app(secret: str | None = None) -> Flask:
     @app.get("/_sandbox/events")
     def delivered():
         with state.lock:
-            return jsonify(events=list(state.deliveries))
+            return jsonify(events=list(state.deliveries), arrivals=state.arrivals)
 
     @app.get("/_sandbox/invoices")
     def told():
@@ -88,9 +100,10 @@ def create_app(secret: str | None = None) -> Flask:
         with state.lock:
             state.answers.append(
                 {
-                    "status": int(spec["status"]),
+                    "status": int(spec.get("status", 200)),
                     "count": int(spec.get("count", 1)),
                     "retry_after": spec.get("retry_after"),
+                    "hang": spec.get("hang"),
                 }
             )
         return jsonify(answers=state.answers)

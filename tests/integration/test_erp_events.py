@@ -1,5 +1,12 @@
 """The ERP hears of every status change: signed, in order, retried, paused on 410, replayed, and never lost."""
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -12,9 +19,11 @@ from services.erp.delivery import deliver_events, due_invoices, replay_dead
 from services.erp.endpoint import resume_delivery
 from tests.backends import with_settings
 from tests.builders import approved_invoice, sent_invoice, stored, upload, work
+from tests.integration.helpers import environment, wait
 from tests.sandboxes import ErpHost
 from webhooks.app import create_app
 
+ROOT = Path(__file__).resolve().parents[2]
 HAPPY_PATH = [(None, "AP"), ("AP", "AA"), ("AA", "A"), ("A", "ES"), ("ES", "S")]
 
 
@@ -147,3 +156,35 @@ def test_a_dead_event_shows_in_invoice_status_and_the_replay_command_delivers_it
     push_all(erp_runtime)
     assert sorted(e["body"]["data"]["sequence"] for e in erp.events()) == [1, 2, 3]
     assert "ERP: told *Approved* (3 events delivered)" in ask(web, slack, "/invoice status FE-20931", user="U0AP1")
+
+
+def test_a_worker_killed_mid_delivery_and_a_redis_flush_lose_no_event(erp_runtime, erp):
+    ids = [approved_invoice(erp_runtime, invoice={"number": f"FE-{40000 + n}"}) for n in range(3)]
+    erp.control("POST", "/answers", hang=3, count=1)
+    # The worker posts its cards to the Slack sandbox too: card jobs run first, and must not hold it in retries.
+    env = {**environment(erp_runtime.settings), "SLACK_API_URL": erp_runtime.settings.slack_api_url}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait(lambda: erp.control("GET", "/events")["arrivals"] >= 2, "the worker in the middle of its deliveries")
+    finally:
+        # RQ runs the job in a work horse of its own process group: kill both, as `kill -9` on a host would.
+        family = psutil.Process(worker.pid).children(recursive=True)
+        os.killpg(worker.pid, signal.SIGKILL)
+        for process in family:
+            process.kill()
+        worker.wait(timeout=10)
+    erp_runtime.redis.flushdb()
+    assert 1 <= requeue_erp_events(erp_runtime) <= len(ids), "the invoices with an event not yet delivered"
+    work(erp_runtime)
+    received = [(e["body"]["data"]["id"], e["body"]["data"]["sequence"]) for e in erp.events()]
+    assert sorted(set(received)) == sorted((i, n) for i in ids for n in (1, 2, 3)), "no event lost"
+    assert len(received) - len(set(received)) <= 1, "only the event the dead worker was sending may come twice"
+    assert {copy["id"]: copy["status"] for copy in erp.invoices()} == dict.fromkeys(ids, "A")
+    assert due_invoices(erp_runtime) == []

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from invoices.statuses import Action
 from models import AuditEntry, Invoice, InvoiceRevision, Vendor
@@ -15,19 +15,7 @@ from sandbox.erp import example_upload, signed_headers
 from services.intake import uploads as intake
 from services.read.view import procurement_approver
 from tests.builders import BUYER, act
-
-URL = "/webhooks/vendor-invoices"
-
-
-def post(client, runtime, payload, **sign):
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    secret = runtime.settings.upload_webhook_secret.get_secret_value()
-    return client.post(URL, data=body, headers=signed_headers(secret, body, **sign))
-
-
-def count(runtime, model):
-    with runtime.sessions() as session:
-        return session.scalar(select(func.count()).select_from(model))
+from tests.integration.uploads import URL, count, post
 
 
 def load(runtime, invoice_id):

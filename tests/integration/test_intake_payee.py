@@ -12,7 +12,7 @@ from models.database import transaction
 from sandbox.erp import signed_headers
 from services.sync.outcome import facts_of
 from tests.builders import AP, BUYER, act, approve, approved_invoice, sent_invoice, stored, upload, upload_data
-from tests.integration.test_intake import URL, count, post
+from tests.integration.uploads import URL, count, post
 
 NEW_PAYEE = "Flores de la Sabana S.A.S."
 

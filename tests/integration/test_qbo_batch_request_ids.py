@@ -1,9 +1,10 @@
-"""Batch request ids inside QBO's limits, and a batch refused as a whole never failing its invoices (issue 9, point 4)."""
+"""Batch request ids inside QBO's limits, and a batch refused as a whole never failing its invoices (issue 9,
+point 4)."""
 
 import services.sync.exactly_once
 from services.sync.exactly_once import batch_request_id
 from tests.builders import settle, stored
-from tests.integration.test_qbo_batch_sync import batches, one_bill_each, sent_many, stats
+from tests.integration.helpers import batches, one_bill_each, sent_many, stats
 
 
 def test_eight_invoices_sent_together_are_synchronized_through_one_batch_quickbooks_accepts(qbo_runtime, sandbox):

@@ -8,38 +8,10 @@ from limits import RateLimitItemPerMinute
 import services.sync.steps
 from qbo import limiter as limiter_module
 from qbo.limiter import PER_MINUTE, RealmLimiter
-from sandbox.erp import example_upload
 from services.ports import QboThrottled
 from services.sync.steps import invoice_lock_name
-from tests.builders import sent_invoice, settle, stored
-
-
-def sent_many(runtime, count, **changes_by_index):
-    """`count` distinct example invoices in ES (numbers FE-30000...), with per-index section changes."""
-    ids = []
-    for n in range(count):
-        data = example_upload()
-        data["invoice"]["number"] = f"FE-{30000 + n}"
-        for section, values in changes_by_index.get(f"i{n}", {}).items():
-            data[section].update(values)
-        ids.append(sent_invoice(runtime, data))
-    return ids
-
-
-def stats(sandbox):
-    """The sandbox's counters of the default company: requests, throttled, and each /batch's item count."""
-    return sandbox.control("GET", f"/realms/{sandbox.realm}/stats")
-
-
-def batches(sandbox):
-    """The item count of every /batch request the sandbox answered."""
-    return stats(sandbox)["batches"]
-
-
-def one_bill_each(sandbox, ids, runtime):
-    bills = sandbox.bills()
-    assert sorted(b["DocNumber"] for b in bills) == sorted(f"100482-FE-{30000 + n}" for n in range(len(ids)))
-    assert {stored(runtime, i).bill_id for i in ids} == {b["Id"] for b in bills}
+from tests.builders import settle, stored
+from tests.integration.helpers import batches, one_bill_each, sent_many, stats
 
 
 def test_35_invoices_sent_at_once_become_35_bills_in_two_batches_with_far_fewer_requests_than_bills(

@@ -12,9 +12,9 @@ from models.base import utcnow
 from models.database import transaction
 from services.reconcile.sweeps import capture_changes
 from tests.builders import settle, stored
-from tests.integration.test_qbo_batch_sync import sent_many
-from tests.sandbox.quickbooks_client import qb_client
-from tests.sandbox.test_quickbooks_cdc import dated, many_bills
+from tests.integration.helpers import sent_many
+from tests.sandbox.quickbooks_client import many_bills, qb_client
+from tests.sandboxes import dated
 
 
 @pytest.fixture

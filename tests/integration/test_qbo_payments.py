@@ -7,7 +7,7 @@ from sqlalchemy import select
 from models import AuditEntry
 from services.reconcile.sweeps import capture_changes
 from tests.builders import stored
-from tests.integration.test_qbo_webhooks import deliver, synchronized
+from tests.integration.helpers import deliver, synchronized
 
 
 def pay(sandbox, bill_id, **body):

@@ -26,37 +26,11 @@ from services.sync.single import sync_invoice
 from services.sync.steps import LOCK_SECONDS, invoice_lock_name
 from tests.backends import with_settings
 from tests.builders import sent_invoice, settle, stored
+from tests.integration.helpers import environment, wait
 from webhooks.app import create_app
 from webhooks.oauth import connect_link
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition, seconds=15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
-def environment(settings) -> dict:
-    """The environment variables that give a subprocess these settings (its own worker process)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QBO_", "SLACK_", "DATABASE", "REDIS"))}
-    for name in type(settings).model_fields:
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        elif isinstance(value, tuple):
-            value = ",".join(value)
-        elif isinstance(value, Path):
-            value = str(value.resolve())
-        env[name.upper()] = str(value)
-    env["SLACK_API_URL"] = "http://127.0.0.1:9/api/"
-    return env
 
 
 def children(pid: int) -> list[int]:
@@ -88,7 +62,10 @@ def test_a_worker_killed_mid_create_loses_nothing_and_duplicates_no_bill(qbo_run
         start_new_session=True,
     )
     try:
-        wait_for(lambda: sandbox.control("GET", f"/realms/{sandbox.realm}/stats")["requests"] >= 5)
+        wait(
+            lambda: sandbox.control("GET", f"/realms/{sandbox.realm}/stats")["requests"] >= 5,
+            "the worker's first five QuickBooks requests",
+        )
         time.sleep(0.5)
     finally:
         # RQ runs the job in a forked work horse with its own process group: kill both, as `kill -9` on a host would.
@@ -101,7 +78,7 @@ def test_a_worker_killed_mid_create_loses_nothing_and_duplicates_no_bill(qbo_run
                 pass
         worker.wait(timeout=10)
     assert stored(qbo_runtime, invoice_id).status == "ES"
-    wait_for(lambda: len(sandbox.bills()) == 1)
+    wait(lambda: len(sandbox.bills()) == 1, "the held create's Bill in QuickBooks")
     assert Job.fetch(f"sync-invoice-{invoice_id}", connection=qbo_runtime.redis).get_status() == "started"
     assert requeue_stuck_syncs(qbo_runtime) == 0, "the dead worker's lock still stands for it"
     qbo_runtime.redis.delete(invoice_lock_name(invoice_id))

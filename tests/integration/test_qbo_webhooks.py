@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, WebhookDelivery
 from sandbox.erp import example_upload
-from services.reconcile.bills import reconcile_delivery
 from services.reconcile.quickbooks_events import digest
 from services.reconcile.sweeps import capture_changes
 from services.runtime import Runtime
 from tests.builders import resent_revision, sent_invoice, settle, stored
+from tests.integration.helpers import deliver, synchronized
 from tests.sandboxes import VERIFIER
 from webhooks.app import create_app
 
@@ -27,27 +27,11 @@ def qbo_client(qbo_runtime):
     return create_app(qbo_runtime).test_client()
 
 
-def deliver(runtime, sandbox) -> list[str]:
-    """Wait for the sandbox's deliveries, then run every recorded event's reconcile job."""
-    sandbox.control("GET", "/webhooks/deliveries")
-    with runtime.sessions() as session:
-        pending = session.scalars(
-            select(WebhookDelivery.id).where(WebhookDelivery.processed_at.is_(None)).order_by(WebhookDelivery.id)
-        ).all()
-    return [reconcile_delivery(runtime, delivery_id) for delivery_id in pending]
-
-
 def signed(body: bytes, token: str = VERIFIER) -> dict:
     return {
         "intuit-signature": base64.b64encode(hmac.new(token.encode(), body, hashlib.sha256).digest()).decode(),
         "content-type": "application/json",
     }
-
-
-def synchronized(runtime, sandbox) -> tuple[int, str]:
-    invoice_id = sent_invoice(runtime)
-    assert settle(runtime, invoice_id) == "S"
-    return invoice_id, sandbox.bills()[0]["Id"]
 
 
 def test_a_bad_signature_is_refused_and_nothing_is_recorded(qbo_runtime, qbo_client):

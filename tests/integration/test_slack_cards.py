@@ -6,24 +6,11 @@ from jobs import tasks
 from jobs.registry import path_of
 from services.changes.actions import apply_action
 from services.changes.unit_of_work import UnitOfWork
-from tests.builders import buttons, card, card_text, post, post_upload, run_jobs, upload_data, uploaded
+from tests.builders import buttons, card, card_text, post, run_jobs, upload_data, uploaded
+from tests.integration.helpers import approve_both, uploaded_data
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 SYSTEM = Actor(id="invoice-sync", roles=frozenset({Role.SYSTEM}))
-
-
-def uploaded_data(web, data) -> int:
-    answer = post_upload(web, data)
-    assert answer.status_code == 202, answer.get_json()
-    return answer.get_json()["id"]
-
-
-def approve_both(web, slack, sandbox, runtime) -> None:
-    run_jobs(runtime)
-    post(web, slack.block_actions(card(sandbox, PROCUREMENT), "Approve", user="U0BUYER1"))
-    run_jobs(runtime)
-    post(web, slack.block_actions(card(sandbox, ACCOUNTING), "Approve", user="U0ACCT1"))
-    run_jobs(runtime)
 
 
 def test_the_card_shows_the_invoice_its_first_lines_the_count_of_the_rest_and_the_document(

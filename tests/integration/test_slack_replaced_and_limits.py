@@ -13,7 +13,7 @@ from services.changes.actions import apply_action
 from services.changes.unit_of_work import UnitOfWork
 from services.read.cards import refresh_cards, sweep_unannounced
 from tests.builders import buttons, card, card_text, post, run_jobs, upload_data, uploaded
-from tests.integration.test_slack_cards import approve_both, uploaded_data
+from tests.integration.helpers import approve_both, uploaded_data
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 SYSTEM = Actor(id="invoice-sync", roles=frozenset({Role.SYSTEM}))

@@ -15,7 +15,7 @@ from services.sync import single as bill_sync
 from services.sync.steps import invoice_lock_name
 from tests.backends import with_settings
 from tests.builders import sent_invoice, settle, stored
-from tests.integration.test_qbo_recovery import wait_for
+from tests.integration.helpers import wait
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDER = """
@@ -62,7 +62,7 @@ def test_a_killed_holders_lock_is_free_within_its_expiry(runtime):
         holder.kill()
         holder.wait(10)
     killed = time.monotonic()
-    wait_for(lambda: not runtime.redis.exists("test:killed"), seconds=5)
+    wait(lambda: not runtime.redis.exists("test:killed"), "the killed holder's lock free", 5)
     assert time.monotonic() - killed <= expiry + 0.3
     assert RedisLocks(runtime.redis).try_hold("test:killed", expiry) is not None
 
@@ -93,9 +93,9 @@ def test_a_sync_whose_lock_was_lost_before_the_create_creates_no_bill(qbo_runtim
 
     running = threading.Thread(target=run)
     running.start()
-    wait_for(lambda: qbo_runtime.redis.exists(name))
-    # The sync is inside its lookup (the hang taken) when another attempt takes the invoice, whatever the machine's pace.
-    wait_for(lambda: hang["id"] not in [rule["id"] for rule in sandbox.control("GET", "/faults")["faults"]])
+    wait(lambda: qbo_runtime.redis.exists(name), "the sync holding its invoice lock")
+    # The sync is inside its lookup (the hang taken) when another attempt takes the invoice, at any machine's pace.
+    wait(lambda: sandbox.taken(hang), "the sync's lookup held by QuickBooks")
     # As if this holder stalled past its expiry and another attempt took the invoice meanwhile.
     qbo_runtime.redis.set(name, "another worker's token", px=10_000)
     running.join(timeout=30)
@@ -119,7 +119,7 @@ def test_a_running_sync_keeps_its_invoice_lock_past_the_locks_expiry(qbo_runtime
     running = threading.Thread(target=bill_sync.sync_invoice, args=(qbo_runtime, invoice_id))
     running.start()
     name = invoice_lock_name(invoice_id)
-    wait_for(lambda: qbo_runtime.redis.exists(name))
+    wait(lambda: qbo_runtime.redis.exists(name), "the sync holding its invoice lock")
     time.sleep(1.5)
     still_held = qbo_runtime.redis.exists(name)
     running.join(timeout=30)

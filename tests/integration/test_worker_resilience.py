@@ -18,7 +18,7 @@ from jobs.registry import enqueue
 from jobs.sweep import sweep
 from tests import backends
 from tests.builders import AP, act, approved_invoice, stored
-from tests.integration.test_qbo_recovery import environment
+from tests.integration.helpers import environment, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +50,7 @@ class RedisServer:
             str(self.directory),
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: self._answers(), seconds=10)
+        wait(self._answers, f"redis-server answering on port {self.port}", 10)
 
     def kill(self) -> None:
         self.process.kill()
@@ -61,16 +61,6 @@ class RedisServer:
             return Redis(port=self.port, socket_timeout=1).ping()
         except Exception:  # noqa: BLE001 - not up yet
             return False
-
-
-def wait_for(condition, seconds: float) -> float:
-    """Seconds until `condition()` held; fails after `seconds`."""
-    began = time.monotonic()
-    while time.monotonic() - began < seconds:
-        if condition():
-            return time.monotonic() - began
-        time.sleep(0.1)
-    raise AssertionError(f"condition not met within {seconds} s")
 
 
 @pytest.fixture
@@ -107,22 +97,24 @@ def test_the_worker_outlives_a_redis_outage_and_syncs_an_invoice_sent_meanwhile_
         start_new_session=True,
     )
     try:
-        wait_for(lambda: len(Worker.all(connection=redis)) == 1, seconds=20)
+        wait(lambda: len(Worker.all(connection=redis)) == 1, "the worker registered", 20)
         # Idle, blocked on the queues: the case that waited 405 s for RQ's dequeue timeout.
-        wait_for(lambda: Worker.all(connection=redis)[0].get_state() == "idle", seconds=20)
+        wait(lambda: Worker.all(connection=redis)[0].get_state() == "idle", "the worker idle", 20)
         own_redis.kill()
         # Sent while Redis is down: committed, its job not enqueued (the sweep finds it).
         assert act(outage_runtime, invoice_id, Action.SEND, AP).changed
         time.sleep(4)
         assert worker.poll() is None, "the worker quit when Redis went away"
         own_redis.start()
-        took = wait_for(lambda: stored(outage_runtime, invoice_id).status == "S", seconds=20)
+        back = time.monotonic()
+        wait(lambda: stored(outage_runtime, invoice_id).status == "S", "the invoice Synchronized", 20)
+        took = time.monotonic() - back
         assert took < 15, f"the invoice reached S {took:.1f} s after Redis came back"
         assert len(sandbox.bills()) == 1
         assert [w.name for w in Worker.all(connection=redis)], "the worker did not register again"
         # The scheduler lives too: a job delayed by a second is moved to its queue on time.
         delayed = enqueue(redis, sweep, delay=timedelta(seconds=1))
-        wait_for(lambda: Job.fetch(delayed.id, connection=redis).get_status() != "scheduled", seconds=5)
+        wait(lambda: Job.fetch(delayed.id, connection=redis).get_status() != "scheduled", "the delayed job queued", 5)
         assert worker.poll() is None
     finally:
         worker.terminate()

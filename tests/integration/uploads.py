@@ -9,6 +9,7 @@ import time
 from sqlalchemy import func, select
 
 from models import AuditEntry, Invoice, InvoiceRevision, Vendor, WebhookDelivery
+from sandbox.erp import signed_headers
 
 URL = "/webhooks/vendor-invoices"
 STORED = (Invoice, InvoiceRevision, Vendor, WebhookDelivery, AuditEntry)
@@ -45,3 +46,15 @@ def stored(runtime) -> dict:
     """How many invoices, revisions, vendors, deliveries and audit entries the database holds."""
     with runtime.sessions() as session:
         return {model.__name__: session.scalar(select(func.count()).select_from(model)) for model in STORED}
+
+
+def post(client, runtime, payload, **sign):
+    """POST `payload` (JSON, or bytes as they are) to the upload URL, signed by `signed_headers` with `sign`."""
+    body = encoded(payload)
+    return client.post(URL, data=body, headers=signed_headers(secret(runtime), body, **sign))
+
+
+def count(runtime, model) -> int:
+    """How many rows of `model` the database holds."""
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))

@@ -1,5 +1,6 @@
-"""python-quickbooks and intuitlib pointed at the QuickBooks sandbox, and the example Bill, for the sandbox tests."""
+"""python-quickbooks and intuitlib pointed at the QuickBooks sandbox, and the example Bill (one, or many by /batch)."""
 
+import json
 from decimal import Decimal
 
 from intuitlib.client import AuthClient
@@ -54,3 +55,17 @@ def make_bill(qb: QuickBooks, doc_number="100482-FE-20931", vendor="Flores de la
         line.Amount, line.Description, line.ItemBasedExpenseLineDetail = Decimal(amount), "Roses", detail
         bill.Line.append(line)
     return bill
+
+
+def many_bills(qb, count: int, prefix: str = "CDC") -> list[str]:
+    """Create `count` Bills through /batch, 30 a request; answers their ids in creation order."""
+    body = json.loads(make_bill(qb).to_json())
+    ids = []
+    for start in range(0, count, 30):
+        items = [
+            {"bId": str(n), "operation": "create", "Bill": {**body, "DocNumber": f"{prefix}-{start + n}"}}
+            for n in range(min(30, count - start))
+        ]
+        answer = qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", json.dumps({"BatchItemRequest": items}))
+        ids += [item["Bill"]["Id"] for item in answer["BatchItemResponse"]]
+    return ids

@@ -1,32 +1,13 @@
 """The sandbox's /cdc holds at most 1,000 objects per answer, as Intuit's CDC page says (issue 9, point 5)."""
 
-import json
 import time
 
 from quickbooks.objects.bill import Bill
 
-from tests.sandbox.quickbooks_client import make_bill
+from tests.sandbox.quickbooks_client import many_bills
+from tests.sandboxes import dated
 
 SINCE = "2020-01-01T00:00:00-08:00"
-
-
-def many_bills(qb, count: int, prefix: str = "CDC") -> list[str]:
-    """Create `count` Bills through /batch, 30 a request; answers their ids in creation order."""
-    body = json.loads(make_bill(qb).to_json())
-    ids = []
-    for start in range(0, count, 30):
-        items = [
-            {"bId": str(n), "operation": "create", "Bill": {**body, "DocNumber": f"{prefix}-{start + n}"}}
-            for n in range(min(30, count - start))
-        ]
-        answer = qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", json.dumps({"BatchItemRequest": items}))
-        ids += [item["Bill"]["Id"] for item in answer["BatchItemResponse"]]
-    return ids
-
-
-def dated(sandbox, ids, start, step, entity="Bill"):
-    """Date the changes of `ids` from `start` (epoch seconds), `step` seconds apart, through the control API."""
-    sandbox.control("POST", f"/realms/{sandbox.realm}/changed-at", entity=entity, ids=ids, start=start, step=step)
 
 
 def cdc(qb, since, entities="Bill"):
