@@ -2,7 +2,6 @@
 point 13)."""
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import select
@@ -17,17 +16,19 @@ from services.read.cards import thread_entry
 from services.read.view import load_view
 from services.sync.single import sync_invoice
 from tests.builders import AP, act, sent_invoice, stored, upload
+from tests.integration.helpers import wait
 
 WHY = "The PO number is wrong"  # Return to Approved asks for a reason, like Reject
 
 
 def syncing_while(qbo_runtime, sandbox, invoice_id, path, meanwhile):
     """Run the sync on a thread while QuickBooks holds the request to `path` for a second; do `meanwhile` in it."""
-    sandbox.fault(kind="hang", seconds=1, count=1, path=path)
+    hang = sandbox.fault(kind="hang", seconds=1, count=1, path=path)
     answer = {}
     worker = threading.Thread(target=lambda: answer.update(outcome=sync_invoice(qbo_runtime, invoice_id)))
     worker.start()
-    time.sleep(0.4)
+    # The sandbox takes the rule as the request arrives, then holds it: `meanwhile` runs while it is in flight.
+    wait(lambda: sandbox.taken(hang), f"the sync's request to {path} held by QuickBooks")
     meanwhile()
     worker.join(10)
     return answer.get("outcome")
