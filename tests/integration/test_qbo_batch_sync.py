@@ -54,7 +54,7 @@ def test_a_batch_item_quickbooks_refuses_and_a_failed_preflight_fail_only_their_
 def test_a_batch_created_but_its_answer_lost_still_ends_with_exactly_one_bill_per_invoice(qbo_runtime, sandbox, mode):
     ids = sent_many(qbo_runtime, 5)
     sandbox.fault(kind="lost", mode=mode, count=1, method="POST", path="batch")
-    with pytest.raises(Exception):
+    with pytest.raises(AssertionError, match="did not settle in 1 attempts"):
         settle(qbo_runtime, ids[0], attempts=1)
     assert {stored(qbo_runtime, i).status for i in ids} == {"ES"}
     sandbox.forget_replies()

@@ -81,7 +81,7 @@ def test_a_paid_bill_makes_the_invoice_paid_once_through_repeats_and_reordering(
 def test_a_bill_whose_create_answer_was_lost_is_completed_by_its_created_event(qbo_runtime, hooked):
     invoice_id = sent_invoice(qbo_runtime)
     hooked.fault(kind="lost", mode="abort", count=1, method="POST", path="/bill")
-    with pytest.raises(Exception):
+    with pytest.raises(AssertionError, match="did not settle in 1 attempts"):
         settle(qbo_runtime, invoice_id, attempts=1)
     assert "S" in deliver(qbo_runtime, hooked)
     invoice = stored(qbo_runtime, invoice_id)
