@@ -1,4 +1,5 @@
-"""What the Return to Approved dialog promises, against the QuickBooks sandbox: the Bill stays and a resend adopts it."""
+"""What the Return to Approved dialog promises, against the QuickBooks sandbox: the Bill stays and a resend adopts
+it."""
 
 from invoices.statuses import Action
 from tests.builders import AP, act, sent_invoice, settle, stored

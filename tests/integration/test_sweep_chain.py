@@ -15,15 +15,14 @@ def sweep_jobs(runtime) -> int:
 
 
 def test_workers_ensuring_the_sweep_together_start_one_chain(runtime):
+    def worker(start: threading.Barrier) -> None:
+        start.wait()
+        ensure_sweep(runtime)
+
     for _ in range(5):
         runtime.redis.flushdb()
         start = threading.Barrier(8)
-
-        def worker():
-            start.wait()
-            ensure_sweep(runtime)
-
-        threads = [threading.Thread(target=worker) for _ in range(8)]
+        threads = [threading.Thread(target=worker, args=(start,)) for _ in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -1,4 +1,5 @@
-"""The sandbox's /batch refuses request ids and bIds over Intuit's limits, through python-quickbooks (issue 9, point 4)."""
+"""The sandbox's /batch refuses request ids and bIds over Intuit's limits, through python-quickbooks (issue 9,
+point 4)."""
 
 import json
 
@@ -14,7 +15,11 @@ RECORDED = "tests/sandbox/recorded/qbo/batch_item_fault_request_id_too_long.json
 def batch(qb, bids, request_id):
     bills = [json.loads(make_bill(qb, doc_number=f"B-{n}").to_json()) for n in range(len(bids))]
     body = json.dumps(
-        {"BatchItemRequest": [{"bId": bid, "operation": "create", "Bill": bill} for bid, bill in zip(bids, bills)]}
+        {
+            "BatchItemRequest": [
+                {"bId": bid, "operation": "create", "Bill": bill} for bid, bill in zip(bids, bills, strict=True)
+            ]
+        }
     )
     return qb.post(f"{qb.api_url}/company/{qb.company_id}/batch", body, request_id=request_id)
 
