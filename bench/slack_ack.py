@@ -35,7 +35,8 @@ TOKEN, SECRET = "xoxb-bench-token", "bench-signing-secret"
 USERS = ("U0BUYER1", "U0BUYER2")
 
 
-def _settings(instance: Path, api_url: str, servers: dict):
+def bench_settings(instance: Path, api_url: str, servers: dict, **extra):
+    """The settings of a benchmark run: the Slack sandbox as Slack, `servers` or the embedded defaults."""
     return load_settings(
         _env_file=None,
         instance_dir=instance,
@@ -52,6 +53,7 @@ def _settings(instance: Path, api_url: str, servers: dict):
         qbo_client_id="bench",
         qbo_client_secret="bench",
         qbo_redirect_uri="http://127.0.0.1/quickbooks/callback",
+        **extra,
     )
 
 
@@ -73,9 +75,25 @@ def _click(base: str, request) -> float:
     return elapsed
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def measure_acks(runtime, base: str, slack, invoices: int, clicks: int, concurrency: int) -> tuple[list[float], float]:
+    """Upload `invoices`, post their cards, then time `clicks` concurrent Approve clicks; (latencies, wall time)."""
+    secret = runtime.settings.upload_webhook_secret.get_secret_value()
+    for number in range(invoices):
+        _upload(base, secret, number)
+    SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
+    cards = slack.messages("C0PROCURE")
+    signer = SlackRequests(SECRET, slack)
+    requests_ = [signer.block_actions(cards[i % len(cards)], "Approve", user=USERS[i % 2]) for i in range(clicks)]
+    _click(base, signer.slash_command("/invoice help", user="U0BUYER1", channel="C0PROCURE"))
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        latencies = list(pool.map(lambda request: _click(base, request), requests_))
+    return latencies, time.perf_counter() - started
 
 
 def main(argv: list[str]) -> None:
@@ -97,31 +115,18 @@ def main(argv: list[str]) -> None:
     from webhooks.app import create_app
 
     with tempfile.TemporaryDirectory() as directory, SlackSandbox(demo_workspace(tokens=[TOKEN])) as slack:
-        settings = _settings(Path(directory), slack.api_url, servers)
+        settings = bench_settings(Path(directory), slack.api_url, servers)
         upgrade(settings.resolved_database_url())
         runtime = app_runtime(settings)
         tasks.configure(runtime)
         base, stop = serve_in_thread(create_app(runtime))
         try:
-            secret = settings.upload_webhook_secret.get_secret_value()
-            for number in range(args.invoices):
-                _upload(base, secret, number)
-            SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
-            cards = slack.messages("C0PROCURE")
-            signer = SlackRequests(SECRET, slack)
-            clicks = [
-                signer.block_actions(cards[i % len(cards)], "Approve", user=USERS[i % 2]) for i in range(args.clicks)
-            ]
-            _click(base, signer.slash_command("/invoice help", user="U0BUYER1", channel="C0PROCURE"))
-            started = time.perf_counter()
-            with ThreadPoolExecutor(args.concurrency) as pool:
-                latencies = list(pool.map(lambda request: _click(base, request), clicks))
-            wall = time.perf_counter() - started
+            latencies, wall = measure_acks(runtime, base, slack, args.invoices, args.clicks, args.concurrency)
         finally:
             stop()
             runtime.engine.dispose()
             stop_embedded()
-    p50, p90, p99 = (_percentile(latencies, s) for s in (0.5, 0.9, 0.99))
+    p50, p90, p99 = (percentile(latencies, s) for s in (0.5, 0.9, 0.99))
     print(
         f"{args.clicks} signed Approve clicks on {args.invoices} cards, {args.concurrency} concurrent, "
         f"werkzeug threaded, {backend}, {args.clicks / wall:.0f} clicks/s"

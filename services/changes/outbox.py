@@ -29,6 +29,8 @@ class Change:
     actor: str
     balance: Decimal | None = None
     kind: str = STATUS_CHANGED
+    # Taken already where the change updated the invoice's row anyway (one statement fewer on a click).
+    sequence: int | None = None
 
     @classmethod
     def of_balance(cls, invoice_id: int, status: Status, balance: Decimal, actor: str) -> "Change":
@@ -43,7 +45,7 @@ def write_events(session: Session, changes: list[Change], pushed: bool) -> list[
     for change in changes:
         # The invoice row's counter numbers its events; the row stays locked until commit, so two
         # transactions never take the same number.
-        sequence = session.execute(
+        sequence = change.sequence or session.execute(
             update(Invoice)
             .where(Invoice.id == change.invoice_id)
             .values(event_sequence=Invoice.event_sequence + 1)

@@ -200,6 +200,7 @@ def _create(
             "po_number": upload.purchase_order.number,
             "status": status.value,
             "revision": 1,
+            "event_sequence": 1,
         },
     ).scalar_one()
     insert_revision(session, invoice_id, 1, upload, canonical, digest, payee, _shown_delivery_id(delivery_id))
@@ -214,7 +215,7 @@ def _create(
     )
     if change is not None and change.fields:
         apply_vendor_change(uow, vendor, change, ERP, session.get(Invoice, invoice_id))
-    uow.note(Change(invoice_id, None, ERP.id))
+    uow.note(Change(invoice_id, None, ERP.id, sequence=1))
     uow.emit(InvoiceChanged(invoice_id, entry.id))
     return IntakeResult(invoice_id, status, 1, "created", audit_id=entry.id)
 
