@@ -67,6 +67,12 @@ class Settings(BaseSettings):
             raise ValueError("must be a Standard Webhooks secret starting with 'whsec_'")
         return value
 
+    @field_validator("erp_events_url", "erp_events_secret", "erp_api_token", "komet_api_token", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # `ERP_EVENTS_URL=` in a .env copied from .env.example means "off", not an invalid URL.
+        return None if value == "" else value
+
     @field_validator("erp_events_url", "komet_api_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -91,3 +91,16 @@ def test_development_generates_and_keeps_an_encryption_key(tmp_path):
 def test_postgres_urls_use_psycopg_3():
     settings = load_settings(_env_file=None, **BASE_SETTINGS, database_url="postgres://h/db", secret_key="k")
     assert settings.resolved_database_url() == "postgresql+psycopg://h/db"
+
+
+def test_the_erp_round_trip_is_off_when_its_variables_are_empty_and_events_need_their_secret():
+    settings = load_settings(_env_file=None, **BASE_SETTINGS, erp_events_url="", erp_events_secret="", erp_api_token="")
+    assert (settings.erp_events_url, settings.erp_events_secret, settings.erp_api_token) == (None, None, None)
+    with pytest.raises(ConfigurationError, match="ERP_EVENTS_SECRET is required with ERP_EVENTS_URL"):
+        load_settings(_env_file=None, **BASE_SETTINGS, erp_events_url="https://erp.example.com/events")
+    with pytest.raises(ConfigurationError, match="ERP_EVENTS_SECRET must be a Standard Webhooks secret"):
+        load_settings(
+            _env_file=None, **BASE_SETTINGS, erp_events_url="https://erp.example.com/events", erp_events_secret="plain"
+        )
+    with pytest.raises(ConfigurationError, match="ERP_EVENTS_URL must be an http"):
+        load_settings(_env_file=None, **BASE_SETTINGS, erp_events_url="ftp://erp", erp_events_secret="whsec_eA==")
