@@ -13,6 +13,7 @@ from flask import Flask, jsonify, request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from sandbox.erp_host.komet import TOKEN, komet_blueprint
+from sandbox.erp_host.outage import register as register_outage
 
 
 class ErpState:
@@ -125,4 +126,6 @@ def create_app(secret: str | None = None, komet_token: str = TOKEN) -> Flask:
         state.secret = request.get_json()["secret"]
         return "", 204
 
+    # The demo's down switch (GET/POST/DELETE /_sandbox/down): 503 with Retry-After for a while.
+    register_outage(app, state)
     return app
