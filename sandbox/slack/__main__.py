@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
         "UPLOAD_WEBHOOK_SECRET (environment, .env, else make run's default)",
     )
     parser.add_argument("--quickbooks-url", help="the local QuickBooks' base URL, for the page's QuickBooks panel")
+    parser.add_argument(
+        "--erp-host-url", help="the local ERP's base URL (sandbox.erp_host): the ERP panel shows what it was told"
+    )
     options = parser.parse_args(argv)
     if bool(options.app_url) != bool(options.signing_secret):
         parser.error("--app-url and --signing-secret go together")
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
         state,
         app_url=options.app_url,
         signing_secret=options.signing_secret,
-        neighbours=Neighbours(options.erp_url, options.quickbooks_url),
+        neighbours=Neighbours(options.erp_url, options.quickbooks_url, options.erp_host_url),
     )
     kept = StateFile(state, options.state_file) if options.state_file else None
     if kept:

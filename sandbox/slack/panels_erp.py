@@ -1,4 +1,8 @@
-"""The ERP panel: one click uploads the example invoice or a variation, and shows the app's answer."""
+"""The ERP panel: one click uploads the example invoice or a variation, and shows the app's answer.
+
+With the local ERP beside it, the panel is also the ERP's own view (panels_erp_view.py): the invoices as the
+ERP was told them, Send to External System on the Approved ones, and the ERP's down switch.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import requests
 from sandbox.erp import build_upload, configured_secret, post_upload, with_total
 
 from . import markup
+from .panels_erp_view import ErpView, post_action
 from .timeline import Viewer
 
 ANSWERS_KEPT = 6
@@ -44,11 +49,14 @@ VARIATIONS: dict[str, tuple[str, str, dict]] = {
 
 
 class ErpDesk:
-    """Acts as the ERP towards the app at `base_url`: signs with the upload secret, remembers the last answers."""
+    """Acts as the ERP towards the app at `base_url`: signs with the upload secret, remembers the last answers.
 
-    def __init__(self, base_url: str, secret: str | None = None) -> None:
+    `host_url` is the local ERP's (sandbox/erp_host), whose view of the invoices the panel shows."""
+
+    def __init__(self, base_url: str, secret: str | None = None, host_url: str | None = None) -> None:
         self.base_url = base_url
         self._secret = secret
+        self.view = ErpView(host_url) if host_url else None
         self._lock = threading.Lock()
         self._answers: deque[dict] = deque(maxlen=ANSWERS_KEPT)
         self._last: dict | None = None
@@ -90,6 +98,25 @@ class ErpDesk:
             }
         )
 
+    def send(self, vendor_code: str, invoice_number: str) -> dict:
+        """Send to External System as the ERP's user; returns the answer as the panel shows it (202, 409 ...)."""
+        label = "Send to External System"
+        try:
+            answer = post_action(
+                self.base_url, self._secret or configured_secret(), "send", vendor_code, invoice_number
+            )
+        except requests.RequestException as problem:
+            said = f"the app did not answer ({type(problem).__name__}); is it running?"
+            return self._remember({"label": label, "number": invoice_number, "status": None, "summary": said})
+        try:
+            # The 202's body is the invoice's data object; its status in words is what a person wants from it.
+            now = json.loads(answer.content)["status_name"] if answer.status_code < 300 else None
+        except (ValueError, KeyError, TypeError):
+            now = None
+        said = f"now {now} in invoice-sync; the ERP shows it once told" if now else summary(answer.content)
+        entry = {"label": label, "number": invoice_number, "status": answer.status_code, "summary": said}
+        return self._remember({**entry, "reason": _title(answer)})
+
     def _changed(self) -> dict:
         with self._lock:
             upload = copy.deepcopy(self._last) if self._last else build_upload()
@@ -119,6 +146,7 @@ class ErpDesk:
             f'ERP signs it.</p><form method="post" action="/_sandbox/erp/upload" class="erp-buttons" data-ajax>'
             f"{markup.hidden({'user': viewer.user})}{buttons}</form>"
             f'<ul class="answers" id="erp-answers">{answers}</ul>'
+            f"{self.view.html(viewer.user) if self.view else ''}"
         )
 
 
