@@ -61,7 +61,8 @@ class Caller:
                 self._client = None
                 continue
             if isinstance(failure, QboThrottled):
-                # QuickBooks itself answered 429 (whatever the body said): every worker waits, and a company
+                # QuickBooks itself throttled us (HTTP 429, or the SERVICE fault 3001 it sent before 429 existed;
+                # never words in the body, qbo.errors): every worker waits, and a company
                 # throttled for ten minutes (e.g. a spent monthly quota) is a connection problem a person must see.
                 self.limiter.back_off(self.realm_id, self.settings.qbo_throttle_backoff)
                 if self.health.throttled(self.realm_id):
