@@ -73,8 +73,8 @@ class References:
         return value
 
     def read_all(self, entity: str, where: str = "") -> list[dict]:
-        """Every active `entity` ("Vendor", "Item", "Class"; `where` e.g. "where VendorRef = '101'"), read in pages
-        of 1,000 (startposition is 1-based)."""
+        """Every active `entity` ("Vendor", "Item", "Class", or "Bill" with `where` e.g. "where VendorRef = '101'"),
+        read in pages of 1,000 (startposition is 1-based); rows without an Active field, as Bills, all count."""
         rows: dict[str, dict] = {}
         start, condition = 1, f" {where}" if where else ""
         while True:
