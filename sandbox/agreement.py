@@ -9,17 +9,18 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 
+from sandbox.erp_host.persistence import invoice_count
 from sandbox.preflight import Refusal
 from sandbox.quickbooks.persistence import bill_count
 from sandbox.slack.persistence import message_count
 
 RESET = (
     "Run `make reset` to start the demo over (it deletes instance/: the invoices, the embedded Redis and "
-    "both sandboxes' state together), or put the missing file back."
+    "the sandboxes' state together), or put the missing file back."
 )
 
 
-def check(settings, slack_state: Path | None, qbo_state: Path | None) -> None:
+def check(settings, slack_state: Path | None, qbo_state: Path | None, erp_state: Path | None = None) -> None:
     """Refuse to start when a sandbox's state or the database is missing while the other still has data.
 
     A sandbox that is not started here (configured to a real service) is passed as None and not checked.
@@ -45,6 +46,9 @@ def check(settings, slack_state: Path | None, qbo_state: Path | None) -> None:
             kept.append(f"{message_count(slack_state)} Slack message(s) in {slack_state}")
         if qbo_state and bill_count(qbo_state):
             kept.append(f"{bill_count(qbo_state)} Bill(s) in {qbo_state}")
+        # The ERP's copy moves only forward in `sequence`: new invoices reusing old ids would never show there.
+        if erp_state and invoice_count(erp_state):
+            kept.append(f"{invoice_count(erp_state)} invoice(s) the local ERP was told of in {erp_state}")
         gone = settings.database_url is None and not (settings.instance_dir / "invoice-sync.db").exists()
         if kept:
             problems.append(

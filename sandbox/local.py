@@ -1,7 +1,7 @@
 """`make run`: the whole product on one machine without accounts.
 
-Starts the local QuickBooks and Slack sandboxes (unless QBO_ENVIRONMENT / SLACK_API_URL are
-configured) on fixed ports with their state under instance/, applies the migrations, then runs web
+Starts the local QuickBooks, Slack and ERP sandboxes (unless QBO_ENVIRONMENT / SLACK_API_URL /
+ERP_EVENTS_URL are configured) on fixed ports with their state under instance/, applies the migrations, then runs web
 (gunicorn on $PORT, default 8000) and an RQ worker on the embedded defaults until Ctrl-C or SIGTERM;
 web or worker is restarted when it dies. A restart continues where the last run stopped.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from sandbox import agreement, preflight
+from sandbox import agreement, local_erp, preflight
 from sandbox.supervisor import Launcher, Stopped, adopt_orphans
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ INSTANCE = Path("instance")
 LOCAL_ENV = "local.env"
 SLACK_STATE = "slack-sandbox.json"
 QBO_STATE = "quickbooks-sandbox.json"
-SANDBOX_PORTS = {"QBO_SANDBOX_PORT": 8011, "SLACK_SANDBOX_PORT": 8012}
+SANDBOX_PORTS = {"QBO_SANDBOX_PORT": 8011, "SLACK_SANDBOX_PORT": 8012, local_erp.PORT_VARIABLE: local_erp.DEFAULT_PORT}
 
 LOCAL_DEFAULTS = {
     "UPLOAD_WEBHOOK_SECRET": "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtdXBsb2FkLXNlY3JldA==",
@@ -37,7 +37,15 @@ LOCAL_DEFAULTS = {
     "QBO_WEBHOOK_VERIFIER_TOKEN": "sandbox-verifier-token",
 }
 # What `python -m webhooks.oauth` and other one-off commands need to act on this run (instance/local.env).
-SHARED = (*LOCAL_DEFAULTS, "QBO_REDIRECT_URI", "SLACK_API_URL", "QBO_ENVIRONMENT", "QBO_API_URL", "QBO_REALM_ID")
+SHARED = (
+    *LOCAL_DEFAULTS,
+    "QBO_REDIRECT_URI",
+    "SLACK_API_URL",
+    "QBO_ENVIRONMENT",
+    "QBO_API_URL",
+    "QBO_REALM_ID",
+    *local_erp.SHARED,
+)
 
 
 def main() -> None:
@@ -53,6 +61,7 @@ def main() -> None:
             launcher.default(name, value)
         launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
         runs_slack, runs_qbo = (not launcher.configured.get(name) for name in ("SLACK_API_URL", "QBO_ENVIRONMENT"))
+        runs_erp = local_erp.runs_local_erp(launcher.configured)
         urls = {"web": f"http://127.0.0.1:{port}"}
         if runs_slack:
             urls["Slack page"] = f"http://127.0.0.1:{sandbox_ports['SLACK_SANDBOX_PORT']}/"
@@ -62,16 +71,21 @@ def main() -> None:
             ports["the local QuickBooks"] = (sandbox_ports["QBO_SANDBOX_PORT"], "QBO_SANDBOX_PORT")
         if runs_slack:
             ports["the Slack sandbox"] = (sandbox_ports["SLACK_SANDBOX_PORT"], "SLACK_SANDBOX_PORT")
+        if runs_erp:
+            ports["the local ERP"] = (sandbox_ports[local_erp.PORT_VARIABLE], local_erp.PORT_VARIABLE)
         preflight.check_ports(ports)
         os.environ.update(launcher.env)
         from settings import load_settings
 
         settings = load_settings()
         agreement.check(
-            settings, INSTANCE / SLACK_STATE if runs_slack else None, INSTANCE / QBO_STATE if runs_qbo else None
+            settings,
+            INSTANCE / SLACK_STATE if runs_slack else None,
+            INSTANCE / QBO_STATE if runs_qbo else None,
+            INSTANCE / local_erp.STATE if runs_erp else None,
         )
         started = time.monotonic()
-        slack_page = _start_sandboxes(launcher, port, sandbox_ports, runs_slack, runs_qbo)
+        slack_page = _start_sandboxes(launcher, port, sandbox_ports, runs_slack, runs_qbo, runs_erp)
         _write_local_env(launcher.env)
         os.environ.update(launcher.env)
         _start_app(launcher, load_settings(), port)
@@ -126,15 +140,19 @@ def _start_app(launcher: Launcher, settings, port: str) -> None:
     _wait_healthy(port)
 
 
-def _start_sandboxes(launcher: Launcher, port: str, ports: dict[str, int], runs_slack: bool, runs_qbo: bool):
-    """Start the sandboxes nothing else was configured for; returns the Slack sandbox's page URL if it runs."""
-    python, slack_page = sys.executable, None
+def _start_sandboxes(launcher: Launcher, port: str, ports: dict[str, int], *runs: bool):
+    """Start the sandboxes nothing else was configured for (Slack, QuickBooks, ERP); the Slack page's URL if it runs."""
+    (runs_slack, runs_qbo, runs_erp), python, slack_page = runs, sys.executable, None
+    # The ERP first: the Slack page's ERP panel shows what the local ERP was told.
+    erp = local_erp.start_erp(launcher, ports[local_erp.PORT_VARIABLE], INSTANCE, LOCAL_ENV) if runs_erp else None
     if runs_slack:
         secret = launcher.configured.get("SLACK_SIGNING_SECRET") or launcher.env["SLACK_SIGNING_SECRET"]
         # The page's panels: uploads signed in the sandbox process, the local QuickBooks' control API.
         panels = ("--erp-url", f"http://127.0.0.1:{port}")
         if runs_qbo:
             panels += ("--quickbooks-url", f"http://127.0.0.1:{ports['QBO_SANDBOX_PORT']}")
+        if erp:
+            panels += ("--erp-host-url", erp)
         found = launcher.start(
             "slack",
             python,

@@ -1,7 +1,7 @@
 """`make reset`: wipe the local run's state together (standard library only, so it works before `make install`).
 
 Deletes instance/: the app's SQLite database, its development SECRET_KEY, the embedded Redis (stopped
-first if a crashed run left it running), both sandboxes' state and local.env. Refuses while a
+first if a crashed run left it running), the sandboxes' state and local.env. Refuses while a
 `make run` of this directory is running.
 """
 
@@ -36,7 +36,7 @@ def main() -> int:
     _stop_embedded_redis(INSTANCE / "redis.db.settings")
     shutil.rmtree(INSTANCE)
     print(
-        "make reset: removed instance/ (database, embedded Redis, Slack and QuickBooks sandbox state); "
+        "make reset: removed instance/ (database, embedded Redis, Slack, QuickBooks and ERP sandbox state); "
         "make run starts the demo afresh"
     )
     return 0
