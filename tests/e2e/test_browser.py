@@ -15,21 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_local_run import ROOT, free_ports
-from tests.e2e.test_local_run_restart import LocalRun
+from tests.e2e.helpers import ACCOUNTING, PROCUREMENT, ROOT, LocalRun, free_ports, wait
 
 try:
     from selenium import webdriver
     from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 except ImportError:  # the fixture says so: a skip locally, a failure on CI
     webdriver = None
     StaleElementReferenceException = WebDriverException = Exception
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
 EXAMPLE, BILL = "FE-20931", "100482-FE-20931"
 WAIT = 60
 
@@ -83,15 +81,15 @@ class Page:
         )
 
     def until(self, condition, what: str, seconds: float = WAIT):
-        def checked(driver):
+        """What `condition(driver)` answers once truthy; an element the page swapped or lacks counts as not yet."""
+
+        def checked():
             try:
-                return condition(driver)
+                return condition(self.driver)
             except (StaleElementReferenceException, WebDriverException):
                 return False
 
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.25).until(
-            checked, f"not within {seconds} s: {what}"
-        )
+        return wait(checked, what, seconds)
 
     def click(self, css: str, what: str) -> None:
         """Click the element `css` finds once it is there, again if the page swapped it as it was clicked."""

@@ -12,8 +12,19 @@ import psutil
 import pytest
 import requests
 
-from tests.e2e.test_local_run import ROOT, _processes_in, free_ports, healthy, launcher_env, port_free, wait
-from tests.e2e.test_local_run_restart import ACCOUNTING, PROCUREMENT, LocalRun
+from tests.e2e.helpers import (
+    ACCOUNTING,
+    PROCUREMENT,
+    ROOT,
+    LocalRun,
+    embedded_redis_in,
+    free_ports,
+    healthy,
+    launcher_env,
+    port_free,
+    processes_in,
+    wait,
+)
 
 STOP_SECONDS = 5
 ROUNDS = 10
@@ -45,70 +56,66 @@ def signal_group(pgid: int, sign: signal.Signals) -> None:
         pass
 
 
-def wait_until(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
+def stop_round(directory: Path, env: dict, ports: list[int], round_number: int) -> float:
+    """Start `make run` and stop its group with one SIGTERM (even rounds) or a double Ctrl-C (odd ones); the seconds
+    until no process of it was left and its ports were free, which must be at most STOP_SECONDS."""
+    kind = "SIGTERM" if round_number % 2 == 0 else "double SIGINT"
+    make, lines = start_make_run(directory, env)
+    try:
+        # Most rounds stop a run that is up; two stop it while it is still starting (sandboxes up, web not yet).
+        if round_number in (3, 8):
+            wait(
+                lambda: any("[quickbooks]" in line for line in lines),
+                lambda: f"round {round_number}: the QuickBooks sandbox started; output:\n{''.join(lines)}",
+                60,
+            )
+        else:
+            wait(
+                lambda: healthy(ports[0]),
+                lambda: f"round {round_number}: /healthz answering 200; output:\n{''.join(lines)}",
+                90,
+            )
+        started = time.monotonic()
+        if round_number % 2 == 0:
+            signal_group(make.pid, signal.SIGTERM)
+        else:
+            signal_group(make.pid, signal.SIGINT)
+            time.sleep(0.2)
+            signal_group(make.pid, signal.SIGINT)
+        try:
+            make.wait(30)
+        except subprocess.TimeoutExpired:
+            running = [
+                " ".join(kin.info["cmdline"] or [])[:80]
+                for kin in psutil.process_iter(["cmdline", "cwd"])
+                if (kin.info["cwd"] or "").startswith(str(directory))
+            ]
+            pytest.fail(
+                f"round {round_number}: make run did not stop within 30 s; still running {running}; "
+                f"its output ended:\n{''.join(lines[-60:])}"
+            )
+        wait(
+            lambda: not processes_in(directory) and all(port_free(p) for p in ports),
+            lambda: f"round {round_number} ({kind}) leaving no process, no port taken; left {processes_in(directory)}",
+            30,
+        )
+        took = time.monotonic() - started
+    finally:
+        signal_group(make.pid, signal.SIGKILL)
+        for leftover in psutil.process_iter(["cwd"]):
+            if (leftover.info["cwd"] or "").startswith(str(directory)):
+                leftover.kill()
+    output = "".join(lines)
+    assert took <= STOP_SECONDS, f"round {round_number} ({kind}) took {took:.1f} s"
+    assert "Traceback" not in output and "Exception ignored" not in output, output
+    return took
 
 
 def test_one_sigterm_or_a_double_ctrl_c_to_make_runs_group_stops_everything_within_5_s_ten_times(tmp_path):
     ports = free_ports(3)
     env = launcher_env(*ports)
-    stop_times = []
-    for round_number in range(ROUNDS):
-        make, lines = start_make_run(tmp_path, env)
-        try:
-            # Most rounds stop a run that is up; two stop it while it is still starting (sandboxes up, web not yet).
-            if round_number in (3, 8):
-                assert wait_until(lambda: any("[quickbooks]" in line for line in lines), 60), "".join(lines)
-            else:
-                assert wait_until(lambda: healthy(ports[0]), 90), "".join(lines)
-            started = time.monotonic()
-            if round_number % 2 == 0:
-                signal_group(make.pid, signal.SIGTERM)
-            else:
-                signal_group(make.pid, signal.SIGINT)
-                time.sleep(0.2)
-                signal_group(make.pid, signal.SIGINT)
-            try:
-                make.wait(30)
-            except subprocess.TimeoutExpired:
-                running = [
-                    " ".join(kin.info["cmdline"] or [])[:80]
-                    for kin in psutil.process_iter(["cmdline", "cwd"])
-                    if (kin.info["cwd"] or "").startswith(str(tmp_path))
-                ]
-                pytest.fail(
-                    f"round {round_number}: make run did not stop within 30 s; still running {running}; "
-                    f"its output ended:\n{''.join(lines[-60:])}"
-                )
-            gone = wait_until(lambda: not _processes_in(tmp_path) and all(port_free(p) for p in ports), 30)
-            stop_times.append(time.monotonic() - started)
-        finally:
-            signal_group(make.pid, signal.SIGKILL)
-            for leftover in psutil.process_iter(["cwd"]):
-                if (leftover.info["cwd"] or "").startswith(str(tmp_path)):
-                    leftover.kill()
-        output = "".join(lines)
-        kind = "SIGTERM" if round_number % 2 == 0 else "double SIGINT"
-        assert gone, f"round {round_number} ({kind}) left {_processes_in(tmp_path)} or a port taken"
-        assert stop_times[-1] <= STOP_SECONDS, f"round {round_number} ({kind}) took {stop_times[-1]:.1f} s"
-        assert "Traceback" not in output and "Exception ignored" not in output, output
+    stop_times = [stop_round(tmp_path, env, ports, round_number) for round_number in range(ROUNDS)]
     print(f"stop times: {', '.join(f'{t:.2f}' for t in stop_times)} s")
-
-
-def embedded_redis_in(directory: Path) -> list[int]:
-    """Pids of redis-server processes working in, or listening on a socket under, `directory`."""
-    found = []
-    for process in psutil.process_iter(["name", "cwd", "cmdline"]):
-        command = " ".join(process.info["cmdline"] or [])
-        if "redis-server" in (process.info["name"] or "") + command and process.status() != psutil.STATUS_ZOMBIE:
-            if str(directory) in (process.info["cwd"] or "") + command:
-                found.append(process.pid)
-    return found
 
 
 def test_a_test_session_on_the_embedded_backend_leaves_no_redis_server_running(tmp_path):
@@ -154,7 +161,8 @@ def test_bench_slack_ack_leaves_no_redis_server_running(tmp_path):
 
 
 def work_horses_in(directory: Path) -> list[psutil.Process]:
-    """RQ work horses running a job in `directory`: forked by a `python -m worker`, each leading a process group of its own."""
+    """RQ work horses running a job in `directory`: forked by a `python -m worker`, each leading a process group of
+    its own."""
     horses = []
     for process in psutil.process_iter(["cwd", "cmdline"]):
         if (process.info["cwd"] or "").startswith(str(directory)) and "-m worker" in " ".join(

@@ -5,7 +5,6 @@ can deliver its signed webhooks to it; jobs run on a real RQ worker.
 """
 
 import json
-import time
 from decimal import Decimal
 
 import pytest
@@ -18,6 +17,7 @@ from sandbox.quickbooks import serve_in_thread
 from services.runtime import Runtime
 from tests.backends import BASE_SETTINGS
 from tests.builders import buttons, card, stored, work
+from tests.e2e.helpers import wait
 from tests.sandboxes import ACCOUNTING, PROCUREMENT, VERIFIER
 
 
@@ -44,13 +44,13 @@ def click(base: str, request) -> None:
 
 
 def wait_for_deliveries(runtime: Runtime, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    """Wait until `count` QuickBooks webhook deliveries have arrived."""
+
+    def delivered() -> int:
         with runtime.sessions() as session:
-            if session.query(WebhookDelivery).count() >= count:
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"fewer than {count} QuickBooks webhook deliveries arrived")
+            return session.query(WebhookDelivery).count()
+
+    wait(lambda: delivered() >= count, f"{count} QuickBooks webhook deliveries arriving", 10)
 
 
 def test_an_uploaded_invoice_is_approved_in_slack_synchronized_as_one_bill_and_reported_paid(

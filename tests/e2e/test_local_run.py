@@ -1,75 +1,25 @@
-"""`make run`'s launcher: up and healthy within 30 seconds, and an honest refusal when a port or the directory is taken."""
+"""`make run`'s launcher: healthy within 30 seconds, and an honest refusal when a port or the directory is taken."""
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-import psutil
 import requests
 
 from sandbox.erp import example_upload, signed_headers
 from sandbox.local import LOCAL_DEFAULTS
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    return free_ports(1)[0]
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct ports nothing listens on (all bound at once, so they differ)."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
-
-
-def port_free(port: int) -> bool:
-    """Whether a server could listen on the port now."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def launcher_env(port: int, qbo_port: int | None = None, slack_port: int | None = None) -> dict:
-    """The environment of `make run` on a fresh clone: nothing configured but the ports (sandboxes' free unless given)."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "QBO_", "DATABASE_URL", "REDIS_URL", "UPLOAD_"))
-    }
-    spare = iter(free_ports(2))
-    env.update(
-        PORT=str(port),
-        PYTHONPATH=str(ROOT),
-        QBO_SANDBOX_PORT=str(qbo_port or next(spare)),
-        SLACK_SANDBOX_PORT=str(slack_port or next(spare)),
-    )
-    return env
-
-
-def interrupt(launcher: subprocess.Popen) -> None:
-    """Ctrl-C the launcher, as a developer would; kill its group if it does not stop within 20 s."""
-    launcher.send_signal(signal.SIGINT)
-    try:
-        launcher.wait(20)
-    finally:
-        if launcher.poll() is None:
-            os.killpg(launcher.pid, signal.SIGKILL)
+from tests.e2e.helpers import (
+    free_port,
+    free_ports,
+    healthy,
+    interrupt,
+    launcher_env,
+    port_free,
+    processes_in,
+    run_launcher,
+    wait_healthy,
+)
 
 
 def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(tmp_path):
@@ -84,13 +34,7 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
         start_new_session=True,
     )
     try:
-        started, healthy = time.monotonic(), False
-        while time.monotonic() - started < 30 and not healthy:
-            try:
-                healthy = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                time.sleep(0.3)
-        assert healthy, "the local launcher did not serve /healthz = 200 within 30 s"
+        wait_healthy(port, 30)
         body = json.dumps(example_upload()).encode()
         answer = requests.post(
             f"http://127.0.0.1:{port}/webhooks/vendor-invoices",
@@ -104,45 +48,9 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
         interrupt(launcher)
         output.close()
     assert launcher.returncode is not None
-    assert _processes_in(tmp_path) == [], "the launcher left processes running"
+    assert processes_in(tmp_path) == [], "the launcher left processes running"
     printed = (tmp_path / "launcher.log").read_text()
     assert "QBO_REFRESH_TOKEN=(hidden)" in printed and "sbx-rt-" not in printed, "the run's output shows a token"
-
-
-def _processes_in(directory) -> list[str]:
-    """Command lines of live processes working in `directory` or below (the embedded Redis works in instance/)."""
-    found = []
-    for process in psutil.process_iter(["cwd", "cmdline", "status"]):
-        cwd = process.info["cwd"] or ""
-        if (cwd == str(directory) or cwd.startswith(f"{directory}/")) and process.info[
-            "status"
-        ] != psutil.STATUS_ZOMBIE:
-            found.append(" ".join(process.info["cmdline"] or []))
-    return found
-
-
-def wait(condition, what: str, seconds: float = 60):
-    """What `condition` answers once it is truthy, polled until `seconds` pass; else an AssertionError naming `what`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
-def run_launcher(directory, env: dict, seconds: float = 60) -> subprocess.CompletedProcess:
-    """Run the launcher to its end (it is expected to refuse), with its output."""
-    return subprocess.run(
-        [sys.executable, "-m", "sandbox.local"],
-        cwd=directory,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        timeout=seconds,
-    )
 
 
 def test_a_taken_port_is_named_with_how_to_choose_another_and_nothing_starts(tmp_path):
@@ -156,7 +64,7 @@ def test_a_taken_port_is_named_with_how_to_choose_another_and_nothing_starts(tmp
     assert "PORT=" in finished.stdout and "make run" in finished.stdout and "Nothing was started" in finished.stdout
     assert "Connection in use" not in finished.stdout and "invoice-sync is up" not in finished.stdout
     assert port_free(qbo_port) and port_free(slack_port), "a sandbox was started although the run refused"
-    assert _processes_in(tmp_path) == []
+    assert processes_in(tmp_path) == []
 
 
 def test_a_taken_sandbox_port_is_named_with_its_variable(tmp_path):
@@ -196,21 +104,7 @@ def test_a_second_run_in_the_same_directory_says_the_first_is_running_and_exits_
         assert first.poll() is None and healthy(port), "the second run disturbed the first"
     finally:
         interrupt(first)
-    assert _processes_in(tmp_path) == []
-
-
-def healthy(port: int) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
-
-
-def wait_healthy(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not healthy(port):
-        assert time.monotonic() < deadline, f"the launcher did not serve /healthz on {port} within {seconds} s"
-        time.sleep(0.3)
+    assert processes_in(tmp_path) == []
 
 
 def test_the_oauth_cli_prints_a_connect_link_that_connects_quickbooks_against_the_local_run(tmp_path):
@@ -246,4 +140,4 @@ def test_the_oauth_cli_prints_a_connect_link_that_connects_quickbooks_against_th
         assert connected.status_code == 200 and connected.json()["connected"] is True, connected.text
     finally:
         interrupt(launcher)
-    assert _processes_in(tmp_path) == []
+    assert processes_in(tmp_path) == []

@@ -7,16 +7,8 @@ import sys
 import threading
 
 import psutil
-import requests
 
-from tests.e2e.test_local_run import _processes_in, free_port, interrupt, launcher_env, wait
-
-
-def healthy(port: int) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
+from tests.e2e.helpers import free_port, healthy, interrupt, launcher_env, processes_in, wait
 
 
 def workers_of(launcher_pid: int) -> list[int]:
@@ -66,4 +58,4 @@ def test_a_killed_worker_is_announced_and_restarted_while_web_keeps_answering(tm
         assert psutil.Process(second).is_running()
     finally:
         interrupt(launcher)
-    assert _processes_in(tmp_path) == [], "the launcher left processes running"
+    assert processes_in(tmp_path) == [], "the launcher left processes running"

@@ -11,7 +11,7 @@ import psutil
 import requests
 
 from sandbox.local import LOCAL_DEFAULTS
-from tests.e2e.test_local_run import ROOT, free_port
+from tests.e2e.helpers import ROOT, free_port, healthy, wait
 from webhooks.body_deadline import BODY_SECONDS
 
 
@@ -43,15 +43,7 @@ def test_a_body_that_trickles_past_the_deadline_is_answered_408_and_its_connecti
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "web did not come up"
-            time.sleep(0.3)
+        wait(lambda: healthy(port), "web up, answering /healthz with 200", 30)
         with socket.create_connection(("127.0.0.1", port), timeout=BODY_SECONDS + 10) as slow:
             slow.sendall(
                 b"POST /webhooks/vendor-invoices HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
