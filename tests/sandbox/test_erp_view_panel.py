@@ -15,36 +15,11 @@ from erp.events import ErpEvents
 from sandbox.slack import SlackState, create_app, panels_erp_view, serve_in_thread
 from sandbox.slack.panels import Neighbours
 from services.erp.delivery import body_bytes
+from tests.sandbox.helpers import event
 from tests.sandboxes import ERP_SECRET, ErpHost
 
 UPLOAD_SECRET = "whsec_cGFuZWwtdGVzdC11cGxvYWQtc2VjcmV0LXZhbHVl"
 FETCHED = {"X-Requested-With": "fetch"}
-NAMES = {"AP": "Pending Procurement Approval", "A": "Approved", "ES": "Sent to External System", "S": "Synchronized"}
-
-
-def event(invoice_id: int, sequence: int, status: str, number: str) -> dict:
-    """An event body as invoice-sync pushes it (DESIGN.md §9)."""
-    return {
-        "type": "invoice.status_changed",
-        "timestamp": "2026-11-21T14:03:07Z",
-        "data": {
-            "id": invoice_id,
-            "sequence": sequence,
-            "vendor_code": "FLORSAB",
-            "po_number": "100482",
-            "invoice_number": number,
-            "revision": 1,
-            "status": status,
-            "status_name": NAMES[status],
-            "previous_status": None,
-            "bill": None,
-            "total": "1093.50",
-            "balance": None,
-            "error": None,
-            "actor": "Pat Payables",
-            "at": "2026-11-21T14:03:06Z",
-        },
-    }
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from sandbox import agreement, local_erp
 from sandbox.erp_host.persistence import invoice_count
 from sandbox.preflight import Refusal
 from sandbox.supervisor import Launcher
-from tests.sandbox.test_erp_view_panel import event
+from tests.sandbox.helpers import event
 from tests.sandboxes import ERP_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]

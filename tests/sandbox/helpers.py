@@ -1,0 +1,28 @@
+"""Helpers the sandbox tests share: ERP event bodies as invoice-sync pushes them."""
+
+NAMES = {"AP": "Pending Procurement Approval", "A": "Approved", "ES": "Sent to External System", "S": "Synchronized"}
+
+
+def event(invoice_id: int, sequence: int, status: str, number: str) -> dict:
+    """An event body as invoice-sync pushes it (DESIGN.md §9)."""
+    return {
+        "type": "invoice.status_changed",
+        "timestamp": "2026-11-21T14:03:07Z",
+        "data": {
+            "id": invoice_id,
+            "sequence": sequence,
+            "vendor_code": "FLORSAB",
+            "po_number": "100482",
+            "invoice_number": number,
+            "revision": 1,
+            "status": status,
+            "status_name": NAMES[status],
+            "previous_status": None,
+            "bill": None,
+            "total": "1093.50",
+            "balance": None,
+            "error": None,
+            "actor": "Pat Payables",
+            "at": "2026-11-21T14:03:06Z",
+        },
+    }
