@@ -6,7 +6,7 @@ import json
 from qbo.batch import item_failure
 from qbo.errors import classify
 from services.ports import QboPermanent
-from services.sync.exactly_once import explain
+from services.sync.refusals import explain
 from tests.unit.drafts import ITEM, draft
 from tests.unit.helpers import raised_by_python_quickbooks, recorded
 
