@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from invoices.numbering import BillNumbering, too_long
+from invoices.rules import NO_NAME_FIX
 from invoices.totals import CENT, total_discrepancy
 
 TRACE = re.compile(r"\[invoice-sync:(\d+)(?: r(\d+))?\]")
@@ -130,7 +131,7 @@ def preflight(draft: BillDraft, *, classes_enabled: bool, known_classes: frozens
     """Every problem that would make QuickBooks refuse or misbook the Bill, found before any write."""
     problems = []
     if not draft.vendor_name:
-        problems.append("The vendor has no QB accounting name; set it to the QuickBooks vendor's display name")
+        problems.append(f"The vendor has no QB accounting name: {NO_NAME_FIX}")
     if too_long(draft.doc_number):
         problems.append("The" + too_long(draft.doc_number).removeprefix("the"))
     if classes_enabled and not draft.class_name:

@@ -126,11 +126,23 @@ def decide(
     return target
 
 
+# What to do about each blocker, said where it is shown (the card, /invoice status, a refused Send): an approved
+# invoice that cannot be sent has no Send button, so without these words nobody knows how to move it on.
+NO_NAME_FIX = (
+    "have the ERP send the QuickBooks vendor's display name as the vendor's QB accounting name and upload the "
+    "invoice again (create the vendor in QuickBooks first if it has none)"
+)
+TOO_LONG_FIX = (
+    "shorten BILL_NUMBER_FORMAT (e.g. '{invoice_number}' alone) or have the ERP send shorter PO or invoice "
+    "numbers and upload the invoice again"
+)
+
+
 def send_blockers(qb_accounting_name: str | None, bill_number: str) -> tuple[str, ...]:
-    """Problems that keep an approved invoice from being sent, known before any QuickBooks call."""
+    """Problems that keep an approved invoice from being sent, known before any QuickBooks call, each with its fix."""
     problems = []
     if not (qb_accounting_name or "").strip():
-        problems.append("the vendor has no QB accounting name")
+        problems.append(f"the vendor has no QB accounting name: {NO_NAME_FIX}")
     if too_long(bill_number):
-        problems.append(too_long(bill_number))
+        problems.append(f"{too_long(bill_number)}: {TOO_LONG_FIX}")
     return tuple(problems)

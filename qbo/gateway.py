@@ -11,6 +11,7 @@ from redis import Redis
 
 from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
+from invoices.vendor_names import no_such_vendor
 from qbo.batch import batch_body, batch_ids, batch_outcomes
 from qbo.caller import Caller
 from qbo.payload import bill_body
@@ -80,12 +81,7 @@ class Gateway:
     def _vendor(self, display_name: str) -> dict:
         found = self.references.vendor(display_name)
         if found is None:
-            like = self.references.vendor_like(display_name)
-            hint = f" (it has {like!r}, which differs in letter case or in how a character is encoded)" if like else ""
-            raise QboPermanent(
-                f"QuickBooks has no active vendor named exactly {display_name!r}{hint}: correct the "
-                f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry"
-            )
+            raise QboPermanent(no_such_vendor(display_name, self.references.vendor_names()))
         return found
 
     def item_id(self, name: str) -> str:

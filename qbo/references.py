@@ -10,12 +10,11 @@ Matching is exact equality with the DisplayName (an item's Name) as QuickBooks r
 point, so letter case and Unicode normalisation count. DESIGN.md §3 says "exactly"; the sandbox compares that way;
 and the lookup did before this list existed (it kept only the query's rows equal to the name). The query string's
 escaping (backslash, quote) is undone by QuickBooks before it compares, so equality with the raw name is the
-same test. A miss names a vendor that differs only in case or normalisation, for the person who fixes it.
+same test. A miss names the closest vendors of the list (invoices.vendor_names), for the person who fixes it.
 """
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -35,10 +34,6 @@ def quote(value: str) -> str:
 
 def _active(row: dict) -> bool:
     return row.get("Active", True) is not False
-
-
-def _folded(name: str) -> str:
-    return unicodedata.normalize("NFC", name).casefold()
 
 
 class References:
@@ -132,17 +127,15 @@ class References:
             return False
         return True
 
-    def vendor_like(self, display_name: str) -> str | None:
-        """A vendor's DisplayName equal to `display_name` but for letter case or normalisation, e.g. for a miss."""
-        names = self._vendors
-        if names is None:
-            try:
-                listed = self.redis.hkeys(self._vendors_key)
-                names = {name.decode() if isinstance(name, bytes) else name: None for name in listed}
-            except Exception:  # noqa: BLE001 - only a hint
-                return None
-        wanted = _folded(display_name)
-        return next((name for name in names if name and name != display_name and _folded(name) == wanted), None)
+    def vendor_names(self) -> list[str]:
+        """Every active vendor's DisplayName in the list last read (this job's copy, else Redis), for a miss's hints."""
+        if self._vendors is not None:
+            return [name for name in self._vendors if name]
+        try:
+            listed = self.redis.hkeys(self._vendors_key)
+        except Exception:  # noqa: BLE001 - only hints
+            return []
+        return [name for name in (n.decode() if isinstance(n, bytes) else n for n in listed) if name != LISTED]
 
     def item_id(self, name: str) -> str | None:
         """The Id of the active Item named exactly `name`, else None; a non-ASCII name is looked up in the list."""

@@ -102,7 +102,11 @@ def test_vendor_without_qb_accounting_name_can_be_approved_but_not_sent():
 @pytest.mark.parametrize("action, status", [(Action.SEND, Status.APPROVED), (Action.RETRY, Status.FAILED)])
 def test_a_bill_number_quickbooks_would_refuse_blocks_send_and_retry_naming_its_length(action, status):
     blockers = send_blockers("Flores SAS", "100482-FE-2093100000000")
-    assert blockers == ("the Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21",)
+    assert blockers == (
+        "the Bill number 100482-FE-2093100000000 has 23 characters; QuickBooks allows at most 21: shorten "
+        "BILL_NUMBER_FORMAT (e.g. '{invoice_number}' alone) or have the ERP send shorter PO or invoice numbers and "
+        "upload the invoice again",
+    )
     with pytest.raises(ActionRefused, match="Cannot send it to QuickBooks: the Bill number 100482-FE-2093100000000"):
         decide(status, action, Actor("U0AP1", frozenset({Role.AP_SENDER})), send_blockers=blockers)
     assert send_blockers("Flores SAS", "X" * 21) == ()
