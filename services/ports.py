@@ -1,8 +1,9 @@
-"""The ports the services call: QuickBooks, the Slack cards, the job queue, the ERP; adapters implement them."""
+"""The ports the services call: QuickBooks, the Slack cards, the job queue, the ERP, Komet; adapters implement them."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from invoices.bill import BillDraft
@@ -191,3 +192,28 @@ class ErpEndpoint(Protocol):
 
     def deliver(self, event_id: int, body: bytes) -> ErpAnswer:
         """POST `body` signed as event `evt_<event_id>`; a timeout or refused connection is an answer too."""
+
+
+class KometOutcome(StrEnum):
+    """What one call to Komet came to: marked, refused (Komet's status 0, or an answer it never documents), or
+    transient (no answer, 408, 429, 5xx: worth trying again)."""
+
+    MARKED = "marked"
+    REFUSED = "refused"
+    TRANSIENT = "transient"
+
+
+@dataclass(frozen=True)
+class KometAnswer:
+    """How Komet answered one mark: its outcome, words for people (Komet's message when it gave one), Retry-After."""
+
+    outcome: KometOutcome
+    text: str
+    retry_after: float | None = None
+
+
+class Komet(Protocol):
+    """Komet Sales (KOMET_API_TOKEN): tells it a vendor invoice is Synchronized; never raises for an answer."""
+
+    def mark_synchronized(self, po_number: str, invoice_number: str) -> KometAnswer:
+        """One `vendor.invoice.mark.sync` call; a timeout or refused connection is an answer too."""
