@@ -2,6 +2,7 @@
 
 from bot.poster import SlackPoster
 from erp.events import ErpEvents
+from erp.komet import KometSales
 from jobs.publisher import RqPublisher
 from plumbing.connections import build_runtime
 from plumbing.redis_locks import RedisLocks
@@ -39,6 +40,11 @@ class AppWiring:
         """The ERP endpoint of ERP_EVENTS_URL, signing with ERP_EVENTS_SECRET."""
         settings = runtime.settings
         return ErpEvents(settings.erp_events_url, settings.erp_events_secret.get_secret_value())
+
+    def komet(self, runtime: Runtime) -> KometSales:
+        """Komet Sales at KOMET_API_URL with KOMET_API_TOKEN."""
+        settings = runtime.settings
+        return KometSales(settings.komet_api_url, settings.komet_api_token.get_secret_value())
 
 
 def token_store(runtime: Runtime) -> TokenStore:

@@ -29,6 +29,10 @@ LINES: dict[Audited, str] = {
     AuditKind.BILL_BALANCE: ":money_with_wings: {detail}.",
     AuditKind.BILL_TOTAL_DRIFT: ":warning: {detail}; the invoice was not changed. Fix the Bill in QuickBooks, or "
     "Return to Approved and send it again.",
+    AuditKind.KOMET_MARKED: ":white_check_mark: Marked Synchronized in Komet.",
+    AuditKind.KOMET_REFUSED: ":warning: Komet refused to mark the invoice Synchronized: {detail}. It stays "
+    "Synchronized here.",
+    AuditKind.KOMET_NOT_MARKED: ":warning: Not marked Synchronized in Komet: {detail}. It stays Synchronized here.",
 }
 
 

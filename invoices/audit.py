@@ -13,6 +13,10 @@ class AuditKind(StrEnum):
     BILL_TOTAL_DRIFT = "bill_total_drift"
     STRAY_BILL = "stray_bill"
     BILL_BALANCE = "bill_balance"
+    # Komet Sales told of a Synchronized invoice (§9): marked, refused with Komet's message, or not marked and why.
+    KOMET_MARKED = "komet_marked"
+    KOMET_REFUSED = "komet_refused"
+    KOMET_NOT_MARKED = "komet_not_marked"
 
 
 # What an audit entry's `action` column holds: a transition of the table, or one of the facts above.

@@ -32,4 +32,11 @@ class ErpEventsWritten:
     invoice_id: int
 
 
-Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded | ErpEventsWritten
+@dataclass(frozen=True)
+class KometMarkDue:
+    """An invoice became Synchronized with KOMET_API_TOKEN set: Komet is to be told, once."""
+
+    invoice_id: int
+
+
+Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded | ErpEventsWritten | KometMarkDue

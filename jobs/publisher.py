@@ -6,7 +6,14 @@ from dataclasses import astuple
 
 from redis import Redis
 
-from invoices.events import ErpEventsWritten, Event, InvoiceChanged, QuickBooksEventRecorded, SyncRequested
+from invoices.events import (
+    ErpEventsWritten,
+    Event,
+    InvoiceChanged,
+    KometMarkDue,
+    QuickBooksEventRecorded,
+    SyncRequested,
+)
 from jobs import tasks
 from jobs.registry import Task, enqueue
 
@@ -18,6 +25,7 @@ TASK_OF: dict[type[Event], Task] = {
     SyncRequested: tasks.sync_invoice,
     QuickBooksEventRecorded: tasks.reconcile_delivery,
     ErpEventsWritten: tasks.deliver_erp_events,
+    KometMarkDue: tasks.mark_in_komet,
 }
 
 

@@ -52,6 +52,10 @@ JOBS = {
     "deliver_erp_events": JobSpec(
         ERP_QUEUE, timeout=600, job_id="erp-events-{}", retry=Retry(max=5, interval=[5, 15, 60, 300, 900])
     ),
+    # Komet's mark beside the ERP's events; a lost lock is retried, and the sweep re-publishes a mark still due.
+    "mark_in_komet": JobSpec(
+        ERP_QUEUE, timeout=120, job_id="komet-mark-{}", retry=Retry(max=5, interval=[5, 15, 60, 300, 900])
+    ),
     # The sweep re-publishes lost syncs and card refreshes, so it must not wait behind a reconcile backlog.
     "sweep": JobSpec(SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
 }

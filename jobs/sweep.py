@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from rq.job import JobStatus
 
-from invoices.events import ErpEventsWritten, QuickBooksEventRecorded, SyncRequested
+from invoices.events import ErpEventsWritten, KometMarkDue, QuickBooksEventRecorded, SyncRequested
 from jobs.registry import enqueue, status_of
-from jobs.tasks import current, deliver_erp_events, reconcile_delivery, sync_invoice
+from jobs.tasks import current, deliver_erp_events, mark_in_komet, reconcile_delivery, sync_invoice
 from qbo.limiter import RECONCILE_PER_MINUTE
 from services.connection import alerts as connection_alerts
 from services.erp.delivery import due_invoices
 from services.erp.endpoint import is_gone, post_gone_alert
+from services.erp.komet import due_marks
 from services.read.cards import sweep_unannounced
 from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.runtime import Runtime
@@ -43,6 +44,7 @@ def sweep_once(runtime: Runtime) -> dict:
             ("changes", capture_changes),
             ("cards", sweep_unannounced),
             ("erp", requeue_erp_events),
+            ("komet", requeue_komet_marks),
         ):
             try:
                 done[name] = part(runtime)
@@ -86,6 +88,13 @@ def requeue_erp_events(runtime: Runtime) -> int:
         return 0
     due = [i for i in due_invoices(runtime) if status_of(runtime.redis, deliver_erp_events, i) not in LIVE]
     runtime.publisher.publish([ErpEventsWritten(invoice_id) for invoice_id in due])
+    return len(due)
+
+
+def requeue_komet_marks(runtime: Runtime) -> int:
+    """Publish the Komet mark of each invoice whose mark is due and has no live job (a Redis flush loses none)."""
+    due = [i for i in due_marks(runtime) if status_of(runtime.redis, mark_in_komet, i) not in LIVE]
+    runtime.publisher.publish([KometMarkDue(invoice_id) for invoice_id in due])
     return len(due)
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from jobs.registry import enqueue
 from models.base import utcnow
 from services.erp import delivery as erp_delivery
+from services.erp import komet
 from services.read import cards
 from services.reconcile import bills as reconcile
 from services.runtime import Runtime
@@ -47,3 +48,11 @@ def deliver_erp_events(invoice_id: int) -> None:
     due = erp_delivery.deliver_events(runtime, invoice_id)
     if due is not None:
         enqueue(runtime.redis, deliver_erp_events, invoice_id, delay=max(due - utcnow(), timedelta(0)))
+
+
+def mark_in_komet(invoice_id: int) -> None:
+    """Tell Komet the Synchronized invoice is Synchronized; a retry waits on the scheduler until it is due."""
+    runtime = current()
+    due = komet.mark_in_komet(runtime, invoice_id)
+    if due is not None:
+        enqueue(runtime.redis, mark_in_komet, invoice_id, delay=max(due - utcnow(), timedelta(0)))

@@ -32,6 +32,12 @@ class Invoice(Base):
     bill_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Komet Sales told of the invoice once it is Synchronized (§9, KOMET_API_TOKEN): when it was marked (never again
+    # after that), Komet's last answer in words, the calls made, and when the next call is due (None: none waits).
+    komet_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    komet_answer: Mapped[str | None] = mapped_column(Text)
+    komet_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    komet_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from invoices.numbering import BillNumbering
 from services.locks import Locks
-from services.ports import CardPoster, ErpEndpoint, Publisher, QuickBooks
+from services.ports import CardPoster, ErpEndpoint, Komet, Publisher, QuickBooks
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +37,9 @@ class Wiring(Protocol):
 
     def erp(self, runtime: "Runtime") -> ErpEndpoint:
         """The ERP endpoint events are pushed to (only called with ERP_EVENTS_URL set)."""
+
+    def komet(self, runtime: "Runtime") -> Komet:
+        """Komet Sales at KOMET_API_URL (only called with KOMET_API_TOKEN set)."""
 
 
 @dataclass
@@ -78,6 +81,11 @@ class Runtime:
     def erp(self) -> ErpEndpoint:
         """The ERP endpoint of ERP_EVENTS_URL."""
         return self.wiring.erp(self)
+
+    @cached_property
+    def komet(self) -> Komet:
+        """Komet Sales of KOMET_API_TOKEN."""
+        return self.wiring.komet(self)
 
     def quickbooks(self, realm_id: str | None = None) -> QuickBooks:
         """A QuickBooks gateway for one job: the connected company, or `realm_id`."""

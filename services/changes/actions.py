@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from invoices.events import InvoiceChanged, SyncRequested
+from invoices.events import InvoiceChanged, KometMarkDue, SyncRequested
 from invoices.numbering import BillNumbering
 from invoices.rules import ActionRefused, Actor, decide, decision_of
 from invoices.statuses import EFFECTS, Action, Status, Value
@@ -116,7 +116,8 @@ def apply_action(
             detail=str(refused),
         )
         return ActionResult(invoice, before, before, entry.id, str(refused))
-    _move(session, invoice, after, _effects(invoice, action, reason, values or {}))
+    komet = _komet_due(uow, invoice, before, after)
+    _move(session, invoice, after, _effects(invoice, action, reason, values or {}) | komet)
     decision = decision_of(before, action)
     if decision is not None:
         session.add(
@@ -143,7 +144,18 @@ def apply_action(
     if after is Status.SENT:
         uow.emit(SyncRequested(invoice.id))
     uow.emit(InvoiceChanged(invoice.id, entry.id))
+    if komet:
+        uow.emit(KometMarkDue(invoice.id))
     return ActionResult(invoice, before, after, entry.id)
+
+
+def _komet_due(uow: UnitOfWork, invoice: Invoice, before: Status, after: Status) -> dict:
+    """Komet's mark falls due when the sync makes the invoice Synchronized (§9), unless Komet was told already."""
+    if before is not Status.SENT or after is not Status.SYNCHRONIZED or invoice.komet_marked_at is not None:
+        return {}
+    if uow.runtime.settings.komet_api_token is None:
+        return {}
+    return {"komet_next_attempt_at": utcnow(), "komet_attempts": 0}
 
 
 def _effects(invoice: Invoice, action: Action, reason: str | None, values: dict) -> dict:

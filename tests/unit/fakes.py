@@ -10,7 +10,7 @@ from invoices.books import CompanyBooks
 from invoices.events import Event
 from services.connection.health import ConnectionHealth
 from services.locks import Busy
-from services.ports import BillRefs, ErpAnswer, Posted, QboPermanent, QboTransient
+from services.ports import BillRefs, ErpAnswer, KometAnswer, KometOutcome, Posted, QboPermanent, QboTransient
 
 LOST = "lost"
 """A scripted fault: QuickBooks does the work, but its answer never reaches us (QboTransient)."""
@@ -327,6 +327,18 @@ class FakeErp:
         return self.answers.pop(0) if self.answers else ErpAnswer(200, "200 OK")
 
 
+class FakeKomet:
+    """Komet Sales: marks unless answers were scripted; records each (poNumber, invoiceNumber) it was sent."""
+
+    def __init__(self):
+        self.received: list[tuple[str, str]] = []
+        self.answers: list[KometAnswer] = []
+
+    def mark_synchronized(self, po_number: str, invoice_number: str) -> KometAnswer:
+        self.received.append((po_number, invoice_number))
+        return self.answers.pop(0) if self.answers else KometAnswer(KometOutcome.MARKED, "OK")
+
+
 class FakeWiring:
     """A Runtime's adapters: these fakes, one instance each for the test to script and inspect."""
 
@@ -336,6 +348,7 @@ class FakeWiring:
         self.memory_locks = MemoryLocks()
         self.poster = FakeCardPoster()
         self.erp_endpoint = FakeErp()
+        self.komet_sales = FakeKomet()
 
     def publisher(self, runtime) -> MemoryPublisher:
         return self.events
@@ -354,3 +367,6 @@ class FakeWiring:
 
     def erp(self, runtime) -> FakeErp:
         return self.erp_endpoint
+
+    def komet(self, runtime) -> FakeKomet:
+        return self.komet_sales

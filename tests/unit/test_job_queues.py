@@ -9,7 +9,14 @@ from jobs import sweep, tasks
 from jobs.publisher import TASK_OF, job_of
 from jobs.registry import JOBS, QUEUE_NAMES, job_id, path_of, spec_of
 
-TASKS = [tasks.refresh_cards, tasks.sync_invoice, tasks.reconcile_delivery, tasks.deliver_erp_events, sweep.sweep]
+TASKS = [
+    tasks.refresh_cards,
+    tasks.sync_invoice,
+    tasks.reconcile_delivery,
+    tasks.deliver_erp_events,
+    tasks.mark_in_komet,
+    sweep.sweep,
+]
 
 
 def test_every_job_runs_on_one_of_the_queues_the_worker_listens_to():
