@@ -160,6 +160,7 @@ def _notes(view: InvoiceView) -> list[str]:
         )
     for blocker in view.blockers:
         notes.append(f":warning: *Cannot be sent:* {blocker}.")
+    notes.extend(f":information_source: {note}." for note in view.notes)
     if view.last_error and view.status is Status.FAILED:
         notes.append(f":red_circle: *Last sync error:* {view.last_error}")
     if view.bill_id and view.status in (Status.SYNCHRONIZED, Status.PAID):

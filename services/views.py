@@ -62,6 +62,8 @@ class InvoiceView:
     approvals: tuple[DecisionView, ...]
     setback: DecisionView | None
     blockers: tuple[str, ...]
+    # What people should know that blocks nothing, e.g. that Komet cannot be told of the invoice.
+    notes: tuple[str, ...] = ()
     erp: ErpDelivery | None = None
 
 

@@ -62,7 +62,8 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
     with runtime.sessions() as session:
         if session.get(Invoice, invoice_id) is None:
             return
-        view = load_view(session, invoice_id, runtime.numbering)
+        komet = runtime.settings.komet_api_token is not None
+        view = load_view(session, invoice_id, runtime.numbering, komet=komet)
         cards = {
             CardKind(card.kind): card
             for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))

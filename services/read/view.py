@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from invoices.komet import unmarkable
 from invoices.numbering import BillNumbering
 from invoices.rules import Department, Outcome, send_blockers
 from invoices.statuses import Status
@@ -26,8 +27,8 @@ def blockers_of(invoice: Invoice, numbering: BillNumbering) -> tuple[str, ...]:
     return send_blockers(invoice.current.qb_accounting_name, bill_number_of(invoice, numbering))
 
 
-def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> InvoiceView:
-    """The current state of an invoice, its current revision and its decisions."""
+def load_view(session: Session, invoice_id: int, numbering: BillNumbering, *, komet: bool = False) -> InvoiceView:
+    """The current state of an invoice, its current revision and its decisions; `komet`: KOMET_API_TOKEN is set."""
     invoice = session.get(Invoice, invoice_id, populate_existing=True)
     revision = invoice.current
     decisions = session.scalars(
@@ -71,7 +72,14 @@ def load_view(session: Session, invoice_id: int, numbering: BillNumbering) -> In
         approvals=tuple(approvals),
         setback=setback if status in (Status.REJECTED, Status.PENDING_PROCUREMENT) else None,
         blockers=blockers_of(invoice, numbering) if status in _UNSENT else (),
+        notes=notes_of(invoice, komet),
     )
+
+
+def notes_of(invoice: Invoice, komet: bool) -> tuple[str, ...]:
+    """What the card tells that blocks nothing: from the upload on, that Komet cannot be told of the invoice."""
+    why = unmarkable(invoice.po_number, invoice.number) if komet else None
+    return (why,) if why else ()
 
 
 def _lines(revision) -> tuple[LineView, ...]:

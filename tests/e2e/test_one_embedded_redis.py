@@ -3,10 +3,8 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -17,46 +15,13 @@ from rq import Worker
 
 from sandbox.erp import example_upload, signed_headers
 from sandbox.local import LOCAL_DEFAULTS
+from tests.e2e.helpers import embedded_redis_in, free_port, healthy, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 JOIN = (
     "import sys; from pathlib import Path; from plumbing.embedded_redis import embedded_socket; "
     "print(embedded_socket(Path('instance')), flush=True); sys.stdin.read()"
 )
-
-
-def wait_until(condition, seconds: float) -> bool:
-    """Whether `condition()` held within `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def healthy(port: int) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except requests.RequestException:
-        return False
-
-
-def embedded_redis_in(directory: Path) -> list[int]:
-    """Pids of live redis-server processes working in (or with a socket under) `directory`."""
-    found = []
-    for process in psutil.process_iter(["cwd", "cmdline", "status"]):
-        command = " ".join(process.info["cmdline"] or [])
-        if "redis-server" in command and process.info["status"] != psutil.STATUS_ZOMBIE:
-            if str(directory) in (process.info["cwd"] or "") + command:
-                found.append(process.pid)
-    return found
 
 
 def zero_setup_env(directory: Path, port: int) -> dict:
@@ -126,17 +91,21 @@ def test_web_with_two_workers_and_the_worker_share_one_embedded_redis_that_the_l
         web_command += ["--bind", f"127.0.0.1:{port}", "webhooks.app:create_app()"]
         processes.append(web := start(web_command, tmp_path, env, **options))
         processes.append(worker := start([sys.executable, "-m", "worker"], tmp_path, env, **options))
-        assert wait_until(lambda: healthy(port), 40), (tmp_path / "output.log").read_text()
+        wait(lambda: healthy(port), lambda: "web healthy; its output:\n" + (tmp_path / "output.log").read_text(), 40)
         web_workers = {child.pid for child in psutil.Process(web.pid).children()}
         assert len(web_workers) == 2, f"gunicorn runs {web_workers}"
         joined = web_workers | {worker.pid}
-        assert wait_until(lambda: joined <= users_of(instance), 30), f"users {users_of(instance)}, expected {joined}"
+        wait(lambda: joined <= users_of(instance), lambda: f"users {users_of(instance)}, expected {joined}", 30)
 
         [server] = embedded_redis_in(instance)
         redis = Redis(unix_socket_path=served_socket(instance), socket_timeout=5)
         assert redis.info("server")["process_id"] == server
         assert redis.config_get("save") == {"save": ""}, "the embedded Redis would write RDB snapshots"
-        assert wait_until(lambda: [w.pid for w in Worker.all(connection=redis)] == [worker.pid], 30)
+        wait(
+            lambda: [w.pid for w in Worker.all(connection=redis)] == [worker.pid],
+            "the worker registered on the one shared server",
+            30,
+        )
         # A job the web enqueues is taken by the worker: both speak to this one server.
         body = json.dumps(example_upload()).encode()
         headers = signed_headers(LOCAL_DEFAULTS["UPLOAD_WEBHOOK_SECRET"], body)
@@ -149,7 +118,7 @@ def test_web_with_two_workers_and_the_worker_share_one_embedded_redis_that_the_l
             jobs = [redis.hgetall(key) for key in redis.scan_iter("rq:job:*") if redis.type(key) == b"hash"]
             return any(b"refresh_cards" in job.get(b"description", b"") and job.get(b"worker_name") for job in jobs)
 
-        assert wait_until(taken_by_the_worker, 30), "the worker never took the job the web enqueued"
+        wait(taken_by_the_worker, "the worker never took the job the web enqueued", 30)
         assert embedded_redis_in(instance) == [server], "a second redis-server started for the instance"
         redis.close()
 
@@ -157,7 +126,7 @@ def test_web_with_two_workers_and_the_worker_share_one_embedded_redis_that_the_l
             stop(process)
         for process in processes:
             process.wait(30)
-        assert wait_until(lambda: not embedded_redis_in(tmp_path), 10), "the last process out left its redis-server"
+        wait(lambda: not embedded_redis_in(tmp_path), "the last process out left its redis-server", 10)
         assert not (instance / "redis.db.settings").exists(), "the registry still names a stopped server"
     finally:
         for process in processes:
@@ -182,7 +151,7 @@ def test_a_user_killed_with_sigkill_still_leaves_the_last_one_to_stop_the_server
         joiners[0].wait(10)
         joiners[1].stdin.close()
         joiners[1].wait(20)
-        assert wait_until(lambda: not embedded_redis_in(tmp_path), 10), "the last user left the redis-server running"
+        wait(lambda: not embedded_redis_in(tmp_path), "the last user left the redis-server running", 10)
     finally:
         for joiner in joiners:
             stop(joiner, signal.SIGKILL)

@@ -6,6 +6,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select, update
 
+from bot.cards import card_blocks
 from invoices.audit import AuditKind
 from invoices.events import KometMarkDue
 from invoices.komet import unmarkable
@@ -17,9 +18,10 @@ from services.erp import delivery
 from services.erp.komet import due_marks, lock_name, mark_in_komet
 from services.locks import Busy
 from services.ports import KometAnswer, KometOutcome
+from services.read.view import load_view
 from services.sync.single import sync_invoice
 from tests.backends import with_settings
-from tests.builders import AP, act, sent_invoice, stored
+from tests.builders import AP, act, sent_invoice, stored, upload
 
 TRANSIENT = KometAnswer(KometOutcome.TRANSIENT, "Komet answered 503 Service Unavailable")
 
@@ -135,6 +137,17 @@ def test_numbers_over_ten_characters_are_never_sent_and_the_thread_says_why_once
     assert sales.received == []
     [(kind, detail)] = told(komet_on, invoice_id)
     assert kind == "komet_not_marked" and "13 characters" in detail
+
+
+def test_the_card_notes_from_the_upload_on_that_komet_cannot_be_told_but_sending_is_not_blocked(komet_on, runtime):
+    invoice_id = upload(komet_on, invoice={"number": "FE-2093100001"})
+    with komet_on.sessions() as session:
+        view = load_view(session, invoice_id, komet_on.numbering, komet=True)
+        plain = load_view(session, invoice_id, komet_on.numbering)
+    assert view.blockers == () and plain.notes == ()
+    [note] = view.notes
+    text = str([block.to_dict() for block in card_blocks("procurement", view)])
+    assert "Komet cannot be told" in note and "Komet cannot be told" in text
 
 
 def test_a_mark_due_for_an_invoice_returned_to_approved_is_dropped_without_a_call(komet_on, sales):
