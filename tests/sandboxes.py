@@ -4,6 +4,7 @@ import requests
 from pydantic import SecretStr
 
 from sandbox.erp_host import create_app as create_erp
+from sandbox.erp_host.komet import TOKEN as KOMET_TOKEN
 from sandbox.quickbooks import create_app, serve_in_thread
 from services.runtime import Runtime
 from tests.backends import with_settings
@@ -99,3 +100,11 @@ class ErpHost:
     def point(self, runtime: Runtime) -> Runtime:
         """The runtime pushing its events to this ERP."""
         return with_settings(runtime, erp_events_url=self.url, erp_events_secret=SecretStr(ERP_SECRET))
+
+    def komet_calls(self) -> list[dict]:
+        """Every call the local Komet got, in order: {"body", "token_in_header", "token_in_body", "http", "answer"}."""
+        return self.control("GET", "/komet")["calls"]
+
+    def point_komet(self, runtime: Runtime, token: str = KOMET_TOKEN) -> Runtime:
+        """The runtime telling the local Komet beside this ERP of Synchronized invoices, with `token`."""
+        return with_settings(runtime, komet_api_url=f"{self.base}/komet/api/", komet_api_token=SecretStr(token))
