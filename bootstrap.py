@@ -3,6 +3,7 @@
 from bot.poster import SlackPoster
 from erp.events import ErpEvents
 from erp.komet import KometSales
+from files.fetch import Fetcher
 from jobs.publisher import RqPublisher
 from plumbing.connections import build_runtime
 from plumbing.redis_locks import RedisLocks
@@ -31,6 +32,10 @@ class AppWiring:
     def cards(self, runtime: Runtime) -> SlackPoster:
         """The Slack poster on the runtime's settings."""
         return SlackPoster(runtime.settings, runtime.redis)
+
+    def files(self, runtime: Runtime) -> Fetcher:
+        """Invoices' files fetched under ATTACHMENT_ALLOWED_URLS."""
+        return Fetcher(runtime.settings.attachment_allowed_urls)
 
     def health(self, runtime: Runtime) -> ConnectionHealth:
         """The connections' health in the runtime's database, with its copy in Redis."""

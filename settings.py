@@ -15,6 +15,8 @@ INSTANCE_DIR = Path("instance")
 _SLACK_PRINCIPAL = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _BILL_FIELDS = set(NUMBER_FIELDS)
+# An attachment URL prefix: scheme and host (and port), then any path; no user name, query or fragment.
+_URL_PREFIX = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(/[^?#@\s]*)?$")
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     erp_api_token: SecretStr | None = None
     komet_api_token: SecretStr | None = None
     komet_api_url: str = "https://api.kometsales.com/api/"
+    attachment_allowed_urls: CommaList = ()
     instance_dir: Path = Field(default=INSTANCE_DIR, exclude=True)
 
     @field_validator("upload_webhook_secret", "erp_events_secret")
@@ -79,6 +82,15 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("https://", "http://")):
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+    @field_validator("attachment_allowed_urls", mode="before")
+    @classmethod
+    def _url_prefixes(cls, value: str | tuple[str, ...]) -> tuple[str, ...]:
+        items = tuple(v.strip() for v in (value.split(",") if isinstance(value, str) else value) if v.strip())
+        bad = [v for v in items if not _URL_PREFIX.match(v)]
+        if bad:
+            raise ValueError(f"must be http:// or https:// URL prefixes with a host, without ? or #: {', '.join(bad)}")
+        return items
 
     @model_validator(mode="after")
     def _events_signed(self) -> "Settings":

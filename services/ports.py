@@ -1,7 +1,7 @@
 """The ports the services call: QuickBooks, the Slack cards, the job queue, the ERP, Komet; adapters implement them."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -64,6 +64,30 @@ class BillRefs:
     note: str | None = None
 
 
+class FileRefused(Exception):
+    """The invoice's file may not or cannot go on its Bill (URL not allowed, private address, too large, wrong type)."""
+
+
+class FileUnavailable(Exception):
+    """The invoice's file could not be fetched now (timeout, refused connection, 5xx); a later try may work."""
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    """An invoice's file as fetched and checked: its name for QuickBooks, e.g. "FE-20931.pdf", its type and bytes."""
+
+    name: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+class FileSource(Protocol):
+    """Where invoices' files are fetched from (ATTACHMENT_ALLOWED_URLS); raises FileRefused or FileUnavailable."""
+
+    def fetch(self, url: str) -> FetchedFile:
+        """The file at `url`, at most 25 MiB and of a type QuickBooks accepts."""
+
+
 class QuickBooks(Protocol):
     """One company's QuickBooks Online, as the sync and reconcile services use it."""
 
@@ -115,6 +139,12 @@ class QuickBooks(Protocol):
 
     def changes(self, since: datetime, entities: tuple[str, ...] = ("Bill", "BillPayment")) -> dict[str, list[dict]]:
         """`entities` changed since `since`, in one answer of at most 1,000 objects (a full one may be cut)."""
+
+    def attachables(self, bill_id: str) -> list[dict]:
+        """The file Attachables linked to this Bill, e.g. [{"Id": "5000", "FileName": "FE-20931.pdf", ...}]."""
+
+    def attach(self, bill_id: str, file: FetchedFile) -> dict:
+        """Upload `file` as an Attachable linked to the Bill; answers the Attachable (QboPermanent when refused)."""
 
 
 class Publisher(Protocol):

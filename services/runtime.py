@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from invoices.numbering import BillNumbering
 from services.locks import Locks
-from services.ports import CardPoster, ErpEndpoint, Komet, Publisher, QuickBooks
+from services.ports import CardPoster, ErpEndpoint, FileSource, Komet, Publisher, QuickBooks
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ class Wiring(Protocol):
 
     def cards(self, runtime: "Runtime") -> CardPoster:
         """The Slack card poster."""
+
+    def files(self, runtime: "Runtime") -> FileSource:
+        """Where invoices' files are fetched from (ATTACHMENT_ALLOWED_URLS)."""
 
     def health(self, runtime: "Runtime") -> "ConnectionHealth":
         """The health of the stored QuickBooks connections."""
@@ -71,6 +74,11 @@ class Runtime:
     def cards(self) -> CardPoster:
         """The Slack side of the cards."""
         return self.wiring.cards(self)
+
+    @cached_property
+    def files(self) -> FileSource:
+        """The fetcher of invoices' files."""
+        return self.wiring.files(self)
 
     @cached_property
     def health(self) -> "ConnectionHealth":

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bot", "erp", "invoices", "jobs", "models", "plumbing", "qbo", "services", "webhooks")
+PACKAGES = ("bot", "erp", "files", "invoices", "jobs", "models", "plumbing", "qbo", "services", "webhooks")
 
 
 def production_modules() -> dict[str, Path]:
@@ -93,6 +93,12 @@ def test_only_the_slack_client_module_imports_slack_sdks_web_client():
     } == {"bot.slack_client"}
 
 
+def test_only_the_file_fetcher_opens_raw_connections_and_resolves_names():
+    # Pinning each connection to the vetted address is the SSRF guard (files/fetch.py): nothing else may bypass it.
+    assert importers_of(("urllib3",)) == {"files.fetch"}
+    assert grep(r"getaddrinfo") == {"files/fetch.py"}
+
+
 def test_jobs_import_nothing_from_the_listeners_or_the_web_app():
     assert not {name for name in importers_of(("bot.listeners", "webhooks")) if name.startswith("jobs")}
 
@@ -128,6 +134,7 @@ def test_services_do_not_import_rq_nor_any_adapter():
         "sandbox",
         "bootstrap",
         "worker",
+        "files",
         "flask",
         "slack_sdk",
         "slack_bolt",

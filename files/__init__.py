@@ -1,0 +1,1 @@
+"""The adapter that fetches invoices' files for their Bills: the one owner of outgoing file downloads."""
