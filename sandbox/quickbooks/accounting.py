@@ -14,7 +14,9 @@ api.before_request(gateway.before)
 api.after_request(gateway.after)
 api.teardown_request(gateway.teardown)
 api.register_error_handler(QboFault, QboFault.response)
-READABLE = {"bill": "Bill", "vendor": "Vendor", "item": "Item", "class": "Class", "billpayment": "BillPayment"}
+READABLE = {
+    name.lower(): name for name in ("Bill", "Vendor", "Item", "Class", "Account", "Term", "Department", "BillPayment")
+}
 
 
 def _sandbox():
@@ -86,7 +88,7 @@ def preferences(realm):
         company = store.realm(realm)
         prefs = {
             "AccountingInfoPrefs": {
-                "TrackDepartments": False,
+                "TrackDepartments": company.track_departments,
                 "ClassTrackingPerTxn": company.class_tracking_per_txn,
                 "ClassTrackingPerTxnLine": company.class_tracking_per_line,
                 "CustomerTerminology": "Customers",
@@ -112,6 +114,10 @@ def preferences(realm):
             "sparse": False,
             "MetaData": {"CreateTime": meta_time(company.created_at), "LastUpdatedTime": meta_time(time.time())},
         }
+        if company.track_departments:
+            # "[DepartmentTerminology] is returned only if the company's Track location preference is enabled"
+            # (Intuit's Preferences reference).
+            prefs["AccountingInfoPrefs"]["DepartmentTerminology"] = "Location"
         if company.book_close_date:
             # Open books have no BookCloseDate at all (Finance.xsd: minOccurs="0"; same recorded file's sidecar).
             prefs["AccountingInfoPrefs"]["BookCloseDate"] = company.book_close_date

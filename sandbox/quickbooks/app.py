@@ -11,6 +11,7 @@ from .batch import batch_api
 from .behaviour import behaviour_control
 from .changes import cdc_api, changes_control
 from .control import control
+from .list_control import list_control
 from .oauth import blueprint as oauth_blueprint
 from .payments import payment_control
 from .store import Settings, Store
@@ -44,6 +45,7 @@ def create_app(seed=True, **config):
     app.register_blueprint(cdc_api)
     app.register_blueprint(changes_control)
     app.register_blueprint(control)
+    app.register_blueprint(list_control)
     app.register_blueprint(behaviour_control)
     app.register_blueprint(webhook_control)
     app.register_blueprint(payment_control)

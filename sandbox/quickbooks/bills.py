@@ -3,8 +3,9 @@
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
+from .bill_refs import accounting, ref
 from .catalog import currency_ref
-from .faults import QboFault, invalid_reference, missing, not_found, stale
+from .faults import QboFault, missing, not_found, stale
 from .wire import company_date, meta_time
 
 CENT = Decimal("0.01")
@@ -29,17 +30,6 @@ def money(value, element):
         ) from None
 
 
-def _ref(realm, entity, ref, element):
-    entity_id = str((ref or {}).get("value") or "")
-    if not entity_id:
-        raise missing(element)
-    record = realm.collection(entity).get(entity_id)
-    if record is None:
-        raise invalid_reference(entity, entity_id, element)
-    name = record.get("DisplayName") or record.get("FullyQualifiedName") or record.get("Name")
-    return {"value": entity_id, "name": name}
-
-
 def _line(realm, line, number):
     """Validate one line, e.g. {"Amount": 384.00, "DetailType": "ItemBasedExpenseLineDetail",
     "ItemBasedExpenseLineDetail": {"ItemRef": {"value": "7"}, "ClassRef": {"value": "5..."},
@@ -50,9 +40,9 @@ def _line(realm, line, number):
     kind = line.get("DetailType")
     detail = dict(line.get(kind) or {}) if kind else {}
     if kind == "ItemBasedExpenseLineDetail":
-        detail["ItemRef"] = _ref(realm, "Item", detail.get("ItemRef"), "Line.ItemBasedExpenseLineDetail.ItemRef")
+        detail["ItemRef"] = ref(realm, "Item", detail.get("ItemRef"), "Line.ItemBasedExpenseLineDetail.ItemRef")
         if detail.get("ClassRef") is not None:
-            detail["ClassRef"] = _ref(realm, "Class", detail["ClassRef"], "Line.ItemBasedExpenseLineDetail.ClassRef")
+            detail["ClassRef"] = ref(realm, "Class", detail["ClassRef"], "Line.ItemBasedExpenseLineDetail.ClassRef")
         qty, price = detail.get("Qty"), detail.get("UnitPrice")
         if qty not in (None, 0) and price not in (None, 0):
             product = money(qty, "Qty") * money(price, "UnitPrice")
@@ -140,7 +130,7 @@ def _currency(realm, body, vendor_id):
 
 
 def _build(realm, body, own_id):
-    vendor = _ref(realm, "Vendor", body.get("VendorRef"), "VendorRef")
+    vendor = ref(realm, "Vendor", body.get("VendorRef"), "VendorRef")
     lines = [_line(realm, line, n) for n, line in enumerate(body.get("Line") or [], 1)]
     if not lines:
         raise QboFault(
@@ -155,16 +145,17 @@ def _build(realm, body, own_id):
     txn_date = bill.get("TxnDate") or company_date(time.time())
     _check_period(realm, txn_date)
     currency = _currency(realm, body, vendor["value"])
+    refs, due = accounting(realm, body, txn_date)
     total = sum((line["Amount"] for line in lines), Decimal("0"))
+    bill.update(refs)
     bill.update(
         {
             "VendorRef": vendor,
             "Line": lines,
             "TxnDate": txn_date,
-            "DueDate": bill.get("DueDate") or txn_date,
+            "DueDate": due,
             "TotalAmt": total,
             "CurrencyRef": currency,
-            "APAccountRef": bill.get("APAccountRef") or {"value": "33", "name": "Accounts Payable (A/P)"},
             "domain": "QBO",
             "sparse": False,
         }

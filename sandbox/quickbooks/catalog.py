@@ -2,6 +2,7 @@
 
 import time
 
+from . import lists
 from .wire import meta_time
 
 DEFAULT_VENDORS = (
@@ -14,7 +15,8 @@ DEFAULT_VENDORS = (
 )
 DEFAULT_ITEMS = ("Fresh Cut Flowers",)
 DEFAULT_CLASSES = ("Miami", "New York", "Los Angeles")
-NAME_FIELD = {"Vendor": "DisplayName", "Item": "Name", "Class": "Name"}
+NAME_FIELD = {"Vendor": "DisplayName", "Item": "Name", "Class": "Name", "Account": "Name", "Term": "Name"}
+NAME_FIELD["Department"] = "Name"
 
 
 def _meta(ts):
@@ -89,11 +91,19 @@ def _class(entity_id, name, ts):
     }
 
 
-BUILDERS = {"Vendor": _vendor, "Item": _item, "Class": _class}
+BUILDERS = {
+    "Vendor": _vendor,
+    "Item": _item,
+    "Class": _class,
+    "Account": lists.account,
+    "Term": lists.term,
+    "Department": lists.department,
+}
 
 
-def add(realm, entity, name, currency=None):
-    """Add a Vendor (in `currency`, else the home one), Item or Class by name; class ids look like QBO's long ones."""
+def add(realm, entity, name, currency=None, **options):
+    """Add a Vendor (in `currency`, else the home one), Item, Class, Account, Term or Department by name, with the
+    builder's `options` (e.g. due_days=45 for a Term); class ids look like QBO's long ones."""
     if currency and currency != realm.home_currency and not realm.multicurrency_enabled:
         raise ValueError(f"a vendor in {currency} needs multicurrency on (this company keeps {realm.home_currency})")
     ts = time.time()
@@ -103,9 +113,32 @@ def add(realm, entity, name, currency=None):
     if entity == "Vendor":
         record = _vendor(entity_id, name, ts, currency or realm.home_currency)
     else:
-        record = BUILDERS[entity](entity_id, name, ts)
+        record = BUILDERS[entity](entity_id, name, ts, **options)
     realm.collection(entity)[entity_id] = record
     realm.changed[(entity, entity_id)] = ts
+    return record
+
+
+def change(realm, entity, entity_id, active=None, terms=None):
+    """Make a name-list entity active or inactive, or give a vendor its payment terms (a Term's name, "" for none),
+    as a QBO user would, bumping its SyncToken; None when there is no such entity."""
+    record = realm.collection(entity).get(str(entity_id))
+    if record is None:
+        return None
+    if active is not None:
+        record["Active"] = bool(active)
+    if terms is not None:
+        found = find(realm, "Term", terms) if terms else None
+        if terms and found is None:
+            raise ValueError(f"no term named {terms!r}")
+        if found:
+            record["TermRef"] = {"value": found["Id"], "name": found["Name"]}
+        else:
+            record.pop("TermRef", None)
+    ts = time.time()
+    record["SyncToken"] = str(int(record["SyncToken"]) + 1)
+    record["MetaData"]["LastUpdatedTime"] = meta_time(ts)
+    realm.changed[(entity, record["Id"])] = ts
     return record
 
 
@@ -134,9 +167,15 @@ def find(realm, entity, name):
 
 
 def seed(realm, vendors=DEFAULT_VENDORS, items=DEFAULT_ITEMS, classes=DEFAULT_CLASSES):
-    """Add the given names that the company does not have yet."""
+    """Add the given names that the company does not have yet, and its default accounts and terms."""
     for entity, names in (("Vendor", vendors), ("Item", items), ("Class", classes)):
         for name in names:
             if find(realm, entity, name) is None:
                 add(realm, entity, name)
+    for name, account_type in lists.DEFAULT_ACCOUNTS:
+        if find(realm, "Account", name) is None:
+            add(realm, "Account", name, account_type=account_type)
+    for name, days in lists.DEFAULT_TERMS:
+        if find(realm, "Term", name) is None:
+            add(realm, "Term", name, due_days=days)
     return realm

@@ -17,6 +17,7 @@ PREFERENCES = (
     "class_tracking_per_txn",
     "warn_duplicate_bill_number",
     "multicurrency_enabled",
+    "track_departments",
 )
 BOOKS = ("book_close_date", "home_currency")
 
@@ -125,42 +126,6 @@ def expire_tokens(realm_id):
     with store.lock:
         expire_access_tokens(store, _realm(store, realm_id).id)
     return jsonify({"expired": True})
-
-
-@control.post("/realms/<realm_id>/<kind>")
-def add_entity(realm_id, kind):
-    """Add a vendor, item or class: {"name": "Rosa's Farm"}; a vendor may name its {"currency": "EUR"}."""
-    if kind not in KINDS or not _body().get("name"):
-        raise ValueError('POST /realms/<id>/vendors|items|classes with {"name": ...}')
-    store = _sandbox().store
-    with store.lock:
-        return reply(catalog.add(_realm(store, realm_id), KINDS[kind], _body()["name"], _body().get("currency")), 201)
-
-
-@control.patch("/realms/<realm_id>/<kind>/<entity_id>")
-def rename_entity(realm_id, kind, entity_id):
-    """Rename a vendor, item or class: {"name": "New name"}."""
-    if kind not in KINDS or not _body().get("name"):
-        raise ValueError('PATCH /realms/<id>/vendors|items|classes/<id> with {"name": ...}')
-    store = _sandbox().store
-    with store.lock:
-        record = catalog.rename(_realm(store, realm_id), KINDS[kind], entity_id, _body()["name"])
-        if record is None:
-            raise QboFault(404, 610, "Object Not Found", f"No {kind} {entity_id}")
-        return reply(record)
-
-
-@control.delete("/realms/<realm_id>/<kind>/<entity_id>")
-def remove_entity(realm_id, kind, entity_id):
-    """Remove a vendor, item or class, so Bills referring to it are refused as invalid references."""
-    if kind not in KINDS:
-        raise ValueError("DELETE /realms/<id>/vendors|items|classes/<id>")
-    store = _sandbox().store
-    with store.lock:
-        record = _realm(store, realm_id).collection(KINDS[kind]).pop(str(entity_id), None)
-        if record is None:
-            raise QboFault(404, 610, "Object Not Found", f"No {kind} {entity_id}")
-        return reply(record)
 
 
 @control.route("/realms/<realm_id>/preferences", methods=["GET", "PUT", "PATCH", "POST"])

@@ -6,7 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 from .faults import query_error
 
-ENTITIES = {"vendor": "Vendor", "item": "Item", "class": "Class", "bill": "Bill", "billpayment": "BillPayment"}
+ENTITIES = {
+    name.lower(): name for name in ("Vendor", "Item", "Class", "Account", "Term", "Department", "Bill", "BillPayment")
+}
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
 TOKEN = re.compile(
     r"\s*(?:(?P<op><=|>=|!=|=|<|>)|(?P<punct>[*(),])|(?P<num>-?\d+(?:\.\d+)?)(?![\w.])"

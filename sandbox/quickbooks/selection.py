@@ -12,7 +12,8 @@ def lookup(record, path):
     for part in path.split("."):
         if not isinstance(value, dict):
             return None
-        value = value.get(part)
+        # QBO's field names are matched whatever their case ("where active = false" works as "Active").
+        value = value.get(part, next((v for k, v in value.items() if k.lower() == part.lower()), None))
     if isinstance(value, dict) and "value" in value:
         value = value["value"]
     return value
@@ -64,6 +65,11 @@ def _sort_key(path):
 def run(query, records):
     """Answer a query over entity dicts with QBO's envelope, e.g. {"QueryResponse": {"Vendor": [...]}}."""
     found = [r for r in records if all(_holds(r, c) for c in query.conditions)]
+    if not any(name.lower() == "active" for name, _, _ in query.conditions):
+        # "SELECT * FROM Customer retrieves all active customers" (Intuit, "Deep dive: SQL queries", 2017): a name
+        # list's inactive entries come only when asked for, e.g. "where Active = false" (Intuit's answer in
+        # intuit/QuickBooks-V3-Java-SDK #19). Transactions have no Active field and are all returned.
+        found = [r for r in found if r.get("Active", True) is not False]
     if query.count:
         return {"QueryResponse": {"totalCount": len(found)}, "time": response_time()}
     found.sort(key=_sort_key("Id"))

@@ -54,6 +54,9 @@ class Realm:
     vendors: dict = field(default_factory=dict)
     items: dict = field(default_factory=dict)
     classes: dict = field(default_factory=dict)
+    accounts: dict = field(default_factory=dict)
+    terms: dict = field(default_factory=dict)
+    departments: dict = field(default_factory=dict)
     bills: dict = field(default_factory=dict)
     payments: dict = field(default_factory=dict)
     paid: dict = field(default_factory=dict)
@@ -61,6 +64,7 @@ class Realm:
     deleted: dict = field(default_factory=dict)
     class_tracking_per_line: bool = True
     class_tracking_per_txn: bool = False
+    track_departments: bool = False
     warn_duplicate_bill_number: bool = True
     book_close_date: str | None = None
     multicurrency_enabled: bool = False
@@ -90,6 +94,9 @@ class Realm:
             "Vendor": self.vendors,
             "Item": self.items,
             "Class": self.classes,
+            "Account": self.accounts,
+            "Term": self.terms,
+            "Department": self.departments,
             "Bill": self.bills,
             "BillPayment": self.payments,
         }.get(entity)

@@ -14,7 +14,7 @@ from datetime import date
 from invoices.bill import BillDraft, preflight, traced
 from invoices.books import BLOCK, NEXT_OPEN_DAY, CompanyBooks, currency_problem, dating
 from services.ports import BillRefs, QboBooksClosed, QboPermanent, QboTransient, QuickBooks
-from services.sync.refusals import DUPLICATE_CODES, INVALID_REFERENCE, explain
+from services.sync.refusals import DUPLICATE_CODES, INACTIVE_REFERENCE, INVALID_REFERENCE, explain
 
 log = logging.getLogger(__name__)
 BATCH_PREFIX = "invoice-sync-b-"
@@ -118,7 +118,8 @@ def after_refusal(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, error: 
         adopted = find_ours(gateway, draft, refs)
         if adopted is not None:
             return adopted
-    if error.code == INVALID_REFERENCE:
+    if error.code in (INVALID_REFERENCE, INACTIVE_REFERENCE):
+        # The cached ids are what QuickBooks refused: a Retry after the fix reads them again at once.
         gateway.forget_references()
     raise QboPermanent(explain(error, draft, item_name)) from None
 
