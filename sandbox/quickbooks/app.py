@@ -7,6 +7,7 @@ from flask import Flask
 
 from . import catalog
 from .accounting import api
+from .attachments import attachments_api, attachments_control
 from .batch import batch_api
 from .behaviour import behaviour_control
 from .changes import cdc_api, changes_control
@@ -49,5 +50,7 @@ def create_app(seed=True, **config):
     app.register_blueprint(behaviour_control)
     app.register_blueprint(webhook_control)
     app.register_blueprint(payment_control)
+    app.register_blueprint(attachments_api)
+    app.register_blueprint(attachments_control)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from .faults import query_error
 
 ENTITIES = {
-    name.lower(): name for name in ("Vendor", "Item", "Class", "Account", "Term", "Department", "Bill", "BillPayment")
+    name.lower(): name
+    for name in ("Vendor", "Item", "Class", "Account", "Term", "Department", "Bill", "BillPayment", "Attachable")
 }
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
 TOKEN = re.compile(

@@ -9,7 +9,11 @@ from .wire import response_time
 def lookup(record, path):
     """The value at a dotted path such as "MetaData.LastUpdatedTime"; a Ref yields its value."""
     value = record
-    for part in path.split("."):
+    parts = path.split(".")
+    for at, part in enumerate(parts):
+        if isinstance(value, list):
+            # A list on the way (an Attachable's AttachableRef): the values of its elements, any of which may match.
+            return [found for item in value if (found := lookup(item, ".".join(parts[at:]))) is not None]
         if not isinstance(value, dict):
             return None
         # QBO's field names are matched whatever their case ("where active = false" works as "Active").
@@ -33,6 +37,8 @@ def _comparable(left, right):
 def _holds(record, condition):
     name, op, expected = condition
     actual = lookup(record, name)
+    if isinstance(actual, list) and op != "in":
+        return any(_holds({"found": item}, ("found", op, expected)) for item in actual)
     if op == "in":
         return any(_holds(record, (name, "=", option)) for option in expected)
     if op == "like":

@@ -62,6 +62,9 @@ class Realm:
     paid: dict = field(default_factory=dict)
     changed: dict = field(default_factory=dict)
     deleted: dict = field(default_factory=dict)
+    # Attachables by id (attachments.py), and each one's file bytes apart, so a query never copies them.
+    attachables: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
     class_tracking_per_line: bool = True
     class_tracking_per_txn: bool = False
     track_departments: bool = False
@@ -99,6 +102,7 @@ class Realm:
             "Department": self.departments,
             "Bill": self.bills,
             "BillPayment": self.payments,
+            "Attachable": self.attachables,
         }.get(entity)
 
 

@@ -44,7 +44,8 @@ class Books:
         try:
             listed = _decoded(requests.get(f"{self.company}/bills", timeout=TIMEOUT))
             books = _decoded(requests.get(f"{self.company}/preferences", timeout=TIMEOUT))
-            found: dict | str = {**listed, "book_close_date": books.get("book_close_date")}
+            files = _decoded(requests.get(f"{self.company}/attachables", timeout=TIMEOUT))
+            found: dict | str = {**listed, **files, "book_close_date": books.get("book_close_date")}
         except (requests.RequestException, ValueError) as problem:
             # No retry here: the next poll, a second later, is the retry.
             found = f"the local QuickBooks at {self.base_url} did not answer ({type(problem).__name__})"
@@ -164,14 +165,32 @@ def _table(company: str, found: dict, user: str) -> str:
     bills = found.get("bills") or []
     if not bills:
         return '<p class="empty" id="quickbooks-bills">No Bills yet: send an approved invoice.</p>'
-    rows = "".join(_row(company, bill, found.get("payments") or [], user) for bill in bills)
+    files = found.get("attachables") or []
+    rows = "".join(_row(company, bill, found.get("payments") or [], user, files) for bill in bills)
     return (
         '<table class="bills" id="quickbooks-bills"><thead><tr><th>Bill no.</th><th>Vendor</th><th>Date</th>'
         f'<th class="num">Total</th><th class="num">Balance</th><th>File</th><th></th></tr></thead>{rows}</table>'
     )
 
 
-def _row(company: str, bill: dict, payments: list[dict], user: str) -> str:
+def _file_cell(company: str, bill_id: str, attachables: list[dict]) -> str:
+    """The Bill's attached files, each linked to its bytes, or "none" (QuickBooks' paperclip column)."""
+    linked = [
+        a
+        for a in attachables
+        if any((ref.get("EntityRef") or {}).get("value") == bill_id for ref in a.get("AttachableRef") or [])
+    ]
+    if not linked:
+        return '<td data-field="file" title="No Attachable is linked to this Bill">none</td>'
+    links = ", ".join(
+        f'<a href="{escape(company)}/attachables/{escape(str(a["Id"]))}/file" target="_blank" '
+        f'data-attachable-id="{escape(str(a["Id"]))}">{escape(a.get("FileName") or "file")}</a>'
+        for a in linked
+    )
+    return f'<td data-field="file">{links}</td>'
+
+
+def _row(company: str, bill: dict, payments: list[dict], user: str, attachables: list[dict] = ()) -> str:
     bill_id, doc = str(bill["Id"]), bill.get("DocNumber") or ""
     balance = Decimal(str(bill.get("Balance", 0)))
     paying = _payments_of(bill_id, payments)
@@ -196,7 +215,7 @@ def _row(company: str, bill: dict, payments: list[dict], user: str) -> str:
         f"<tr><td>{escape(doc)}</td><td>{escape((bill.get('VendorRef') or {}).get('name', ''))}</td>"
         f'<td>{escape(bill.get("TxnDate", ""))}</td><td class="num">{_money(bill.get("TotalAmt", 0))}</td>'
         f'<td class="num" data-field="balance">{_money(balance)}</td>'
-        '<td title="No Attachable is linked to this Bill">none</td>'
+        f"{_file_cell(company, bill_id, list(attachables))}"
         f'<td><a href="{escape(company)}/bills/{escape(bill_id)}" target="_blank">JSON</a></td></tr>'
         f'<tr class="bill-actions"><td colspan="7"><form method="post" action="/_sandbox/quickbooks/pay" data-ajax>'
         f"{markup.hidden({'user': user, 'bill_id': bill_id, 'doc_number': doc})}{paying_buttons}"
