@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from pydantic import SecretStr
-from rq import SimpleWorker
 
 from bench.slack_ack import TOKEN, _upload, bench_settings, measure_acks, percentile
 from bootstrap import app_runtime
 from jobs import tasks
 from jobs.registry import queues
+from jobs.worker import InProcessWorker
 from models.migrate import upgrade
 from plumbing.embedded_redis import stop_embedded
 from sandbox.erp_host import create_app as create_erp
@@ -66,7 +66,7 @@ def _delivery_rate(args, erp_url: str) -> tuple[int, float]:
         for queue in queues(runtime.redis):
             if queue.name == "invoice-sync-erp":
                 queue.empty()
-        SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
+        InProcessWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
         started = time.perf_counter()
         pushed = 0
         while due := due_invoices(runtime):

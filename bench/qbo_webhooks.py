@@ -22,7 +22,6 @@ from pathlib import Path
 
 import requests
 from pydantic import SecretStr
-from rq import SimpleWorker
 from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
@@ -30,6 +29,7 @@ from bench.qbo_sync import SETTINGS, sent_invoices, stats_of
 from bootstrap import app_runtime
 from jobs import tasks
 from jobs.registry import queue_of, queues
+from jobs.worker import InProcessWorker
 from models import Invoice
 from models.migrate import upgrade
 from qbo.limiter import PER_MINUTE, RECONCILE_PER_MINUTE
@@ -116,7 +116,7 @@ def main(argv: list[str]) -> None:
             [sent] = sent_invoices(runtime, 1)
             before = stats_of(qbo_base, realm)["requests"]
             started = time.monotonic()
-            SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
+            InProcessWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
             drained = time.monotonic() - started
             card.refresh()
             ids = FinishedJobRegistry(queue=queue_of(runtime.redis, tasks.reconcile_delivery)).get_job_ids()

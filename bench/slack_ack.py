@@ -19,11 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from rq import SimpleWorker
 
 from bootstrap import app_runtime
 from jobs import tasks
 from jobs.registry import queues
+from jobs.worker import InProcessWorker
 from models.migrate import upgrade
 from plumbing.embedded_redis import stop_embedded
 from sandbox.erp import example_upload, signed_headers
@@ -85,7 +85,7 @@ def measure_acks(runtime, base: str, slack, invoices: int, clicks: int, concurre
     secret = runtime.settings.upload_webhook_secret.get_secret_value()
     for number in range(invoices):
         _upload(base, secret, number)
-    SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
+    InProcessWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True, logging_level="WARNING")
     cards = slack.messages("C0PROCURE")
     signer = SlackRequests(SECRET, slack)
     requests_ = [signer.block_actions(cards[i % len(cards)], "Approve", user=USERS[i % 2]) for i in range(clicks)]

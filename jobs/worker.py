@@ -4,7 +4,7 @@ import logging
 import time
 
 from redis import Redis
-from rq import Worker, worker_registration
+from rq import SimpleWorker, Worker, worker_registration
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 
 from jobs import tasks
@@ -20,7 +20,28 @@ MAINTENANCE_SECONDS = 60
 DEQUEUE_SECONDS = 5
 
 
-class AppWorker(Worker):
+# How long RQ's command-channel thread blocks per read. RQ asks for 60 s, and redis-py 8.2's stop() waits for
+# that thread to return, so a worker could take a minute to stop; a second is plenty for `rq` commands.
+COMMAND_POLL_SECONDS = 1
+
+
+class PromptStop:
+    """RQ's worker, except that its command channel is read every second, so stopping never waits on it."""
+
+    def subscribe(self):
+        """Subscribe to this worker's command channel (RQ's own, with a short read timeout)."""
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=COMMAND_POLL_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
+
+class InProcessWorker(PromptStop, SimpleWorker):
+    """RQ's SimpleWorker (jobs run in this process) that stops at once: for tests and benchmarks."""
+
+
+class AppWorker(PromptStop, Worker):
     """RQ's worker that waits out Redis outages (back-off up to 5 s), then registers again and re-ensures the sweep."""
 
     dequeue_timeout = DEQUEUE_SECONDS

@@ -4,12 +4,11 @@ import copy
 import json
 import time
 
-from rq import SimpleWorker
-
 from invoices.rules import Actor, Role
 from invoices.statuses import Action
 from jobs import tasks
 from jobs.registry import path_of, queues
+from jobs.worker import InProcessWorker
 from models import Invoice
 from sandbox.erp import example_upload, signed_headers
 from services.changes.approvals import take_action
@@ -118,13 +117,13 @@ def run_jobs(runtime: Runtime) -> list[str]:
             if job.func_name != CARD_JOB:
                 others.append(job.func_name)
                 jobs.remove(job)
-    SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True)
+    InProcessWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True)
     return others
 
 
 def work(runtime: Runtime) -> None:
     """Run every queued job through a real RQ worker, in its priority order, until the queues are empty."""
-    SimpleWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True)
+    InProcessWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True)
 
 
 def post(web, request) -> int:

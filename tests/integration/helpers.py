@@ -103,3 +103,11 @@ def approve_both(web, slack, sandbox, runtime) -> None:
     run_jobs(runtime)
     post(web, slack.block_actions(card(sandbox, ACCOUNTING), "Approve", user="U0ACCT1"))
     run_jobs(runtime)
+
+
+def connection_of(redis) -> dict:
+    """How another process reaches the same Redis database (the embedded one's socket, or host, port and db)."""
+    kwargs = redis.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return {"unix_socket_path": kwargs["path"]}
+    return {"host": kwargs["host"], "port": kwargs["port"], "db": kwargs.get("db", 0)}

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 from limits import RateLimitItemPerMinute
-from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
 from jobs import sweep, tasks
 from jobs.registry import QUEUE_NAMES, queue_of, queues
+from jobs.worker import InProcessWorker
 from models import WebhookDelivery
 from qbo import limiter
 from services.reconcile import sweeps
@@ -57,7 +57,7 @@ def reads(sandbox) -> int:
 
 def reconcile_all(runtime) -> None:
     """Run the queued reconcile jobs through a real RQ worker (retries it schedules are left scheduled)."""
-    SimpleWorker([queue_of(runtime.redis, tasks.reconcile_delivery)], connection=runtime.redis).work(burst=True)
+    InProcessWorker([queue_of(runtime.redis, tasks.reconcile_delivery)], connection=runtime.redis).work(burst=True)
 
 
 def unprocessed(runtime) -> int:
@@ -135,7 +135,7 @@ def test_a_card_refresh_queued_after_a_large_delivery_runs_before_its_reconciles
     assert deliver(client, cloudevents(sandbox.realm, bills, per_bill=2)).get_json()["new"] == 600
     assert post_upload(client).status_code == 202
     assert [q.name for q in queues(both_runtime.redis)] == list(QUEUE_NAMES)
-    SimpleWorker(queues(both_runtime.redis), connection=both_runtime.redis).work(burst=True, max_jobs=1)
+    InProcessWorker(queues(both_runtime.redis), connection=both_runtime.redis).work(burst=True, max_jobs=1)
     assert card(slack_sandbox, PROCUREMENT)["text"]
     assert queue_of(both_runtime.redis, tasks.reconcile_delivery).count == 300
     assert reads(sandbox) == 0

@@ -15,7 +15,7 @@ from services.sync import single as bill_sync
 from services.sync.steps import invoice_lock_name
 from tests.backends import with_settings
 from tests.builders import sent_invoice, settle, stored
-from tests.integration.helpers import wait
+from tests.integration.helpers import connection_of, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDER = """
@@ -26,14 +26,6 @@ with RedisLocks(Redis(**json.loads(sys.argv[1]))).hold(sys.argv[2], float(sys.ar
     print("held", flush=True)
     time.sleep(60)
 """
-
-
-def connection_of(redis) -> dict:
-    """How another process reaches the same Redis database (the embedded one's socket, or host, port and db)."""
-    kwargs = redis.connection_pool.connection_kwargs
-    if "path" in kwargs:
-        return {"unix_socket_path": kwargs["path"]}
-    return {"host": kwargs["host"], "port": kwargs["port"], "db": kwargs.get("db", 0)}
 
 
 def test_a_held_lock_outlives_its_expiry_while_its_holder_lives_and_is_free_after(runtime):

@@ -1,5 +1,6 @@
 """The worker process outlives a Redis outage: a real redis-server stopped and started again empty under it."""
 
+import json
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from jobs.registry import enqueue
 from jobs.sweep import sweep
 from tests import backends
 from tests.builders import AP, act, approved_invoice, stored
-from tests.integration.helpers import environment, wait
+from tests.integration.helpers import connection_of, environment, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,3 +125,31 @@ def test_the_worker_outlives_a_redis_outage_and_syncs_an_invoice_sent_meanwhile_
             worker.kill()
             output, _ = worker.communicate()
     assert "unhandled exception" not in output, output[-3000:]
+
+
+STOP = """
+import json, sys, time
+from redis import Redis
+from rq import Queue
+from jobs.worker import InProcessWorker
+redis = Redis(**json.loads(sys.argv[1]))
+queue = Queue("test-prompt-stop", connection=redis)
+queue.enqueue("builtins.len", "abc")
+started = time.monotonic()
+InProcessWorker([queue], connection=redis).work(burst=True, logging_level="WARNING")
+print(time.monotonic() - started)
+"""
+
+
+def test_a_worker_stops_within_seconds_not_after_its_command_channels_minute(runtime):
+    # RQ reads its command channel with a 60 s timeout, which redis-py 8.2's stop() waits out: a fresh
+    # process's first worker took a minute to stop. Ours reads it every second.
+    ran = subprocess.run(
+        [sys.executable, "-c", STOP, json.dumps(connection_of(runtime.redis))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert float(ran.stdout) < 5
