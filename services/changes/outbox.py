@@ -45,13 +45,16 @@ def write_events(session: Session, changes: list[Change], pushed: bool) -> list[
     for change in changes:
         # The invoice row's counter numbers its events; the row stays locked until commit, so two
         # transactions never take the same number.
-        sequence = change.sequence or session.execute(
-            update(Invoice)
-            .where(Invoice.id == change.invoice_id)
-            .values(event_sequence=Invoice.event_sequence + 1)
-            .returning(Invoice.event_sequence)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
+        sequence = (
+            change.sequence
+            or session.execute(
+                update(Invoice)
+                .where(Invoice.id == change.invoice_id)
+                .values(event_sequence=Invoice.event_sequence + 1)
+                .returning(Invoice.event_sequence)
+                .execution_options(synchronize_session=False)
+            ).scalar_one()
+        )
         state = invoice_state(session, change.invoice_id)
         data = event_data(
             state, sequence=sequence, previous=change.previous, actor=change.actor, at=now, balance=change.balance
