@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from invoices.accounting import AccountingPolicy, parse_location_from
 from invoices.numbering import FIELDS as NUMBER_FIELDS
 from invoices.numbering import BillNumbering
 
@@ -52,6 +53,10 @@ class Settings(BaseSettings):
     qbo_item_name: str = "Fresh Cut Flowers"
     qbo_http_timeout: float = Field(default=20.0, gt=0)
     qbo_throttle_backoff: float = Field(default=60.0, ge=0)
+    # The Bill's accounting fields (invoices.accounting), each off when unset or empty.
+    qbo_ap_account: str | None = None
+    qbo_due_date_from_terms: bool = False
+    qbo_location_from: str | None = None
     bill_number_format: str = "{po_number}-{invoice_number}"
     closed_books: Literal["block", "next_open_day"] = "block"
     secret_key: SecretStr | None = None
@@ -75,6 +80,12 @@ class Settings(BaseSettings):
     def _unset_when_empty(cls, value: object) -> object:
         # `ERP_EVENTS_URL=` in a .env copied from .env.example means "off", not an invalid URL.
         return None if value == "" else value
+
+    @field_validator("qbo_location_from")
+    @classmethod
+    def _location_from(cls, value: str | None) -> str | None:
+        parse_location_from(value)  # ValueError says what is wrong
+        return value
 
     @field_validator("erp_events_url", "komet_api_url")
     @classmethod
@@ -141,6 +152,10 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError(f"is not a plain template ({error})") from None
         return value
+
+    def accounting(self) -> AccountingPolicy:
+        """The Bill's accounting fields of QBO_AP_ACCOUNT, QBO_DUE_DATE_FROM_TERMS and QBO_LOCATION_FROM."""
+        return AccountingPolicy.of(self.qbo_ap_account, self.qbo_due_date_from_terms, self.qbo_location_from)
 
     @property
     def uses_embedded_defaults(self) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from invoices.accounting import AccountingPolicy
 from invoices.numbering import BillNumbering, too_long
 from invoices.rules import NO_NAME_FIX
 from invoices.totals import CENT, total_discrepancy
@@ -65,6 +66,12 @@ class BillDraft:
     private_note: str
     revision: int
     currency: str | None = None
+    # The accounting fields by name (invoices.accounting; each None/False unless configured), and what keeps
+    # them from being known, e.g. a class QBO_LOCATION_FROM maps to no location.
+    ap_account: str | None = None
+    location: str | None = None
+    due_from_terms: bool = False
+    problems: tuple[str, ...] = ()
 
 
 def bill_number(facts: InvoiceFacts, numbering: BillNumbering) -> str:
@@ -111,19 +118,31 @@ def _line(fact: LineFacts) -> BillLine:
     return BillLine(fact.text, fact.amount)
 
 
-def draft_bill(facts: InvoiceFacts, numbering: BillNumbering, company_default_class: str | None = None) -> BillDraft:
+def draft_bill(
+    facts: InvoiceFacts,
+    numbering: BillNumbering,
+    company_default_class: str | None = None,
+    accounting: AccountingPolicy | None = None,
+) -> BillDraft:
     """Map an invoice to its Bill: one line per product and per charge, dated the ship date."""
+    policy = accounting or AccountingPolicy()
+    class_name = bill_class(facts, company_default_class)
+    location, unknown = policy.location(class_name)
     return BillDraft(
         invoice_id=facts.invoice_id,
         doc_number=bill_number(facts, numbering),
         vendor_name=(facts.vendor_qb_name or "").strip(),
         txn_date=facts.ship_date,
         lines=tuple(_line(f) for f in facts.lines + facts.charges),
-        class_name=bill_class(facts, company_default_class),
+        class_name=class_name,
         total=facts.total.quantize(CENT),
         private_note=trace(facts),
         revision=facts.revision,
         currency=facts.currency,
+        ap_account=policy.ap_account,
+        location=location,
+        due_from_terms=policy.due_from_terms,
+        problems=(unknown[0].upper() + unknown[1:],) if unknown else (),
     )
 
 
@@ -148,4 +167,5 @@ def preflight(draft: BillDraft, *, classes_enabled: bool, known_classes: frozens
         )
     if not draft.lines:
         problems.append("The invoice has no lines")
+    problems.extend(draft.problems)
     return problems

@@ -9,9 +9,11 @@ from quickbooks.exceptions import ObjectNotFoundException
 from quickbooks.mixins import DecimalEncoder
 from redis import Redis
 
+from invoices.accounting import Terms
 from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
 from invoices.vendor_names import no_such_vendor
+from qbo import lists
 from qbo.batch import batch_body, batch_ids, batch_outcomes
 from qbo.caller import Caller
 from qbo.payload import bill_body
@@ -96,6 +98,18 @@ class Gateway:
     def classes(self) -> dict[str, str]:
         """Every active class by name (and full name), e.g. {"Miami": "5000000000000000101"}."""
         return self.references.classes()
+
+    def account_id(self, name: str) -> str | None:
+        """The Id of the active Accounts Payable account named `name` (QBO_AP_ACCOUNT), else None."""
+        return lists.account_id(self.references, name)
+
+    def department_id(self, name: str) -> str | None:
+        """The Id of the active location (Department) named `name`, else None."""
+        return lists.department_id(self.references, name)
+
+    def vendor_terms(self, display_name: str) -> Terms | None:
+        """The payment terms of the Vendor named exactly `display_name` (its TermRef), None when it has none."""
+        return lists.vendor_terms(self.references, self._vendor(display_name))
 
     def classes_enabled(self) -> bool:
         """Whether the company tracks classes on expense lines (Preferences.ClassTrackingPerTxnLine)."""

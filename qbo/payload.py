@@ -34,4 +34,11 @@ def bill_body(draft: BillDraft, refs: BillRefs) -> dict:
     if refs.currency:
         # Multicurrency: without CurrencyRef QBO books the Bill in the vendor's currency whatever it meant.
         body["CurrencyRef"] = {"value": refs.currency}
+    # The accounting fields, each only when configured (invoices.accounting); absent, QuickBooks' defaults apply.
+    for field, value in (("APAccountRef", refs.ap_account_id), ("DepartmentRef", refs.department_id)):
+        if value:
+            body[field] = {"value": value}
+    if refs.due_date:
+        body["SalesTermRef"] = {"value": refs.term_id}
+        body["DueDate"] = refs.due_date.isoformat()
     return body

@@ -25,6 +25,8 @@ REF_TTL_SECONDS = 300
 PAGE = 1000
 # The vendor hash's field that says the whole list is in it (QuickBooks has no vendor with an empty DisplayName).
 LISTED = ""
+# What `listed` keeps of an Account, Department or Term (Intuit's references): its names and a term's due rule.
+LISTED_FIELDS = ("Id", "Name", "FullyQualifiedName", "Type", "DueDays", "DayOfMonthDue", "DueNextMonthDays")
 
 
 def quote(value: str) -> str:
@@ -110,7 +112,16 @@ class References:
         found: dict[str, dict] = {}
         for row in self.read_all("Vendor"):
             currency = (row.get("CurrencyRef") or {}).get("value")
-            found.setdefault(row.get("DisplayName") or "", {"id": str(row["Id"]), "currency": currency})
+            terms = row.get("TermRef") or {}
+            found.setdefault(
+                row.get("DisplayName") or "",
+                {
+                    "id": str(row["Id"]),
+                    "currency": currency,
+                    "terms": terms.get("value"),
+                    "terms_name": terms.get("name"),
+                },
+            )
         found.pop(LISTED, None)
         return found
 
@@ -149,6 +160,15 @@ class References:
             return exact[0] if exact else None
 
         return self._cached("Item", name, load)
+
+    def listed(self, entity: str, where: str = "") -> list[dict]:
+        """Every active `entity` ("Account", "Department", "Term"), read once per cache lifetime, with the fields a
+        Bill's accounting fields need, e.g. [{"Id": "33", "Name": "Accounts Payable (A/P)", ...}]."""
+
+        def load():
+            return [{k: row[k] for k in LISTED_FIELDS if k in row} for row in self.read_all(entity, where)]
+
+        return self._cached(entity, where or "*", load)
 
     def classes(self) -> dict[str, str]:
         """Every active class's Id by name and by full name, e.g. {"Miami": "5000000000000000101"}."""

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from invoices.accounting import Terms
 from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
 from invoices.events import Event
@@ -53,7 +54,8 @@ class BillRefs:
     """The QuickBooks ids a Bill draft's names resolve to, and what the company's books make of it.
 
     `currency` is sent as CurrencyRef (multicurrency companies only); `txn_date` and `note`, when set, date
-    the Bill after a closed period (CLOSED_BOOKS=next_open_day) and say so in its PrivateNote.
+    the Bill after a closed period (CLOSED_BOOKS=next_open_day) and say so in its PrivateNote. The accounting
+    fields (invoices.accounting), each only when configured: APAccountRef, DepartmentRef, SalesTermRef, DueDate.
     """
 
     vendor_id: str
@@ -62,6 +64,10 @@ class BillRefs:
     currency: str | None = None
     txn_date: date | None = None
     note: str | None = None
+    ap_account_id: str | None = None
+    department_id: str | None = None
+    term_id: str | None = None
+    due_date: date | None = None
 
 
 class FileRefused(Exception):
@@ -110,6 +116,15 @@ class QuickBooks(Protocol):
 
     def classes(self) -> dict[str, str]:
         """Every active class id by name."""
+
+    def account_id(self, name: str) -> str | None:
+        """The Id of the active Accounts Payable account named `name` (or so fully named), else None."""
+
+    def department_id(self, name: str) -> str | None:
+        """The Id of the active location (Department) named `name` (or so fully named), else None."""
+
+    def vendor_terms(self, display_name: str) -> Terms | None:
+        """The payment terms (TermRef) of the active Vendor named exactly `display_name`; None when it has none."""
 
     def forget_references(self) -> None:
         """Drop cached vendor, item and class ids."""

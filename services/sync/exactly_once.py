@@ -14,6 +14,7 @@ from datetime import date
 from invoices.bill import BillDraft, preflight, traced
 from invoices.books import BLOCK, NEXT_OPEN_DAY, CompanyBooks, currency_problem, dating
 from services.ports import BillRefs, QboBooksClosed, QboPermanent, QboTransient, QuickBooks
+from services.sync.accounting import accounting_refs
 from services.sync.refusals import DUPLICATE_CODES, INACTIVE_REFERENCE, INVALID_REFERENCE, explain
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str, closed_books
     mismatch = currency_problem(books, draft.currency, vendor_currency, draft.vendor_name) if draft.currency else None
     if mismatch:
         problems.append(mismatch[0].upper() + mismatch[1:])
+    fields, missing = accounting_refs(gateway, draft, dated.txn_date) if not problems else ({}, [])
+    problems.extend(missing)
     if problems:
         raise QboPermanent("; ".join(problems) + ".")
     return BillRefs(
@@ -70,6 +73,7 @@ def prepared(gateway: QuickBooks, draft: BillDraft, item_name: str, closed_books
         currency=draft.currency if books.multicurrency else None,
         txn_date=dated.txn_date if dated.note else None,
         note=dated.note,
+        **fields,
     )
 
 

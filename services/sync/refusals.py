@@ -7,9 +7,7 @@ from services.ports import QboPermanent
 # 6210 is "Account Period Closed" in Intuit's index, not a duplicate (DESIGN.md §3): see QboBooksClosed.
 DUPLICATE_CODES = {6140}
 INVALID_REFERENCE = 2500
-# "Object Not Found: Something you're trying to use has been made inactive" (Intuit's common errors): a vendor,
-# item, class, account or location made inactive since its id was cached.
-INACTIVE_REFERENCE = 610
+INACTIVE_REFERENCE = 610  # "Object Not Found: Something you're trying to use has been made inactive"
 TOO_LONG = 2050
 
 
@@ -23,16 +21,11 @@ def explain(error: QboPermanent, draft: BillDraft, item_name: str) -> str:
             f"QuickBooks refused {bill}: that Bill number is already used by a Bill not created by "
             f"invoice-sync ({error.detail}); resolve it in QuickBooks, then Retry"
         )
-    if error.code == INVALID_REFERENCE:
+    if error.code in (INVALID_REFERENCE, INACTIVE_REFERENCE):
+        said = "a reference is invalid" if error.code == INVALID_REFERENCE else "something it names is inactive"
         return (
-            f"QuickBooks refused {bill}: a reference is invalid ({error.detail}); check that the vendor, "
+            f"QuickBooks refused {bill}: {said} ({error.detail}); check that the vendor, "
             f"the item {item_name!r} and the class {draft.class_name!r} exist and are active, then Retry"
-        )
-    if error.code == INACTIVE_REFERENCE:
-        return (
-            f"QuickBooks refused {bill}: something it names is inactive ({error.detail}); make the vendor, the "
-            f"item {item_name!r}, the class {draft.class_name!r} (and the A/P account and location, when "
-            f"configured) active again in QuickBooks, then Retry"
         )
     return f"QuickBooks refused {bill} (code {error.code}): {error.detail or error}; correct it, then Retry"
 

@@ -34,7 +34,8 @@ def drafts_in_es(runtime: Runtime, ids: list[int]) -> dict[int, tuple[BillDraft,
         return found
     with runtime.sessions() as session:
         for invoice in session.scalars(select(Invoice).where(Invoice.id.in_(ids), Invoice.status == Status.SENT.value)):
-            found[invoice.id] = (draft_bill(facts_of(invoice), runtime.numbering), invoice.version)
+            draft = draft_bill(facts_of(invoice), runtime.numbering, accounting=runtime.settings.accounting())
+            found[invoice.id] = (draft, invoice.version)
     return found
 
 

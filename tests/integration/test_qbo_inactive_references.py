@@ -25,7 +25,7 @@ def test_retry_after_reactivating_a_vendor_made_inactive_since_it_was_cached(qbo
     invoice_id = sent(qbo_runtime, "FE-2")
     assert settle(qbo_runtime, invoice_id) == "F"
     error = stored(qbo_runtime, invoice_id).last_error
-    assert "something it names is inactive" in error and "active again in QuickBooks, then Retry" in error
+    assert "something it names is inactive" in error and "exist and are active, then Retry" in error
     reads = len(vendor_reads(sandbox))
     set_active(sandbox, "vendors", VENDOR, True)
     assert act(qbo_runtime, invoice_id, Action.RETRY, AP).changed

@@ -169,7 +169,7 @@ def test_a_company_without_class_tracking_gets_no_class_and_is_not_asked_for_its
         ),
         (6140, False, "that Bill number is already used by a Bill not created by invoice-sync"),
         (6000, False, "(code 6000): Class with Id 9 does not exist; correct it, then Retry"),
-        (610, True, "something it names is inactive (Class with Id 9 does not exist); make the vendor, the item"),
+        (610, True, "something it names is inactive (Class with Id 9 does not exist); check that the vendor"),
     ],
 )
 def test_a_refused_create_is_told_in_the_invoices_terms_and_an_invalid_reference_forgets_the_cache(
