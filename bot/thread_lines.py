@@ -33,6 +33,9 @@ LINES: dict[Audited, str] = {
     AuditKind.KOMET_REFUSED: ":warning: Komet refused to mark the invoice Synchronized: {detail}. It stays "
     "Synchronized here.",
     AuditKind.KOMET_NOT_MARKED: ":warning: Not marked Synchronized in Komet: {detail}. It stays Synchronized here.",
+    AuditKind.ATTACHMENT_ADDED: ":paperclip: {detail} attached to Bill {bill} in QuickBooks.",
+    AuditKind.ATTACHMENT_NOT_ADDED: ":warning: Attachment not added to Bill {bill}: {detail}. The invoice stays "
+    "Synchronized; attach the file in QuickBooks if it is needed.",
 }
 
 

@@ -17,6 +17,9 @@ class AuditKind(StrEnum):
     KOMET_MARKED = "komet_marked"
     KOMET_REFUSED = "komet_refused"
     KOMET_NOT_MARKED = "komet_not_marked"
+    # The invoice's file on its Bill (§8): attached (the Attachable's file name), or not and why; told once each.
+    ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_NOT_ADDED = "attachment_not_added"
 
 
 # What an audit entry's `action` column holds: a transition of the table, or one of the facts above.

@@ -39,4 +39,11 @@ class KometMarkDue:
     invoice_id: int
 
 
-Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded | ErpEventsWritten | KometMarkDue
+@dataclass(frozen=True)
+class AttachmentDue:
+    """An invoice with an attachment URL has its Bill (Synchronized): its file is to go on the Bill, once."""
+
+    invoice_id: int
+
+
+Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded | ErpEventsWritten | KometMarkDue | AttachmentDue

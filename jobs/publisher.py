@@ -7,6 +7,7 @@ from dataclasses import astuple
 from redis import Redis
 
 from invoices.events import (
+    AttachmentDue,
     ErpEventsWritten,
     Event,
     InvoiceChanged,
@@ -26,6 +27,7 @@ TASK_OF: dict[type[Event], Task] = {
     QuickBooksEventRecorded: tasks.reconcile_delivery,
     ErpEventsWritten: tasks.deliver_erp_events,
     KometMarkDue: tasks.mark_in_komet,
+    AttachmentDue: tasks.attach_file,
 }
 
 

@@ -56,6 +56,11 @@ JOBS = {
     "mark_in_komet": JobSpec(
         ERP_QUEUE, timeout=120, job_id="komet-mark-{}", retry=Retry(max=5, interval=[5, 15, 60, 300, 900])
     ),
+    # The invoice's file on its Bill, behind the syncs; a passing fetch or QuickBooks failure is retried, and the
+    # sweep publishes what is still due (files.attachment counts the fetch's failures, and stops at its MAX_TRIES).
+    "attach_file": JobSpec(
+        RECONCILE_QUEUE, timeout=300, job_id="attach-file-{}", retry=Retry(max=4, interval=[30, 120, 600, 1800])
+    ),
     # The sweep re-publishes lost syncs and card refreshes, so it must not wait behind a reconcile backlog.
     "sweep": JobSpec(SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
 }

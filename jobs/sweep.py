@@ -5,14 +5,15 @@ from datetime import timedelta
 
 from rq.job import JobStatus
 
-from invoices.events import ErpEventsWritten, KometMarkDue, QuickBooksEventRecorded, SyncRequested
+from invoices.events import AttachmentDue, ErpEventsWritten, KometMarkDue, QuickBooksEventRecorded, SyncRequested
 from jobs.registry import enqueue, status_of
-from jobs.tasks import current, deliver_erp_events, mark_in_komet, reconcile_delivery, sync_invoice
+from jobs.tasks import attach_file, current, deliver_erp_events, mark_in_komet, reconcile_delivery, sync_invoice
 from qbo.limiter import RECONCILE_PER_MINUTE
 from services.connection import alerts as connection_alerts
 from services.erp.delivery import due_invoices
 from services.erp.endpoint import is_gone, post_gone_alert
 from services.erp.komet import due_marks
+from services.files.attachment import due_attachments, lock_name
 from services.read.cards import sweep_unannounced
 from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.runtime import Runtime
@@ -45,6 +46,7 @@ def sweep_once(runtime: Runtime) -> dict:
             ("cards", sweep_unannounced),
             ("erp", requeue_erp_events),
             ("komet", requeue_komet_marks),
+            ("attachments", requeue_attachments),
         ):
             try:
                 done[name] = part(runtime)
@@ -95,6 +97,22 @@ def requeue_komet_marks(runtime: Runtime) -> int:
     """Publish the Komet mark of each invoice whose mark is due and has no live job (a Redis flush loses none)."""
     due = [i for i in due_marks(runtime) if status_of(runtime.redis, mark_in_komet, i) not in LIVE]
     runtime.publisher.publish([KometMarkDue(invoice_id) for invoice_id in due])
+    return len(due)
+
+
+def requeue_attachments(runtime: Runtime) -> int:
+    """Publish the attachment of each invoice whose file is still due for its Bill and has no live job."""
+    if runtime.health.broken():
+        # QuickBooks refuses us: no upload could go through; the sweep after the probe that restores it publishes.
+        return 0
+    due = []
+    for invoice_id in due_attachments(runtime):
+        status = status_of(runtime.redis, attach_file, invoice_id)
+        # A SIGKILLed worker leaves its job "started" forever; its lock expires with it.
+        alive = status in LIVE or (status == JobStatus.STARTED and runtime.locks.held(lock_name(invoice_id)))
+        if not alive:
+            due.append(invoice_id)
+    runtime.publisher.publish([AttachmentDue(invoice_id) for invoice_id in due])
     return len(due)
 
 

@@ -6,6 +6,7 @@ from jobs.registry import enqueue
 from models.base import utcnow
 from services.erp import delivery as erp_delivery
 from services.erp import komet
+from services.files import attachment
 from services.read import cards
 from services.reconcile import bills as reconcile
 from services.runtime import Runtime
@@ -56,3 +57,8 @@ def mark_in_komet(invoice_id: int) -> None:
     due = komet.mark_in_komet(runtime, invoice_id)
     if due is not None:
         enqueue(runtime.redis, mark_in_komet, invoice_id, delay=max(due - utcnow(), timedelta(0)))
+
+
+def attach_file(invoice_id: int) -> str:
+    """Put the Synchronized invoice's file on its Bill, once; a passing failure raises so RQ tries again."""
+    return attachment.attach_file(current(), invoice_id)

@@ -38,6 +38,12 @@ class Invoice(Base):
     komet_answer: Mapped[str | None] = mapped_column(Text)
     komet_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     komet_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The invoice's file on its Bill (§8), about Bill `attachment_bill_id`: the Attachable linked to it, or why the
+    # file was not added; the fetches that failed for a passing reason meanwhile. Another Bill starts over.
+    attachment_bill_id: Mapped[str | None] = mapped_column(String(32))
+    attachable_id: Mapped[str | None] = mapped_column(String(32))
+    attachment_note: Mapped[str | None] = mapped_column(Text)
+    attachment_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

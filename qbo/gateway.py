@@ -14,13 +14,14 @@ from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
 from invoices.vendor_names import no_such_vendor
 from qbo import lists
+from qbo.attachments import attachables_of, upload_operation, uploaded
 from qbo.batch import batch_body, batch_ids, batch_outcomes
 from qbo.caller import Caller
 from qbo.payload import bill_body
 from qbo.references import References, quote
 from qbo.tokens import TokenStore
 from services.connection.health import ConnectionHealth
-from services.ports import BillRefs, QboPermanent
+from services.ports import BillRefs, FetchedFile, QboPermanent
 from settings import Settings
 
 
@@ -203,3 +204,11 @@ class Gateway:
             for name in found:
                 found[name].extend(block.get(name, []))
         return found
+
+    def attachables(self, bill_id: str) -> list[dict]:
+        """The file Attachables linked to this Bill, e.g. [{"Id": "5000", "FileName": "FE-20931.pdf", ...}]."""
+        return attachables_of(self.query, bill_id)
+
+    def attach(self, bill_id: str, file: FetchedFile) -> dict:
+        """Upload `file` linked to the Bill (one call, through the limiter); the Attachable, else QboPermanent."""
+        return uploaded(self.call(upload_operation(bill_id, file)), file)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from flask import Flask, jsonify, request
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from sandbox.erp_host.files import register as register_files
 from sandbox.erp_host.komet import TOKEN, komet_blueprint
 from sandbox.erp_host.outage import register as register_outage
 
@@ -128,4 +129,6 @@ def create_app(secret: str | None = None, komet_token: str = TOKEN) -> Flask:
 
     # The demo's down switch (GET/POST/DELETE /_sandbox/down): 503 with Retry-After for a while.
     register_outage(app, state)
+    # The invoices' documents (GET /files/<number>.pdf), which the example uploads name as their attachment_url.
+    register_files(app)
     return app

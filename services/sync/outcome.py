@@ -8,7 +8,7 @@ from sqlalchemy import select
 from invoices.audit import AuditKind
 from invoices.bill import InvoiceFacts, LineFacts, traced
 from invoices.books import redated_note
-from invoices.events import InvoiceChanged
+from invoices.events import AttachmentDue, InvoiceChanged
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import AuditEntry, Invoice
@@ -72,6 +72,9 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
                 detail += ". " + note
         values = {"bill_id": bill_id, "bill_number": number, **({"bill_confirmed_at": utcnow()} if confirmed else {})}
         result = apply_action(uow, invoice_id, action, SYSTEM, reason=detail, values=values)
+        if result.after is Status.SYNCHRONIZED and invoice.current.attachment_url:
+            # The Bill exists, created or adopted: its file goes on it (services/files/attachment.py), once.
+            uow.emit(AttachmentDue(invoice_id))
     return result.after.value
 
 

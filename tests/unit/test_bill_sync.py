@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from invoices.events import InvoiceChanged, SyncRequested
+from invoices.events import AttachmentDue, InvoiceChanged, SyncRequested
 from models import AuditEntry
 from services.locks import Busy
 from services.ports import QboPermanent, QboTransient
@@ -47,7 +47,11 @@ def test_an_invoice_in_es_becomes_synchronized_with_its_one_bill_and_is_announce
     invoice = stored(runtime, invoice_id)
     assert (invoice.status, invoice.bill_id, invoice.bill_number, invoice.last_error) == ("S", bill["Id"], NUMBER, None)
     assert qbo.called("create_bill") == [request_id(invoice_id, 1, invoice.version - 1)]
-    assert events == [InvoiceChanged(invoice_id, *audit_ids(runtime, invoice_id, "sync_succeeded"))]
+    # The Bill exists: its file (the example's attachment_url) is due on it too.
+    assert events == [
+        InvoiceChanged(invoice_id, *audit_ids(runtime, invoice_id, "sync_succeeded")),
+        AttachmentDue(invoice_id),
+    ]
 
 
 def test_a_held_invoice_lock_raises_busy_and_changes_nothing(runtime, qbo, wiring, events):

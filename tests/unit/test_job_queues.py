@@ -15,6 +15,7 @@ TASKS = [
     tasks.reconcile_delivery,
     tasks.deliver_erp_events,
     tasks.mark_in_komet,
+    tasks.attach_file,
     sweep.sweep,
 ]
 
