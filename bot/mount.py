@@ -9,6 +9,7 @@ from slack_bolt.authorization import AuthorizeResult
 
 from bot import listeners
 from bot.refusals import handle_error
+from bot.request_fields import envelope_problem
 from bot.signature import NotFromSlack, verify_slack_signature
 from bot.slack_client import listener_client
 from services.runtime import Runtime
@@ -67,6 +68,10 @@ def register(flask_app: Flask) -> None:
             parsed = to_bolt_request(request)
         except _UNREADABLE as error:
             log.warning("a signed request to /slack/events could not be parsed (%s)", type(error).__name__)
+            return _answer(400, "This request's body is not one Slack sends.")
+        problem = envelope_problem(parsed.body)
+        if problem:
+            log.warning("a signed request to /slack/events is not one Slack sends: %s", problem)
             return _answer(400, "This request's body is not one Slack sends.")
         return to_flask_response(app.dispatch(parsed))
 

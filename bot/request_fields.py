@@ -11,6 +11,12 @@ _USER = re.compile(rf"[UW][A-Z0-9]{{2,{MAX_USER_ID - 1}}}")
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,40}")
 # No stored text holds these (intake refuses them), and PostgreSQL cannot even compare a text holding NUL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What Bolt reads of every request before a listener runs (slack_bolt.request.payload_utils' is_event, is_view...,
+# its authorization and its unhandled-request log) indexes these without a type check: `"type" in body["event"]`
+# on a string, `body["view"]["type"]`, `body["actions"][0].get(...)`. Slack always sends them as below, so a body
+# that does not is refused before Bolt sees it instead of raising inside Bolt as a 500.
+_OBJECTS = ("container", "message", "state", "view", "event")
+_IDS = ("user", "channel", "team", "enterprise")  # an object with an id, or the id alone (commands, events)
 
 
 def user_id(body: dict) -> str:
@@ -46,3 +52,38 @@ def channel_id(body: dict) -> str:
 def has_control_characters(text: str) -> bool:
     """True when `text` holds a control character other than tab and line breaks (NUL, escape, ...)."""
     return _CONTROL.search(text) is not None
+
+
+def envelope_problem(body: object) -> str | None:
+    """Why a parsed Slack body is not one Slack sends, for the log line; None when Bolt and the listeners can read it.
+
+    body: {"type": "block_actions", "user": {"id": "U0BUYER1"}, "actions": [{"action_id": "invoice_approve"}]}
+    """
+    if not isinstance(body, dict):
+        return f"the body is a JSON {type(body).__name__}, not an object"
+    if not isinstance(body.get("type", ""), str):
+        return "its type is not a text"
+    for key in _IDS:
+        if not isinstance(body.get(key), (dict, str, type(None))):
+            return f"its {key} is neither an object nor an id"
+    for key in _OBJECTS:
+        if key in body and not isinstance(body[key], dict):
+            return f"its {key} is not an object"
+    for key in ("view", "event"):  # both are told apart by their type; a view also by its callback_id
+        if key in body and not isinstance(body[key].get("type"), str):
+            return f"its {key} has no type"
+    if "view" in body and not isinstance(body["view"].get("callback_id", ""), str):
+        return "its view's callback_id is not a text"
+    if "actions" in body and not _actions(body["actions"]):
+        return "its actions are not a list of actions, each with an action_id"
+    if "authorizations" in body and not _objects(body["authorizations"]):
+        return "its authorizations are not a list of objects"
+    return None
+
+
+def _actions(actions: object) -> bool:
+    return _objects(actions) and bool(actions) and all(isinstance(a.get("action_id"), str) for a in actions)
+
+
+def _objects(items: object) -> bool:
+    return isinstance(items, list) and all(isinstance(item, dict) for item in items)

@@ -2,8 +2,10 @@
 
 import re
 
+from bot.mentions import may_act
 from bot.mrkdwn import MESSAGE_TEXT, esc, fit
 from invoices.audit import Audited, AuditKind
+from invoices.reminders import read_note, waited_words
 from invoices.statuses import Action, Status
 from services.views import ThreadEntry
 
@@ -33,6 +35,7 @@ LINES: dict[Audited, str] = {
     AuditKind.KOMET_REFUSED: ":warning: Komet refused to mark the invoice Synchronized: {detail}. It stays "
     "Synchronized here.",
     AuditKind.KOMET_NOT_MARKED: ":warning: Not marked Synchronized in Komet: {detail}. It stays Synchronized here.",
+    AuditKind.APPROVAL_REMINDER: ":alarm_clock: Reminder: this invoice has waited {detail} for {stage} approval.",
     AuditKind.ATTACHMENT_ADDED: ":paperclip: {detail} attached to Bill {bill} in QuickBooks.",
     AuditKind.ATTACHMENT_NOT_ADDED: ":warning: Attachment not added to Bill {bill}: {detail}. The invoice stays "
     "Synchronized; attach the file in QuickBooks if it is needed.",
@@ -50,9 +53,15 @@ def thread_line(entry: ThreadEntry, bill_number: str) -> str:
     """One sentence for an audit entry, e.g. 'Approved for Procurement by <@U0BUYER1>.'."""
     detail = esc((entry.detail or "").strip())
     stage = "Procurement" if entry.from_status == Status.PENDING_PROCUREMENT else "Accounting"
+    note = read_note(entry.detail) if entry.action == AuditKind.APPROVAL_REMINDER else None
+    if note:
+        detail = waited_words(note.waited)
     line = LINES[entry.action].format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number))
     added = _SYNCED_AND.search(detail) if entry.action == Action.SYNC_SUCCEEDED else None
     if added:
         # What the sync adds to the fact, e.g. that the Bill is dated after a closed period (CLOSED_BOOKS).
         line += " " + added.group(1)
+    if note:
+        # Who may act now, as mentions that notify them: Slack ids the reminder kept, checked in bot.mentions.
+        line += " " + may_act(note)
     return fit(line, MESSAGE_TEXT)

@@ -17,6 +17,8 @@ class AuditKind(StrEnum):
     KOMET_MARKED = "komet_marked"
     KOMET_REFUSED = "komet_refused"
     KOMET_NOT_MARKED = "komet_not_marked"
+    # An invoice waited APPROVAL_REMINDER_AFTER in AP or AA (§8): its thread mentions who may act (invoices.reminders).
+    APPROVAL_REMINDER = "approval_reminder"
     # The invoice's file on its Bill (§8): attached (the Attachable's file name), or not and why; told once each.
     ATTACHMENT_ADDED = "attachment_added"
     ATTACHMENT_NOT_ADDED = "attachment_not_added"
