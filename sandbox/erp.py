@@ -36,6 +36,9 @@ EXAMPLE_UPLOAD = {
         "charges": [{"description": "Handling", "amount": "34.50"}],
     },
 }
+# Where the example's documents are said to be (DESIGN.md §4's placeholder, never fetched). `make run`'s local ERP
+# serves real ones at <its URL>/files/<number>.pdf (sandbox/erp_host/files.py): pass that as `files_url`.
+EXAMPLE_FILES_URL = "https://files.example.com/"
 # A vendor the example company has never sent, so it has no stored QB accounting name to fall back on.
 UNNAMED_VENDOR = {"code": "CAMPOVERDE", "name": "Campo Verde Flowers"}
 # With the default BILL_NUMBER_FORMAT "{po_number}-{invoice_number}" this makes a 28-character Bill number,
@@ -77,8 +80,11 @@ def build_upload(
     long_bill_number: bool = False,
     closed_period: bool = False,
     ship_date: str | None = None,
+    files_url: str | None = None,
 ) -> dict:
-    """The example upload with the asked variations; an explicit number or ship date wins over the flags."""
+    """The example upload with the asked variations; an explicit number or ship date wins over the flags.
+
+    `files_url` (e.g. "http://127.0.0.1:8013/files/") is where the invoice's PDF is served, named by its number."""
     upload = example_upload()
     invoice, order = upload["invoice"], upload["purchase_order"]
     if long_bill_number:
@@ -87,8 +93,8 @@ def build_upload(
         invoice["number"] = fresh_number()
     if number:
         invoice["number"] = number
-    if invoice["number"] != EXAMPLE_UPLOAD["invoice"]["number"]:
-        invoice["attachment_url"] = f"https://files.example.com/{invoice['number']}.pdf"
+    if files_url or invoice["number"] != EXAMPLE_UPLOAD["invoice"]["number"]:
+        invoice["attachment_url"] = f"{files_url or EXAMPLE_FILES_URL}{invoice['number']}.pdf"
     if no_qb_name:
         upload["vendor"] = dict(UNNAMED_VENDOR)
     if total is not None:
@@ -100,7 +106,16 @@ def build_upload(
     return upload
 
 
-VARIATIONS = ("new_number", "number", "total", "no_qb_name", "long_bill_number", "closed_period", "ship_date")
+VARIATIONS = (
+    "new_number",
+    "number",
+    "total",
+    "no_qb_name",
+    "long_bill_number",
+    "closed_period",
+    "ship_date",
+    "files_url",
+)
 
 
 def signed_headers(secret: str, body: bytes, *, at: datetime | None = None, msg_id: str | None = None) -> dict:
@@ -186,6 +201,12 @@ def parser() -> argparse.ArgumentParser:
         help=f"ship date {CLOSED_PERIOD_SHIP_DATE}, inside the books' closed period",
     )
     cli.add_argument("--ship-date", type=_day, metavar="YYYY-MM-DD", help="this ship date")
+    cli.add_argument(
+        "--files-url",
+        metavar="URL",
+        help="where the invoice's PDF is served, e.g. make run's local ERP http://127.0.0.1:8013/files/ "
+        f"(default: {EXAMPLE_FILES_URL}, a placeholder never fetched)",
+    )
     cli.add_argument("--webhook-id", help="the delivery id (idempotency key); a new one by default")
     cli.add_argument("--secret", help="the UPLOAD_WEBHOOK_SECRET to sign with (default: as `make run` sets it)")
     cli.add_argument("--print", action="store_true", dest="print_only", help="print the upload; send nothing")

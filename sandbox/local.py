@@ -89,9 +89,12 @@ def main() -> None:
         _write_local_env(launcher.env)
         os.environ.update(launcher.env)
         _start_app(launcher, load_settings(), port)
+        # The local ERP serves the example's PDF, which then goes on its Bill.
+        erp_files = launcher.env["ERP_EVENTS_URL"].removesuffix("/erp/events") + "/files/" if runs_erp else None
         print(
             f"\ninvoice-sync is up: http://127.0.0.1:{port}/healthz\n"
-            f"  upload the example invoice: {sys.executable} -m sandbox.erp http://127.0.0.1:{port}",
+            f"  upload the example invoice: {sys.executable} -m sandbox.erp http://127.0.0.1:{port}"
+            + (f" --files-url {erp_files}" if erp_files else ""),
             flush=True,
         )
         if slack_page:

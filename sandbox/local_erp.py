@@ -53,4 +53,8 @@ def start_erp(launcher, port: int, instance: Path, local_env: str) -> str:
         announce="ERP_EVENTS_URL",
     )
     launcher.env["ERP_EVENTS_URL"] = found["ERP_EVENTS_URL"]
-    return found["ERP_EVENTS_URL"].removesuffix("/erp/events")
+    base = found["ERP_EVENTS_URL"].removesuffix("/erp/events")
+    # The example uploads' PDFs are served here (GET /files/<number>.pdf), on 127.0.0.1, which the app fetches
+    # from only when a prefix names it: this one, unless ATTACHMENT_ALLOWED_URLS is configured.
+    launcher.default("ATTACHMENT_ALLOWED_URLS", f"{base}/files/")
+    return base

@@ -57,6 +57,8 @@ class ErpDesk:
         self.base_url = base_url
         self._secret = secret
         self.view = ErpView(host_url) if host_url else None
+        # The local ERP serves each invoice's PDF, so the uploads name it and the Bill gets the file.
+        self.files_url = f"{host_url.rstrip('/')}/files/" if host_url else None
         self._lock = threading.Lock()
         self._answers: deque[dict] = deque(maxlen=ANSWERS_KEPT)
         self._last: dict | None = None
@@ -73,7 +75,7 @@ class ErpDesk:
                 }
             )
         label, _, options = VARIATIONS[variation]
-        upload = self._changed() if variation == "changed-total" else build_upload(**options)
+        upload = self._changed() if variation == "changed-total" else build_upload(**options, files_url=self.files_url)
         number = upload["invoice"]["number"]
         try:
             answer = post_upload(self.base_url, upload, self._secret or configured_secret())
@@ -119,7 +121,7 @@ class ErpDesk:
 
     def _changed(self) -> dict:
         with self._lock:
-            upload = copy.deepcopy(self._last) if self._last else build_upload()
+            upload = copy.deepcopy(self._last) if self._last else build_upload(files_url=self.files_url)
         return with_total(upload, Decimal(upload["invoice"]["total"]) + CHANGE)
 
     def _remember(self, entry: dict) -> dict:
