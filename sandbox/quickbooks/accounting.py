@@ -100,12 +100,16 @@ def preferences(realm):
                 "MultiCurrencyEnabled": company.multicurrency_enabled,
                 "HomeCurrency": {"value": company.home_currency},
             },
+            # Intuit's Preferences reference: "Warn if duplicate bill number is used" is OtherPrefs.NameValue
+            # Name="WarnDuplicateBillNumber", Value "true" or "false" (its example answers "false"; the check
+            # number's is "WarnDuplicateCheckNumber").
             "OtherPrefs": {
                 "NameValue": [
+                    {"Name": "WarnDuplicateCheckNumber", "Value": "true"},
                     {
-                        "Name": "VendorAndPurchasesPrefs.WarnDuplicateBillNum",
+                        "Name": "WarnDuplicateBillNumber",
                         "Value": "true" if company.warn_duplicate_bill_number else "false",
-                    }
+                    },
                 ]
             },
             "Id": "1",

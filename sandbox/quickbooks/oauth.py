@@ -33,6 +33,7 @@ def issue_tokens(store, realm_id, grant=None):
         "realm": realm_id,
         "grant": grant,
         "rotated": None,
+        "issued": now,
         "expires": now + settings.scaled(settings.refresh_token_seconds),
     }
     return {
@@ -42,6 +43,26 @@ def issue_tokens(store, realm_id, grant=None):
         "refresh_token": refresh,
         "x_refresh_token_expires_in": int(settings.refresh_token_seconds),
     }
+
+
+def refreshed(store, presented, record, now):
+    """The answer to a refresh with a live refresh token: a new access token and, as Intuit rotates them, the same
+    refresh token while it is younger than refresh_rotation_seconds (about 24 hours), else a new one; lock held.
+
+    Intuit's Authorization FAQ (developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-
+    authorization/faq, as quoted in airbytehq/airbyte #7296: "The refresh token of the Quickbooks API can change
+    after 24 hours") and python-quickbooks #223 ("the refresh() function call might return a new refresh token
+    ... we need to use that token for future requests"): a client must keep whatever it is answered. The kept
+    token's 100-day expiry rolls with each use (Intuit's 2024 token-management post: "a rolling expiry date").
+    """
+    settings = store.settings
+    if record["rotated"] or now - record.get("issued", 0) >= settings.scaled(settings.refresh_rotation_seconds):
+        record["rotated"] = record["rotated"] or now
+        return issue_tokens(store, record["realm"], record["grant"])
+    answer = issue_tokens(store, record["realm"], record["grant"])
+    del store.refresh_tokens[answer["refresh_token"]]
+    record["expires"] = now + settings.scaled(settings.refresh_token_seconds)
+    return {**answer, "refresh_token": presented}
 
 
 def bearer_realm(store, header, realm_id):
@@ -137,8 +158,7 @@ def token():
             grace = store.settings.scaled(store.settings.refresh_grace_seconds)
             if record is None or record["expires"] < now or (record["rotated"] and now - record["rotated"] > grace):
                 return _oauth_error("invalid_grant")
-            record["rotated"] = record["rotated"] or now
-            return jsonify(issue_tokens(store, record["realm"], record["grant"]))
+            return jsonify(refreshed(store, request.form.get("refresh_token", ""), record, now))
     return _oauth_error("unsupported_grant_type")
 
 

@@ -18,6 +18,9 @@ class Settings:
     access_token_seconds: float = 3600
     refresh_token_seconds: float = 8726400
     refresh_grace_seconds: float = 60
+    # Intuit answers a refresh with the same refresh token for about a day, then with a new one (sandbox/quickbooks/
+    # oauth.py says where this is documented); 0 rotates it on every refresh.
+    refresh_rotation_seconds: float = 86400
     client_id: str = "sandbox-client-id"
     client_secret: str = "sandbox-client-secret"
     realm_id: str = "9341455000000001"
@@ -68,7 +71,10 @@ class Realm:
     class_tracking_per_line: bool = True
     class_tracking_per_txn: bool = False
     track_departments: bool = False
-    warn_duplicate_bill_number: bool = True
+    # Off, as Intuit's Preferences example answers it ("WarnDuplicateBillNumber": "false") and as a new company
+    # starts ("Warn if duplicate bill number is used" is a setting to turn on: Settings, Advanced, Other
+    # preferences); only then is a duplicate DocNumber refused with 6140.
+    warn_duplicate_bill_number: bool = False
     book_close_date: str | None = None
     multicurrency_enabled: bool = False
     home_currency: str = "USD"

@@ -5,13 +5,13 @@ import hashlib
 import hmac
 import json
 import logging
-import queue
 import threading
 import time
 import uuid
 
 import requests
 
+from .delivery import Lines, acknowledged
 from .wire import utc_time
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,12 @@ def payload(event, fmt):
 
 
 class Notifier:
-    """Records change events and delivers them, in order, on one daemon thread."""
+    """Records change events and delivers them, in order per company, on one daemon thread; an event not
+    acknowledged is delivered again on Intuit's retry schedule and holds its company's later events (delivery.py)."""
 
     def __init__(self, store):
         self.store = store
-        self.outbox = queue.Queue()
+        self.outbox = Lines()
         self.thread = None
 
     def publish(self, realm_id, changes):
@@ -105,27 +106,32 @@ class Notifier:
         return chosen
 
     def wait_idle(self, timeout=5.0):
-        """Block until every queued delivery was attempted; for tests and the control API."""
+        """Block until no delivery is due (each was attempted, or waits for a retry); for tests and the control API."""
         deadline = time.time() + timeout
-        while self.outbox.unfinished_tasks and time.time() < deadline:
+        while not self.outbox.idle() and time.time() < deadline:
             time.sleep(0.01)
-        return not self.outbox.unfinished_tasks
+        return self.outbox.idle()
 
     def _enqueue(self, event):
         if self.thread is None or not self.thread.is_alive():
             self.thread = threading.Thread(target=self._run, name="qbo-sandbox-webhooks", daemon=True)
             self.thread.start()
-        self.outbox.put(event)
+        self.outbox.add(event)
 
     def _run(self):
         while True:
-            event = self.outbox.get()
+            head = self.outbox.next_due()  # the head stays due (so not idle) until done() below
             try:
-                self._deliver(event)
-            finally:
-                self.outbox.task_done()
+                ok = self._deliver(head[0], head[1])
+            except Exception:  # noqa: BLE001 - a delivery thread that dies would deliver nothing more
+                log.exception("webhook delivery failed")
+                ok = False
+            with self.store.lock:
+                scale = self.store.settings.time_scale
+            self.outbox.done(head, ok, scale)
 
-    def _deliver(self, event):
+    def _deliver(self, event, retries=0):
+        """One attempt; whether it was acknowledged (no URL configured: nothing to deliver, so done)."""
         with self.store.lock:
             settings = self.store.settings
             url, fmt, token, timeout = (
@@ -135,14 +141,14 @@ class Notifier:
                 settings.webhook_timeout,
             )
         if not url:
-            return
+            return True
         body = json.dumps(payload(event, fmt)).encode("utf-8")
         headers = {
             "Content-Type": CONTENT_TYPES.get(fmt, "application/json"),
             "intuit-signature": signature(token, body),
             "intuit-t-id": str(uuid.uuid4()),
         }
-        record = {"event_id": event["id"], "format": fmt, "url": url, "at": time.time()}
+        record = {"event_id": event["id"], "format": fmt, "url": url, "at": time.time(), "retry": retries}
         try:
             record["status"] = requests.post(url, data=body, headers=headers, timeout=timeout).status_code
         except requests.RequestException as exc:
@@ -151,3 +157,4 @@ class Notifier:
         with self.store.lock:
             self.store.deliveries.append(record)
             del self.store.deliveries[:-1000]
+        return acknowledged(record.get("status"))

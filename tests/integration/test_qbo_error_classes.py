@@ -50,7 +50,7 @@ def test_an_absent_vendor_named_like_a_fault_fails_alone_and_the_invoices_sent_w
     assert [stored(qbo_runtime, i).status for i in ids] == ["S", "F", "S"]
     error = stored(qbo_runtime, ids[1]).last_error
     assert f"QuickBooks has no active vendor named exactly {name!r}" in error
-    assert "correct the vendor's QB accounting name" in error and "Retry" in error
+    assert "the QB accounting name in the ERP and upload the invoice again" in error and "Retry" in error
     assert sorted(b["DocNumber"] for b in sandbox.bills()) == ["100482-FE-30000", "100482-FE-30002"]
     untouched(qbo_runtime, sandbox.realm)
     stats = sandbox.control("GET", f"/realms/{sandbox.realm}/stats")
@@ -80,6 +80,7 @@ def test_a_parser_error_echoing_words_of_other_faults_is_only_that_query_refused
 def test_a_bill_number_echoed_in_a_duplicate_refusal_fails_only_that_bill_single_or_batched(
     qbo_runtime, sandbox, number
 ):
+    sandbox.control("PUT", f"/realms/{sandbox.realm}/preferences", warn_duplicate_bill_number=True)
     gateway = qbo_runtime.quickbooks()
     refs = BillRefs(gateway.vendor_id(VENDOR), gateway.item_id(ITEM), gateway.classes()["Miami"])
     numbered = BillNumbering("{invoice_number}")

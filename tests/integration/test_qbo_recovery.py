@@ -105,7 +105,7 @@ def test_two_workers_never_sync_the_same_invoice_at_once(qbo_runtime, sandbox):
 
 
 def test_refresh_token_rotation_survives_a_worker_restart(qbo_runtime, sandbox):
-    sandbox.control("POST", "/config", refresh_grace_seconds=0)
+    sandbox.control("POST", "/config", refresh_grace_seconds=0, refresh_rotation_seconds=0)
     bootstrap = qbo_runtime.settings.qbo_refresh_token.get_secret_value()
     assert settle(qbo_runtime, sent_invoice(qbo_runtime)) == "S"
     sandbox.control("POST", f"/realms/{sandbox.realm}/expire-tokens")

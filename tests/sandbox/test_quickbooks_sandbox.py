@@ -85,7 +85,11 @@ def test_discovery_code_exchange_and_refresh_rotation_work_with_intuitlib(sandbo
     redirect = parse_qs(urlparse(consent.headers["Location"]).query)
     assert redirect["state"] == [auth.state_token] and redirect["realmId"] == [sandbox.realm]
     auth.get_bearer_token(redirect["code"][0], realm_id=redirect["realmId"][0])
-    first = auth.refresh_token
+    first, access = auth.refresh_token, auth.access_token
+    auth.refresh()
+    # Within a day Intuit answers the same refresh token (with a new access token); after it, a new one.
+    assert auth.refresh_token == first and auth.access_token != access and auth.expires_in == 3600
+    sandbox.control("POST", "/config", refresh_rotation_seconds=0)
     auth.refresh()
     assert auth.refresh_token != first and auth.access_token and auth.expires_in == 3600
     with pytest.raises(AuthClientError):
@@ -93,7 +97,7 @@ def test_discovery_code_exchange_and_refresh_rotation_work_with_intuitlib(sandbo
 
 
 def test_stale_refresh_token_is_refused_after_grace():
-    sandbox = QboSandbox(time_scale=0.01)
+    sandbox = QboSandbox(time_scale=0.01, refresh_rotation_seconds=0)
     try:
         auth = auth_client(sandbox)
         old = sandbox.control("POST", f"/realms/{sandbox.realm}/tokens")["refresh_token"]
@@ -165,6 +169,9 @@ def test_a_private_note_or_line_description_over_4000_characters_is_refused_with
 
 
 def test_duplicate_doc_number_is_refused_with_6140_only_when_the_company_warns(sandbox, qb):
+    warns = Preferences.get(qb=qb).OtherPrefs.NameValue
+    assert {"Name": "WarnDuplicateBillNumber", "Value": "false"} in [vars(pair) for pair in warns]  # Intuit's default
+    sandbox.control("PUT", f"/realms/{sandbox.realm}/preferences", warn_duplicate_bill_number=True)
     make_bill(qb).save(qb=qb)
     with pytest.raises(QuickbooksException) as error:
         make_bill(qb).save(qb=qb)
