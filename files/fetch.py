@@ -58,8 +58,10 @@ class Fetcher:
         read_timeout: float = 20.0,
         deadline: float = 120.0,
         resolver: Resolver = resolve,
+        ca_certs: str | None = None,
     ):
         self.policy = Policy(allowed)
+        self.ca_certs = ca_certs or certifi.where()
         self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         self.read_timeout, self.deadline, self.resolver = read_timeout, deadline, resolver
 
@@ -98,7 +100,7 @@ class Fetcher:
                     address,
                     target.port,
                     cert_reqs="CERT_REQUIRED",
-                    ca_certs=certifi.where(),
+                    ca_certs=self.ca_certs,
                     server_hostname=target.host,
                     assert_hostname=target.host,
                 )

@@ -1,9 +1,17 @@
 """Fetching an invoice's file over real HTTP: every refusal with its reason, redirects checked hop by hop."""
 
+import ssl
+import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from flask import Flask, Response, redirect, request
+from werkzeug.serving import make_server
 
 from files import policy
 from files.fetch import MAX_BYTES, Fetcher
@@ -175,3 +183,53 @@ def test_5xx_and_a_refused_connection_are_transient_and_a_404_is_not(served):
     assert said.startswith("could not connect to 127.0.0.1:9 (") and "refused" in said.lower()
     said = reason(FileRefused, fetcher(served).fetch, f"{served}/files/gone.pdf")
     assert said == f"the file server answered 404 NOT FOUND for {served}/files/gone.pdf"
+
+
+def _certificate(tmp_path, name: str) -> tuple[str, str]:
+    """A self-signed certificate for `name` and its key, as PEM files: (certificate, key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.crt", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_path), str(key_path)
+
+
+@pytest.mark.parametrize("served_as, fetched", [("files.test", True), ("other.test", False)])
+def test_https_goes_to_the_vetted_address_and_checks_the_certificate_against_the_name(
+    tmp_path, monkeypatch, served_as, fetched
+):
+    cert, key = _certificate(tmp_path, served_as)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = make_server("127.0.0.1", 0, file_server(), threaded=True, ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    monkeypatch.setattr(policy, "non_public", lambda address: None)
+    try:
+        prefix = f"https://files.test:{server.server_port}/files/"
+        pinned = Fetcher((prefix,), resolver=lambda *_: ["127.0.0.1"], ca_certs=cert)
+        url = f"{prefix}host.txt"
+        if fetched:
+            assert pinned.fetch(url).data == f"files.test:{server.server_port}".encode()
+        else:
+            said = reason(FileRefused, pinned.fetch, url)
+            assert said.startswith("the TLS connection to files.test was refused: ")
+    finally:
+        server.shutdown()
+        server.server_close()
