@@ -24,7 +24,8 @@ def upgrade() -> None:
     # and tell each old card's thread; only Bills made from now on get their file.
     op.execute(
         "UPDATE invoices SET attachment_bill_id = bill_id, "
-        "attachment_note = 'the Bill was made before invoice-sync attached files' WHERE bill_id IS NOT NULL"
+        "attachment_note = 'the Bill was made before invoice-sync attached files' "
+        "WHERE bill_id IS NOT NULL AND status IN ('S', 'P')"
     )
 
 
