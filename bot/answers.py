@@ -2,7 +2,7 @@
 
 from bot.amounts import money
 from bot.cards import when
-from bot.mrkdwn import MESSAGE_TEXT, esc, escaped, fit
+from bot.mrkdwn import MESSAGE_TEXT, echoed, escaped, fit
 from services.views import ErpDelivery, InvoiceView
 
 SUMMARY_ERROR = 1500  # so one long error leaves room in the answer for the other matches
@@ -20,8 +20,8 @@ HELP = "\n".join(
 def status_answer(number: str, views: list[InvoiceView]) -> str:
     """The answer to `/invoice status <number>`."""
     if not views:
-        return f"No invoice has the vendor invoice number, PO number or Bill number `{esc(number)}`."
-    header = f"{len(views)} invoices match `{esc(number)}`:\n\n" if len(views) > 1 else ""
+        return f"No invoice has the vendor invoice number, PO number or Bill number `{echoed(number)}`."
+    header = f"{len(views)} invoices match `{echoed(number)}`:\n\n" if len(views) > 1 else ""
     return fit(header + "\n\n".join(_summary(escaped(view)) for view in views), MESSAGE_TEXT)
 
 
@@ -82,5 +82,5 @@ def replay_answer(number: str, replayed: int | None) -> str:
     if replayed is None:
         return "Only A/P senders may send ERP events again."
     if replayed == 0:
-        return f"No undelivered ERP event of an invoice numbered `{esc(number)}`."
-    return f"{replayed} undelivered ERP event{'s' if replayed != 1 else ''} of `{esc(number)}` will be sent again."
+        return f"No undelivered ERP event of an invoice numbered `{echoed(number)}`."
+    return f"{replayed} undelivered ERP event{'s' if replayed != 1 else ''} of `{echoed(number)}` will be sent again."

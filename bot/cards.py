@@ -1,4 +1,9 @@
-"""The approval cards, as Block Kit built with slack_sdk.models.blocks."""
+"""The approval cards, as Block Kit built with slack_sdk.models.blocks.
+
+Every mrkdwn text is `verbatim`, so Slack links no bare URL or channel name of the data by itself (only the links
+we write as <url|label>): https://docs.slack.dev/reference/block-kit/composition-objects/text-object; the header,
+plain_text, shows no emoji code of the data either (`emoji` false, same page).
+"""
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -7,6 +12,7 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
+    PlainTextObject,
     SectionBlock,
 )
 
@@ -73,7 +79,8 @@ def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
     return [
         SectionBlock(
             text=MarkdownTextObject(
-                text=fit(f":arrows_counterclockwise: *Replaced by revision {view.revision}* — {newer}.", SECTION_TEXT)
+                text=fit(f":arrows_counterclockwise: *Replaced by revision {view.revision}* — {newer}.", SECTION_TEXT),
+                verbatim=True,
             )
         ),
         ContextBlock(
@@ -83,7 +90,8 @@ def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
                         f"Invoice {v.number} · {v.vendor_name} · PO {v.po_number}: this card showed an earlier "
                         f"revision and can no longer be acted on · invoice-sync id {v.id}",
                         SECTION_TEXT,
-                    )
+                    ),
+                    verbatim=True,
                 )
             ]
         ),
@@ -95,10 +103,12 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     department = "Procurement" if kind == CardKind.PROCUREMENT else "Accounting"
     v = escaped(view)
     blocks: list[Block] = [
-        HeaderBlock(text=plain(f"Invoice {view.number} · {view.vendor_name}", HEADER_TEXT)),
+        HeaderBlock(
+            text=PlainTextObject(text=plain(f"Invoice {view.number} · {view.vendor_name}", HEADER_TEXT), emoji=False)
+        ),
         SectionBlock(
             fields=[
-                MarkdownTextObject(text=fit(field, FIELD_TEXT))
+                MarkdownTextObject(text=fit(field, FIELD_TEXT), verbatim=True)
                 for field in (
                     f"*Vendor*\n{v.vendor_name}",
                     f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}",
@@ -114,7 +124,9 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
     ]
     if view.attachment_url:
         link = document_link(view.attachment_url)
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(f":paperclip: {link}", SECTION_TEXT))]))
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=fit(f":paperclip: {link}", SECTION_TEXT), verbatim=True)])
+        )
     blocks.append(DividerBlock())
     blocks.append(_section(_approvals(v)))
     notes = _notes(v)
@@ -126,14 +138,18 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
         blocks.append(ActionsBlock(block_id=f"invoice_{kind}_actions", elements=elements))
     blocks.append(
         ContextBlock(
-            elements=[MarkdownTextObject(text=f"{department} card · invoice-sync id {v.id} · revision {v.revision}")]
+            elements=[
+                MarkdownTextObject(
+                    text=f"{department} card · invoice-sync id {v.id} · revision {v.revision}", verbatim=True
+                )
+            ]
         )
     )
     return blocks
 
 
 def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=fit(text, SECTION_TEXT)))
+    return SectionBlock(text=MarkdownTextObject(text=fit(text, SECTION_TEXT), verbatim=True))
 
 
 def _lines(view: InvoiceView) -> str:

@@ -19,14 +19,22 @@ _NEXT = " Next, you say why."
 def confirm_of(action: Action, view: InvoiceView) -> ConfirmObject | None:
     """The dialog a click on `action`'s button asks first, or None for a button that acts at once."""
     if action is Action.SEND:
-        return _dialog(
-            "Send to QuickBooks?",
-            f"Creates Bill {view.bill_number} for {money(view.total, view.currency)} in QuickBooks.",
-            "Send",
-        )
+        return _dialog("Send to QuickBooks?", _sends(view), "Send")
     if action is Action.RETURN_TO_APPROVED:
         return _dialog("Return to Approved?", _bill_stays(view) + _NEXT, "Continue")
     return None
+
+
+def _sends(view: InvoiceView) -> str:
+    # An invoice returned to Approved keeps its Bill's id (only BILL_DELETED clears it, invoices/statuses.py EFFECTS),
+    # and the sync looks the Bill number up first and adopts ours instead of creating one (services/sync/exactly_once).
+    amount = money(view.total, view.currency)
+    if view.bill_id:
+        return (
+            f"Adopts Bill {view.bill_number} (QuickBooks id {view.bill_id}), already in QuickBooks, for {amount}: "
+            "no second Bill is created."
+        )
+    return f"Creates Bill {view.bill_number} for {amount} in QuickBooks."
 
 
 def _bill_stays(view: InvoiceView) -> str:
@@ -49,7 +57,8 @@ def _bill_stays(view: InvoiceView) -> str:
 def _dialog(title: str, text: str, confirm: str) -> ConfirmObject:
     return ConfirmObject(
         title=PlainTextObject(text=plain(title, TITLE), emoji=True),
-        text=PlainTextObject(text=plain(text, TEXT), emoji=True),
+        # The text carries data (the Bill number): an emoji code in it is shown as typed.
+        text=PlainTextObject(text=plain(text, TEXT), emoji=False),
         confirm=PlainTextObject(text=plain(confirm, BUTTON), emoji=True),
         deny=PlainTextObject(text="Cancel", emoji=True),
     )

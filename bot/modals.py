@@ -3,11 +3,11 @@
 import json
 from dataclasses import dataclass
 
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, PlainTextInputElement, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.buttons import MAX_INVOICE_ID
-from bot.mrkdwn import SECTION_TEXT, esc, fit
+from bot.mrkdwn import SECTION_TEXT, fit, neutral
 from bot.refusals import Unusable, quoted
 from bot.request_fields import has_control_characters
 from bot.slack_client import describe, error_code
@@ -16,6 +16,8 @@ from invoices.statuses import Action, Status
 CALLBACK_ID = "invoice_reason"
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason_input"
+# The form's own limit; Slack enforces it only in its client, so a submission is checked against it again here.
+REASON_MAX = 2000
 _UNREADABLE = "This form could not be read, so nothing was done; close it and click the button on the card again."
 _TITLES = {
     Action.REJECT: ("Reject invoice", "Reject"),
@@ -60,11 +62,16 @@ def reason_modal(request: ReasonRequest, invoice_number: str) -> View:
         submit=submit,
         close="Cancel",
         blocks=[
-            SectionBlock(text=fit(f"Invoice *{esc(invoice_number)}*: {_ABOUT[request.action]}", SECTION_TEXT)),
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=fit(f"Invoice *{neutral(invoice_number)}*: {_ABOUT[request.action]}", SECTION_TEXT),
+                    verbatim=True,
+                )
+            ),
             InputBlock(
                 block_id=REASON_BLOCK,
                 label="Reason",
-                element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=2000),
+                element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=REASON_MAX),
             ),
         ],
     )
@@ -100,8 +107,10 @@ def reason_problem(reason: str, action: Action | None = None) -> str | None:
     """What is wrong with a typed reason, said inside the modal; None when it can be recorded."""
     if not reason:
         return _EMPTY.get(action, "Please say why, so the vendor invoice can be fixed.")
+    if len(reason) > REASON_MAX:
+        return f"The reason is {len(reason):,} characters long; please shorten it to at most {REASON_MAX:,}."
     if has_control_characters(reason):
-        return "The reason contains control characters that cannot be recorded; please type it again."
+        return "The reason contains control characters or broken text that cannot be recorded; please type it again."
     return None
 
 

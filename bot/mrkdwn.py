@@ -21,6 +21,21 @@ SECTION_TEXT, FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT = 3000, 2000, 150, 4000
 MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
 # Characters that end or split Slack's <url|label> syntax, or that no URL carries unencoded.
 _NOT_IN_A_LINK = re.compile(r"[<>|\s\x00-\x1f\x7f]")
+# Slack has escapes for &, < and > only (see above); a backslash escapes nothing (Slack's answer in
+# slackhq/slack-api-docs#34), and zero-width spaces around * _ ~ ` make Slack format more, not less (jsx-slack's
+# "exact mode", yhatt/jsx-slack docs/about-escape-and-exact-mode.md). So each formatting character of data, and a
+# ':' that could open an emoji code, is sent as the fallback of a date token with an invalid format, which Slack
+# shows as plain text (jsx-slack's <Escape>, same page); a '>' opening a line, which a token's fallback cannot carry
+# as &gt;, gets an invisible soft hyphen before it (same page), so it quotes nothing.
+_FORMATTING = re.compile(r"[*_~`]|:(?=[^\s:]+:)")
+_QUOTE_OPENER = re.compile(r"(^|\n)&gt;")
+_SHOWN_AS_TYPED = re.compile(r"<!date\^0\^\{_\}\|(.)>")
+# A link's label cannot hold a date token, so there each such character becomes its look-alike (jsx-slack's
+# replacements in hyperlinks, same page; U+A789 for the colon).
+_LOOK_ALIKES = {"*": "\u2217", "_": "\u02cd", "`": "\u02cb", "~": "\u223c", ":": "\ua789"}
+# What a person typed, echoed in an answer: control characters (NUL, ESC...) and half surrogate pairs replaced.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+ECHO = 80
 
 
 def esc(text: object) -> str:
@@ -28,14 +43,32 @@ def esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def neutral(text: object) -> str:
+    """Data for mrkdwn, shown as typed: escaped (esc), its * _ ~ ` and emoji codes not applied, no quote opened.
+
+    e.g. '*FREE* :fire:' → '<!date^0^{_}|*>FREE<!date^0^{_}|*> <!date^0^{_}|:>fire:', which Slack shows as typed.
+    """
+    text = _FORMATTING.sub(lambda found: f"<!date^0^{{_}}|{found.group(0)}>", esc(text))
+    return _QUOTE_OPENER.sub(lambda found: found.group(1) + "\u00ad&gt;", text)
+
+
+def echoed(text: str, limit: int = ECHO) -> str:
+    """What a person typed, for an answer's `code` span: unprintables replaced, cut to `limit`, no backtick, escaped.
+
+    Inside a code span Slack applies no formatting, so only a backtick (which would end it) is swapped for its
+    look-alike U+02CB (jsx-slack's replacement, docs/about-escape-and-exact-mode.md) and &, <, > are escaped.
+    """
+    return esc(plain(_UNPRINTABLE.sub("\ufffd", text), limit).replace("`", "\u02cb"))
+
+
 def escaped(value: T) -> T:
-    """A copy of a view (a dataclass, its nested views and tuples) with every text in it escaped for mrkdwn.
+    """A copy of a view (a dataclass, its nested views and tuples) with every text in it made `neutral` for mrkdwn.
 
     Builders of mrkdwn read data only through this, so a field added to a view is escaped without
     anyone remembering to. Enums (statuses, departments) are our own words and stay as they are.
     """
     if type(value) is str:
-        return esc(value)
+        return neutral(value)
     if isinstance(value, tuple):
         return tuple(escaped(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -79,8 +112,10 @@ def document_link(url: str) -> str:
 
 
 def linked(url: str, label: str) -> str | None:
-    """`<url|label>` with our own label, or None for a URL that is not plain http(s) (see document_link)."""
-    return f"<{esc(url)}|{label}>" if _linkable(url) else None
+    """`<url|label>` with our own label or `neutral` data, or None for a URL that is not plain http(s) (see
+    document_link)."""
+    shown = _SHOWN_AS_TYPED.sub(lambda found: _LOOK_ALIKES[found.group(1)], label)
+    return f"<{esc(url)}|{shown}>" if _linkable(url) else None
 
 
 def _linkable(url: str) -> bool:

@@ -5,9 +5,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from redis import Redis
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.cards import card_blocks, fallback_text, replaced_blocks, replaced_text
 from bot.cooldown import Cooldown
+from bot.mrkdwn import SECTION_TEXT, fit
 from bot.slack_client import describe, error_code, is_transient, job_client, surely_not_delivered
 from bot.thread_lines import thread_line
 from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
@@ -67,7 +69,9 @@ class SlackPoster:
         answer = self._call(
             posted.channel,
             ("post_line", text),
-            lambda: self.client.chat_postMessage(channel=posted.channel, thread_ts=posted.ts, text=text),
+            lambda: self.client.chat_postMessage(
+                channel=posted.channel, thread_ts=posted.ts, text=text, blocks=verbatim_blocks(text)
+            ),
         )
         return Posted(answer["channel"], answer["ts"])
 
@@ -105,3 +109,12 @@ class SlackPoster:
             if self.cooldown.remember(code, message, channel, payload):
                 raise SlackRefused(message, code) from error
             raise SlackStillRefused(message, code) from error
+
+
+def verbatim_blocks(text: str) -> list[SectionBlock]:
+    """A line's text as its one block: a `verbatim` text, so Slack links no bare URL of the data by itself.
+
+    A top-level `text` cannot be verbatim (https://docs.slack.dev/reference/block-kit/composition-objects/text-object);
+    with blocks, `text` stays the notification's words.
+    """
+    return [SectionBlock(text=MarkdownTextObject(text=fit(text, SECTION_TEXT), verbatim=True))]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from slack_bolt import BoltResponse
 
-from bot.mrkdwn import esc
+from bot.mrkdwn import neutral
 from bot.slack_client import WebClient, describe
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,8 @@ def handle_error(error: Exception, client: WebClient, body: dict, respond: Calla
         log.error("Slack request of type %s failed", _kind(body), exc_info=error)
         return BoltResponse(status=500, body="")
     try:
-        client.chat_postEphemeral(channel=error.channel, user=error.user, text=f":no_entry_sign: {esc(error.message)}")
+        text = f":no_entry_sign: {neutral(error.message)}"
+        client.chat_postEphemeral(channel=error.channel, user=error.user, text=text)
     except Exception as failure:  # noqa: BLE001 - the refusal is audited; only the explanation is lost
         log.warning("could not show %s why an action was refused: %s", error.user, describe(failure))
     return BoltResponse(status=200, body="")
@@ -60,7 +61,7 @@ def _respond(respond: Callable | None, message: str) -> None:
     if respond is None:
         return
     try:
-        respond(text=f":no_entry_sign: {esc(message)}", response_type="ephemeral", replace_original=False)
+        respond(text=f":no_entry_sign: {neutral(message)}", response_type="ephemeral", replace_original=False)
     except Exception as failure:  # noqa: BLE001 - nothing changed; only the explanation is lost
         log.warning("could not answer an unusable Slack request: %s", describe(failure))
 

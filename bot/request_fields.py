@@ -3,14 +3,17 @@
 import re
 
 from bot.refusals import Unusable, quoted
-from models import AuditEntry, Decision
+from models import AuditEntry, Decision, Invoice
 
 # Slack user ids start with U or W (workspace or Enterprise Grid); the audit log and decisions hold them whole.
 MAX_USER_ID = min(AuditEntry.__table__.c.actor.type.length, Decision.__table__.c.user_id.type.length)
 _USER = re.compile(rf"[UW][A-Z0-9]{{2,{MAX_USER_ID - 1}}}")
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,40}")
-# No stored text holds these (intake refuses them), and PostgreSQL cannot even compare a text holding NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# No stored number is longer, so a longer text typed after /invoice status is looked up nowhere.
+MAX_NUMBER = max(Invoice.__table__.c[name].type.length for name in ("number", "po_number", "bill_number"))
+# No stored text holds these (intake refuses them), and PostgreSQL cannot even compare a text holding NUL; half a
+# surrogate pair (JSON's "\ud800", which Python decodes as is) has no UTF-8 form, so no driver can send it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # What Bolt reads of every request before a listener runs (slack_bolt.request.payload_utils' is_event, is_view...,
 # its authorization and its unhandled-request log) indexes these without a type check: `"type" in body["event"]`
 # on a string, `body["view"]["type"]`, `body["actions"][0].get(...)`. Slack always sends them as below, so a body
@@ -49,8 +52,13 @@ def channel_id(body: dict) -> str:
     return found
 
 
+def searchable(text: str) -> bool:
+    """True when `text` could be a stored number: no longer than any, and without control characters."""
+    return len(text) <= MAX_NUMBER and not has_control_characters(text)
+
+
 def has_control_characters(text: str) -> bool:
-    """True when `text` holds a control character other than tab and line breaks (NUL, escape, ...)."""
+    """True when `text` holds a control character but tab and line breaks (NUL, escape...) or half a surrogate pair."""
     return _CONTROL.search(text) is not None
 
 

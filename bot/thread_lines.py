@@ -3,7 +3,7 @@
 import re
 
 from bot.mentions import may_act
-from bot.mrkdwn import MESSAGE_TEXT, esc, fit
+from bot.mrkdwn import MESSAGE_TEXT, fit, neutral
 from invoices.audit import Audited, AuditKind
 from invoices.reminders import read_note, waited_words
 from invoices.statuses import Action, Status
@@ -46,17 +46,17 @@ def who(actor: str) -> str:
     """A Slack mention for people, the plain name for the ERP or invoice-sync itself."""
     if _SLACK_USER.match(actor):
         return f"<@{actor}>"
-    return {"erp": "the ERP"}.get(actor, esc(actor))
+    return {"erp": "the ERP"}.get(actor, neutral(actor))
 
 
 def thread_line(entry: ThreadEntry, bill_number: str) -> str:
     """One sentence for an audit entry, e.g. 'Approved for Procurement by <@U0BUYER1>.'."""
-    detail = esc((entry.detail or "").strip())
+    detail = neutral((entry.detail or "").strip())
     stage = "Procurement" if entry.from_status == Status.PENDING_PROCUREMENT else "Accounting"
     note = read_note(entry.detail) if entry.action == AuditKind.APPROVAL_REMINDER else None
     if note:
         detail = waited_words(note.waited)
-    line = LINES[entry.action].format(by=who(entry.actor), detail=detail, stage=stage, bill=esc(bill_number))
+    line = LINES[entry.action].format(by=who(entry.actor), detail=detail, stage=stage, bill=neutral(bill_number))
     added = _SYNCED_AND.search(detail) if entry.action == Action.SYNC_SUCCEEDED else None
     if added:
         # What the sync adds to the fact, e.g. that the Bill is dated after a closed period (CLOSED_BOOKS).

@@ -4,7 +4,7 @@ from slack_bolt import Ack, App
 
 from bot.answers import HELP, pending_answer, replay_answer, status_answer
 from bot.authorization import resolve_actor
-from bot.request_fields import has_control_characters
+from bot.request_fields import searchable
 from bot.slack_client import WebClient
 from invoices.rules import Role
 from services.erp.delivery import replay_dead
@@ -20,7 +20,7 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
     verb, _, rest = (command.get("text") or "").strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
     if verb == "status" and rest:
-        if has_control_characters(rest):  # no number holds one, and PostgreSQL cannot compare a NUL
+        if not searchable(rest):  # no number holds a control character, and PostgreSQL cannot compare a NUL
             ack(text=status_answer(rest, []), response_type="ephemeral")
             return
         with runtime.sessions() as session:
@@ -28,8 +28,8 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
         ack(text=answer, response_type="ephemeral")
     elif verb == "replay-events" and rest:
         who = resolve_actor(runtime, client, str(command.get("user_id") or ""))
-        replayed = None
-        if Role.AP_SENDER in who.actor.roles and not has_control_characters(rest):
+        replayed = 0 if Role.AP_SENDER in who.actor.roles else None  # None: the caller may not
+        if replayed == 0 and searchable(rest):
             with runtime.sessions() as session:
                 ids = [view.id for view in find_invoices(session, rest, runtime.numbering)]
             replayed = replay_dead(runtime, ids) if ids else 0

@@ -3,7 +3,8 @@
 Follows Slack's "Formatting text for app surfaces" (https://docs.slack.dev/messaging/formatting-message-text/):
 *bold*, _italic_, ~strike~, `code`, ```pre```, > and >>> quotes, <url|label> and <url> links,
 <@U…> users, <#C…> channels, <!subteam^S…> groups, <!here>/<!channel>/<!everyone>, <!date^…|fallback>,
-:emoji: shortcodes, and the three entities &amp; &lt; &gt; that stand for the control characters.
+:emoji: shortcodes, and the three entities &amp; &lt; &gt; that stand for the control characters. A bare http(s)
+URL is linked unless its text object is `verbatim` (the top-level text of a message never is), as Slack does.
 Everything the app sent is HTML-escaped on the way out, so a vendor named "<script>" is shown, never run.
 """
 
@@ -23,6 +24,10 @@ _CODE_BLOCK = re.compile(r"```(.*?)```", re.DOTALL)
 _QUOTE_REST = re.compile(r"^(?:>>>|&gt;&gt;&gt;)")
 _QUOTE_LINE = re.compile(r"^(?:>|&gt;)")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
+# A date token is read before code spans: its fallback shows a ` as typed (jsx-slack's <Escape>, which bot.mrkdwn
+# uses, checked in Slack's Block Kit Builder: yhatt/jsx-slack docs/about-escape-and-exact-mode.md).
+_DATE_TOKEN = re.compile(r"<(!date\^[^<>\n]+)>")
+_BARE_URL = re.compile(r"https?://[^\s\x00<>|]+")
 _ANGLED = re.compile(r"<([^<>\n]+)>")
 _ENTITY = re.compile(r"&(lt|gt|amp);")
 _HOLE = re.compile("\x00([0-9]+)\x00")
@@ -73,10 +78,10 @@ def text_object(obj: Any, names: Directory) -> str:
         return ""
     if obj.get("type") == "plain_text":
         return plain(obj.get("text", ""), obj.get("emoji", True) is not False)
-    return mrkdwn(obj.get("text", ""), names)
+    return mrkdwn(obj.get("text", ""), names, autolink=obj.get("verbatim") is not True)
 
 
-def mrkdwn(raw: str, names: Directory) -> str:
+def mrkdwn(raw: str, names: Directory, autolink: bool = True) -> str:
     """A mrkdwn text as HTML: code blocks verbatim, quotes as blockquotes, the rest formatted inline."""
     pieces = _CODE_BLOCK.split(str(raw).replace("\x00", ""))
     html = ""
@@ -86,11 +91,11 @@ def mrkdwn(raw: str, names: Directory) -> str:
             continue
         # The line break next to a code block is the block's own edge, not an empty line.
         piece = piece.removeprefix("\n") if index else piece
-        html += _flow(piece.removesuffix("\n") if index < len(pieces) - 1 else piece, names)
+        html += _flow(piece.removesuffix("\n") if index < len(pieces) - 1 else piece, names, autolink)
     return html
 
 
-def _flow(text: str, names: Directory) -> str:
+def _flow(text: str, names: Directory, autolink: bool = True) -> str:
     """Lines of text: runs of quoted lines become one blockquote; line breaks stay (the page uses pre-wrap)."""
     out: list[tuple[bool, str]] = []
     quoted: list[str] = []
@@ -101,12 +106,12 @@ def _flow(text: str, names: Directory) -> str:
         if rest or opener or single:
             rest = rest or bool(opener)
             start = opener.end() if opener else single.end() if single else 0
-            quoted.append(inline(line[start:].removeprefix(" "), names))
+            quoted.append(inline(line[start:].removeprefix(" "), names, autolink))
             continue
         if quoted:
             out.append((True, f"<blockquote>{chr(10).join(quoted)}</blockquote>"))
             quoted = []
-        out.append((False, inline(line, names)))
+        out.append((False, inline(line, names, autolink)))
     if quoted:
         out.append((True, f"<blockquote>{chr(10).join(quoted)}</blockquote>"))
     html = ""
@@ -117,16 +122,20 @@ def _flow(text: str, names: Directory) -> str:
     return html
 
 
-def inline(raw: str, names: Directory) -> str:
-    """One line of mrkdwn: code spans and <…> tokens first, then entities, escaping, emphasis and emoji."""
+def inline(raw: str, names: Directory, autolink: bool = True) -> str:
+    """One line of mrkdwn: date tokens, code spans, <…> tokens and bare URLs first, then entities, escaping,
+    emphasis and emoji."""
     holes: list[str] = []
 
     def hole(html: str) -> str:
         holes.append(html)
         return f"\x00{len(holes) - 1}\x00"
 
-    text = _INLINE_CODE.sub(lambda m: hole(f"<code>{escape(unescape(m.group(1)))}</code>"), raw)
+    text = _DATE_TOKEN.sub(lambda m: hole(_angled(m.group(1), names) or escape(unescape(m.group(0)))), raw)
+    text = _INLINE_CODE.sub(lambda m: hole(f"<code>{escape(unescape(m.group(1)))}</code>"), text)
     text = _ANGLED.sub(lambda m: hole(_angled(m.group(1), names) or escape(unescape(m.group(0)))), text)
+    if autolink:
+        text = _BARE_URL.sub(lambda m: hole(_angled(m.group(0), names) or escape(m.group(0))), text)
     html = escape(unescape(text))
     for pattern, tag in _EMPHASIS:
         html = pattern.sub(lambda m, tag=tag: f"<{tag}>{m.group(1)}</{tag}>", html)

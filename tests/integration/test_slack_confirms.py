@@ -17,8 +17,8 @@ SEND, RETURN = "Send to External System", "Return to Approved"
 ADOPTED = "If the invoice is sent again unchanged, invoice-sync adopts that Bill instead of creating a second one."
 
 
-def plain(text: str) -> dict:
-    return {"type": "plain_text", "text": text, "emoji": True}
+def plain(text: str, emoji: bool = True) -> dict:
+    return {"type": "plain_text", "text": text, "emoji": emoji}
 
 
 def button(message: dict, label: str) -> dict:
@@ -88,7 +88,7 @@ def test_send_asks_to_confirm_naming_the_bill_number_and_the_total(web, slack, s
     approved(web, slack, slack_sandbox, slack_runtime)
     assert button(card(slack_sandbox, ACCOUNTING), SEND)["confirm"] == {
         "title": plain("Send to QuickBooks?"),
-        "text": plain(f"Creates Bill {BILL} for USD 1,093.50 in QuickBooks."),
+        "text": plain(f"Creates Bill {BILL} for USD 1,093.50 in QuickBooks.", emoji=False),
         "confirm": plain("Send"),
         "deny": plain("Cancel"),
     }
@@ -103,7 +103,8 @@ def test_return_to_approved_on_a_synchronized_invoice_asks_to_confirm_that_the_b
     assert confirm["title"] == plain("Return to Approved?") and confirm["confirm"] == plain("Continue")
     assert confirm["text"] == plain(
         f"Bill {BILL} (QuickBooks id 146) stays in QuickBooks: invoice-sync deletes "
-        f"nothing there. {ADOPTED} Next, you say why."
+        f"nothing there. {ADOPTED} Next, you say why.",
+        emoji=False,
     )
     assert len(confirm["text"]["text"]) <= 300
     lines_before = thread_texts(slack_sandbox, accounting)
@@ -137,8 +138,10 @@ def test_return_to_approved_on_a_synchronized_invoice_asks_to_confirm_that_the_b
     assert (
         thread_texts(slack_sandbox, card(slack_sandbox, PROCUREMENT))[-1] == thread_texts(slack_sandbox, accounting)[-1]
     )
+    # The Bill is still there: the Send adopts it, and the dialog says so instead of "Creates Bill".
     assert buttons(accounting) == [SEND] and button(accounting, SEND)["confirm"]["text"] == plain(
-        f"Creates Bill {BILL} for USD 1,093.50 in QuickBooks."
+        f"Adopts Bill {BILL} (QuickBooks id 146), already in QuickBooks, for USD 1,093.50: no second Bill is created.",
+        emoji=False,
     )
 
 
@@ -179,7 +182,7 @@ def test_return_to_approved_while_sending_or_after_a_failure_says_what_becomes_o
     if status is Status.FAILED:
         system(slack_runtime, invoice_id, Action.SYNC_FAILED, reason="QuickBooks has no vendor named 'Flores'")
     accounting = card(slack_sandbox, ACCOUNTING)
-    assert button(accounting, RETURN)["confirm"]["text"] == plain(f"{says} Next, you say why.")
+    assert button(accounting, RETURN)["confirm"]["text"] == plain(f"{says} Next, you say why.", emoji=False)
     post(web, slack.block_actions(accounting, RETURN, user="U0AP1"))
     post(web, slack.view_submission(slack_sandbox.views(user="U0AP1")[0], "Vendor name to be fixed first"))
     assert stored(slack_runtime, invoice_id).status == Status.APPROVED

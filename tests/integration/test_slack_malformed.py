@@ -5,13 +5,15 @@ Reject clicks, the reason modal's submission and its close, /invoice, an app_hom
 url_verification. Hypothesis then puts arbitrary JSON at arbitrary places of the same requests (bounded examples).
 """
 
+import copy
+import json
 import logging
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.builders import card, post, run_jobs, uploaded
+from tests.builders import card, post, run_jobs, upload, uploaded
 from tests.integration.slack_shapes import KINDS, all_shapes
 from tests.integration.slack_spoilers import MISSING, app_home_opened, at, encoded, url_verification
 from tests.sandboxes import PROCUREMENT
@@ -45,6 +47,20 @@ def real_requests(web, slack, slack_sandbox, slack_runtime) -> dict:
     }
 
 
+def fresh(runtime, kind: str, payload: dict, n: int) -> dict:
+    """The click or submission pointed at a new invoice in AP, so every shape meets an invoice it could change."""
+    if kind not in ("click", "reason_click", "submission"):
+        return payload
+    invoice_id = upload(runtime, invoice={"number": f"FE-{40000 + n}"})
+    payload = copy.deepcopy(payload)
+    if kind == "submission":
+        metadata = json.loads(payload["view"]["private_metadata"]) | {"invoice_id": invoice_id}
+        payload["view"]["private_metadata"] = json.dumps(metadata)
+    else:
+        payload["actions"][0]["value"] = f"{invoice_id}:AP:r1:FE-{40000 + n}"
+    return payload
+
+
 def sent(web, slack, kind: str, payload) -> int:
     """POST `payload` of `kind` signed as Slack sends it; its status."""
     body, content_type = encoded(kind, payload)
@@ -67,9 +83,9 @@ def test_no_malformed_signed_request_answers_500(web, slack, slack_sandbox, slac
     bases = real_requests(web, slack, slack_sandbox, slack_runtime)
     caplog.set_level(logging.INFO)
     failures = []
-    for shape in [s for s in SHAPES if s.kind == kind]:
+    for n, shape in enumerate(s for s in SHAPES if s.kind == kind):
         caplog.clear()
-        status = sent(web, slack, kind, shape.spoil(bases[kind]))
+        status = sent(web, slack, kind, shape.spoil(fresh(slack_runtime, kind, bases[kind], n)))
         if status >= 500 or not 200 <= status < 500 or errors_logged(caplog):
             failures.append((shape.name, status, errors_logged(caplog)))
     assert failures == [], "\n".join(f"{name}: {status} {errors}" for name, status, errors in failures)
