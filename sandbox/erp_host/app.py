@@ -15,6 +15,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from sandbox.erp_host.files import register as register_files
 from sandbox.erp_host.komet import TOKEN, komet_blueprint
 from sandbox.erp_host.outage import register as register_outage
+from sandbox.same_origin import refuse_cross_site
 
 
 class ErpState:
@@ -131,4 +132,6 @@ def create_app(secret: str | None = None, komet_token: str = TOKEN) -> Flask:
     register_outage(app, state)
     # The invoices' documents (GET /files/<number>.pdf), which the example uploads name as their attachment_url.
     register_files(app)
+    # Its /_sandbox routes script answers and take the secret: no other site's page may (sandbox/same_origin.py).
+    refuse_cross_site(app)
     return app

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from ..same_origin import refuse_cross_site
 from . import catalog
 from .accounting import api
 from .attachments import attachments_api, attachments_control
@@ -52,5 +53,7 @@ def create_app(seed=True, **config):
     app.register_blueprint(payment_control)
     app.register_blueprint(attachments_api)
     app.register_blueprint(attachments_control)
+    # Its control API pays, deletes and reconfigures: no other site's page may (sandbox/same_origin.py).
+    refuse_cross_site(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app

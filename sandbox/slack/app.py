@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
+from ..same_origin import refuse_cross_site
 from . import control, page
 from .demo import Demo
 from .errors import SlackError
@@ -72,6 +73,8 @@ def create_app(
     app.add_url_rule("/<method>", "api_at_root", _dotted_only(api), methods=["GET", "POST"])
     app.register_blueprint(control.blueprint(state))
     app.register_blueprint(page.blueprint(state, Demo(state, app_url, signing_secret), neighbours))
+    # The page clicks, submits and types as anyone: no other site's page may (sandbox/same_origin.py).
+    refuse_cross_site(app)
     return app
 
 
