@@ -131,6 +131,10 @@ class SlackSandbox:
         """Opened views, oldest first."""
         return records.views(self.state, user)
 
+    def home(self, user: str) -> dict[str, Any] | None:
+        """The Home tab views.publish last published for `user` (its earlier versions in "history"), or None."""
+        return next((v for v in records.views(self.state, user) if v["surface"] == "home"), None)
+
     def calls(self, method: str | None = None) -> list[dict[str, Any]]:
         """Logged Web API calls, optionally of one method."""
         return records.calls(self.state, method)

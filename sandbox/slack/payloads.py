@@ -8,14 +8,15 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from . import events
 from .blocks import button_label, find_button, input_blocks
+from .events import VERIFICATION_TOKEN
 from .signing import signed_headers
 from .workspace import Workspace
 
 if TYPE_CHECKING:
     from .harness import SlackSandbox
 
-VERIFICATION_TOKEN = "sandbox-verification-token"
 Request = tuple[dict[str, str], bytes]
 
 
@@ -57,6 +58,12 @@ class SlackRequests:
     def slash_command(self, command_line: str, user: str, channel: str, **signing: Any) -> Request:
         """A signed slash command such as "/invoice status 1234"."""
         return self.sign(urlencode(self.slash_command_payload(command_line, user, channel)).encode(), **signing)
+
+    def app_home_opened(self, user: str, tab: str = "home", **signing: Any) -> Request:
+        """A signed Events API callback: `user` opened the app's Home tab (or its Messages tab)."""
+        published = self.sandbox.home(user) if self.sandbox else None
+        body = events.app_home_opened(self.workspace, user, tab, published["view"] if published else None)
+        return self.sign(json.dumps(body).encode(), content_type="application/json", **signing)
 
     def _trigger_id(self, user: str, age: float = 0.0) -> str:
         if self.sandbox and age:

@@ -7,7 +7,7 @@ import json
 import secrets
 from typing import Any
 
-from .blocks import parse_blocks
+from .blocks import MAX_BLOCKS, limit_problems, parse_blocks
 from .errors import SlackError
 from .state import SlackState
 
@@ -92,6 +92,7 @@ def publish(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     if user not in state.workspace.users:
         raise SlackError("user_not_found")
     raw = _view_json(args.get("view"), "home")
+    _within_limits(raw)
     existing = next((r for r in state.views.values() if r["surface"] == "home" and r["user"] == user), None)
     view_id = existing["view_id"] if existing else "V" + secrets.token_hex(5).upper()
     view = _view_object(state, view_id, raw)
@@ -108,6 +109,27 @@ def publish(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
             "history": [],
         }
     return {"view": copy.deepcopy(view)}
+
+
+def _within_limits(raw: dict[str, Any]) -> None:
+    """views.publish's refusal of a view over Block Kit's limits: not chat's invalid_blocks but invalid_arguments,
+    "[ERROR] failed to match all allowed schemas [json-pointer:/view]" then one message per complaint, pointing into
+    /view (incidentbot/incidentbot#307: a Home tab refused with "[ERROR] no more than 5 items allowed
+    [json-pointer:/view/blocks/20/accessory/options]"; grafana-cold-storage/oncall#210, a view of too many blocks:
+    "[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]");
+    tests/sandbox/recorded/slack/views_publish_too_many_blocks.json."""
+    blocks = raw.get("blocks")
+    if not isinstance(blocks, list) or not all(isinstance(block, dict) for block in blocks):
+        return  # parse_blocks refuses these as it does for messages
+    problems = limit_problems(blocks, MAX_BLOCKS["modal"])
+    if problems:
+        messages = [f"[ERROR] {p.replace('[json-pointer:/blocks', '[json-pointer:/view/blocks')}" for p in problems]
+        raise SlackError(
+            "invalid_arguments",
+            response_metadata={
+                "messages": ["[ERROR] failed to match all allowed schemas [json-pointer:/view]", *messages]
+            },
+        )
 
 
 METHODS = {"views.open": open_view, "views.update": update_view, "views.publish": publish}
