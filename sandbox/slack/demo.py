@@ -58,7 +58,7 @@ class Demo:
         self.requests = SlackRequests(signing_secret or "", _StateSurface(state))  # type: ignore[arg-type]
         self.enabled = bool(app_url and signing_secret)
         self.manifest = manifest or AppManifest.load()
-        self.memory = PageMemory()
+        self.memory = PageMemory(state)
 
     def click(
         self, channel: str, ts: str, action_id: str, user: str, *, confirmed: bool = False, ephemeral: bool = False

@@ -1,7 +1,9 @@
 """What the page remembers per person beyond Slack's recorded state: its own client-side memory.
 
 Slack's clients keep these locally too: which modals were closed, what was typed, a confirm dialog
-waiting for an answer, which ephemerals were dismissed, Slackbot's answers, and the request log.
+waiting for an answer, which ephemerals were dismissed, Slackbot's answers, and the request log. Which modals
+were closed and which ephemerals dismissed live in the SlackState, so the state file keeps them: a restarted
+sandbox shows neither again, as Slack would not.
 """
 
 from __future__ import annotations
@@ -11,20 +13,21 @@ import time
 from collections import defaultdict, deque
 from typing import Any
 
+from .state import SlackState
+
 NOTES_KEPT = 10
 
 
 class PageMemory:
     """Per-user page state; every method is safe to call from the server's threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, state: SlackState | None = None) -> None:
         self.lock = threading.RLock()
+        self.state = state or SlackState()
         self._notes: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=NOTES_KEPT))
-        self._closed: set[str] = set()
         self._errors: dict[str, dict[str, str]] = {}
         self._typed: dict[str, dict[str, str]] = {}
         self._confirming: dict[str, dict[str, Any]] = {}
-        self._dismissed: dict[str, set[str]] = defaultdict(set)
         self._slackbot: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
     def note(self, user: str, text: str) -> None:
@@ -39,15 +42,17 @@ class PageMemory:
 
     def close(self, view_id: str) -> None:
         """Forget a modal: submitted without errors, or cancelled."""
+        with self.state.lock:
+            if view_id not in self.state.closed_views:
+                self.state.closed_views.append(view_id)
         with self.lock:
-            self._closed.add(view_id)
             self._errors.pop(view_id, None)
             self._typed.pop(view_id, None)
 
     def is_closed(self, view_id: str) -> bool:
         """Whether the modal was closed on the page."""
-        with self.lock:
-            return view_id in self._closed
+        with self.state.lock:
+            return view_id in self.state.closed_views
 
     def refused(self, view_id: str, errors: dict[str, str], typed: dict[str, str]) -> None:
         """Keep the app's response_action errors and what was typed, so the modal shows both again."""
@@ -83,13 +88,15 @@ class PageMemory:
 
     def dismiss(self, user: str, message_ts: str) -> None:
         """Hide an ephemeral message, as "Dismiss" does in Slack."""
-        with self.lock:
-            self._dismissed[user].add(message_ts)
+        with self.state.lock:
+            hidden = self.state.dismissed.setdefault(user, [])
+            if message_ts not in hidden:
+                hidden.append(message_ts)
 
     def dismissed(self, user: str) -> set[str]:
         """The message_ts of the user's dismissed ephemerals."""
-        with self.lock:
-            return set(self._dismissed[user])
+        with self.state.lock:
+            return set(self.state.dismissed.get(user, ()))
 
     def slackbot(self, user: str, channel: str, text: str, message_ts: str) -> None:
         """An ephemeral from Slackbot to the user, in the channel where the user typed."""

@@ -1,7 +1,7 @@
 """The Slack workspace's recordings kept in a file, so a restarted sandbox shows what it showed before.
 
 Kept: messages (with their threads and edit history), ephemerals, views, response_url targets and
-what was posted to them, and the ts clock. Not kept: the call log, scripted faults and trigger_ids
+what was posted to them, the modals the page closed and the ephemerals it dismissed, and the ts clock. Not kept: the call log, scripted faults and trigger_ids
 (Slack's expire within 3 s anyway); the workspace itself comes from the command line.
 """
 
@@ -17,7 +17,7 @@ from sandbox.state_file import write_private
 
 from .state import SlackState
 
-KEPT = ("messages", "ephemerals", "views", "responses", "response_targets")
+KEPT = ("messages", "ephemerals", "views", "responses", "response_targets", "closed_views", "dismissed")
 
 
 class StateFile:

@@ -58,6 +58,10 @@ class SlackState:
             self.calls: list[dict[str, Any]] = []
             self.responses: list[dict[str, Any]] = []
             self.response_targets: dict[str, dict[str, Any]] = {}
+            # The page's modals closed (submitted or cancelled) and ephemerals dismissed, by view_id and by user:
+            # kept with the recordings, so a restarted sandbox does not open or show them again.
+            self.closed_views: list[str] = []
+            self.dismissed: dict[str, list[str]] = {}
             self._last_ts_us = 0
 
     def next_ts(self) -> str:
