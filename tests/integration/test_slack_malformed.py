@@ -78,9 +78,14 @@ def test_the_generator_has_at_least_200_shapes_of_every_kind():
     assert {shape.kind for shape in SHAPES} == set(KINDS)
 
 
+@pytest.fixture
+def bases(web, slack, slack_sandbox, slack_runtime) -> dict:
+    """The real requests of a test; Hypothesis runs all its examples in one call of the fixtures, so over one set."""
+    return real_requests(web, slack, slack_sandbox, slack_runtime)
+
+
 @pytest.mark.parametrize("kind", KINDS)
-def test_no_malformed_signed_request_answers_500(web, slack, slack_sandbox, slack_runtime, caplog, kind):
-    bases = real_requests(web, slack, slack_sandbox, slack_runtime)
+def test_no_malformed_signed_request_answers_500(web, slack, slack_runtime, bases, caplog, kind):
     caplog.set_level(logging.INFO)
     failures = []
     for n, shape in enumerate(s for s in SHAPES if s.kind == kind):
@@ -103,10 +108,7 @@ def paths(value, prefix: str = "") -> list[str]:
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_arbitrary_json_anywhere_in_a_signed_request_never_answers_500(
-    web, slack, slack_sandbox, slack_runtime, caplog, data
-):
-    bases = _bases(web, slack, slack_sandbox, slack_runtime)
+def test_arbitrary_json_anywhere_in_a_signed_request_never_answers_500(web, slack, bases, caplog, data):
     kind = data.draw(st.sampled_from([k for k in KINDS if k != "raw"]), label="kind")
     path = data.draw(st.sampled_from(paths(bases[kind])), label="path")
     value = data.draw(JSON | st.just(MISSING), label="value")
@@ -114,15 +116,3 @@ def test_arbitrary_json_anywhere_in_a_signed_request_never_answers_500(
     caplog.clear()
     status = sent(web, slack, kind, at(path, value)(bases[kind]))
     assert 200 <= status < 500 and errors_logged(caplog) == []
-
-
-_BUILT: dict = {}
-
-
-def _bases(web, slack, slack_sandbox, slack_runtime) -> dict:
-    # Hypothesis runs every example in one call of the fixtures: the real requests are built once for all.
-    key = id(slack_runtime), id(web)
-    if key not in _BUILT:
-        _BUILT.clear()
-        _BUILT[key] = real_requests(web, slack, slack_sandbox, slack_runtime)
-    return _BUILT[key]
