@@ -1,7 +1,8 @@
 """What Slack knows about the installed app from its manifest: its bot's name and its slash commands.
 
 Slack routes only the commands an app registered; anything else typed with a leading "/" is answered by
-Slackbot, not sent. The sandbox reads the product's own bot/manifest.yml so the page follows it.
+Slackbot, not sent. A command with `should_escape` gets its mentions as Slack's tokens (sandbox/slack/typed.py).
+The sandbox reads the product's own bot/manifest.yml so the page follows it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class AppManifest:
     name: str = "invoice-sync"
     bot_name: str = "invoice-sync"
     commands: tuple[str, ...] | None = None
+    escaped: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path = MANIFEST) -> AppManifest:
@@ -38,9 +40,15 @@ class AppManifest:
         name = str((data.get("display_information") or {}).get("name") or cls.name)
         features = data.get("features") or {}
         bot_name = str((features.get("bot_user") or {}).get("display_name") or name)
-        commands = tuple(str(c["command"]) for c in features.get("slash_commands") or [] if c.get("command"))
-        return cls(name, bot_name, commands)
+        registered = [c for c in features.get("slash_commands") or [] if isinstance(c, dict) and c.get("command")]
+        commands = tuple(str(c["command"]) for c in registered)
+        escaped = tuple(str(c["command"]) for c in registered if c.get("should_escape") is True)
+        return cls(name, bot_name, commands, escaped)
 
     def handles(self, command: str) -> bool:
         """Whether Slack would send `command` (e.g. "/invoice") to the app."""
         return self.commands is None or command in self.commands
+
+    def escapes(self, command: str) -> bool:
+        """Whether Slack sends `command`'s mentions as <@U…|name> and <#C…|name> (`should_escape: true`)."""
+        return command in self.escaped

@@ -18,6 +18,7 @@ from .errors import SlackError
 from .memory import PageMemory
 from .payloads import SlackRequests
 from .state import SlackState
+from .typed import escape_mentions
 from .workspace import Workspace
 
 
@@ -118,6 +119,8 @@ class Demo:
         if not self.manifest.handles(name):
             return self._slackbot(user, channel, slackbot.not_a_command(name))
         fields = self.requests.slash_command_payload(line, user, channel)
+        if self.manifest.escapes(name):
+            fields["text"] = escape_mentions(fields["text"], self.state.workspace)
         headers, body = self.requests.sign(urlencode(fields).encode())
         answer, seconds = self._send(f"command {line}", user, headers, body)
         failed = slackbot.failure(name, answer.status_code if answer is not None else None, seconds)
