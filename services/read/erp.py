@@ -10,6 +10,8 @@ from models.base import utcnow
 from services.views import ErpDelivery
 
 MAX_PAGE = 500
+# invoices.id and erp_events.id are INTEGER columns: PostgreSQL refuses a larger number even to compare with them.
+MAX_ID = 2**31 - 1
 
 
 def invoice_state(session: Session, invoice_id: int) -> InvoiceState | None:
@@ -40,6 +42,8 @@ def invoice_state(session: Session, invoice_id: int) -> InvoiceState | None:
 
 def invoice_data(session: Session, invoice_id: int) -> dict | None:
     """The `data` object of the invoice as it is now: its last event's, or (no event yet) read afresh."""
+    if not 0 < invoice_id <= MAX_ID:
+        return None
     last = session.scalars(
         select(ErpEvent.body).where(ErpEvent.invoice_id == invoice_id).order_by(ErpEvent.sequence.desc()).limit(1)
     ).first()
@@ -63,6 +67,8 @@ def find_invoice(session: Session, vendor_code: str, invoice_number: str | None,
 
 def events_after(session: Session, after: int, limit: int) -> list[tuple[int, dict]]:
     """Up to `limit` events with ids above `after`, oldest first, each as (id, body): the primary key pages it."""
+    if after >= MAX_ID:
+        return []
     rows = session.execute(
         select(ErpEvent.id, ErpEvent.body).where(ErpEvent.id > after).order_by(ErpEvent.id).limit(min(limit, MAX_PAGE))
     )

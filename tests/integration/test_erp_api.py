@@ -90,6 +90,20 @@ def test_the_feed_pages_every_event_oldest_first_and_an_empty_page_keeps_the_cur
     assert get(client, "/api/events?after=abc").status_code == 400
 
 
+def test_what_no_column_can_hold_is_a_404_or_400_problem_not_a_server_error(api):
+    # Found by the schemathesis run (test_openapi_fuzz.py): PostgreSQL refused these inside the query.
+    client, runtime = api
+    approved_invoice(runtime)
+    for path in ("/api/invoices/2147483648", f"/api/invoices/{10**30}"):
+        assert get(client, path).status_code == 404 and get(client, path).mimetype == "application/problem+json"
+    far = "9" * 18
+    assert get(client, f"/api/events?after={far}").get_json() == {"events": [], "next": far}
+    for query in ("after=%C2%B2", f"after={'9' * 19}", "limit=%D9%A3"):
+        assert get(client, f"/api/events?{query}").status_code == 400
+    for query in ("vendor_code=FLOR%00SAB&invoice_number=FE-20931", f"vendor_code={'F' * 65}&po_number=100482"):
+        assert get(client, f"/api/invoices?{query}").status_code == 400
+
+
 def test_the_erp_sends_an_approved_invoice_as_its_user_through_the_cards_path(client, runtime):
     invoice_id = approved_invoice(runtime)
     answer = act(client)
