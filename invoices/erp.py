@@ -66,6 +66,43 @@ def event_data(
     }
 
 
+_TEXT, _MONEY = {"type": "string"}, {"type": ["string", "null"], "pattern": "^-?[0-9]+[.][0-9]{2}$"}
+_INSTANT = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"}
+_STATUS = {"type": "string", "enum": [status.value for status in Status]}
+# The JSON Schema (2020-12) of event_data's answer, kept beside it so that the two change together.
+_DATA_PROPERTIES = {
+    "id": {"type": "integer", "minimum": 1},
+    "sequence": {"type": "integer", "minimum": 0, "description": "0 when the invoice has no event yet"},
+    "vendor_code": _TEXT,
+    "po_number": _TEXT,
+    "invoice_number": _TEXT,
+    "revision": {"type": "integer", "minimum": 1},
+    "status": _STATUS,
+    "status_name": {"type": "string", "enum": [status.label for status in Status]},
+    "previous_status": {"anyOf": [_STATUS, {"type": "null"}]},
+    "bill": {
+        "type": ["object", "null"],
+        "required": ["id", "number"],
+        "properties": {"id": _TEXT, "number": {"type": ["string", "null"]}},
+    },
+    "total": _MONEY,
+    "balance": _MONEY,
+    "error": {"type": ["string", "null"], "description": "why the sync failed, only while Failed"},
+    "actor": {"type": ["string", "null"]},
+    "at": _INSTANT,
+}
+DATA_SCHEMA = {"type": "object", "required": list(_DATA_PROPERTIES), "properties": _DATA_PROPERTIES}
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["type", "timestamp", "data"],
+    "properties": {
+        "type": {"type": "string", "enum": [STATUS_CHANGED, BALANCE_CHANGED]},
+        "timestamp": _INSTANT,
+        "data": DATA_SCHEMA,
+    },
+}
+
+
 def envelope(kind: str, data: dict, at: str) -> dict:
     """The whole body of one event: {"type": ..., "timestamp": ..., "data": {...}}; `at` as '2026-11-21T14:03:06Z'."""
     return {"type": kind, "timestamp": at, "data": data}

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from invoices import limits
 
@@ -45,7 +45,9 @@ def _text(value: object) -> str:
 
 def text_type(length: int):
     """A required visible text field of at most `length` characters, e.g. text_type(limits.VENDOR_CODE)."""
-    return Annotated[str, BeforeValidator(_text), Field(max_length=length)]
+    # The schema says what a client can check ahead: some character that is not white space, within the length.
+    visible = {"minLength": 1, "pattern": r"\S"}
+    return Annotated[str, BeforeValidator(_text), Field(max_length=length, json_schema_extra=visible)]
 
 
 def _decimal_string(digits: int, places: int):
@@ -62,7 +64,9 @@ def _decimal_string(digits: int, places: int):
             )
         return Decimal(value)
 
-    return Annotated[Decimal, BeforeValidator(parse)]
+    # Published as the string it must be (pydantic would describe a Decimal as "number or string").
+    shape = {"type": "string", "pattern": f"^{pattern.pattern}$", "examples": ["12.50"]}
+    return Annotated[Decimal, BeforeValidator(parse), WithJsonSchema(shape)]
 
 
 def _calendar_date(value: object) -> date:
@@ -96,8 +100,10 @@ Amount = _decimal_string(limits.AMOUNT_DIGITS, limits.AMOUNT_SCALE)
 UnitPrice = _decimal_string(limits.UNIT_PRICE_DIGITS, limits.UNIT_PRICE_SCALE)
 Count = Annotated[int, Field(strict=True, ge=0, le=limits.COUNT_MAX)]
 CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
-Currency = Annotated[str, BeforeValidator(_currency)]
-Url = Annotated[str, BeforeValidator(_url), Field(max_length=limits.ATTACHMENT_URL)]
+_CURRENCY_SCHEMA = WithJsonSchema({"type": "string", "pattern": f"^[A-Z]{{{limits.CURRENCY}}}$"})
+_URL_SCHEMA = {"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
+Currency = Annotated[str, BeforeValidator(_currency), _CURRENCY_SCHEMA]
+Url = Annotated[str, BeforeValidator(_url), Field(max_length=limits.ATTACHMENT_URL, json_schema_extra=_URL_SCHEMA)]
 VendorCode = text_type(limits.VENDOR_CODE)
 VendorName = text_type(limits.VENDOR_NAME)
 QbAccountingName = text_type(limits.QB_ACCOUNTING_NAME)
