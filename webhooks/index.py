@@ -11,12 +11,13 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 @blueprint.get("/")
 def index():
-    """Links to /healthz, the upload endpoint, the README's Quick start and, in the local run, both sandboxes."""
+    """Links to /healthz, the upload endpoint, /openapi.json, the README's Quick start and, locally, both sandboxes."""
     settings = current_app.extensions["runtime"].settings
     links = [
         '<li><a href="/healthz">/healthz</a>: is the database, Redis and QuickBooks reachable</li>',
         "<li><code>POST /webhooks/vendor-invoices</code>: the ERP's signed invoice uploads "
         "(<code>python -m sandbox.erp --help</code> sends one)</li>",
+        '<li><a href="/openapi.json">/openapi.json</a>: the ERP\'s contract (uploads, actions, reads) as OpenAPI</li>',
     ]
     slack = _local(settings.slack_api_url)
     if slack:

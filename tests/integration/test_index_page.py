@@ -10,6 +10,7 @@ def test_the_root_links_the_health_check_the_readme_and_in_the_local_run_both_sa
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200 and answer.mimetype == "text/html"
     assert '<a href="/healthz">' in page and "README.md" in page and "Quick start" in page
+    assert '<a href="/openapi.json">' in page
     assert '<a href="http://127.0.0.1:8012/">the Slack sandbox page</a>' in page
     assert '<a href="http://127.0.0.1:8011/_sandbox/">' in page
     settings = local.settings
