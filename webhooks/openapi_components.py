@@ -113,6 +113,12 @@ def schemas() -> dict:
     """components.schemas: the request models (from pydantic), the answers and the problems."""
     _, generated = models_json_schema([(UploadIn, "validation"), (ErpActionIn, "validation")], ref_template=REF)
     found = generated["$defs"]
+    # In the contract's words rather than the models' docstrings, which point at the design notes.
+    found["UploadIn"]["description"] = (
+        "A vendor invoice as the ERP uploads it. `total` must equal the sum of the line and charge amounts to the "
+        "cent; text is one line of visible characters, trimmed; fields not listed here are ignored."
+    )
+    found["ErpActionIn"]["description"] = "An action the ERP takes as its user; return_to_approved needs a reason."
     found["UploadIn"]["examples"] = [EXAMPLE_UPLOAD]
     found["ErpActionIn"]["examples"] = [EXAMPLE_ACTION]
     # The model's rule across fields (ErpActionIn._reason_when_required), which pydantic cannot describe.
