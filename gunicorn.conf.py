@@ -23,3 +23,28 @@ def post_worker_init(worker):
     from webhooks.body_deadline import BODY_SECONDS, BodyDeadline
 
     worker.wsgi = BodyDeadline(worker.wsgi, BODY_SECONDS)
+
+
+def _log_format() -> str:
+    # The settings read LOG_FORMAT from the environment or .env; gunicorn's own lines follow the same choice.
+    from dotenv import dotenv_values
+
+    return os.environ.get("LOG_FORMAT") or dotenv_values(".env").get("LOG_FORMAT") or "text"
+
+
+def _logconfig() -> dict:
+    from plumbing.logs import gunicorn_config
+
+    return gunicorn_config(_log_format()) or {}
+
+
+# With LOG_FORMAT=json, gunicorn's own lines (the arbiter's too) are JSON; the app configures its own (plumbing.logs).
+logconfig_dict = _logconfig()
+
+
+def child_exit(server, worker):
+    """A worker is gone: prometheus_client's multiprocess mode forgets its live gauges (its counters still count)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

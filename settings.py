@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -59,6 +60,8 @@ class Settings(BaseSettings):
     qbo_location_from: str | None = None
     bill_number_format: str = "{po_number}-{invoice_number}"
     closed_books: Literal["block", "next_open_day"] = "block"
+    # Above this total, Accounting needs two approvals by different people (§8); none: one approval always.
+    accounting_second_approval_above: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     secret_key: SecretStr | None = None
     erp_events_url: str | None = None
     erp_events_secret: SecretStr | None = None
@@ -66,6 +69,12 @@ class Settings(BaseSettings):
     komet_api_token: SecretStr | None = None
     komet_api_url: str = "https://api.kometsales.com/api/"
     attachment_allowed_urls: CommaList = ()
+    # Seconds an invoice may wait in AP or AA before its thread reminds who may act (DESIGN.md §8); 0: never.
+    approval_reminder_after: int = Field(default=86400, ge=0)
+    # GET /metrics asks for `Authorization: Bearer <token>` when set; open without it.
+    metrics_token: SecretStr | None = None
+    # json: one JSON object a line (production); text: the development default.
+    log_format: Literal["text", "json"] = "text"
     instance_dir: Path = Field(default=INSTANCE_DIR, exclude=True)
 
     @field_validator("upload_webhook_secret", "erp_events_secret")
@@ -75,7 +84,9 @@ class Settings(BaseSettings):
             raise ValueError("must be a Standard Webhooks secret starting with 'whsec_'")
         return value
 
-    @field_validator("erp_events_url", "erp_events_secret", "erp_api_token", "komet_api_token", mode="before")
+    @field_validator(
+        "erp_events_url", "erp_events_secret", "erp_api_token", "komet_api_token", "metrics_token", mode="before"
+    )
     @classmethod
     def _unset_when_empty(cls, value: object) -> object:
         # `ERP_EVENTS_URL=` in a .env copied from .env.example means "off", not an invalid URL.

@@ -1,16 +1,16 @@
 """`python -m worker`: the Procfile's worker, an RQ worker on the runtime the composition root builds."""
 
-import logging
-
 from bootstrap import app_runtime
 from jobs.worker import run
+from plumbing import logs
 from settings import load_settings
 
 
 def main() -> None:
     """Build the runtime once from the environment, then run the worker until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run(app_runtime(load_settings()))
+    settings = load_settings()
+    logs.configure(settings)
+    run(app_runtime(settings))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from bot import listeners
 from bot.refusals import handle_error
 from bot.request_fields import envelope_problem
 from bot.signature import NotFromSlack, verify_slack_signature
-from bot.slack_client import listener_client
+from bot.slack_client import CountedWebClient, listener_client
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ def bolt_app(runtime: Runtime) -> App:
 
     def with_runtime(context, next_) -> None:
         context["runtime"] = runtime
+        # Bolt's client for this request is a plain WebClient made from the template: the listeners' calls count too.
+        context["client"] = CountedWebClient.copy_of(context.client)
         next_()
 
     app.use(with_runtime)

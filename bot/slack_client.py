@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackObjectFormationError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from metrics.counters import SLACK_CALLS, SLACK_ERRORS
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,36 @@ _ADVICE = {
 }
 
 
+class CountedWebClient(WebClient):
+    """slack_sdk's WebClient, each call and each failure counted by method (metrics.counters)."""
+
+    def api_call(self, api_method: str, **kwargs):
+        """WebClient's api_call, counted; a refusal is counted under Slack's error code, a transport error as such."""
+        SLACK_CALLS.labels(api_method).inc()
+        try:
+            return super().api_call(api_method, **kwargs)
+        except Exception as error:
+            SLACK_ERRORS.labels(api_method, error_code(error) or "transport").inc()
+            raise
+
+    @classmethod
+    def copy_of(cls, client: WebClient) -> "CountedWebClient":
+        """A counted client with `client`'s token and options (Bolt makes a plain one per request)."""
+        return cls(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            ssl=client.ssl,
+            proxy=client.proxy,
+            headers=dict(client.headers),
+            team_id=client.default_params.get("team_id"),
+            logger=client.logger,
+            retry_handlers=client.retry_handlers,
+        )
+
+
 def _client(settings: Settings, timeout: int, retry_handlers: list, with_token: bool = True) -> WebClient:
-    return WebClient(
+    return CountedWebClient(
         token=settings.slack_bot_token.get_secret_value() if with_token else None,
         base_url=settings.slack_api_url,
         timeout=timeout,

@@ -1,5 +1,6 @@
 """The RQ worker of the app's queues (with its scheduler), outliving Redis outages; `python -m worker` runs it."""
 
+import inspect
 import logging
 import time
 
@@ -11,6 +12,8 @@ from jobs import tasks
 from jobs.registry import QUEUE_NAMES, queue
 from jobs.scheduler import REDIS_DOWN, SteadyScheduler, backoff
 from jobs.sweep import ensure_sweep
+from metrics import counters
+from plumbing import logs
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -37,11 +40,32 @@ class PromptStop:
         )
 
 
-class InProcessWorker(PromptStop, SimpleWorker):
+def invoice_of(job) -> int | None:
+    """The invoice a job is about: its task's `invoice_id` argument, when it has one."""
+    try:
+        parameters, args, kwargs = list(inspect.signature(job.func).parameters), job.args, job.kwargs
+    except Exception:  # noqa: BLE001 - RQ reports a job it cannot load; the log context just goes without
+        return None
+    if "invoice_id" in kwargs:
+        return kwargs["invoice_id"]
+    position = parameters.index("invoice_id") if "invoice_id" in parameters else None
+    return args[position] if position is not None and position < len(args) else None
+
+
+class JobContext:
+    """Every line logged while a job runs carries its job id and invoice id (plumbing.logs)."""
+
+    def perform_job(self, job, queue):
+        """RQ's perform_job, inside the job's log context; the ids a previous job of this process set are cleared."""
+        with logs.bound(job_id=job.id, invoice_id=invoice_of(job), request_id=None, company=None):
+            return super().perform_job(job, queue)
+
+
+class InProcessWorker(JobContext, PromptStop, SimpleWorker):
     """RQ's SimpleWorker (jobs run in this process) that stops at once: for tests and benchmarks."""
 
 
-class AppWorker(PromptStop, Worker):
+class AppWorker(JobContext, PromptStop, Worker):
     """RQ's worker that waits out Redis outages (back-off up to 5 s), then registers again and re-ensures the sweep."""
 
     dequeue_timeout = DEQUEUE_SECONDS
@@ -141,6 +165,11 @@ class AppWorker(PromptStop, Worker):
                 self.lost_redis(error)
                 delay = backoff(delay)
                 time.sleep(delay)
+
+    def main_work_horse(self, job, queue):
+        """RQ's work horse, its metrics written to its worker's one set of horse files (metrics.counters)."""
+        counters.in_work_horse()
+        super().main_work_horse(job, queue)
 
     def execute_job(self, job, queue):
         """Run the job in a work horse; if Redis drops meanwhile, wait for the horse before taking another job."""

@@ -84,7 +84,8 @@ class Gateway:
     def _vendor(self, display_name: str) -> dict:
         found = self.references.vendor(display_name)
         if found is None:
-            raise QboPermanent(no_such_vendor(display_name, self.references.vendor_names()))
+            # `element` names what is missing, as a Fault would: the metrics count these failures by it.
+            raise QboPermanent(no_such_vendor(display_name, self.references.vendor_names()), element="VendorRef")
         return found
 
     def item_id(self, name: str) -> str:
@@ -92,7 +93,8 @@ class Gateway:
         found = self.references.item_id(name)
         if found is None:
             raise QboPermanent(
-                f"QuickBooks has no item named {name!r}: create it in QuickBooks (or set QBO_ITEM_NAME), then Retry"
+                f"QuickBooks has no item named {name!r}: create it in QuickBooks (or set QBO_ITEM_NAME), then Retry",
+                element="ItemRef",
             )
         return found
 

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 INSTANCE = Path("instance")
 LOCAL_ENV = "local.env"
 SLACK_STATE = "slack-sandbox.json"
+# prometheus_client's multiprocess directory: web's and the worker's counters add up in GET /metrics.
+METRICS_DIR = "metrics"
 QBO_STATE = "quickbooks-sandbox.json"
 SANDBOX_PORTS = {"QBO_SANDBOX_PORT": 8011, "SLACK_SANDBOX_PORT": 8012, local_erp.PORT_VARIABLE: local_erp.DEFAULT_PORT}
 
@@ -60,6 +62,7 @@ def main() -> None:
         for name, value in LOCAL_DEFAULTS.items():
             launcher.default(name, value)
         launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
+        launcher.default("PROMETHEUS_MULTIPROC_DIR", str((INSTANCE / METRICS_DIR).resolve()))
         runs_slack, runs_qbo = (not launcher.configured.get(name) for name in ("SLACK_API_URL", "QBO_ENVIRONMENT"))
         runs_erp = local_erp.runs_local_erp(launcher.configured)
         urls = {"web": f"http://127.0.0.1:{port}"}
@@ -117,6 +120,7 @@ def main() -> None:
 
 def _start_app(launcher: Launcher, settings, port: str) -> None:
     """Migrations, the embedded Redis (held here so it outlives restarts of web and worker), worker, web."""
+    from metrics.directory import wipe
     from models.migrate import upgrade
     from plumbing.embedded_redis import embedded_socket
 
@@ -124,6 +128,8 @@ def _start_app(launcher: Launcher, settings, port: str) -> None:
         with launcher.critical():
             embedded_socket(settings.instance_dir)
     upgrade(settings.resolved_database_url())
+    # Emptied once per run, before web and worker write there (a restarted one keeps adding to the same counts).
+    wipe(launcher.env["PROMETHEUS_MULTIPROC_DIR"])
     python = sys.executable
     launcher.start("worker", python, "-m", "worker", restartable=True)
     launcher.start(

@@ -1,14 +1,13 @@
 """The Flask application factory: one web process serving every HTTP endpoint."""
 
-import logging
-
 from flask import Flask
 
 from bootstrap import app_runtime
 from bot import mount
+from plumbing import logs
 from services.runtime import Runtime
 from settings import load_settings
-from webhooks import erp_actions, erp_api, health, index, intake, oauth, quickbooks
+from webhooks import erp_actions, erp_api, health, index, intake, oauth, openapi, quickbooks, request_context
 from webhooks.problems import register_error_handlers
 
 MAX_BODY = 1024 * 1024
@@ -16,13 +15,15 @@ MAX_BODY = 1024 * 1024
 
 def create_app(runtime: Runtime | None = None) -> Flask:
     """Build the app on `runtime` (gunicorn calls it bare: the settings are read once, here)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runtime = runtime or app_runtime(load_settings())
+    settings = runtime.settings if runtime else load_settings()
+    logs.configure(settings)
+    runtime = runtime or app_runtime(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["runtime"] = runtime
     register_error_handlers(app)
-    for module in (intake, erp_actions, erp_api, health, quickbooks, oauth, index):
+    request_context.register(app)
+    for module in (intake, erp_actions, erp_api, openapi, health, quickbooks, oauth, index):
         module.register(app)
     mount.register(app)
     return app

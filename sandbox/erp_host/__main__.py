@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import request
 from werkzeug.serving import make_server
 
+from ..quiet_polls import QuietPolls
 from .app import create_app
 from .persistence import StateFile
 
@@ -39,7 +40,7 @@ def main(argv=None):
     restored = kept.load() if kept else False
     if kept:
         app.after_request(_saving(kept))
-    server = make_server(args.host, args.port, app, threaded=True)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=QuietPolls)
     signal.signal(signal.SIGTERM, _interrupt)
     base = f"http://{args.host}:{server.server_port}"
     print(f"ERP_EVENTS_URL={base}/erp/events", flush=True)

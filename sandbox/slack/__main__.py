@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import request
 from werkzeug.serving import make_server
 
+from ..quiet_polls import QuietPolls
 from .app import create_app
 from .panels import Neighbours
 from .persistence import StateFile
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     if kept:
         restored = kept.load()
         app.after_request(_saving(kept))
-    server = make_server(options.host, options.port, app, threaded=True)
+    server = make_server(options.host, options.port, app, threaded=True, request_handler=QuietPolls)
     signal.signal(signal.SIGTERM, _interrupt)
     state.base_url = f"http://{options.host}:{server.port}"
     print(f"SLACK_API_URL={state.base_url}/api/", flush=True)

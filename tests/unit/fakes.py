@@ -86,14 +86,17 @@ class FakeQuickBooks:
         if display_name not in self.vendors:
             raise QboPermanent(
                 f"QuickBooks has no active vendor named exactly {display_name!r}: correct the "
-                f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry"
+                f"vendor's QB accounting name (or the vendor in QuickBooks), then Retry",
+                element="VendorRef",
             )
         return self.vendors[display_name]
 
     def item_id(self, name: str) -> str:
         self._enter("item_id", name)
         if name not in self.items:
-            raise QboPermanent(f"QuickBooks has no item named {name!r}: create it in QuickBooks, then Retry")
+            raise QboPermanent(
+                f"QuickBooks has no item named {name!r}: create it in QuickBooks, then Retry", element="ItemRef"
+            )
         return self.items[name]
 
     def books(self) -> CompanyBooks:
@@ -339,6 +342,16 @@ class FakeKomet:
         return self.answers.pop(0) if self.answers else KometAnswer(KometOutcome.MARKED, "OK")
 
 
+class FakeMeter:
+    """The metrics: each sync's end as (status, why, adopted), in order."""
+
+    def __init__(self):
+        self.syncs: list[tuple[str, object, bool]] = []
+
+    def sync_ended(self, status: str, why=None, adopted: bool = False) -> None:
+        self.syncs.append((status, why, adopted))
+
+
 class FakeWiring:
     """A Runtime's adapters: these fakes, one instance each for the test to script and inspect."""
 
@@ -349,6 +362,7 @@ class FakeWiring:
         self.poster = FakeCardPoster()
         self.erp_endpoint = FakeErp()
         self.komet_sales = FakeKomet()
+        self.counted = FakeMeter()
 
     def publisher(self, runtime) -> MemoryPublisher:
         return self.events
@@ -370,3 +384,6 @@ class FakeWiring:
 
     def komet(self, runtime) -> FakeKomet:
         return self.komet_sales
+
+    def meter(self, runtime) -> FakeMeter:
+        return self.counted
