@@ -45,6 +45,21 @@ class ErpEvents:
             retry_after(answer.headers.get("retry-after")),
         )
 
+    def knock(self) -> ErpAnswer:
+        """An unsigned GET of the endpoint for the operator's doctor: changes nothing, and any answer shows it is up."""
+        try:
+            answer = self.http.get(
+                self.url,
+                headers={"user-agent": "invoice-sync doctor"},
+                timeout=(CONNECT_SECONDS, READ_SECONDS),
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            return ErpAnswer(None, f"no answer within {READ_SECONDS} s")
+        except requests.RequestException as error:
+            return ErpAnswer(None, f"could not reach the ERP ({type(error).__name__})")
+        return ErpAnswer(answer.status_code, f"{answer.status_code} {answer.reason}")
+
 
 def retry_after(value: str | None) -> float | None:
     """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), None when absent or unreadable."""

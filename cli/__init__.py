@@ -1,0 +1,1 @@
+"""`invoice-sync`, the operator's command line: an entry point beside the composition root (bootstrap.py)."""
