@@ -9,6 +9,7 @@ from invoices.events import AttachmentDue, ErpEventsWritten, KometMarkDue, Quick
 from jobs.registry import enqueue, status_of
 from jobs.tasks import attach_file, current, deliver_erp_events, mark_in_komet, reconcile_delivery, sync_invoice
 from qbo.limiter import RECONCILE_PER_MINUTE
+from services.changes.reminders import remind_waiting
 from services.connection import alerts as connection_alerts
 from services.erp.delivery import due_invoices
 from services.erp.endpoint import is_gone, post_gone_alert
@@ -46,6 +47,7 @@ def sweep_once(runtime: Runtime) -> dict:
             ("cards", sweep_unannounced),
             ("erp", requeue_erp_events),
             ("komet", requeue_komet_marks),
+            ("reminders", remind_waiting),
             ("attachments", requeue_attachments),
         ):
             try:

@@ -44,6 +44,12 @@ class Invoice(Base):
     attachable_id: Mapped[str | None] = mapped_column(String(32))
     attachment_note: Mapped[str | None] = mapped_column(Text)
     attachment_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the invoice entered its status (set by every applied action, actions._move): how long it has waited
+    # there, which updated_at cannot tell (Komet, attachments and reminders change it too). The approval
+    # reminders of that stage (§8): how many were posted and when the last one was.
+    stage_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

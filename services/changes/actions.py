@@ -176,6 +176,9 @@ def _effects(invoice: Invoice, action: Action, reason: str | None, values: dict)
 
 
 def _move(session: Session, invoice: Invoice, after: Status, fields: dict) -> None:
+    if after.value != invoice.status or "revision" in fields:
+        # A new status or revision starts the stage's wait and its reminders over (a first of two approvals does not).
+        fields = {**fields, "stage_since": utcnow(), "reminders_sent": 0, "reminded_at": None}
     # The version check makes the change conditional even where the row lock is a no-op (SQLite).
     moved = session.execute(
         update(Invoice)

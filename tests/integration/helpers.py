@@ -2,12 +2,14 @@
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from models import WebhookDelivery
+from models import Invoice, WebhookDelivery
+from models.database import transaction
 from sandbox.erp import example_upload
 from services.reconcile.bills import reconcile_delivery
 from tests.builders import card, post, post_upload, run_jobs, sent_invoice, settle, stored
@@ -111,3 +113,12 @@ def connection_of(redis) -> dict:
     if "path" in kwargs:
         return {"unix_socket_path": kwargs["path"]}
     return {"host": kwargs["host"], "port": kwargs["port"], "db": kwargs.get("db", 0)}
+
+
+def later(runtime, invoice_id: int, seconds: float) -> None:
+    """As if `seconds` passed for the invoice: its stage (and its last reminder) began that much earlier."""
+    with transaction(runtime.sessions) as session:
+        invoice = session.get(Invoice, invoice_id)
+        invoice.stage_since -= timedelta(seconds=seconds)
+        if invoice.reminded_at is not None:
+            invoice.reminded_at -= timedelta(seconds=seconds)
