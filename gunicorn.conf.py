@@ -16,6 +16,11 @@ threads = 4
 timeout = 30
 # An idle keep-alive connection gives its slot back after this.
 keepalive = 2
+# The access log never shows the OAuth callback's code and state (plumbing.access_log).
+logger_class = "plumbing.access_log.CallbackSafeLogger"
+# gunicorn 25.1+ opens a control socket (gunicornc) at one path per user ($XDG_RUNTIME_DIR/gunicorn.ctl or
+# ~/.gunicorn/gunicorn.ctl): every instance would take it over from the last. Nothing here uses it.
+control_socket_disable = True
 
 
 def post_worker_init(worker):
