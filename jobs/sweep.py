@@ -8,6 +8,7 @@ from rq.job import JobStatus
 from invoices.events import AttachmentDue, ErpEventsWritten, KometMarkDue, QuickBooksEventRecorded, SyncRequested
 from jobs.registry import enqueue, status_of
 from jobs.tasks import attach_file, current, deliver_erp_events, mark_in_komet, reconcile_delivery, sync_invoice
+from metrics.counters import REMINDERS_SENT
 from qbo.limiter import RECONCILE_PER_MINUTE
 from services.changes.reminders import remind_waiting
 from services.connection import alerts as connection_alerts
@@ -34,8 +35,11 @@ def sweep() -> dict:
     return sweep_once(current())
 
 
-def sweep_once(runtime: Runtime) -> dict:
-    """Re-enqueue ES invoices without a live job and unprocessed events, run the CDC pass, schedule the next."""
+def sweep_once(runtime: Runtime, reschedule: bool = True) -> dict:
+    """Re-enqueue ES invoices without a live job and unprocessed events, run the CDC pass, schedule the next.
+
+    The operator's `invoice-sync sweep` passes reschedule=False: the workers' chain goes on, and a second never starts.
+    """
     done = {}
     try:
         # The connection comes first: a probe that finds QuickBooks working again lets this same sweep re-queue.
@@ -54,8 +58,10 @@ def sweep_once(runtime: Runtime) -> dict:
                 done[name] = part(runtime)
             except Exception:  # noqa: BLE001 - one failing part must not stop the others; next sweep retries
                 log.exception("sweep: %s failed", name)
+        REMINDERS_SENT.inc(done.get("reminders") or 0)
     finally:
-        schedule_next(runtime)
+        if reschedule:
+            schedule_next(runtime)
     return done
 
 

@@ -73,6 +73,12 @@ QBO_LATENCY = Histogram(
     namespace=NAMESPACE,
     registry=REGISTRY,
 )
+REMINDERS_SENT = Counter(
+    "reminders_sent",
+    "Approval reminders posted in invoices' threads (APPROVAL_REMINDER_AFTER), by the periodic sweep",
+    namespace=NAMESPACE,
+    registry=REGISTRY,
+)
 SLACK_CALLS = Counter(
     "slack_calls", "Slack Web API calls, by method", ["method"], namespace=NAMESPACE, registry=REGISTRY
 )
