@@ -1,5 +1,6 @@
 """The composition root: the real adapters behind the service ports, wired once per process."""
 
+from bot.home import SlackHome
 from bot.poster import SlackPoster
 from erp.events import ErpEvents
 from erp.komet import KometSales
@@ -32,6 +33,10 @@ class AppWiring:
     def cards(self, runtime: Runtime) -> SlackPoster:
         """The Slack poster on the runtime's settings."""
         return SlackPoster(runtime.settings, runtime.redis)
+
+    def home(self, runtime: Runtime) -> SlackHome:
+        """The App Home through slack_sdk, on the runtime's settings and Redis."""
+        return SlackHome(runtime)
 
     def files(self, runtime: Runtime) -> Fetcher:
         """Invoices' files fetched under ATTACHMENT_ALLOWED_URLS."""

@@ -46,4 +46,19 @@ class AttachmentDue:
     invoice_id: int
 
 
-Event = InvoiceChanged | SyncRequested | QuickBooksEventRecorded | ErpEventsWritten | KometMarkDue | AttachmentDue
+@dataclass(frozen=True)
+class HomeOpened:
+    """Someone opened the app's Home tab in Slack: what waits for them is published there (views.publish)."""
+
+    user_id: str
+
+
+Event = (
+    InvoiceChanged
+    | SyncRequested
+    | QuickBooksEventRecorded
+    | ErpEventsWritten
+    | KometMarkDue
+    | AttachmentDue
+    | HomeOpened
+)

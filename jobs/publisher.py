@@ -10,6 +10,7 @@ from invoices.events import (
     AttachmentDue,
     ErpEventsWritten,
     Event,
+    HomeOpened,
     InvoiceChanged,
     KometMarkDue,
     QuickBooksEventRecorded,
@@ -28,6 +29,7 @@ TASK_OF: dict[type[Event], Task] = {
     ErpEventsWritten: tasks.deliver_erp_events,
     KometMarkDue: tasks.mark_in_komet,
     AttachmentDue: tasks.attach_file,
+    HomeOpened: tasks.publish_home,
 }
 
 

@@ -61,6 +61,9 @@ JOBS = {
     "attach_file": JobSpec(
         RECONCILE_QUEUE, timeout=300, job_id="attach-file-{}", retry=Retry(max=4, interval=[30, 120, 600, 1800])
     ),
+    # A person's Home tab, published each time they open it: beside the cards, as they look at Slack right then;
+    # a Slack hiccup is retried within a minute.
+    "publish_home": JobSpec(SLACK_QUEUE, timeout=120, retry=Retry(max=3, interval=[2, 10, 60])),
     # The sweep re-publishes lost syncs and card refreshes, so it must not wait behind a reconcile backlog.
     "sweep": JobSpec(SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
 }

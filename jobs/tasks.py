@@ -7,6 +7,7 @@ from models.base import utcnow
 from services.erp import delivery as erp_delivery
 from services.erp import komet
 from services.files import attachment
+from services.home import tab as home_tab
 from services.read import cards
 from services.reconcile import bills as reconcile
 from services.runtime import Runtime
@@ -62,3 +63,8 @@ def mark_in_komet(invoice_id: int) -> None:
 def attach_file(invoice_id: int) -> str:
     """Put the Synchronized invoice's file on its Bill, once; a passing failure raises so RQ tries again."""
     return attachment.attach_file(current(), invoice_id)
+
+
+def publish_home(user_id: str) -> None:
+    """Publish the Home tab of the person who opened it: what waits for them now."""
+    home_tab.publish_home(current(), user_id)

@@ -10,7 +10,8 @@ from invoices.accounting import Terms
 from invoices.bill import BillDraft
 from invoices.books import CompanyBooks
 from invoices.events import Event
-from services.views import InvoiceView, ThreadEntry
+from invoices.rules import Actor
+from services.views import HomeView, InvoiceView, ThreadEntry
 
 
 class QboTransient(Exception):
@@ -221,6 +222,25 @@ class CardPoster(Protocol):
 
     def post_notice(self, channel: str, text: str) -> Posted:
         """Post an operator notice (mrkdwn text) in `channel`, e.g. the QuickBooks connection alert."""
+
+
+@dataclass(frozen=True)
+class SlackPerson:
+    """Who a Slack user is to invoice-sync: their roles from the approver lists (user groups read from Slack), and
+    the lists that could not be checked (they count as not including the person), in words."""
+
+    actor: Actor
+    unchecked: tuple[str, ...] = ()
+
+
+class HomeTab(Protocol):
+    """The Slack side of the App Home: who a person is, and their Home tab; raises SlackTransient or SlackRefused."""
+
+    def person(self, user_id: str) -> SlackPerson:
+        """The person's roles as a card click would find them."""
+
+    def publish(self, home: HomeView) -> None:
+        """views.publish of the person's Home tab, each invoice linked to its card."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from invoices.numbering import BillNumbering
 from services.locks import Locks
-from services.ports import CardPoster, ErpEndpoint, FileSource, Komet, Publisher, QuickBooks
+from services.ports import CardPoster, ErpEndpoint, FileSource, HomeTab, Komet, Publisher, QuickBooks
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ class Wiring(Protocol):
 
     def cards(self, runtime: "Runtime") -> CardPoster:
         """The Slack card poster."""
+
+    def home(self, runtime: "Runtime") -> HomeTab:
+        """The Slack side of the App Home."""
 
     def files(self, runtime: "Runtime") -> FileSource:
         """Where invoices' files are fetched from (ATTACHMENT_ALLOWED_URLS)."""
@@ -74,6 +77,11 @@ class Runtime:
     def cards(self) -> CardPoster:
         """The Slack side of the cards."""
         return self.wiring.cards(self)
+
+    @cached_property
+    def home(self) -> HomeTab:
+        """The Slack side of the App Home."""
+        return self.wiring.home(self)
 
     @cached_property
     def files(self) -> FileSource:

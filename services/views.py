@@ -76,3 +76,44 @@ class ThreadEntry:
     action: Audited
     from_status: Status | None
     detail: str | None
+
+
+@dataclass(frozen=True)
+class HomeLine:
+    """One invoice on a person's Home tab: what it is, how long it has waited in its status (seconds), the card
+    to link to (channel and ts, when posted) and, for a failed sync, its error."""
+
+    id: int
+    number: str
+    vendor_name: str
+    currency: str
+    total: Decimal
+    status: Status
+    waited: int
+    card_channel: str | None = None
+    card_ts: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeDelegation:
+    """A delegation that holds now: `delegate` acts with `delegator`'s approvals through `until` (UTC)."""
+
+    delegator: str
+    delegate: str
+    until: date
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """A person's App Home: what waits for them, oldest first (at most a Home's worth, with how many in all), the
+    failed syncs for A/P senders, the delegations they gave or hold, and the role lists Slack could not check."""
+
+    user_id: str
+    has_roles: bool
+    waiting: tuple[HomeLine, ...] = ()
+    waiting_total: int = 0
+    failed: tuple[HomeLine, ...] = ()
+    failed_total: int = 0
+    delegations: tuple[HomeDelegation, ...] = ()
+    unchecked: tuple[str, ...] = ()

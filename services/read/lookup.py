@@ -14,6 +14,8 @@ from services.read.view import load_view, procurement_approver
 from services.views import InvoiceView
 
 MAX_MATCHES = 10
+# The most invoices a list of what waits reads: the App Home shows at most 100 and counts the rest up to this.
+MAX_WAITING = 1000
 _WAITING_FOR = {
     Role.PROCUREMENT_APPROVER: (Status.PENDING_PROCUREMENT,),
     Role.ACCOUNTING_APPROVER: (Status.PENDING_ACCOUNTING,),
@@ -57,19 +59,24 @@ def _composed_bill_number(numbering: BillNumbering) -> ColumnElement:
 
 
 def pending_for(session: Session, actor: Actor, numbering: BillNumbering) -> list[InvoiceView]:
-    """Invoices waiting for something `actor`'s roles let them do, oldest first."""
+    """Invoices waiting for something `actor`'s roles let them do, the longest waiting first (at most 25)."""
+    return [load_view(session, invoice_id, numbering) for invoice_id, _ in waiting_ids(session, actor)[:25]]
+
+
+def waiting_ids(session: Session, actor: Actor, limit: int = 200) -> list[tuple[int, Status]]:
+    """(id, status) of the invoices waiting for something `actor`'s roles let them do, the longest waiting first;
+    of the first `limit` in those statuses (the App Home counts up to MAX_WAITING)."""
     statuses = {status.value for role in actor.roles for status in _WAITING_FOR.get(role, ())}
     if not statuses:
         return []
     invoices = session.scalars(
-        select(Invoice).where(Invoice.status.in_(statuses)).order_by(Invoice.id).limit(200)
+        select(Invoice).where(Invoice.status.in_(statuses)).order_by(Invoice.stage_since, Invoice.id).limit(limit)
     ).all()
-    waiting = [
-        invoice.id
+    return [
+        (invoice.id, Status(invoice.status))
         for invoice in invoices
         # Segregation of duties: an invoice this person approved for Procurement is not theirs to approve again.
         if not (
             invoice.status == Status.PENDING_ACCOUNTING.value and procurement_approver(session, invoice) == actor.id
         )
     ]
-    return [load_view(session, invoice_id, numbering) for invoice_id in waiting[:25]]

@@ -16,6 +16,7 @@ TASKS = [
     tasks.deliver_erp_events,
     tasks.mark_in_komet,
     tasks.attach_file,
+    tasks.publish_home,
     sweep.sweep,
 ]
 
