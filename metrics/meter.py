@@ -51,6 +51,9 @@ def retry_class(why: Exception | str | None) -> str:
 class PrometheusMeter:
     """Counts what the use cases report through the Meter port."""
 
+    def __init__(self):
+        declare_outcomes()
+
     def sync_ended(self, status: str, why: Exception | str | None = None, adopted: bool = False) -> None:
         """S: synchronized or adopted; F: failed, by class; ES: retried, by class; anything else is not counted."""
         if status == "S":
@@ -61,7 +64,8 @@ class PrometheusMeter:
             SYNC_OUTCOMES.labels("retried", retry_class(why)).inc()
 
 
-# Every outcome is a series from the start (at 0): a rate() or an alert on a failure needs no first failure.
-for _outcome, _reasons in (("synchronized", ("",)), ("adopted", ("",)), ("failed", FAILURES), ("retried", RETRIES)):
-    for _reason in _reasons:
-        SYNC_OUTCOMES.labels(_outcome, _reason)
+def declare_outcomes() -> None:
+    """Make every outcome and reason a series at 0, so a rate() or an alert on a failure needs no first failure."""
+    for outcome, reasons in (("synchronized", ("",)), ("adopted", ("",)), ("failed", FAILURES), ("retried", RETRIES)):
+        for reason in reasons:
+            SYNC_OUTCOMES.labels(outcome, reason)

@@ -7,7 +7,7 @@ from bot import mount
 from plumbing import logs
 from services.runtime import Runtime
 from settings import load_settings
-from webhooks import erp_actions, erp_api, health, index, intake, oauth, openapi, quickbooks, request_context
+from webhooks import erp_actions, erp_api, health, index, intake, metrics, oauth, openapi, quickbooks, request_context
 from webhooks.problems import register_error_handlers
 
 MAX_BODY = 1024 * 1024
@@ -23,7 +23,7 @@ def create_app(runtime: Runtime | None = None) -> Flask:
     app.extensions["runtime"] = runtime
     register_error_handlers(app)
     request_context.register(app)
-    for module in (intake, erp_actions, erp_api, openapi, health, quickbooks, oauth, index):
+    for module in (intake, erp_actions, erp_api, openapi, health, metrics, quickbooks, oauth, index):
         module.register(app)
     mount.register(app)
     return app
