@@ -10,6 +10,9 @@ class Settings:
     """Knobs of the sandbox; durations are real QBO seconds, multiplied by time_scale when applied."""
 
     time_scale: float = 1.0
+    # Seconds added to every accounting call before it is answered (not scaled), as a real round trip takes:
+    # bench/send_latency.py uses issue 19's figure for a realistic QBO round trip, 250 ms. 0 keeps tests fast.
+    latency_seconds: float = 0.0
     limits_enabled: bool = True
     per_minute: int = 500
     per_second: int = 10

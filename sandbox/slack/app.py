@@ -12,6 +12,7 @@ from .demo import Demo
 from .errors import SlackError
 from .methods import METHODS
 from .panels import Neighbours
+from .rate_limits import limited_answer
 from .state import SlackState
 
 
@@ -98,6 +99,9 @@ def answer(state: SlackState, method: str, args: dict[str, Any], token: str | No
     with state.lock:
         if not state.workspace.accepts(token):
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        limited = limited_answer(state.rate_limits, method, args)
+        if limited is not None:
+            return limited
         fault = state.take_fault(method)
         if fault is not None:
             return fault.response()

@@ -61,6 +61,13 @@ def blueprint(state: SlackState) -> Blueprint:
         with state.lock:
             return jsonify([vars(f) for f in state.faults])
 
+    @bp.route("/rate-limits", methods=["GET", "POST"])
+    def rate_limits():
+        """Switch Slack's rate limits on or off, e.g. {"enabled": true}; answers the state and the 429s so far."""
+        if request.method == "POST":
+            state.rate_limits.configure(bool(_body().get("enabled")))
+        return jsonify(enabled=state.rate_limits.enabled, refused=state.rate_limits.refused)
+
     @bp.post("/channels/<channel>")
     def channel(channel: str):
         """Archive a channel or remove the bot from it, e.g. {"is_archived": true} or {"is_member": false}."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import SlackError
+from .rate_limits import RateLimits
 from .workspace import Workspace, demo_workspace
 
 SANDBOX_ONLY_KEYS = ("channel", "history")
@@ -45,6 +46,8 @@ class SlackState:
         self.workspace = workspace or demo_workspace()
         self.trigger_ttl = trigger_ttl
         self.base_url = ""
+        # Off by default; kept across reset() as a setting, not a recording.
+        self.rate_limits = RateLimits()
         self.reset()
 
     def reset(self) -> None:

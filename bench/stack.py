@@ -1,0 +1,166 @@
+"""The production shape for benchmarks: gunicorn web and `python -m worker` processes on one temporary instance.
+
+Used by bench/send_latency.py and bench/backlog.py. The QuickBooks and Slack sandboxes run in the bench's own
+process (threads), the web app under the Procfile's gunicorn config, the workers as the Procfile runs them;
+all share the instance's SQLite database and embedded Redis, configured through the environment as in production.
+"""
+
+import copy
+import http.client
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from bench.slack_ack import SECRET, TOKEN
+from bootstrap import app_runtime
+from invoices.rules import Actor, Role
+from invoices.statuses import Action
+from models.migrate import upgrade
+from plumbing.embedded_redis import stop_embedded
+from sandbox.erp import example_upload
+from sandbox.quickbooks import create_app as create_qbo
+from sandbox.quickbooks import serve_in_thread
+from sandbox.slack import SlackSandbox, demo_workspace
+from services.changes.approvals import take_action
+from services.intake.payload import parse_upload
+from services.intake.uploads import receive_upload
+from settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8766
+LOGS = Path(tempfile.gettempdir()) / f"invoice-sync-bench-{os.getpid()}"
+PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
+APPROVERS = [
+    (Actor("U0BUYER1", frozenset({Role.PROCUREMENT_APPROVER})), Action.APPROVE),
+    (Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER})), Action.APPROVE),
+]
+SENDER = Actor("U0AP1", frozenset({Role.AP_SENDER}))
+
+
+def environment(instance: Path, slack_api: str, qbo_base: str, realm: str) -> dict[str, str]:
+    """The variables every process of the run reads (DESIGN.md §4), pointing at the sandboxes."""
+    token = requests.post(f"{qbo_base}/_sandbox/realms/{realm}/tokens", timeout=10).json()["refresh_token"]
+    return {
+        "INSTANCE_DIR": str(instance),
+        "UPLOAD_WEBHOOK_SECRET": "whsec_" + "YmVuY2gtdXBsb2FkLXNlY3JldC1mb3Itc2xhY2stYWNr",
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack_api,
+        "SLACK_PROCUREMENT_CHANNEL": PROCUREMENT,
+        "SLACK_ACCOUNTING_CHANNEL": ACCOUNTING,
+        "SLACK_PROCUREMENT_APPROVERS": "U0BUYER1,U0BUYER2",
+        "SLACK_ACCOUNTING_APPROVERS": "U0ACCT1",
+        "SLACK_AP_SENDERS": "U0AP1",
+        "QBO_CLIENT_ID": "sandbox-client-id",
+        "QBO_CLIENT_SECRET": "sandbox-client-secret",
+        "QBO_REDIRECT_URI": "http://127.0.0.1/quickbooks/callback",
+        "QBO_ENVIRONMENT": f"{qbo_base}/.well-known/openid-configuration",
+        "QBO_API_URL": f"{qbo_base}/v3",
+        "QBO_REALM_ID": realm,
+        "QBO_REFRESH_TOKEN": token,
+    }
+
+
+class Stack:
+    """The sandboxes, the environment and the bench's own runtime; start web and workers with its methods."""
+
+    def __init__(self, directory: Path, qbo_config: dict, slack_limits: bool):
+        self.directory = directory
+        LOGS.mkdir(exist_ok=True)
+        print(f"logs of the web and worker processes: {LOGS}", file=sys.stderr)
+        self.qbo = create_qbo(**qbo_config)
+        self.qbo_base, self._stop_qbo = serve_in_thread(self.qbo)
+        self.realm = requests.get(f"{self.qbo_base}/_sandbox/realms", timeout=10).json()["realms"][0]
+        self.slack = SlackSandbox(demo_workspace(tokens=[TOKEN])).__enter__()
+        self.slack.state.rate_limits.configure(slack_limits)
+        self.env = environment(directory / "instance", self.slack.api_url, self.qbo_base, self.realm)
+        settings = load_settings(
+            _env_file=None,
+            **{k.lower(): v for k, v in self.env.items() if k != "INSTANCE_DIR"},
+            instance_dir=directory / "instance",
+        )
+        upgrade(settings.resolved_database_url())
+        self.runtime = app_runtime(settings)
+        self.processes: list[subprocess.Popen] = []
+        self.base = f"http://127.0.0.1:{PORT}"
+
+    def _spawn(self, args: list[str]) -> subprocess.Popen:
+        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
+        # The temporary directory as working directory: no project .env is read, as in a clean deployment.
+        # Their INFO lines go to a file that outlives the run (its path is printed), not over the figures.
+        log = open(LOGS / f"{args[1]}-{len(self.processes)}.log", "ab")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen([sys.executable, *args], env=env, cwd=self.directory, stdout=log, stderr=log)
+        self.processes.append(process)
+        return process
+
+    def start_web(self, workers: int = 2) -> None:
+        """gunicorn with the Procfile's config on PORT; returns once it answers."""
+        config = str(ROOT / "gunicorn.conf.py")
+        self._spawn(
+            ["-m", "gunicorn", "--config", config, "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers)]
+            + ["--log-level", "warning", "webhooks.app:create_app()"]
+        )
+        for _ in range(200):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+                connection.request("GET", "/")
+                connection.getresponse().read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("the web app did not start")
+
+    def start_workers(self, count: int) -> None:
+        """`count` workers as the Procfile runs them (`python -m worker`)."""
+        for _ in range(count):
+            self._spawn(["-m", "worker"])
+
+    def close(self) -> None:
+        """Stop the processes this stack started, then the sandboxes."""
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.runtime.engine.dispose()
+        self.slack.stop()
+        self._stop_qbo()
+        stop_embedded()
+
+
+@contextmanager
+def stack(qbo_config: dict, slack_limits: bool = False):
+    """A Stack on a fresh temporary instance, closed on the way out."""
+    with tempfile.TemporaryDirectory() as directory:
+        built = Stack(Path(directory), qbo_config, slack_limits)
+        try:
+            yield built
+        finally:
+            built.close()
+
+
+def approved_invoices(runtime, count: int, prefix: str) -> list[int]:
+    """`count` distinct example invoices received and approved twice (AA), through the services, not HTTP."""
+    ids = []
+    for n in range(count):
+        data = copy.deepcopy(example_upload())
+        data["invoice"]["number"] = f"{prefix}{n:05d}"
+        invoice_id = receive_upload(runtime, parse_upload(data)).invoice_id
+        for actor, action in APPROVERS:
+            take_action(runtime, invoice_id, action, actor)
+        ids.append(invoice_id)
+    return ids
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` percentile of `values` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
