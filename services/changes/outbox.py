@@ -15,7 +15,7 @@ from invoices.erp import BALANCE_CHANGED, STAMP, STATUS_CHANGED, envelope, event
 from invoices.statuses import Status
 from models import ErpEvent, Invoice
 from models.base import utcnow
-from services.read.erp import invoice_state
+from services.read.erp import held_state
 
 _EVENTS = ErpEvent.__table__
 
@@ -55,7 +55,7 @@ def write_events(session: Session, changes: list[Change], pushed: bool) -> list[
                 .execution_options(synchronize_session=False)
             ).scalar_one()
         )
-        state = invoice_state(session, change.invoice_id)
+        state = held_state(session, change.invoice_id)
         data = event_data(
             state, sequence=sequence, previous=change.previous, actor=change.actor, at=now, balance=change.balance
         )

@@ -1,7 +1,8 @@
 """What the ERP may ask for: an invoice as it is now, and the feed of every event, oldest first."""
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from invoices.erp import STAMP, InvoiceState, event_data
 from invoices.statuses import Status
@@ -38,6 +39,27 @@ def invoice_state(session: Session, invoice_id: int) -> InvoiceState | None:
     if row is None:
         return None
     return InvoiceState(*row[:5], Status(row[5]), *row[6:])
+
+
+def held_state(session: Session, invoice_id: int) -> InvoiceState | None:
+    """The invoice as the ERP is told of it from the session's own copy, when it holds one with its revisions
+    loaded (as a status change does), so no statement is needed; else read it (invoice_state)."""
+    invoice = session.identity_map.get(identity_key(Invoice, invoice_id))
+    if invoice is None or "revisions" not in invoice.__dict__ or inspect(invoice).expired_attributes:
+        return invoice_state(session, invoice_id)
+    current = next((r for r in invoice.revisions if r.number == invoice.revision), None)
+    return InvoiceState(
+        invoice.id,
+        invoice.vendor.code,
+        invoice.po_number,
+        invoice.number,
+        invoice.revision,
+        Status(invoice.status),
+        invoice.bill_id,
+        invoice.bill_number,
+        current.total if current else None,
+        invoice.last_error,
+    )
 
 
 def invoice_data(session: Session, invoice_id: int) -> dict | None:
