@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     attachment_allowed_urls: CommaList = ()
     # Seconds an invoice may wait in AP or AA before its thread reminds who may act (DESIGN.md §8); 0: never.
     approval_reminder_after: int = Field(default=86400, ge=0)
+    # Days a delivery's key (an upload's or an ERP action's webhook-id, a QuickBooks event's) is kept: a repeat
+    # within them is recognised and answered as one; the sweep prunes older keys (services.reconcile.retention).
+    idempotency_keep_days: int = Field(default=30, ge=1)
     # GET /metrics asks for `Authorization: Bearer <token>` when set; open without it.
     metrics_token: SecretStr | None = None
     # json: one JSON object a line (production); text: the development default.

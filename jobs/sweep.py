@@ -17,6 +17,7 @@ from services.erp.endpoint import is_gone, post_gone_alert
 from services.erp.komet import due_marks
 from services.files.attachment import due_attachments, lock_name
 from services.read.cards import sweep_unannounced
+from services.reconcile.retention import prune_keys
 from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.runtime import Runtime
 from services.sync.steps import invoice_lock_name
@@ -53,6 +54,8 @@ def sweep_once(runtime: Runtime, reschedule: bool = True) -> dict:
             ("komet", requeue_komet_marks),
             ("reminders", remind_waiting),
             ("attachments", requeue_attachments),
+            # Last: housekeeping waits for everything that still needs doing.
+            ("keys", prune_keys),
         ):
             try:
                 done[name] = part(runtime)
