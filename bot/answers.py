@@ -1,7 +1,7 @@
 """The text of /invoice answers: status of found invoices, what is pending, and help."""
 
 from bot.amounts import money
-from bot.cards import when
+from bot.cards import accounting_progress, approver, when
 from bot.mrkdwn import MESSAGE_TEXT, echoed, escaped, fit
 from services.views import ErpDelivery, InvoiceView
 
@@ -11,6 +11,7 @@ HELP = "\n".join(
         "*/invoice* commands (answers only you can see):",
         "• `/invoice status <number>` — an invoice by vendor invoice number, PO number or Bill number",
         "• `/invoice pending` — invoices waiting for you to approve, send or retry",
+        "• `/invoice delegate @someone until YYYY-MM-DD` — let someone approve with your roles (`off` ends it)",
         "• `/invoice replay-events <number>` — send an invoice's undelivered ERP events again (A/P senders)",
         "• `/invoice help` — this list",
     )
@@ -46,8 +47,11 @@ def _summary(view: InvoiceView) -> str:
         f"*Invoice {view.number}* · {view.vendor_name} · PO {view.po_number} · {money(view.total, view.currency)}",
         f"Status: *{view.status.label}*",
         "Approvals: "
-        + (", ".join(f"{a.department.title()} by <@{a.user_id}> {when(a)}" for a in view.approvals) or "none yet"),
+        + (", ".join(f"{a.department.title()} by {approver(a)} {when(a)}" for a in view.approvals) or "none yet"),
     ]
+    progress = accounting_progress(view)
+    if progress:
+        lines.append(progress)
     if view.setback:
         lines.append(f"{view.setback.outcome.title()} by <@{view.setback.user_id}>: {view.setback.reason}")
     lines.append(

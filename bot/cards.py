@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from bot import buttons
 from bot.amounts import money
 from bot.mrkdwn import FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT, SECTION_TEXT, document_link, escaped, fit, linked, plain
-from invoices.rules import Outcome
+from invoices.rules import Department, Outcome
 from invoices.statuses import Status
 from services.read.cards import CardKind
 from services.views import DecisionView, InvoiceView
@@ -160,11 +160,26 @@ def _lines(view: InvoiceView) -> str:
     return "\n".join(shown) or "_No lines_"
 
 
+def approver(decision: DecisionView) -> str:
+    """Who decided, e.g. '<@U0HELPER> for <@U0ACCT1>' for a delegate."""
+    return f"<@{decision.user_id}>" + (f" for <@{decision.for_user_id}>" if decision.for_user_id else "")
+
+
+def accounting_progress(view: InvoiceView) -> str | None:
+    """'1 of 2 Accounting approvals (by …)' while an invoice needing two waits in Accounting, else None."""
+    if view.accounting_needed < 2 or view.status is not Status.PENDING_ACCOUNTING:
+        return None
+    done = [d for d in view.approvals if d.department is Department.ACCOUNTING]
+    by = f" (by {', '.join(approver(d) for d in done)})" if done else ""
+    return f"{len(done)} of {view.accounting_needed} Accounting approvals{by}"
+
+
 def _approvals(view: InvoiceView) -> str:
-    if not view.approvals:
-        return "*Approvals:* none yet"
-    done = [f"{d.department.title()}: <@{d.user_id}>, {when(d)}" for d in view.approvals]
-    return "*Approvals:* " + " · ".join(done)
+    done = [f"{d.department.title()}: {approver(d)}, {when(d)}" for d in view.approvals]
+    progress = accounting_progress(view)
+    if progress:
+        done.append(progress)
+    return "*Approvals:* " + (" · ".join(done) or "none yet")
 
 
 def _notes(view: InvoiceView) -> list[str]:

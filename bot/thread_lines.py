@@ -29,6 +29,7 @@ LINES: dict[Audited, str] = {
     Action.BILL_UNPAID: ":money_with_wings: {detail}; the invoice is Synchronized again.",
     AuditKind.STRAY_BILL: ":warning: {detail}.",
     AuditKind.BILL_BALANCE: ":money_with_wings: {detail}.",
+    AuditKind.DELEGATION: ":busts_in_silhouette: {by} delegated their approvals {detail}.",
     AuditKind.BILL_TOTAL_DRIFT: ":warning: {detail}; the invoice was not changed. Fix the Bill in QuickBooks, or "
     "Return to Approved and send it again.",
     AuditKind.KOMET_MARKED: ":white_check_mark: Marked Synchronized in Komet.",
@@ -43,7 +44,10 @@ LINES: dict[Audited, str] = {
 
 
 def who(actor: str) -> str:
-    """A Slack mention for people, the plain name for the ERP or invoice-sync itself."""
+    """A Slack mention for people ('<@X> for <@Y>' for a delegate), the plain name for the ERP or invoice-sync."""
+    person, _, principal = actor.partition(" for ")
+    if principal and _SLACK_USER.match(person) and _SLACK_USER.match(principal):
+        return f"<@{person}> for <@{principal}>"
     if _SLACK_USER.match(actor):
         return f"<@{actor}>"
     return {"erp": "the ERP"}.get(actor, neutral(actor))

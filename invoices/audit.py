@@ -13,6 +13,8 @@ class AuditKind(StrEnum):
     BILL_TOTAL_DRIFT = "bill_total_drift"
     STRAY_BILL = "stray_bill"
     BILL_BALANCE = "bill_balance"
+    # A delegation of approval roles granted, refused or ended (about no invoice, so never in a thread).
+    DELEGATION = "delegation"
     # Komet Sales told of a Synchronized invoice (§9): marked, refused with Komet's message, or not marked and why.
     KOMET_MARKED = "komet_marked"
     KOMET_REFUSED = "komet_refused"

@@ -1,6 +1,7 @@
 """Who may do what to an invoice: roles per action, segregation of duties, sending blockers."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 from invoices.numbering import too_long
@@ -56,6 +57,18 @@ class Actor:
 
     id: str
     roles: frozenset[Role] = field(default_factory=frozenset)
+    # Set when the actor acts as a delegate: the person whose approval roles they use.
+    for_id: str | None = None
+
+    @property
+    def people(self) -> frozenset[str]:
+        """Everyone this action counts for: the actor, and whom they act for."""
+        return frozenset({self.id, self.for_id} - {None})
+
+    @property
+    def shown(self) -> str:
+        """The actor as the audit log names them, e.g. 'U0BUYER2 for U0BUYER1'."""
+        return f"{self.id} for {self.for_id}" if self.for_id else self.id
 
 
 _SYSTEM_ACTIONS = {
@@ -100,12 +113,27 @@ def decision_of(status: Status, action: Action) -> tuple[Department, Outcome] | 
     return department, _DECISIONS[action]
 
 
+@dataclass(frozen=True)
+class Approvals:
+    """This round's approvals of the current revision, each as the people it counts for (a delegate and whom
+    they acted for): the latest Procurement one, and every Accounting one so far."""
+
+    procurement: frozenset[str] = frozenset()
+    accounting: tuple[frozenset[str], ...] = ()
+
+
+def accounting_approvals_needed(total: Decimal | None, second_above: Decimal | None) -> int:
+    """Two Accounting approvals when the total is above ACCOUNTING_SECOND_APPROVAL_ABOVE, else one."""
+    return 2 if second_above is not None and total is not None and total > second_above else 1
+
+
 def decide(
     status: Status,
     action: Action,
     actor: Actor,
     *,
-    procurement_approver: str | None = None,
+    approvals: Approvals = Approvals(),
+    needed: int = 1,
     reason: str | None = None,
     send_blockers: tuple[str, ...] = (),
 ) -> Status:
@@ -119,11 +147,29 @@ def decide(
         raise ActionRefused(f"Only {role.who} may {action.description}.")
     if action in REASON_REQUIRED and not (reason or "").strip():
         raise ActionRefused(f"A reason is required to {action.description}.")
-    if action is Action.APPROVE and status is Status.PENDING_ACCOUNTING and procurement_approver == actor.id:
-        raise ActionRefused("You approved this invoice for Procurement; someone else must approve it for Accounting.")
+    if action is Action.APPROVE and status is Status.PENDING_ACCOUNTING:
+        target = _accounting_approval(actor, approvals, needed)
     if action in (Action.SEND, Action.RETRY) and send_blockers:
         raise ActionRefused("Cannot send it to QuickBooks: " + "; ".join(send_blockers) + ".")
     return target
+
+
+def _accounting_approval(actor: Actor, approvals: Approvals, needed: int) -> Status:
+    # A when this approval completes Accounting's, AA when it is the first of two; refused when a person it counts for
+    # approved this revision already, for either department.
+    people = actor.people
+    if people & approvals.procurement:
+        raise ActionRefused(
+            "You approved this invoice for Procurement (yourself or for someone who delegated to you); someone "
+            "else must approve it for Accounting."
+        )
+    if any(people & earlier for earlier in approvals.accounting):
+        raise ActionRefused(
+            "You already approved this invoice for Accounting (yourself or for someone who delegated to you); "
+            f"it needs {needed} Accounting approvals by different people, so another Accounting approver must "
+            "approve it."
+        )
+    return Status.APPROVED if len(approvals.accounting) + 1 >= needed else Status.PENDING_ACCOUNTING
 
 
 # What to do about each blocker, said where it is shown (the card, /invoice status, a refused Send): an approved

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEntry
 from models.base import Base
+from models.delegation import DelegationGrant
 from models.erp_event import ErpEndpoint, ErpEvent
 from models.invoice import Decision, Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision
 from models.quickbooks import QboConnection
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Decision",
+    "DelegationGrant",
     "ErpEndpoint",
     "ErpEvent",
     "Invoice",

@@ -131,5 +131,7 @@ class Decision(Base):
     department: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str] = mapped_column(String(64))
+    # Whom `user_id` acted for, when they approved as someone's delegate.
+    for_user_id: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

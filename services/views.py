@@ -18,6 +18,8 @@ class DecisionView:
     user_id: str
     at: datetime
     reason: str | None
+    # Whom `user_id` acted for as a delegate ("X for Y"), if anyone.
+    for_user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class InvoiceView:
     # What people should know that blocks nothing, e.g. that Komet cannot be told of the invoice.
     notes: tuple[str, ...] = ()
     erp: ErpDelivery | None = None
+    # Accounting approvals this invoice needs: 2 above ACCOUNTING_SECOND_APPROVAL_ABOVE.
+    accounting_needed: int = 1
 
 
 @dataclass(frozen=True)

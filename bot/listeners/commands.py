@@ -1,12 +1,14 @@
-"""`/invoice status|pending|replay-events|help`, answered at once and only to the caller, from the database."""
+"""`/invoice status|pending|delegate|replay-events|help`, answered at once and only to the caller, from the database."""
 
 from slack_bolt import Ack, App
 
 from bot.answers import HELP, pending_answer, replay_answer, status_answer
 from bot.authorization import resolve_actor
+from bot.listeners.delegation import delegation_answer
 from bot.request_fields import searchable
 from bot.slack_client import WebClient
 from invoices.rules import Role
+from services.changes.delegations import with_delegated_roles
 from services.erp.delivery import replay_dead
 from services.read.lookup import find_invoices, pending_for
 
@@ -24,7 +26,8 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
             ack(text=status_answer(rest, []), response_type="ephemeral")
             return
         with runtime.sessions() as session:
-            answer = status_answer(rest, find_invoices(session, rest, runtime.numbering))
+            found = find_invoices(session, rest, runtime.numbering, runtime.settings.accounting_second_approval_above)
+            answer = status_answer(rest, found)
         ack(text=answer, response_type="ephemeral")
     elif verb == "replay-events" and rest:
         who = resolve_actor(runtime, client, str(command.get("user_id") or ""))
@@ -35,10 +38,14 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
             replayed = replay_dead(runtime, ids) if ids else 0
         answer = replay_answer(rest, replayed)
         ack(text=who.explain(answer) if who.unchecked else answer, response_type="ephemeral")
+    elif verb == "delegate":
+        ack(text=delegation_answer(runtime, client, str(command.get("user_id") or ""), rest), response_type="ephemeral")
     elif verb == "pending":
         who = resolve_actor(runtime, client, str(command.get("user_id") or ""))
         with runtime.sessions() as session:
-            answer = pending_answer(pending_for(session, who.actor, runtime.numbering), bool(who.actor.roles))
+            # What waits for them includes what waits for whoever delegated to them.
+            actor = with_delegated_roles(session, who.actor)
+            answer = pending_answer(pending_for(session, actor, runtime.numbering), bool(actor.roles))
         ack(text=who.explain(answer) if who.unchecked else answer, response_type="ephemeral")
     else:
         ack(text=HELP, response_type="ephemeral")

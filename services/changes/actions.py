@@ -6,16 +6,18 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from invoices.delegation import APPROVER_ROLES, stand_in
 from invoices.events import InvoiceChanged, KometMarkDue, SyncRequested
 from invoices.numbering import BillNumbering
-from invoices.rules import ActionRefused, Actor, decide, decision_of
+from invoices.rules import ActionRefused, Actor, accounting_approvals_needed, decide, decision_of, required_role
 from invoices.statuses import EFFECTS, Action, Status, Value
 from models import Decision, Invoice
 from models.base import utcnow
 from services.changes.audit import record_audit
+from services.changes.delegations import active_for
 from services.changes.outbox import Change
 from services.changes.unit_of_work import UnitOfWork
-from services.read.view import blockers_of, procurement_approver
+from services.read.view import approvals_of, blockers_of
 
 
 class InvoiceNotFound(Exception):
@@ -52,6 +54,7 @@ def check_action(
     reason: str | None = None,
     expected_status: Status | None = None,
     expected_revision: int | None = None,
+    second_above: Decimal | None = None,
 ) -> Status:
     """The status `action` would lead to now, or ActionRefused; changes nothing."""
     status = Status(invoice.status)
@@ -69,7 +72,8 @@ def check_action(
         action,
         actor,
         reason=reason,
-        procurement_approver=procurement_approver(session, invoice),
+        approvals=approvals_of(session, invoice),
+        needed=accounting_approvals_needed(invoice.current.total, second_above),
         send_blockers=blockers_of(invoice, numbering),
     )
 
@@ -94,6 +98,10 @@ def apply_action(
     if invoice is None:
         raise InvoiceNotFound(f"There is no invoice with id {invoice_id}.")
     before = Status(invoice.status)
+    role = required_role(before, action)
+    if role not in actor.roles and role in APPROVER_ROLES:
+        # Someone without the role may hold it for a person who delegated it to them: they act "X for Y".
+        actor = stand_in(actor, role, active_for(session, actor.id))
     try:
         after = check_action(
             session,
@@ -104,12 +112,13 @@ def apply_action(
             reason=reason,
             expected_status=expected_status,
             expected_revision=expected_revision,
+            second_above=uow.runtime.settings.accounting_second_approval_above,
         )
     except ActionRefused as refused:
         entry = record_audit(
             session,
             invoice_id=invoice.id,
-            actor=actor.id,
+            actor=actor.shown,
             action=action,
             outcome="refused",
             from_status=before,
@@ -127,20 +136,23 @@ def apply_action(
                 department=decision[0],
                 outcome=decision[1],
                 user_id=actor.id,
+                for_user_id=actor.for_id,
                 reason=reason,
             )
         )
     entry = record_audit(
         session,
         invoice_id=invoice.id,
-        actor=actor.id,
+        actor=actor.shown,
         action=action,
         outcome="allowed",
         from_status=before,
         to_status=after,
         detail=reason,
     )
-    uow.note(Change(invoice.id, before, actor.id, balance))
+    if after is not before:
+        # A first of two Accounting approvals moves nothing the ERP tracks: no event, no number taken.
+        uow.note(Change(invoice.id, before, actor.shown, balance, sequence=invoice.event_sequence))
     if after is Status.SENT:
         uow.emit(SyncRequested(invoice.id))
     uow.emit(InvoiceChanged(invoice.id, entry.id))
@@ -183,7 +195,13 @@ def _move(session: Session, invoice: Invoice, after: Status, fields: dict) -> No
     moved = session.execute(
         update(Invoice)
         .where(Invoice.id == invoice.id, Invoice.version == invoice.version)
-        .values(status=after.value, version=invoice.version + 1, updated_at=utcnow(), **fields)
+        .values(
+            status=after.value,
+            version=invoice.version + 1,
+            event_sequence=invoice.event_sequence + (0 if after.value == invoice.status else 1),
+            updated_at=utcnow(),
+            **fields,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:

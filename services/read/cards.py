@@ -63,7 +63,13 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
         if session.get(Invoice, invoice_id) is None:
             return
         komet = runtime.settings.komet_api_token is not None
-        view = load_view(session, invoice_id, runtime.numbering, komet=komet)
+        view = load_view(
+            session,
+            invoice_id,
+            runtime.numbering,
+            komet=komet,
+            second_above=runtime.settings.accounting_second_approval_above,
+        )
         cards = {
             CardKind(card.kind): card
             for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))

@@ -1,6 +1,7 @@
 """Finding invoices for /invoice: by any number people quote, and what waits for someone's approval."""
 
 from dataclasses import replace
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from invoices.rules import Actor, Role
 from invoices.statuses import Status
 from models import Invoice, Vendor
 from services.read.erp import delivery_of
-from services.read.view import load_view, procurement_approver
+from services.read.view import approvals_of, load_view
 from services.views import InvoiceView
 
 MAX_MATCHES = 10
@@ -23,8 +24,11 @@ _WAITING_FOR = {
 }
 
 
-def find_invoices(session: Session, number: str, numbering: BillNumbering) -> list[InvoiceView]:
-    """Invoices whose vendor invoice number, PO number or Bill number is `number` (any case), newest first."""
+def find_invoices(
+    session: Session, number: str, numbering: BillNumbering, second_above: Decimal | None = None
+) -> list[InvoiceView]:
+    """Invoices whose vendor invoice number, PO number or Bill number is `number` (any case), newest first;
+    `second_above` is ACCOUNTING_SECOND_APPROVAL_ABOVE."""
     wanted = number.strip().lower()
     if not wanted:
         return []
@@ -44,7 +48,9 @@ def find_invoices(session: Session, number: str, numbering: BillNumbering) -> li
         .limit(MAX_MATCHES)
     ).all()
     # The ERP's side is read only here: cards are redrawn far more often than anyone asks for a status.
-    return [replace(load_view(session, i, numbering), erp=delivery_of(session, i)) for i in ids]
+    return [
+        replace(load_view(session, i, numbering, second_above=second_above), erp=delivery_of(session, i)) for i in ids
+    ]
 
 
 def _composed_bill_number(numbering: BillNumbering) -> ColumnElement:
@@ -76,7 +82,11 @@ def waiting_ids(session: Session, actor: Actor, limit: int = 200) -> list[tuple[
         (invoice.id, Status(invoice.status))
         for invoice in invoices
         # Segregation of duties: an invoice this person approved for Procurement is not theirs to approve again.
-        if not (
-            invoice.status == Status.PENDING_ACCOUNTING.value and procurement_approver(session, invoice) == actor.id
-        )
+        if not (invoice.status == Status.PENDING_ACCOUNTING.value and actor.people & _approved_by(session, invoice))
     ]
+
+
+def _approved_by(session: Session, invoice: Invoice) -> frozenset[str]:
+    # Everyone this round's approvals count for: none of them may approve the invoice again.
+    approvals = approvals_of(session, invoice)
+    return approvals.procurement.union(*approvals.accounting)

@@ -1,11 +1,13 @@
 """A read-only snapshot of an invoice as people see it: cards, thread lines and /invoice answers."""
 
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from invoices.komet import unmarkable
 from invoices.numbering import BillNumbering
-from invoices.rules import Department, Outcome, send_blockers
+from invoices.rules import Approvals, Department, Outcome, accounting_approvals_needed, send_blockers
 from invoices.statuses import Status
 from models import Decision, Invoice
 from services.views import DecisionView, InvoiceView, LineView
@@ -27,8 +29,16 @@ def blockers_of(invoice: Invoice, numbering: BillNumbering) -> tuple[str, ...]:
     return send_blockers(invoice.current.qb_accounting_name, bill_number_of(invoice, numbering))
 
 
-def load_view(session: Session, invoice_id: int, numbering: BillNumbering, *, komet: bool = False) -> InvoiceView:
-    """The current state of an invoice, its current revision and its decisions; `komet`: KOMET_API_TOKEN is set."""
+def load_view(
+    session: Session,
+    invoice_id: int,
+    numbering: BillNumbering,
+    *,
+    komet: bool = False,
+    second_above: Decimal | None = None,
+) -> InvoiceView:
+    """The current state of an invoice, its current revision and its decisions; `komet`: KOMET_API_TOKEN is set,
+    `second_above`: ACCOUNTING_SECOND_APPROVAL_ABOVE."""
     invoice = session.get(Invoice, invoice_id, populate_existing=True)
     revision = invoice.current
     decisions = session.scalars(
@@ -45,6 +55,7 @@ def load_view(session: Session, invoice_id: int, numbering: BillNumbering, *, ko
             decision.user_id,
             decision.decided_at,
             decision.reason,
+            decision.for_user_id,
         )
         if seen.outcome is Outcome.APPROVED:
             approvals.append(seen)
@@ -73,6 +84,7 @@ def load_view(session: Session, invoice_id: int, numbering: BillNumbering, *, ko
         setback=setback if status in (Status.REJECTED, Status.PENDING_PROCUREMENT) else None,
         blockers=blockers_of(invoice, numbering) if status in _UNSENT else (),
         notes=notes_of(invoice, komet),
+        accounting_needed=accounting_approvals_needed(revision.total, second_above),
     )
 
 
@@ -99,15 +111,20 @@ def _lines(revision) -> tuple[LineView, ...]:
     return tuple(lines)
 
 
-def procurement_approver(session: Session, invoice: Invoice) -> str | None:
-    """Who approved the invoice's current revision for Procurement, if anyone."""
-    return session.scalars(
-        select(Decision.user_id)
-        .where(
-            Decision.invoice_id == invoice.id,
-            Decision.revision == invoice.revision,
-            Decision.department == Department.PROCUREMENT,
-            Decision.outcome == Outcome.APPROVED,
-        )
-        .order_by(Decision.id.desc())
-    ).first()
+def approvals_of(session: Session, invoice: Invoice) -> Approvals:
+    """This round's approvals of the current revision, as the people each counts for (a return starts a round)."""
+    decisions = session.execute(
+        select(Decision.department, Decision.outcome, Decision.user_id, Decision.for_user_id)
+        .where(Decision.invoice_id == invoice.id, Decision.revision == invoice.revision)
+        .order_by(Decision.id)
+    ).all()
+    procurement, accounting = frozenset(), []
+    for department, outcome, user_id, for_user_id in decisions:
+        people = frozenset({user_id, for_user_id} - {None})
+        if outcome != Outcome.APPROVED:
+            procurement, accounting = frozenset(), []
+        elif department == Department.PROCUREMENT:
+            procurement = people
+        else:
+            accounting.append(people)
+    return Approvals(procurement, tuple(accounting))

@@ -7,7 +7,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("bot", "erp", "files", "invoices", "jobs", "models", "plumbing", "qbo", "services", "webhooks")
+PACKAGES = (
+    "bot",
+    "cli",
+    "erp",
+    "files",
+    "invoices",
+    "jobs",
+    "metrics",
+    "models",
+    "plumbing",
+    "qbo",
+    "services",
+    "webhooks",
+)
 
 
 def production_modules() -> dict[str, Path]:
@@ -135,13 +148,20 @@ def test_services_do_not_import_rq_nor_any_adapter():
         "bootstrap",
         "worker",
         "files",
+        "metrics",
         "flask",
         "slack_sdk",
         "slack_bolt",
         "quickbooks",
         "intuitlib",
+        "prometheus_client",
     )
     assert not {name for name in importers_of(adapters) if name.startswith("services")}
+
+
+def test_only_the_metrics_adapter_imports_prometheus_client():
+    # gunicorn.conf.py's child_exit hook is prometheus_client's own documented multiprocess setup.
+    assert {name.split(".")[0] for name in importers_of(("prometheus_client",))} == {"metrics", "gunicorn"}
 
 
 # The wings of services/, each importing only the base, the domain, the models and the wings ranked below it.
@@ -212,6 +232,8 @@ def test_each_wing_reads_in_one_sitting():
 def test_nothing_below_the_composition_root_imports_it():
     below = ("bot", "invoices", "jobs", "models", "plumbing", "qbo", "services")
     assert {name for name in importers_of(("bootstrap", "worker")) if name.split(".")[0] in below} == set()
+    # The operator's command line is an entry point beside it: nothing outside cli/ imports it.
+    assert {name for name in importers_of(("cli",)) if name.split(".")[0] != "cli"} == set()
 
 
 def grep(pattern: str) -> set[str]:

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from invoices.rules import ActionRefused, Actor, Role, decide, required_role, send_blockers
+from invoices.rules import ActionRefused, Actor, Approvals, Role, decide, required_role, send_blockers
 from invoices.statuses import TRANSITIONS, Action, Status
 
 EVERYONE = frozenset(Role)
@@ -60,9 +60,12 @@ def test_same_person_cannot_approve_both_departments():
     both = Actor("U0BUYER2", frozenset({Role.PROCUREMENT_APPROVER, Role.ACCOUNTING_APPROVER}))
     assert decide(Status.PENDING_PROCUREMENT, Action.APPROVE, both) is Status.PENDING_ACCOUNTING
     with pytest.raises(ActionRefused, match="someone else must approve it for Accounting"):
-        decide(Status.PENDING_ACCOUNTING, Action.APPROVE, both, procurement_approver="U0BUYER2")
+        decide(Status.PENDING_ACCOUNTING, Action.APPROVE, both, approvals=Approvals(frozenset({"U0BUYER2"})))
     other = Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER}))
-    assert decide(Status.PENDING_ACCOUNTING, Action.APPROVE, other, procurement_approver="U0BUYER2") is Status.APPROVED
+    assert (
+        decide(Status.PENDING_ACCOUNTING, Action.APPROVE, other, approvals=Approvals(frozenset({"U0BUYER2"})))
+        is Status.APPROVED
+    )
 
 
 @pytest.mark.parametrize(
