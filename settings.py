@@ -28,7 +28,7 @@ class ConfigurationError(Exception):
 
 
 class Settings(BaseSettings):
-    """Every variable of DESIGN.md §4; secrets are SecretStr so they never show in logs or reprs."""
+    """Every variable of docs/interfaces.md; secrets are SecretStr so they never show in logs or reprs."""
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     komet_api_token: SecretStr | None = None
     komet_api_url: str = "https://api.kometsales.com/api/"
     attachment_allowed_urls: CommaList = ()
-    # Seconds an invoice may wait in AP or AA before its thread reminds who may act (DESIGN.md §8); 0: never.
+    # Seconds an invoice may wait in AP or AA before its thread reminds who may act (docs/quickbooks.md); 0: never.
     approval_reminder_after: int = Field(default=86400, ge=0)
     # Days a delivery's key (an upload's or an ERP action's webhook-id, a QuickBooks event's) is kept: a repeat
     # within them is recognised and answered as one; the sweep prunes older keys (services.reconcile.retention).

@@ -1,4 +1,4 @@
-"""Upload intake throughput against a bare endpoint on the same server (DESIGN.md §7).
+"""Upload intake throughput against a bare endpoint on the same server (docs/benchmarks.md).
 
     .venv/bin/python bench/intake.py [--seconds 8] [--runs 3] [--clients 8] [--processes 2]
                                      [--database-url URL --redis-url URL]
@@ -33,7 +33,7 @@ PATH = "/webhooks/vendor-invoices"
 TARGETS = (("bare endpoint", "bench.bare_app:app"), ("intake", "webhooks.app:create_app()"))
 # Signing in the timed loop would spend the cores the servers are measured on; this covers ~1500/s.
 PREPARED_PER_SECOND = 1500
-# DESIGN.md §7: at least this many signed uploads a second on 2 cores on PostgreSQL, p99 under 100 ms.
+# docs/benchmarks.md: at least this many signed uploads a second on 2 cores on PostgreSQL, p99 under 100 ms.
 TARGET_RATE = 200
 
 

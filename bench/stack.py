@@ -44,7 +44,7 @@ SENDER = Actor("U0AP1", frozenset({Role.AP_SENDER}))
 
 
 def environment(instance: Path, slack_api: str, qbo_base: str, realm: str) -> dict[str, str]:
-    """The variables every process of the run reads (DESIGN.md §4), pointing at the sandboxes."""
+    """The variables every process of the run reads (docs/interfaces.md), pointing at the sandboxes."""
     token = requests.post(f"{qbo_base}/_sandbox/realms/{realm}/tokens", timeout=10).json()["refresh_token"]
     return {
         "INSTANCE_DIR": str(instance),

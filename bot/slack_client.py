@@ -110,7 +110,7 @@ def error_code(error: Exception) -> str | None:
     return None
 
 
-# What a channel refusal means for the variable that names the channel (DESIGN.md §4).
+# What a channel refusal means for the variable that names the channel (docs/interfaces.md).
 _CHANNEL_ADVICE = {
     "not_in_channel": "the bot is not in {channel} ({variable}): invite @invoice-sync to that channel "
     "(type /invite @invoice-sync in it)",

@@ -1,4 +1,4 @@
-"""Fetching an invoice's file safely (DESIGN.md §8): allowed URLs only, pinned addresses, bounded in time and size.
+"""Fetching an invoice's file safely (docs/quickbooks.md): allowed URLs only, pinned addresses, bounded time and size.
 
 Every hop resolves the host here, vets each address (files.policy), then connects to that vetted address while
 sending the name as Host header and TLS server name (urllib3, certificates checked against the name). So what

@@ -1,4 +1,4 @@
-"""What a fetched file is, read from its bytes, and whether QuickBooks takes it (DESIGN.md §3, "Attachments").
+"""What a fetched file is, read from its bytes, and whether QuickBooks takes it (docs/quickbooks.md, "Attachments").
 
 The server's Content-Type and the URL's extension are not trusted to say what the bytes are: a PDF starts with
 %PDF, images with their magic numbers, text must be valid UTF-8. The name only tells apart what the bytes

@@ -1,4 +1,4 @@
-"""Which attachment URLs may be fetched, and which addresses a fetch may connect to (DESIGN.md §8).
+"""Which attachment URLs may be fetched, and which addresses a fetch may connect to (docs/quickbooks.md).
 
 Without ATTACHMENT_ALLOWED_URLS, any https:// URL whose host resolves only to public addresses. With it, a URL
 must start with one of its prefixes (scheme, host and port equal, the path under the prefix's path), and its host

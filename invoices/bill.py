@@ -1,4 +1,4 @@
-"""The QuickBooks Bill an invoice becomes (DESIGN.md §3), and the checks made before any API write."""
+"""The QuickBooks Bill an invoice becomes (docs/quickbooks.md), and the checks made before any API write."""
 
 import re
 from dataclasses import dataclass

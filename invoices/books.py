@@ -1,4 +1,4 @@
-"""What a company's books allow a Bill (DESIGN.md §8): its closing date and its currencies."""
+"""What a company's books allow a Bill (docs/quickbooks.md): its closing date and its currencies."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

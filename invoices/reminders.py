@@ -1,4 +1,4 @@
-"""Approval reminders (DESIGN.md §8, APPROVAL_REMINDER_AFTER): when one is due, and what its audit entry says.
+"""Approval reminders (docs/slack.md, APPROVAL_REMINDER_AFTER): when one is due, and what its audit entry says.
 
 An invoice waiting in AP or AA is reminded of once it has waited one interval in that stage, then again one
 interval after each reminder, at most MAX_REMINDERS times for the stage. Times are seconds: the domain has no clock.

@@ -1,6 +1,6 @@
 """Vendor names as people mean them: the closest QuickBooks vendor names to a QB accounting name that has none.
 
-QuickBooks matches a Bill's vendor exactly (DESIGN.md §3), so 'Rosaprima SA' finds nothing when the company has
+QuickBooks matches a Bill's vendor exactly (docs/quickbooks.md), so 'Rosaprima SA' finds nothing when the company has
 'Rosaprima S.A.'. The person who fixes it needs the names QuickBooks does have, ranked as they would read them:
 letter case, accents, punctuation and company suffixes (S.A., SAS, LLC, BV, Ltda, Inc...) carry no meaning there.
 """

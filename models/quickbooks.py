@@ -19,7 +19,7 @@ class QboConnection(Base):
     access_token_encrypted: Mapped[str | None] = mapped_column(Text)
     access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cdc_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Connection health (DESIGN.md §8): set while QuickBooks refuses the app itself; kept here, not only in
+    # Connection health (docs/quickbooks.md): set while QuickBooks refuses the app itself; kept here, not only in
     # Redis, so a flush neither repeats the one alert nor forgets that the connection is broken.
     broken_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     broken_kind: Mapped[str | None] = mapped_column(String(16))

@@ -1,6 +1,6 @@
 """Files on Bills through python-quickbooks: the Attachables a Bill has, and the upload of one file linked to it.
 
-QuickBooks' upload has no requestid (DESIGN.md §3), so the product looks for an Attachable already linked to the
+QuickBooks' upload has no requestid (docs/quickbooks.md), so the product looks for an Attachable already linked to the
 Bill before uploading (services/files/attachment.py); `attachables_of` is that look-up.
 """
 

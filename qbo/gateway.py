@@ -58,7 +58,7 @@ class Gateway:
     def query(self, statement: str) -> dict:
         """The QueryResponse of a QBO query, e.g. {"Vendor": [{"Id": "101", "DisplayName": ...}]}."""
         if not statement.isascii():
-            # QuickBooks' parser would refuse it (DESIGN.md §3): a lookup that gets here is a bug, never sent.
+            # QuickBooks' parser would refuse it (docs/quickbooks.md): a lookup that gets here is a bug, never sent.
             raise QboPermanent(
                 "invoice-sync was about to send QuickBooks a query holding a character outside ASCII, which "
                 "QuickBooks refuses; report this, it is a bug in invoice-sync"
@@ -147,7 +147,7 @@ class Gateway:
     def find_bills(self, doc_number: str, vendor_id: str) -> list[dict]:
         """Bills of this vendor with this DocNumber, e.g. [{"Id": "145", "PrivateNote": "...", ...}]."""
         if not doc_number.isascii():
-            # QuickBooks' parser refuses the number itself (DESIGN.md §3): read this vendor's Bills and compare here.
+            # QuickBooks' parser refuses the number itself (docs/quickbooks.md): read the vendor's Bills, compare here.
             bills = self.references.read_all("Bill", f"where VendorRef = {quote(vendor_id)}")
             return [bill for bill in bills if bill.get("DocNumber") == doc_number]
         return self.query(

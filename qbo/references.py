@@ -1,13 +1,13 @@
 """What a Bill is resolved against (vendors, the item, classes) and the company's books, cached per company.
 
 QuickBooks' query parser refuses any character outside ASCII, quoted or not (400, code 4000, "QueryParserError:
-Invalid content. Lexical error ... Encountered: "\\u2019"", DESIGN.md §3), and farms' names carry accents and
+Invalid content. Lexical error ... Encountered: "\\u2019"", docs/quickbooks.md), and farms' names carry accents and
 typographic quotes ("Cía.", "Rosa’s Farm – Ecuador"). So a name goes into a query only when it is ASCII: the
 vendor list is read whole, in pages of 1,000, and matched here; an item with a non-ASCII name is found the same
 way in the item list; classes were always read as a list.
 
 Matching is exact equality with the DisplayName (an item's Name) as QuickBooks returns it, code point for code
-point, so letter case and Unicode normalisation count. DESIGN.md §3 says "exactly"; the sandbox compares that way;
+point, so letter case and Unicode normalisation count. docs/quickbooks.md says "exactly"; the sandbox compares that way;
 and the lookup did before this list existed (it kept only the query's rows equal to the name). The query string's
 escaping (backslash, quote) is undone by QuickBooks before it compares, so equality with the raw name is the
 same test. A miss names the closest vendors of the list (invoices.vendor_names), for the person who fixes it.

@@ -1,4 +1,4 @@
-"""Acting as the ERP: the example upload of DESIGN.md §4 or a variation of it, signed with Standard Webhooks.
+"""Acting as the ERP: the example upload of docs/interfaces.md or a variation of it, signed with Standard Webhooks.
 
 `python -m sandbox.erp [URL]` posts the example to a running app (the local demo); `--help` lists the
 variations, which combine (e.g. `--new-number --total 1200.00`), and `--print` shows the upload instead.
@@ -36,7 +36,7 @@ EXAMPLE_UPLOAD = {
         "charges": [{"description": "Handling", "amount": "34.50"}],
     },
 }
-# Where the example's documents are said to be (DESIGN.md §4's placeholder, never fetched). `make run`'s local ERP
+# Where the example's documents are said to be (docs/interfaces.md's placeholder, never fetched). `make run`'s local ERP
 # serves real ones at <its URL>/files/<number>.pdf (sandbox/erp_host/files.py): pass that as `files_url`.
 EXAMPLE_FILES_URL = "https://files.example.com/"
 # A vendor the example company has never sent, so it has no stored QB accounting name to fall back on.

@@ -30,7 +30,7 @@ CARD_JOB = path_of(tasks.refresh_cards)
 
 
 def upload_data(data: dict | None = None, **changes) -> dict:
-    """The example upload of DESIGN.md §4 (or `data`), with top-level sections updated, e.g. invoice={...}."""
+    """The example upload of docs/interfaces.md (or `data`), with top-level sections updated, e.g. invoice={...}."""
     data = copy.deepcopy(data or example_upload())
     for section, values in changes.items():
         data[section].update(values)

@@ -17,7 +17,7 @@ from webhooks.signed_request import MAX_WEBHOOK_ID
 from webhooks.upload_body import MAX_DEPTH, MAX_INTEGER_DIGITS
 
 REF = "#/components/schemas/{model}"
-# DESIGN.md §4's example, as docs/interfaces.md shows it and `python -m sandbox.erp --print` prints it.
+# docs/interfaces.md's example, as docs/interfaces.md shows it and `python -m sandbox.erp --print` prints it.
 EXAMPLE_UPLOAD = {
     "vendor": {"code": "FLORSAB", "name": "Flores de la Sabana", "qb_accounting_name": "Flores de la Sabana SAS"},
     "purchase_order": {"number": "100482", "ship_date": "2026-11-20", "class": "Miami"},

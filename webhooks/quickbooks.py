@@ -97,7 +97,7 @@ def receive():
 def refused(body: bytes, why: str):
     """200 for a signed delivery we cannot use, recorded in the log as refused.
 
-    Intuit holds back later events until a delivery is acknowledged (DESIGN.md §3), so a 4xx would stall the
+    Intuit holds back later events until a delivery is acknowledged (docs/quickbooks.md), so a 4xx would stall the
     company's webhooks; the answer says why in plain words and carries no Python exception text.
     """
     log.warning(

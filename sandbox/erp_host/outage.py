@@ -1,7 +1,7 @@
 """The local ERP's down switch: for a while every event is answered 503 Service Unavailable with Retry-After.
 
 The demo page flips it ("ERP down for 60 s") so a person can watch events wait and then arrive. invoice-sync
-honours Retry-After on a 503 (DESIGN.md §9), so its retry comes once the ERP is back, not five minutes later.
+honours Retry-After on a 503 (docs/erp.md), so its retry comes once the ERP is back, not five minutes later.
 Control API: GET, POST {"seconds": 60} and DELETE /_sandbox/down.
 """
 

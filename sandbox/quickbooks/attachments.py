@@ -11,7 +11,7 @@ A file QuickBooks will not take is refused inside that list with HTTP 200, {"Att
 a 610 Object Not Found for an inactive reference). Which files are refused models the stricter public source,
 Codat's QuickBooks Online reference (codatio/codat-docs, quickbooks-online-integration-reference.md,
 "Attachments"): each part must carry a Content-Type naming the file's type, and application/octet-stream is not
-accepted; the types are those DESIGN.md §3 lists (PDF, png, jpg, gif, tiff, txt, csv, rtf, xml, doc(x), xls(x)).
+accepted; the types are those docs/quickbooks.md lists (PDF, png, jpg, gif, tiff, txt, csv, rtf, xml, doc(x), xls(x)).
 No public answer shows the code and words of that refusal: code 2010 and the Detail below are the sandbox's own.
 """
 

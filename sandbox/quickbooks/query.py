@@ -37,7 +37,7 @@ def refuse_beyond_ascii(text):
     Encountered: "\u2019" (8217), after : "\'%Fleur"` (two spaces after "column 43."). Public reports:
     ruckus/quickbooks-ruby #309 and #54 (’ in an Item name, the Detail verbatim, also as XML), #362 (ł: column 88,
     `after : "\'W"`), #368 (CJK in a DisplayName); intuit/QuickBooks-V3-PHP-SDK #397 (– in an Item name, column
-    37) and #395 (as DESIGN.md §3 lists it). `after` is the token read so far: a string literal from its opening
+    37) and #395 (as docs/quickbooks.md lists it). `after` is the token read so far: a string literal from its opening
     quote, escaped as JavaCC's addEscapes does (#345 shows `\'` and `\\`), else nothing, since the lexer ends a
     word at the character it cannot read. Columns count code points here (Java counts UTF-16 units, which differ
     only after a character beyond U+FFFF).

@@ -27,7 +27,7 @@ ANSWERS_KEPT = 6
 CHANGE = Decimal("100.00")
 # name: (button label, what it sends, build_upload's options); "changed-total" re-sends the last upload instead.
 VARIATIONS: dict[str, tuple[str, str, dict]] = {
-    "example": ("Example invoice", "FE-20931 from Flores de la Sabana, as DESIGN.md §4 shows it", {}),
+    "example": ("Example invoice", "FE-20931 from Flores de la Sabana, as docs/interfaces.md shows it", {}),
     "new-number": ("New invoice number", "the example under a number the app has not seen", {"new_number": True}),
     "changed-total": ("Changed total", f"the last invoice uploaded here again, its total {CHANGE} higher", {}),
     "no-qb-name": (

@@ -1,7 +1,7 @@
 """The ERP's own view in the ERP panel: the invoices as the local ERP was told them, its Send, its down switch.
 
 The list is read from the local ERP (sandbox/erp_host: GET /_sandbox/invoices), so a status shows here only
-once invoice-sync's event arrived there. Send calls the app's actions endpoint (DESIGN.md §9) signed as an
+once invoice-sync's event arrived there. Send calls the app's actions endpoint (docs/erp.md) signed as an
 upload is; the switch makes the local ERP answer 503 for a while (GET/POST/DELETE /_sandbox/down).
 """
 

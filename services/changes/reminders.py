@@ -1,4 +1,4 @@
-"""Approval reminders (DESIGN.md §8): an invoice waiting too long in AP or AA gets a line in its cards' threads.
+"""Approval reminders (docs/slack.md): an invoice waiting too long in AP or AA gets a line in its cards' threads.
 
 The periodic sweep calls `remind_waiting`. Each reminder is claimed by a conditional UPDATE of the invoice's
 row (the count it read, the status and version it read) in the same transaction as its audit entry, so two

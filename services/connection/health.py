@@ -1,4 +1,4 @@
-"""A company's QuickBooks connection health (DESIGN.md §8): broken while QuickBooks refuses the app itself.
+"""A company's QuickBooks connection health (docs/quickbooks.md): broken while QuickBooks refuses the app itself.
 
 The row in qbo_connections is the truth: when it broke, why, when it was last probed, and whether its one
 alert was posted. Redis holds a copy of "broken" that the gateway reads before every call (a database read

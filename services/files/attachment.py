@@ -1,4 +1,4 @@
-"""The invoice's file on its Bill (DESIGN.md §8): fetched from an allowed URL and uploaded once, as an Attachable.
+"""The invoice's file on its Bill (docs/quickbooks.md): fetched from an allowed URL and uploaded once, as an Attachable.
 
 It falls due when an invoice with an attachment URL becomes Synchronized (services/sync/outcome.py emits
 AttachmentDue), and stays due, for the sweep to publish again, until this Bill has its file or the reason it has

@@ -1,4 +1,4 @@
-"""A person's App Home (DESIGN.md §8): what waits for them now, published each time they open the Home tab.
+"""A person's App Home (docs/slack.md): what waits for them now, published each time they open the Home tab.
 
 The listener only enqueues (HomeOpened); this runs in the job: the person's roles (user groups read from Slack, and
 the roles delegated to them), what waits for them as `/invoice pending` finds it, oldest first, and for A/P senders

@@ -32,7 +32,7 @@ class ErpActorIn(BaseModel):
 
 
 class ErpActionIn(BaseModel):
-    """An action the ERP takes; sample in DESIGN.md §9:
+    """An action the ERP takes; sample in docs/erp.md:
 
     {"action": "send", "vendor_code": "FLORSAB", "invoice_number": "FE-20931",
      "actor": {"id": "jdoe", "name": "Jane Doe"}, "reason": null}

@@ -1,4 +1,4 @@
-"""The field types of an upload, as strict as DESIGN.md §4 says and bounded by what the columns hold."""
+"""The field types of an upload, as strict as docs/interfaces.md says and bounded by what the columns hold."""
 
 import re
 import unicodedata

@@ -66,7 +66,7 @@ class InvoiceIn(_Strict):
 
 
 class UploadIn(_Strict):
-    """An upload; sample in DESIGN.md §4:
+    """An upload; sample in docs/interfaces.md:
 
     {"vendor": {"code": "FLORSAB", "name": "Flores de la Sabana", "qb_accounting_name": "Flores de la Sabana SAS"},
      "purchase_order": {"number": "100482", "ship_date": "2026-11-20", "class": "Miami"},

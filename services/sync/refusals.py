@@ -4,7 +4,7 @@ from invoices.bill import BillDraft
 from invoices.numbering import too_long
 from services.ports import QboPermanent
 
-# 6210 is "Account Period Closed" in Intuit's index, not a duplicate (DESIGN.md §3): see QboBooksClosed.
+# 6210 is "Account Period Closed" in Intuit's index, not a duplicate (docs/quickbooks.md): see QboBooksClosed.
 DUPLICATE_CODES = {6140}
 INVALID_REFERENCE = 2500
 INACTIVE_REFERENCE = 610  # "Object Not Found: Something you're trying to use has been made inactive"

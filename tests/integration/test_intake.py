@@ -1,4 +1,4 @@
-"""`POST /webhooks/vendor-invoices`: DESIGN.md §4, every answer and every bad-input case."""
+"""`POST /webhooks/vendor-invoices`: docs/interfaces.md, every answer and every bad-input case."""
 
 import json
 import threading

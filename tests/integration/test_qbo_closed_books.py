@@ -1,4 +1,4 @@
-"""Closed books (DESIGN.md §8, CLOSED_BOOKS) against the QuickBooks sandbox, through the real python-quickbooks."""
+"""Closed books (docs/quickbooks.md, CLOSED_BOOKS) against the QuickBooks sandbox, through python-quickbooks."""
 
 from sqlalchemy import select
 

@@ -1,4 +1,4 @@
-"""Currency rules (DESIGN.md §8) against the QuickBooks sandbox, through the real python-quickbooks."""
+"""Currency rules (docs/quickbooks.md) against the QuickBooks sandbox, through the real python-quickbooks."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""Names beyond ASCII (DESIGN.md §3): QuickBooks' query parser refuses them, so no lookup puts one in a query. The
+"""Names beyond ASCII (docs/quickbooks.md): QuickBooks' query parser refuses them, so no lookup puts one in a query. The
 vendor list is read in pages of 1,000, once per cache lifetime, and matched exactly; through the real
 python-quickbooks against the sandbox, which refuses any non-ASCII query as QuickBooks does."""
 

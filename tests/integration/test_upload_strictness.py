@@ -1,4 +1,4 @@
-"""The upload is as strict as DESIGN.md §4 says, bounded by its columns and by 1 MiB (issue 8, findings 5, 6, 7, 12)."""
+"""The upload is as strict as docs/interfaces.md says, bounded by its columns and by 1 MiB (issue 8)."""
 
 import http.client
 import json

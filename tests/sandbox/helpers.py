@@ -4,7 +4,7 @@ NAMES = {"AP": "Pending Procurement Approval", "A": "Approved", "ES": "Sent to E
 
 
 def event(invoice_id: int, sequence: int, status: str, number: str) -> dict:
-    """An event body as invoice-sync pushes it (DESIGN.md §9)."""
+    """An event body as invoice-sync pushes it (docs/erp.md)."""
     return {
         "type": "invoice.status_changed",
         "timestamp": "2026-11-21T14:03:07Z",

@@ -1,4 +1,4 @@
-"""The example invoice of DESIGN.md §4 as mapping facts and Bill drafts, for the tests that need no database."""
+"""The example invoice of docs/interfaces.md as mapping facts and Bill drafts, for the tests that need no database."""
 
 from datetime import date
 from decimal import Decimal as D

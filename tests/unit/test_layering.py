@@ -1,4 +1,4 @@
-"""The house rules of DESIGN.md §5, checked on the source: dependencies point one way, one owner per client."""
+"""The house rules of docs/architecture.md, checked on the source: dependencies point one way, one owner per client."""
 
 import ast
 import subprocess

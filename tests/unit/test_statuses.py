@@ -1,4 +1,4 @@
-"""The status table of DESIGN.md §2, checked over every (status, action) pair."""
+"""The status table of docs/statuses.md, checked over every (status, action) pair."""
 
 import itertools
 
