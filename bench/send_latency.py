@@ -6,7 +6,7 @@ The web app under the Procfile's gunicorn config, `--workers` real `python -m wo
 sandbox at QBO's limits answering every call `--latency` seconds late (issue 19's realistic round trip, 250 ms),
 the Slack sandbox as Slack. Invoices are approved through the services; then one signed Send click is posted to
 /slack/events every `--interval` seconds. A latency runs from sending the click to the Slack ts of the
-"Synchronized" thread line (the sandbox stamps a line when it is posted). DESIGN.md §7: p50 within one round
+"Synchronized" thread line (the sandbox stamps a line when it is posted). docs/benchmarks.md: p50 within one round
 trip plus 0.5 s.
 """
 
@@ -52,6 +52,12 @@ def _synchronized_at(slack, card: dict) -> float | None:
     return None
 
 
+def _stats(bench) -> dict:
+    """The QuickBooks sandbox's counters: requests, batch requests, throttled."""
+    stats = requests.get(f"{bench.qbo_base}/_sandbox/realms/{bench.realm}/stats", timeout=10).json()
+    return {"requests": stats["requests"], "batches": len(stats["batches"]), "throttled": stats["throttled"]}
+
+
 def _click(base: str, signer: SlackRequests, card: dict) -> tuple[float, float]:
     """Post one signed Send click; (when it was sent, seconds to the acknowledgement)."""
     headers, body = signer.block_actions(card, "invoice_send", user="U0AP1")
@@ -81,6 +87,7 @@ def main(argv: list[str]) -> None:
         sent, _ = _click(bench.base, signer, cards[0])
         while _synchronized_at(bench.slack, cards[0]) is None and time.time() - sent < 30:
             time.sleep(0.1)
+        before = _stats(bench)
         clicks = []
         for card in cards[1:]:
             started = time.monotonic()
@@ -96,7 +103,13 @@ def main(argv: list[str]) -> None:
                 missing += 1
             else:
                 latencies.append(at - sent)
+        after = _stats(bench)
     _report(args, latencies, acks, missing)
+    calls = {k: after[k] - before[k] for k in after}
+    print(
+        f"QuickBooks requests per Send: {calls['requests'] / args.sends:.2f} "
+        f"({calls['batches']} batch requests; {calls['throttled']} throttled)"
+    )
 
 
 def _report(args, latencies: list[float], acks: list[float], missing: int) -> None:
