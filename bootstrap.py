@@ -6,6 +6,7 @@ from erp.events import ErpEvents
 from erp.komet import KometSales
 from files.fetch import Fetcher
 from jobs.publisher import RqPublisher
+from metrics.meter import PrometheusMeter
 from plumbing.connections import build_runtime
 from plumbing.redis_locks import RedisLocks
 from qbo.gateway import Gateway
@@ -55,6 +56,10 @@ class AppWiring:
         """Komet Sales at KOMET_API_URL with KOMET_API_TOKEN."""
         settings = runtime.settings
         return KometSales(settings.komet_api_url, settings.komet_api_token.get_secret_value())
+
+    def meter(self, runtime: Runtime) -> PrometheusMeter:
+        """The Prometheus counters (metrics/), shared by this host's processes under PROMETHEUS_MULTIPROC_DIR."""
+        return PrometheusMeter()
 
 
 def token_store(runtime: Runtime) -> TokenStore:

@@ -30,8 +30,13 @@ def current() -> Runtime:
 
 
 def sync_invoice(invoice_id: int) -> str:
-    """Create (or adopt) the Bill of an invoice in ES."""
-    return bill_sync.sync_invoice(current(), invoice_id)
+    """Create (or adopt) the Bill of an invoice in ES; a failure leaves it in ES, counted as retried, for RQ's retry."""
+    runtime = current()
+    try:
+        return bill_sync.sync_invoice(runtime, invoice_id)
+    except Exception as error:
+        runtime.meter.sync_ended("ES", error)
+        raise
 
 
 def refresh_cards(invoice_id: int, audit_id: int | None = None) -> None:

@@ -282,3 +282,10 @@ class Komet(Protocol):
 
     def mark_synchronized(self, po_number: str, invoice_number: str) -> KometAnswer:
         """One `vendor.invoice.mark.sync` call; a timeout or refused connection is an answer too."""
+
+
+class Meter(Protocol):
+    """Counts what the use cases did, for the operator's metrics (the adapter is metrics/meter.py)."""
+
+    def sync_ended(self, status: str, why: Exception | str | None = None, adopted: bool = False) -> None:
+        """A sync ended: S (`adopted`: our Bill found, not made), F (`why`: the refusal) or ES (retried after `why`)."""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from invoices.numbering import BillNumbering
 from services.locks import Locks
-from services.ports import CardPoster, ErpEndpoint, FileSource, HomeTab, Komet, Publisher, QuickBooks
+from services.ports import CardPoster, ErpEndpoint, FileSource, HomeTab, Komet, Meter, Publisher, QuickBooks
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ class Wiring(Protocol):
 
     def komet(self, runtime: "Runtime") -> Komet:
         """Komet Sales at KOMET_API_URL (only called with KOMET_API_TOKEN set)."""
+
+    def meter(self, runtime: "Runtime") -> Meter:
+        """Where the use cases count what they did (the metrics)."""
 
 
 @dataclass
@@ -102,6 +105,11 @@ class Runtime:
     def komet(self) -> Komet:
         """Komet Sales of KOMET_API_TOKEN."""
         return self.wiring.komet(self)
+
+    @cached_property
+    def meter(self) -> Meter:
+        """The metrics' counters of what the use cases did."""
+        return self.wiring.meter(self)
 
     def quickbooks(self, realm_id: str | None = None) -> QuickBooks:
         """A QuickBooks gateway for one job: the connected company, or `realm_id`."""

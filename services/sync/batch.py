@@ -1,4 +1,4 @@
-"""Syncing queued invoices together: one lookup query and one batch create for up to 30 Bills (DESIGN.md §7)."""
+"""Syncing queued invoices together: one lookup query and one batch create for up to 30 Bills (docs/benchmarks.md)."""
 
 import logging
 
@@ -51,20 +51,21 @@ def sync_together(
     try:
         # Checked again under the locks: another worker may have finished some since the peers were listed.
         ready = drafts_in_es(runtime, [leader_id, *held])
+        versions = {i: v for i, (_, v) in ready.items()}
+        confirm = Confirmation([leader_lock, *held.values()], runtime, versions)
         try:
-            versions = {i: v for i, (_, v) in ready.items()}
             found = create_together(
                 gateway,
                 {i: d for i, (d, _) in ready.items()},
                 versions,
                 runtime.settings.qbo_item_name,
                 runtime.settings.closed_books,
-                confirm=Confirmation([leader_lock, *held.values()], runtime, versions),
+                confirm=confirm,
             )
         except Busy as lost:
             # One of the locks lapsed before the create: nothing was created, every invoice tries again.
             found = {invoice_id: lost for invoice_id in ready}
-        outcomes = {invoice_id: record_outcome(runtime, invoice_id, outcome) for invoice_id, outcome in found.items()}
+        outcomes = {i: record_outcome(runtime, i, outcome, confirm.creates) for i, outcome in found.items()}
     finally:
         for lock in held.values():
             lock.release()

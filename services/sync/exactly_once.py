@@ -1,4 +1,4 @@
-"""Exactly one Bill per invoice revision, whatever crashes, lost answers or retries happen (DESIGN.md §3).
+"""Exactly one Bill per invoice revision, whatever crashes, lost answers or retries happen (docs/quickbooks.md).
 
 The core knows QuickBooks only through the `QuickBooks` port and changes nothing in the database: it
 answers, per invoice, the Bill that is ours (adopted or created), a QboPermanent a person must fix,
@@ -113,7 +113,7 @@ def after_refusal(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, error: 
     """Our own Bill when QBO refused a create as a duplicate of it; otherwise QboPermanent in the invoice's terms."""
     if isinstance(error, QboBooksClosed):
         # Nothing to adopt: QuickBooks created nothing, and only a reopened period (or another date) helps.
-        raise QboPermanent(
+        raise QboBooksClosed(
             f"Bill {draft.doc_number} dated {refs.txn_date or draft.txn_date} was not booked: {error}",
             error.code,
             error.detail,
@@ -125,7 +125,7 @@ def after_refusal(gateway: QuickBooks, draft: BillDraft, refs: BillRefs, error: 
     if error.code in (INVALID_REFERENCE, INACTIVE_REFERENCE):
         # The cached ids are what QuickBooks refused: a Retry after the fix reads them again at once.
         gateway.forget_references()
-    raise QboPermanent(explain(error, draft, item_name)) from None
+    raise QboPermanent(explain(error, draft, item_name), error.code, error.detail, error.element) from None
 
 
 def find_or_create(
@@ -222,7 +222,7 @@ def create_together(
 
 def _existing(gateway: QuickBooks, items: dict[int, tuple[BillDraft, BillRefs]], failed: dict) -> list[dict]:
     """The Bills bearing the drafts' numbers: one query for the ASCII ones, one per vendor for the others, whose
-    numbers QuickBooks' parser refuses (DESIGN.md §3). If QuickBooks refuses the query of all, each invoice is
+    numbers QuickBooks' parser refuses (docs/quickbooks.md). If QuickBooks refuses the query of all, each invoice is
     looked up alone, and one whose own lookup is refused goes into `failed`, never created blind."""
     plain = {i for i, (draft, _) in items.items() if draft.doc_number.isascii()}
     found = []

@@ -42,8 +42,8 @@ def facts_of(invoice: Invoice) -> InvoiceFacts:
     )
 
 
-def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = False) -> str:
-    """ES → S for a Bill of ours whose total matches the invoice's to the cent, else ES → F; answers the outcome."""
+def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = False, adopted: bool = False) -> str:
+    """ES → S for a Bill of ours (`adopted`: found, not created) whose total matches to the cent, else ES → F."""
     total = Decimal(str(bill["TotalAmt"]))
     number, bill_id = bill.get("DocNumber") or "", str(bill["Id"])
     with UnitOfWork(runtime) as uow:
@@ -56,15 +56,14 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
             return "skipped"
         expected = invoice.current.total
         if total != expected:
-            action, detail = (
-                Action.SYNC_FAILED,
-                (
-                    f"QuickBooks computed a total of {total} for Bill {number} (QuickBooks id {bill_id}) but the "
-                    f"invoice total is {expected}: correct the Bill in QuickBooks, then Retry"
-                ),
+            action, why = Action.SYNC_FAILED, "total_mismatch"
+            detail = (
+                f"QuickBooks computed a total of {total} for Bill {number} (QuickBooks id {bill_id}) but the "
+                f"invoice total is {expected}: correct the Bill in QuickBooks, then Retry"
             )
         else:
-            action, detail = Action.SYNC_SUCCEEDED, f"Synchronized as Bill {number} (QuickBooks id {bill_id})"
+            action, why = Action.SYNC_SUCCEEDED, None
+            detail = f"Synchronized as Bill {number} (QuickBooks id {bill_id})"
             dated, shipped = bill.get("TxnDate"), invoice.current.ship_date
             note = redated_note(shipped, date.fromisoformat(dated[:10])) if dated else ""
             if dated and date.fromisoformat(dated[:10]) != shipped and note in (bill.get("PrivateNote") or ""):
@@ -75,6 +74,7 @@ def complete(runtime: Runtime, invoice_id: int, bill: dict, confirmed: bool = Fa
         if result.after is Status.SYNCHRONIZED and invoice.current.attachment_url:
             # The Bill exists, created or adopted: its file goes on it (services/files/attachment.py), once.
             uow.emit(AttachmentDue(invoice_id))
+    runtime.meter.sync_ended(result.after.value, why, adopted)
     return result.after.value
 
 
@@ -112,9 +112,11 @@ def _report_stray(uow: UnitOfWork, invoice: Invoice, bill: dict, made_for: int) 
     uow.emit(InvoiceChanged(invoice.id, entry.id))
 
 
-def fail(runtime: Runtime, invoice_id: int, message: str) -> str:
-    """ES → F keeping `message` (what a person must fix) as the invoice's last error."""
-    return _apply_if(runtime, invoice_id, Status.SENT, Action.SYNC_FAILED, message)
+def fail(runtime: Runtime, invoice_id: int, refusal: Exception) -> str:
+    """ES → F keeping the refusal (what a person must fix) as the invoice's last error."""
+    status = _apply_if(runtime, invoice_id, Status.SENT, Action.SYNC_FAILED, str(refusal))
+    runtime.meter.sync_ended(status, refusal)
+    return status
 
 
 def bill_gone(runtime: Runtime, invoice_id: int, action: Action, detail: str) -> str:

@@ -18,6 +18,7 @@ def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
         if invoice_id not in ready:
             return "skipped"
         draft, version = ready[invoice_id]
+        confirm = Confirmation([lock], runtime, {invoice_id: version})
         try:
             gateway = runtime.quickbooks()
             peers = queued_peers(runtime, invoice_id)
@@ -30,11 +31,11 @@ def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
                 request_id(invoice_id, draft.revision, version),
                 runtime.settings.qbo_item_name,
                 runtime.settings.closed_books,
-                confirm=Confirmation([lock], runtime, {invoice_id: version}),
+                confirm=confirm,
             )
         except QboPermanent as error:
             outcome = error
         except LeftSent:
             return "skipped"
-        recorded = record_outcome(runtime, invoice_id, outcome)
+        recorded = record_outcome(runtime, invoice_id, outcome, confirm.creates)
     return recorded

@@ -39,13 +39,13 @@ def drafts_in_es(runtime: Runtime, ids: list[int]) -> dict[int, tuple[BillDraft,
     return found
 
 
-def record_outcome(runtime: Runtime, invoice_id: int, outcome: dict | Exception) -> str | Exception:
-    """Our Bill → S (or F on a total mismatch); QboPermanent → F; a transient error is handed back, nothing changes."""
+def record_outcome(runtime: Runtime, invoice_id: int, outcome: dict | Exception, creates: set[int]) -> str | Exception:
+    """Our Bill → S (adopted unless in `creates`) or F on a total mismatch; QboPermanent → F; transient: handed back."""
     if isinstance(outcome, QboPermanent):
-        return fail(runtime, invoice_id, str(outcome))
+        return fail(runtime, invoice_id, outcome)
     if isinstance(outcome, Exception):
         return outcome
-    return complete(runtime, invoice_id, outcome)
+    return complete(runtime, invoice_id, outcome, adopted=invoice_id not in creates)
 
 
 class LeftSent(Busy):
@@ -75,7 +75,7 @@ class Confirmation:
     """
 
     def __init__(self, locks: list[Held], runtime: Runtime, versions: dict[int, int]):
-        self._locks, self._runtime, self._versions = locks, runtime, versions
+        self._locks, self._runtime, self._versions, self.creates = locks, runtime, versions, set()
 
     def __call__(self, invoice_ids: list[int]) -> None:
         """Raise Busy if a lock lapsed, LeftSent if an invoice left ES; else the create may go ahead."""
@@ -87,3 +87,4 @@ class Confirmation:
             if gone:
                 # A batch is not trimmed: its requestid names the whole set, so every invoice's job runs again.
                 raise LeftSent(f"invoices {gone} left Sent to External System before their Bill was created")
+        self.creates.update(invoice_ids)
