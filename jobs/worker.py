@@ -3,17 +3,20 @@
 import inspect
 import logging
 import time
+from datetime import timedelta
 
 from redis import Redis
 from rq import SimpleWorker, Worker, worker_registration
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
+from rq.utils import now
+from rq.worker import WorkerStatus
 
 from jobs import tasks
 from jobs.registry import QUEUE_NAMES, queue
 from jobs.scheduler import REDIS_DOWN, SteadyScheduler, backoff
 from jobs.sweep import ensure_sweep
 from metrics import counters
-from plumbing import logs
+from plumbing import lifeline, logs
 from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,15 @@ class AppWorker(JobContext, PromptStop, Worker):
         super().__init__(*args, **kwargs)
         # Set on any Redis failure: the next maintenance registers this worker again and checks the sweep chain.
         self.redis_lost = False
+
+    def request_stop(self, signum, frame):
+        """RQ's warm stop; a cold one (its work horse killed) when `make run`'s launcher is gone mid-job."""
+        if lifeline.orphaned() and self.get_state() == WorkerStatus.BUSY:
+            # Nobody is left to wait for the job (a hung QuickBooks call could hold it for minutes); RQ's own
+            # second signal within a second would be ignored, so the stop is dated earlier.
+            self._shutdown_requested_date = now() - timedelta(seconds=2)
+            self.request_force_stop(signum, frame)
+        super().request_stop(signum, frame)
 
     def lost_redis(self, why: object) -> None:
         """Note a Redis failure; the work loop waits for Redis to answer again."""

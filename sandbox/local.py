@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from sandbox import agreement, local_erp, preflight
+from sandbox import agreement, local_erp, orphans, preflight
 from sandbox.supervisor import Launcher, Stopped, adopt_orphans
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +63,7 @@ def main() -> None:
             launcher.default(name, value)
         launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
         launcher.default("PROMETHEUS_MULTIPROC_DIR", str((INSTANCE / METRICS_DIR).resolve()))
+        launcher.env[orphans.INSTANCE_MARK] = str(INSTANCE.resolve())  # how a later run knows what this one left
         runs_slack, runs_qbo = (not launcher.configured.get(name) for name in ("SLACK_API_URL", "QBO_ENVIRONMENT"))
         runs_erp = local_erp.runs_local_erp(launcher.configured)
         urls = {"web": f"http://127.0.0.1:{port}"}

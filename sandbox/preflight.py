@@ -1,4 +1,7 @@
-"""What `make run` checks before it starts: one run per instance/, free ports, sandboxes and database in step."""
+"""What `make run` checks before it starts: one run per instance/, free ports, sandboxes and database in step.
+
+One run per instance/ includes what an earlier run left behind when its launcher was killed: it is stopped.
+"""
 
 import fcntl
 import json
@@ -8,6 +11,8 @@ from pathlib import Path
 from typing import IO
 
 import psutil
+
+from sandbox import orphans
 
 LOCK_FILE = "make-run.lock"
 
@@ -39,7 +44,26 @@ def claim(instance: Path, about: dict[str, str]) -> IO[str]:
     handle.truncate()
     handle.write(json.dumps({"pid": os.getpid(), "urls": about}))
     handle.flush()
+    _stop_left_running(instance)
     return handle
+
+
+def _stop_left_running(instance: Path) -> None:
+    """Stop what an earlier run of `instance` left running (the lock is ours: its launcher is gone), or refuse."""
+    left = orphans.left_running(instance)
+    if not left:
+        return
+    print(
+        f"make run: an earlier run of this directory left {orphans.describe(left)} running after its launcher "
+        "ended; stopping them",
+        flush=True,
+    )
+    still = orphans.stop(left)
+    if still:
+        raise Refusal(
+            f"{orphans.describe(still)} of an earlier run of this directory would not stop; stop them "
+            "(kill -KILL of each pid) and run make run again."
+        )
 
 
 def _parsed(text: str) -> dict:

@@ -1,7 +1,8 @@
 """The supervision `make run` does: children in their own process groups, restarted with back-off when they die.
 
-One Ctrl-C or SIGTERM stops everything; the signals that follow (make forwards SIGTERM once more, a
-second Ctrl-C) are ignored so they cannot cut the cleanup short.
+One Ctrl-C, SIGTERM or SIGHUP (the terminal closed) stops everything; the signals that follow (make forwards
+SIGTERM once more, a second Ctrl-C) are ignored so they cannot cut the cleanup short. Each child runs through
+plumbing.lifeline, so it gets SIGTERM should the launcher itself be killed.
 """
 
 import ctypes
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 
 import psutil
 from dotenv import dotenv_values
+
+from plumbing import lifeline
 
 # A child that keeps dying is not restarted forever: past this many restarts in a minute the run stops.
 RESTARTS_PER_MINUTE = 5
@@ -49,19 +52,25 @@ class Launcher:
     def __init__(self) -> None:
         self.children: list[Child] = []
         self.env = dict(os.environ)
+        # The children's lifeline: a worker whose parent is no longer this pid knows the run is over.
+        self.env[lifeline.LAUNCHER] = str(os.getpid())
         self.configured = {**dotenv_values(".env"), **os.environ}
         self.stopping: str | None = None
         self._deferring = 0
 
     def handle_signals(self) -> None:
-        """Turn the first SIGINT or SIGTERM into Stopped in the main thread; ignore every later one."""
-        for sign in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sign, self._on_signal)
+        """Turn the first SIGINT, SIGTERM or SIGHUP into Stopped in the main thread; ignore every later one."""
+        for sign in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            # Under nohup, SIGHUP stays ignored: the run is meant to outlive its terminal.
+            if sign != signal.SIGHUP or signal.getsignal(sign) != signal.SIG_IGN:
+                signal.signal(sign, self._on_signal)
 
     def _on_signal(self, number: int, _frame: object) -> None:
         if self.stopping:
             return
         self.stopping = signal.Signals(number).name
+        if number == signal.SIGHUP:
+            _silence()
         if not self._deferring:
             raise Stopped(self.stopping)
 
@@ -98,8 +107,14 @@ class Launcher:
 
     def _spawn(self, command: tuple[str, ...]) -> subprocess.Popen:
         # Each child leads its own process group, so stopping it also stops what it forked (RQ's scheduler).
+        # Called from the main thread only: PR_SET_PDEATHSIG fires when the forking *thread* ends.
         return subprocess.Popen(
-            command, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+            lifeline.wrapped(command),
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
 
     def _forward_output(self, name: str, process: subprocess.Popen) -> None:
@@ -220,6 +235,14 @@ def adopt_orphans() -> None:
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: orphans go to init, as before
         pass
+
+
+def _silence() -> None:
+    """Point stdout and stderr at /dev/null: after a hangup the terminal answers writes with EIO."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(null, fd)
+    os.close(null)
 
 
 def _kill(process: psutil.Process) -> None:
