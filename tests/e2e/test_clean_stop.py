@@ -176,13 +176,32 @@ def work_horses_in(directory: Path) -> list[psutil.Process]:
     return horses
 
 
-def orphaned_horse(run: LocalRun, number: str, restarts: int) -> psutil.Process:
+HANGS = 2
+
+
+def holds(run: LocalRun) -> int:
+    """How many Bill creates the local QuickBooks has taken to hold so far (of the test's hang rule)."""
+    rules = requests.get(f"{run.qbo}/faults", timeout=10).json()["faults"]
+    return HANGS - sum(rule["remaining"] for rule in rules if rule.get("kind") == "hang")
+
+
+def lasting_horses(directory: Path) -> list[psutil.Process]:
+    """The work horses in `directory` still running half a second after they were seen."""
+    seen = work_horses_in(directory)
+    time.sleep(0.5)
+    return [horse for horse in seen if horse.is_running() and horse.status() != psutil.STATUS_ZOMBIE]
+
+
+def orphaned_horse(run: LocalRun, number: str, restarts: int, held: int) -> psutil.Process:
     """Send invoice `number`, whose Bill create hangs, then kill its worker: its work horse, orphaned and adopted."""
     run.upload(number)
     run.click(PROCUREMENT, number, "Approve", "U0BUYER1")
     run.click(ACCOUNTING, number, "Approve", "U0ACCT1")
     run.click(ACCOUNTING, number, "Send to External System", "U0AP1")
-    [horse] = wait(lambda: work_horses_in(run.directory), f"the work horse syncing {number}")
+    # Other jobs (cards, the ERP's events) run in short-lived horses too: the sync's is the one whose Bill create
+    # the local QuickBooks holds, and it outlives the others.
+    wait(lambda: holds(run) == held, f"the local QuickBooks holding the Bill create of {number}")
+    [horse] = wait(lambda: lasting_horses(run.directory), f"the work horse syncing {number}")
     # Its worker dies (the run restarts it); the horse, in a process group of its own, runs on as an orphan.
     horse.parent().kill()
     wait(lambda: sum("worker restarted" in line for line in run.lines) == restarts, "the worker restarted")
@@ -196,13 +215,13 @@ def test_stopping_while_a_sync_runs_leaves_no_work_horse_even_one_its_dead_worke
         # Each Bill create hangs, so the syncs' work horses are still running when their worker is killed.
         requests.post(
             f"{run.qbo}/faults",
-            json={"kind": "hang", "seconds": 60, "method": "POST", "path": "/bill", "count": 2},
+            json={"kind": "hang", "seconds": 60, "method": "POST", "path": "/bill", "count": HANGS},
             timeout=10,
         ).raise_for_status()
-        horses.append(orphaned_horse(run, "FE-31077", restarts=1))
+        horses.append(orphaned_horse(run, "FE-31077", restarts=1, held=1))
         horses[0].kill()
         wait(lambda: not psutil.pid_exists(horses[0].pid), "the adopted horse reaped once it exited, not a zombie", 5)
-        horses.append(orphaned_horse(run, "FE-31078", restarts=2))
+        horses.append(orphaned_horse(run, "FE-31078", restarts=2, held=2))
         # Frozen, it stands for a job that does not end by itself when the sandboxes and Redis go away (a Slack
         # call in its retry back-off): only the run's stop can end it.
         horses[1].suspend()
