@@ -3,11 +3,20 @@
 import pytest
 
 from jobs import tasks
+from plumbing import logs
 from plumbing.embedded_redis import stop_embedded
 from sandbox.slack import SlackRequests, SlackSandbox, demo_workspace
 from tests import backends
 from tests.backends import BASE_SETTINGS, with_settings
 from tests.sandboxes import QboSandbox
+
+
+@pytest.fixture(autouse=True)
+def log_ids_of_this_test_only():
+    """Each test starts with no log ids and leaves none behind: a test that calls QuickBooks outside a request or
+    a job names the company on every later line of the process otherwise."""
+    with logs.bound(request_id=None, job_id=None, invoice_id=None, company=None):
+        yield
 
 
 @pytest.fixture(scope="session", params=["embedded", "servers"])

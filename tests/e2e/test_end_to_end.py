@@ -88,7 +88,10 @@ def test_an_uploaded_invoice_is_approved_in_slack_synchronized_as_one_bill_and_r
     accounting = card(slack_sandbox, ACCOUNTING)
     assert "Synchronized" in json.dumps(accounting["blocks"])
     thread = [m["text"] for m in slack_sandbox.thread(ACCOUNTING, accounting["ts"])]
-    assert thread[-2:] == [
+    # The example's file is on files.example.com, out of this machine's reach: whether that is told yet depends
+    # on the network (no DNS: at once; a refused connection: after its retries), and the invoice stays S either way.
+    told = [line for line in thread if not line.startswith(":warning: Attachment not added")]
+    assert told[-2:] == [
         ":outbox_tray: Sent to QuickBooks by <@U0AP1>.",
         ":large_green_circle: Synchronized as Bill 100482-FE-20931.",
     ]
