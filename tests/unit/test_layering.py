@@ -1,6 +1,7 @@
 """The house rules of docs/architecture.md, checked on the source: dependencies point one way, one owner per client."""
 
 import ast
+import functools
 import subprocess
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def _type_only(tree: ast.Module) -> set[ast.AST]:
     }
 
 
-def imports_of(path: Path) -> set[str]:
+@functools.cache
+def imports_of(path: Path) -> frozenset[str]:
     """Every module `path` imports when it runs, function-local imports included, as dotted names."""
     names = set()
     tree = ast.parse(path.read_text())
@@ -58,7 +60,7 @@ def imports_of(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 MODULES = production_modules()
