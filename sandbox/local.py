@@ -25,6 +25,7 @@ METRICS_DIR = "metrics"
 QBO_STATE = "quickbooks-sandbox.json"
 SANDBOX_PORTS = {"QBO_SANDBOX_PORT": 8011, "SLACK_SANDBOX_PORT": 8012, local_erp.PORT_VARIABLE: local_erp.DEFAULT_PORT}
 
+DEMO_REMINDER_AFTER = "300"
 LOCAL_DEFAULTS = {
     "UPLOAD_WEBHOOK_SECRET": "whsec_bG9jYWwtZGV2ZWxvcG1lbnQtdXBsb2FkLXNlY3JldA==",
     "SLACK_BOT_TOKEN": "xoxb-sandbox-token",
@@ -63,6 +64,8 @@ def main() -> None:
             launcher.default(name, value)
         launcher.default("QBO_REDIRECT_URI", f"http://127.0.0.1:{port}/quickbooks/callback")
         launcher.default("PROMETHEUS_MULTIPROC_DIR", str((INSTANCE / METRICS_DIR).resolve()))
+        # A day is production's wait; the demo reminds within minutes so a person can watch it happen.
+        launcher.default("APPROVAL_REMINDER_AFTER", DEMO_REMINDER_AFTER)
         launcher.env[orphans.INSTANCE_MARK] = str(INSTANCE.resolve())  # how a later run knows what this one left
         runs_slack, runs_qbo = (not launcher.configured.get(name) for name in ("SLACK_API_URL", "QBO_ENVIRONMENT"))
         runs_erp = local_erp.runs_local_erp(launcher.configured)
@@ -103,6 +106,8 @@ def main() -> None:
         )
         if slack_page:
             print(f"  open the Slack sandbox at {slack_page} to click through the approvals", flush=True)
+        wait = launcher.env.get("APPROVAL_REMINDER_AFTER") or launcher.configured.get("APPROVAL_REMINDER_AFTER")
+        print(f"  an approval waiting {wait} s gets a reminder in its thread (APPROVAL_REMINDER_AFTER)", flush=True)
         print("  state is kept under instance/: make run again continues; make reset starts over\n", flush=True)
         launcher.watch()
     except Stopped as stop:

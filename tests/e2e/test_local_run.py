@@ -51,6 +51,8 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
     assert processes_in(tmp_path) == [], "the launcher left processes running"
     printed = (tmp_path / "launcher.log").read_text()
     assert "QBO_REFRESH_TOKEN=(hidden)" in printed and "sbx-rt-" not in printed, "the run's output shows a token"
+    # The demo reminds within minutes, not production's day, and says so.
+    assert "an approval waiting 300 s gets a reminder in its thread (APPROVAL_REMINDER_AFTER)" in printed
 
 
 def test_a_taken_port_is_named_with_how_to_choose_another_and_nothing_starts(tmp_path):
