@@ -8,20 +8,12 @@ from sqlalchemy import select
 from jobs import tasks
 from jobs.sweep import requeue_komet_marks
 from models import AuditEntry
-from services.erp import delivery
 from services.erp.komet import due_marks
 from tests.backends import with_settings
 from tests.builders import sent_invoice, stored, upload, work
-from tests.sandboxes import ACCOUNTING, PROCUREMENT, ErpHost
+from tests.sandboxes import ACCOUNTING, PROCUREMENT
 
 LONG_NUMBER = "FE-2093100001"
-
-
-@pytest.fixture
-def erp():
-    running = ErpHost()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -37,12 +29,6 @@ def komet_runtime(slack_qbo, erp):
     tasks.configure(pointed)
     yield pointed
     tasks.configure(slack_qbo)
-
-
-@pytest.fixture
-def no_waiting(monkeypatch):
-    """Retries due at once, so a test need not wait §9's five seconds (the order and the counts are the same)."""
-    monkeypatch.setattr(delivery, "SCHEDULE", (0,) * len(delivery.SCHEDULE))
 
 
 def mark_all(runtime, rounds: int = 20) -> None:
