@@ -66,18 +66,19 @@ def _summary(view: InvoiceView) -> str:
     return "\n".join(lines)
 
 
-def erp_line(erp: ErpDelivery) -> str:
-    """What the ERP heard, e.g. 'ERP: told Synchronized (5 events delivered)'."""
-    told = f"told *{erp.last_told.label}*" if erp.last_told else "told nothing yet"
+def erp_line(
+    erp: ErpDelivery, *, strong: str = "*", replay: str = "`/invoice replay-events`", cut: int = SUMMARY_ERROR
+) -> str:
+    """What the ERP heard, e.g. 'ERP: told *Synchronized* (5 events delivered)'; `strong` and `replay` for the
+    medium (the command line shows it plain, naming its own command)."""
+    told = f"told {strong}{erp.last_told.label}{strong}" if erp.last_told else "told nothing yet"
     parts = [f"{erp.delivered} event{'s' if erp.delivered != 1 else ''} delivered"]
     if erp.waiting:
         parts.append(f"{erp.waiting} waiting" + (" (delivery paused: the ERP answered 410 Gone)" if erp.paused else ""))
     line = f"ERP: {told} ({', '.join(parts)})"
     if erp.dead:
-        line += (
-            f"; {erp.dead} not delivered, last answer: {fit(erp.dead_answer or 'none', SUMMARY_ERROR)} "
-            "(`/invoice replay-events` sends them again)"
-        )
+        said = fit(erp.dead_answer or "none", cut)
+        line += f"; {erp.dead} not delivered, last answer: {said} ({replay} sends them again)"
     return line
 
 

@@ -1,7 +1,8 @@
 """`invoice-sync status` and `retry` as plain text: the invoices /invoice status finds, and the Retry's outcome."""
 
 from bot.amounts import money
-from services.views import ErpDelivery, InvoiceView
+from bot.answers import erp_line
+from services.views import InvoiceView
 
 ERROR_SHOWN = 1500
 
@@ -32,23 +33,8 @@ def summary(view: InvoiceView) -> str:
     lines.extend(f"Cannot be sent: {blocker}" for blocker in view.blockers)
     lines.extend(f"Note: {note}" for note in view.notes)
     if view.erp is not None:
-        lines.append(erp_text(view.erp))
+        lines.append(erp_line(view.erp, strong="", replay="invoice-sync replay-events", cut=ERROR_SHOWN))
     return "\n".join(lines)
-
-
-def erp_text(erp: ErpDelivery) -> str:
-    """What the ERP heard, e.g. 'ERP: told Synchronized (5 events delivered)'."""
-    told = f"told {erp.last_told.label}" if erp.last_told else "told nothing yet"
-    parts = [f"{erp.delivered} event{'s' if erp.delivered != 1 else ''} delivered"]
-    if erp.waiting:
-        parts.append(f"{erp.waiting} waiting" + (" (delivery paused: the ERP answered 410 Gone)" if erp.paused else ""))
-    line = f"ERP: {told} ({', '.join(parts)})"
-    if erp.dead:
-        line += (
-            f"; {erp.dead} not delivered, last answer: {_cut(erp.dead_answer or 'none', ERROR_SHOWN)} "
-            "(invoice-sync replay-events sends them again)"
-        )
-    return line
 
 
 def _cut(text: str, limit: int) -> str:
