@@ -1,16 +1,18 @@
 """gunicorn's settings for web, used by the Procfile and `make run`: slow clients are cut short.
 
-gunicorn has no body read timeout (`timeout` watches worker processes, `keepalive` idle connections), so
-each worker's app is wrapped in webhooks.body_deadline.BodyDeadline: a body not received within
-BODY_SECONDS answers 408 and the connection closes. Behind a buffering proxy (nginx with
-`client_body_timeout` and request buffering on) slow clients never reach gunicorn at all.
+gunicorn has no header or body read timeout (`timeout` watches worker processes, `keepalive` idle
+connections). The worker class, plumbing.slow_clients.WholeRequestWorker, reads each request's head and a body
+of known length without a thread, within 10 s each (else 408); a body it leaves to the thread (chunked, say)
+meets webhooks.body_deadline.BodyDeadline, wrapped around each worker's app: 408 after BODY_SECONDS. In
+production web runs behind nginx (deploy/nginx.conf), so slow clients never reach gunicorn at all.
 """
 
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+# gthread, but a thread gets a connection only once its request has arrived (plumbing/slow_clients.py).
+worker_class = "plumbing.slow_clients.WholeRequestWorker"
 threads = 4
 # A worker silent this long (stuck, not merely busy) is replaced.
 timeout = 30
