@@ -2,6 +2,8 @@
 
 import json
 import os
+import pwd
+import shutil
 import signal
 import socket
 import sqlite3
@@ -127,6 +129,131 @@ def embedded_redis_in(directory: Path) -> list[int]:
             if str(directory) in (process.info["cwd"] or "") + command:
                 found.append(process.pid)
     return found
+
+
+def web_env(port: int) -> dict:
+    """The environment of the Procfile's web on the zero-setup defaults (sandbox.local.LOCAL_DEFAULTS), on `port`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "QBO_", "DATABASE_URL", "REDIS_URL", "UPLOAD_"))
+    }
+    env.update(LOCAL_DEFAULTS, PYTHONPATH=str(ROOT), QBO_REDIRECT_URI=f"http://127.0.0.1:{port}/quickbooks/callback")
+    return env
+
+
+def release(directory: Path, port: int) -> None:
+    """The Procfile's release (alembic upgrade head) for web in `directory` (start_web): its database migrated."""
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(ROOT / "alembic.ini"), "upgrade", "head"],
+        cwd=directory,
+        env=web_env(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=True,
+        timeout=120,
+    )
+
+
+def start_web(directory: Path, port: int, *options: str) -> subprocess.Popen:
+    """The Procfile's web (gunicorn with gunicorn.conf.py) in `directory` on 127.0.0.1:`port`, in its own process
+    group, answering /healthz; `options` are more of gunicorn's (e.g. "--workers", "1"). Stop it with stop_web.
+    Its database is as `directory` has it: release() first for the requests that need tables."""
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            *options,
+            "webhooks.app:create_app()",
+        ],
+        cwd=directory,
+        env=web_env(port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait(lambda: healthy(port), "web up, answering /healthz with 200", 30)
+    except BaseException:
+        stop_web(web, directory)
+        raise
+    return web
+
+
+def stop_web(web: subprocess.Popen, directory: Path) -> None:
+    """Stop web's process group (killed after 15 s), then what works in `directory`: gunicorn alone on the zero-setup
+    defaults starts an embedded Redis no launcher owns (make run's does), so the suite leaves no redis-server behind."""
+    stop_group(web, 15)
+    for process in psutil.process_iter(["cwd"]):
+        if (process.info["cwd"] or "").startswith(str(directory)):
+            process.kill()
+
+
+def stop_group(process: subprocess.Popen, seconds: float) -> None:
+    """SIGTERM the process group of `process` (started with start_new_session), SIGKILL it after `seconds`."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(seconds)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+
+
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx (/usr/sbin is not on every PATH), or None."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+
+
+def nginx_conf(directory: Path, port: int, web_port: int) -> Path:
+    """deploy/nginx.conf as shipped, but listening on 127.0.0.1:`port`, in front of web on `web_port`, as the
+    current user, with its pid, logs and temporary files under `directory`: only those lines rewritten."""
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    for old, new in {
+        "user www-data;": f"user {pwd.getpwuid(os.getuid()).pw_name};",
+        "pid /run/nginx.pid;": f"pid {directory}/nginx.pid;",
+        "/var/log/nginx/": f"{directory}/",
+        "/var/lib/nginx/": f"{directory}/",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{web_port};",
+        "listen 80;": f"listen 127.0.0.1:{port};",
+    }.items():
+        assert old in text, f"{NGINX_CONF.name} no longer has {old!r}: update nginx_conf"
+        text = text.replace(old, new)
+    path = directory / "nginx.conf"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def start_nginx(directory: Path, port: int, web_port: int) -> subprocess.Popen:
+    """nginx with deploy/nginx.conf (nginx_conf) in the foreground, its own process group, answering web's /healthz."""
+    conf = nginx_conf(directory, port, web_port)
+    proxy = subprocess.Popen(
+        [nginx_binary() or "nginx", "-p", str(directory), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+    def log() -> str:
+        errors = directory / "error.log"
+        return f"nginx up; its error log:\n{errors.read_text() if errors.exists() else '(none)'}"
+
+    try:
+        wait(lambda: proxy.poll() is not None or healthy(port), log, 15)
+        assert proxy.poll() is None, log()
+    except BaseException:
+        stop_group(proxy, 5)
+        raise
+    return proxy
 
 
 def healthy(port: int) -> bool:
