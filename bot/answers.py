@@ -1,7 +1,7 @@
 """The text of /invoice answers: status of found invoices, what is pending, and help."""
 
 from bot.amounts import money
-from bot.cards import accounting_progress, approver, when
+from bot.cards import accounting_progress, approver, duplicate_words, when
 from bot.mrkdwn import MESSAGE_TEXT, echoed, escaped, fit
 from services.views import ErpDelivery, InvoiceView
 
@@ -18,12 +18,14 @@ HELP = "\n".join(
 )
 
 
-def status_answer(number: str, views: list[InvoiceView]) -> str:
-    """The answer to `/invoice status <number>`."""
+def status_answer(number: str, views: list[InvoiceView], links: dict[int, str] | None = None) -> str:
+    """The answer to `/invoice status <number>`; `links` are the permalinks of the cards of the invoices they may
+    duplicate, by the flagged invoice's id."""
     if not views:
         return f"No invoice has the vendor invoice number, PO number or Bill number `{echoed(number)}`."
     header = f"{len(views)} invoices match `{echoed(number)}`:\n\n" if len(views) > 1 else ""
-    return fit(header + "\n\n".join(_summary(escaped(view)) for view in views), MESSAGE_TEXT)
+    links = links or {}
+    return fit(header + "\n\n".join(_summary(escaped(view), links.get(view.id)) for view in views), MESSAGE_TEXT)
 
 
 def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
@@ -42,7 +44,7 @@ def pending_answer(views: list[InvoiceView], has_roles: bool) -> str:
     )
 
 
-def _summary(view: InvoiceView) -> str:
+def _summary(view: InvoiceView, duplicate_link: str | None) -> str:
     lines = [
         f"*Invoice {view.number}* · {view.vendor_name} · PO {view.po_number} · {money(view.total, view.currency)}",
         f"Status: *{view.status.label}*",
@@ -61,6 +63,9 @@ def _summary(view: InvoiceView) -> str:
         lines.append(fit(f"Last error: {view.last_error}", SUMMARY_ERROR))
     for blocker in view.blockers:
         lines.append(f"Cannot be sent: {blocker}")
+    duplicate = duplicate_words(view, duplicate_link)
+    if duplicate:
+        lines.append(f"Possible duplicate of {duplicate}: same vendor, same number retyped")
     if view.erp is not None:
         lines.append(erp_line(view.erp))
     return "\n".join(lines)

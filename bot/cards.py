@@ -98,8 +98,9 @@ def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
     ]
 
 
-def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
-    """The blocks of the procurement or accounting card of an invoice in its current state."""
+def card_blocks(kind: str, view: InvoiceView, duplicate_link: str | None = None) -> list[Block]:
+    """The blocks of the procurement or accounting card of an invoice in its current state; `duplicate_link` is
+    the permalink of the card of the invoice it may duplicate."""
     department = "Procurement" if kind == CardKind.PROCUREMENT else "Accounting"
     v = escaped(view)
     blocks: list[Block] = [
@@ -129,7 +130,7 @@ def card_blocks(kind: str, view: InvoiceView) -> list[Block]:
         )
     blocks.append(DividerBlock())
     blocks.append(_section(_approvals(v)))
-    notes = _notes(v)
+    notes = _notes(v, duplicate_link)
     if len(notes) > MAX_NOTES:  # the rest joined in the last note, so a card stays well within 50 blocks
         notes = notes[: MAX_NOTES - 1] + ["\n".join(notes[MAX_NOTES - 1 :])]
     blocks.extend(_section(note) for note in notes)
@@ -182,8 +183,23 @@ def _approvals(view: InvoiceView) -> str:
     return "*Approvals:* " + (" · ".join(done) or "none yet")
 
 
-def _notes(view: InvoiceView) -> list[str]:
+def duplicate_words(view: InvoiceView, link: str | None) -> str | None:
+    """'invoice <link|FE-20931> (Synchronized, $1,234.50)' of an escaped view flagged a possible duplicate."""
+    earlier = view.possible_duplicate
+    if earlier is None:
+        return None
+    number = (linked(link, earlier.number) if link else None) or earlier.number
+    return f"invoice *{number}* ({earlier.status.label}, {money(earlier.total, earlier.currency)})"
+
+
+def _notes(view: InvoiceView, duplicate_link: str | None = None) -> list[str]:
     notes = []
+    duplicate = duplicate_words(view, duplicate_link)
+    if duplicate:
+        notes.append(
+            f":mag: *Possible duplicate* of {duplicate}: same vendor, same number once case, spaces and `-_./#` "
+            "are ignored. It can still be approved; check it is not the same invoice first."
+        )
     if view.setback:
         s = view.setback
         notes.append(

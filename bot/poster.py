@@ -1,6 +1,5 @@
 """The Slack side of the cards (the services' CardPoster): render with Block Kit, post with the job client."""
 
-import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -10,6 +9,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from bot.cards import card_blocks, fallback_text, replaced_blocks, replaced_text
 from bot.cooldown import Cooldown
 from bot.mrkdwn import SECTION_TEXT, fit
+from bot.permalinks import Permalinks
 from bot.slack_client import describe, error_code, is_transient, job_client, surely_not_delivered
 from bot.thread_lines import thread_line
 from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
@@ -17,7 +17,6 @@ from services.views import InvoiceView, ThreadEntry
 from settings import Settings
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 
 class SlackPoster:
@@ -26,6 +25,7 @@ class SlackPoster:
     def __init__(self, settings: Settings, redis: Redis | None = None):
         self.client = job_client(settings)
         self.cooldown = Cooldown(redis)
+        self.permalinks = Permalinks(self.client, redis)
         self.variables = {
             settings.slack_procurement_channel: "SLACK_PROCUREMENT_CHANNEL",
             settings.slack_accounting_channel: "SLACK_ACCOUNTING_CHANNEL",
@@ -37,7 +37,7 @@ class SlackPoster:
             channel,
             ("post_card", kind, view),
             lambda: self.client.chat_postMessage(
-                channel=channel, text=fallback_text(view), blocks=card_blocks(kind, view), unfurl_links=False
+                channel=channel, text=fallback_text(view), blocks=self._blocks(kind, view), unfurl_links=False
             ),
         )
         return Posted(answer["channel"], answer["ts"])
@@ -48,13 +48,14 @@ class SlackPoster:
             posted.channel,
             ("update_card", kind, view),
             lambda: self.client.chat_update(
-                channel=posted.channel, ts=posted.ts, text=fallback_text(view), blocks=card_blocks(kind, view)
+                channel=posted.channel, ts=posted.ts, text=fallback_text(view), blocks=self._blocks(kind, view)
             ),
         )
 
     def mark_replaced(self, posted: Posted, view: InvoiceView, newer: Posted) -> None:
         """Edit an old revision's card into a notice with a link to the newer one, and no buttons."""
-        link = self._permalink(newer)
+        # Without a link, the notice says "below" instead.
+        link = self.permalinks.of(newer.channel, newer.ts)
         self._call(
             posted.channel,
             ("mark_replaced", view),
@@ -84,12 +85,10 @@ class SlackPoster:
         )
         return Posted(answer["channel"], answer["ts"])
 
-    def _permalink(self, posted: Posted) -> str | None:
-        try:
-            return self.client.chat_getPermalink(channel=posted.channel, message_ts=posted.ts)["permalink"]
-        except Exception as error:  # noqa: BLE001 - the notice then says "below" instead of linking
-            log.warning("no link to the newer card %s in %s: %s", posted.ts, posted.channel, describe(error))
-            return None
+    def _blocks(self, kind: str, view: InvoiceView) -> list:
+        duplicate = view.possible_duplicate
+        link = self.permalinks.of(duplicate.card_channel, duplicate.card_ts) if duplicate else None
+        return card_blocks(kind, view, duplicate_link=link)
 
     def _call(self, channel: str, payload: object, send: Callable[[], T]) -> T:
         still = self.cooldown.refused(channel, payload)

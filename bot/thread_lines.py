@@ -40,6 +40,8 @@ LINES: dict[Audited, str] = {
     AuditKind.ATTACHMENT_ADDED: ":paperclip: {detail} attached to Bill {bill} in QuickBooks.",
     AuditKind.ATTACHMENT_NOT_ADDED: ":warning: Attachment not added to Bill {bill}: {detail}. The invoice stays "
     "Synchronized; attach the file in QuickBooks if it is needed.",
+    AuditKind.POSSIBLE_DUPLICATE: ":mag: Possible duplicate of {detail}: same vendor, and the same number once case, "
+    "spaces and `-_./#` are ignored. It can still be approved; check it is not the same invoice first.",
 }
 
 

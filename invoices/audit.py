@@ -24,6 +24,8 @@ class AuditKind(StrEnum):
     # The invoice's file on its Bill (§8): attached (the Attachable's file name), or not and why; told once each.
     ATTACHMENT_ADDED = "attachment_added"
     ATTACHMENT_NOT_ADDED = "attachment_not_added"
+    # An upload whose vendor and retyped number match an earlier invoice's (§8): flagged, still approvable.
+    POSSIBLE_DUPLICATE = "possible_duplicate"
 
 
 # What an audit entry's `action` column holds: a transition of the table, or one of the facts above.

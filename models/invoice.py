@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from invoices import limits
@@ -16,11 +16,18 @@ class Invoice(Base):
     """One vendor invoice (vendor + number); its content lives in the current revision."""
 
     __tablename__ = "invoices"
-    __table_args__ = (UniqueConstraint("vendor_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "number"),
+        Index("ix_invoices_vendor_id_number_key", "vendor_id", "number_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
     number: Mapped[str] = mapped_column(String(limits.INVOICE_NUMBER))
+    # The number as possible duplicates are found (invoices.duplicates.number_key), and the vendor's earlier
+    # invoice this one was flagged a possible duplicate of when it was uploaded.
+    number_key: Mapped[str] = mapped_column(String(limits.INVOICE_NUMBER))
+    possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
     po_number: Mapped[str] = mapped_column(String(limits.PO_NUMBER), index=True)
     status: Mapped[str] = mapped_column(String(2), default=Status.PENDING_PROCUREMENT.value, index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)

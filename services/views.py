@@ -43,6 +43,19 @@ class ErpDelivery:
 
 
 @dataclass(frozen=True)
+class DuplicateView:
+    """The earlier invoice an upload may duplicate, as it is now, with its card to link to (channel and ts)."""
+
+    id: int
+    number: str
+    status: Status
+    currency: str
+    total: Decimal
+    card_channel: str | None = None
+    card_ts: str | None = None
+
+
+@dataclass(frozen=True)
 class InvoiceView:
     """Everything a card or an answer shows about one invoice."""
 
@@ -69,6 +82,8 @@ class InvoiceView:
     erp: ErpDelivery | None = None
     # Accounting approvals this invoice needs: 2 above ACCOUNTING_SECOND_APPROVAL_ABOVE.
     accounting_needed: int = 1
+    # The vendor's earlier invoice with the same number retyped (§8), when the upload was flagged.
+    possible_duplicate: DuplicateView | None = None
 
 
 @dataclass(frozen=True)

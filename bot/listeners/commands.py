@@ -5,6 +5,7 @@ from slack_bolt import Ack, App
 from bot.answers import HELP, pending_answer, replay_answer, status_answer
 from bot.authorization import resolve_actor
 from bot.listeners.delegation import delegation_answer
+from bot.permalinks import Permalinks, duplicate_links
 from bot.request_fields import searchable
 from bot.slack_client import WebClient
 from invoices.rules import Role
@@ -27,7 +28,7 @@ def on_invoice(ack: Ack, command: dict, client: WebClient, context: dict) -> Non
             return
         with runtime.sessions() as session:
             found = find_invoices(session, rest, runtime.numbering, runtime.settings.accounting_second_approval_above)
-            answer = status_answer(rest, found)
+        answer = status_answer(rest, found, duplicate_links(Permalinks(client, runtime.redis), found))
         ack(text=answer, response_type="ephemeral")
     elif verb == "replay-events" and rest:
         who = resolve_actor(runtime, client, str(command.get("user_id") or ""))

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller's config, else from the settings."""
 
 from alembic import context
+from sqlalchemy import event
 
 import models
 from models.database import make_engine
@@ -20,6 +21,11 @@ def _url() -> str:
 def run_migrations_online() -> None:
     """Apply migrations on a live connection."""
     engine = make_engine(_url())
+    if engine.dialect.name == "sqlite":
+        # A batch migration rebuilds a table (copy, drop, rename); with foreign keys enforced, dropping it deletes
+        # every row that refers to it, ON DELETE CASCADE, e.g. every invoice's revisions. Alembic's batch docs:
+        # "this pragma, if in use, must be disabled" while it runs. The migrated data is checked after.
+        event.listen(engine, "connect", _foreign_keys_off)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -29,7 +35,15 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left rows referring to nothing (table, rowid, ...): {broken}")
     engine.dispose()
+
+
+def _foreign_keys_off(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
 
 run_migrations_online()

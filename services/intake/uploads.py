@@ -10,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from invoices.audit import AuditKind
+from invoices.duplicates import number_key
 from invoices.events import InvoiceChanged
 from invoices.rules import Actor, Role
 from invoices.statuses import Action, Status
 from models import Invoice, Vendor, WebhookDelivery
 from services.changes.actions import apply_action
 from services.changes.audit import record_audit
+from services.changes.duplicates import flag_possible_duplicate
 from services.changes.outbox import Change
 from services.changes.unit_of_work import UnitOfWork
 from services.intake.payload import UploadIn
@@ -197,6 +199,7 @@ def _create(
         {
             "vendor_id": vendor.id,
             "number": upload.invoice.number,
+            "number_key": number_key(upload.invoice.number),
             "po_number": upload.purchase_order.number,
             "status": status.value,
             "revision": 1,
@@ -217,6 +220,7 @@ def _create(
         apply_vendor_change(uow, vendor, change, ERP, session.get(Invoice, invoice_id))
     uow.note(Change(invoice_id, None, ERP.id, sequence=1))
     uow.emit(InvoiceChanged(invoice_id, entry.id))
+    flag_possible_duplicate(uow, invoice_id, vendor.id, upload.invoice.number)
     return IntakeResult(invoice_id, status, 1, "created", audit_id=entry.id)
 
 

@@ -9,8 +9,8 @@ from invoices.komet import unmarkable
 from invoices.numbering import BillNumbering
 from invoices.rules import Approvals, Department, Outcome, accounting_approvals_needed, send_blockers
 from invoices.statuses import Status
-from models import Decision, Invoice
-from services.views import DecisionView, InvoiceView, LineView
+from models import Decision, Invoice, InvoiceRevision, SlackCard
+from services.views import DecisionView, DuplicateView, InvoiceView, LineView
 
 _UNSENT = {Status.PENDING_PROCUREMENT, Status.PENDING_ACCOUNTING, Status.APPROVED, Status.REJECTED, Status.FAILED}
 
@@ -85,7 +85,28 @@ def load_view(
         blockers=blockers_of(invoice, numbering) if status in _UNSENT else (),
         notes=notes_of(invoice, komet),
         accounting_needed=accounting_approvals_needed(revision.total, second_above),
+        possible_duplicate=duplicate_of(session, invoice.possible_duplicate_of),
     )
+
+
+def duplicate_of(session: Session, invoice_id: int | None) -> DuplicateView | None:
+    """The earlier invoice a flagged upload may duplicate, as it is now, with the card to link to: Procurement's,
+    which holds its whole history, or Accounting's."""
+    if invoice_id is None:
+        return None
+    number, status, currency, total = session.execute(
+        select(Invoice.number, Invoice.status, InvoiceRevision.currency, InvoiceRevision.total)
+        .join(InvoiceRevision, InvoiceRevision.invoice_id == Invoice.id)
+        .where(Invoice.id == invoice_id, InvoiceRevision.number == Invoice.revision)
+    ).one()
+    cards = dict(
+        (kind, (channel, ts))
+        for kind, channel, ts in session.execute(
+            select(SlackCard.kind, SlackCard.channel, SlackCard.ts).where(SlackCard.invoice_id == invoice_id)
+        )
+    )
+    channel, ts = cards.get("procurement") or cards.get("accounting") or (None, None)
+    return DuplicateView(invoice_id, number, Status(status), currency, total, channel, ts)
 
 
 def notes_of(invoice: Invoice, komet: bool) -> tuple[str, ...]:

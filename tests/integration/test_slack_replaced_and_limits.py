@@ -97,7 +97,7 @@ def test_a_message_over_the_limits_is_a_bug_logged_once_and_never_retried(
     web, slack_sandbox, slack_runtime, caplog, monkeypatch
 ):
     invoice_id = uploaded(web)
-    monkeypatch.setattr("bot.poster.card_blocks", lambda kind, view: [SectionBlock(text="x" * 3001)])
+    monkeypatch.setattr("bot.poster.card_blocks", lambda kind, view, **links: [SectionBlock(text="x" * 3001)])
     caplog.set_level(logging.INFO)
     refresh_cards(slack_runtime, invoice_id, None)  # slack_sdk raises SlackObjectFormationError: not retried
     refresh_cards(slack_runtime, invoice_id, None)
@@ -111,7 +111,7 @@ def test_blocks_slack_refuses_as_invalid_are_a_bug_logged_once_and_not_sent_agai
 ):
     invoice_id = uploaded(web)
     oversized = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
-    monkeypatch.setattr("bot.poster.card_blocks", lambda kind, view: oversized)
+    monkeypatch.setattr("bot.poster.card_blocks", lambda kind, view, **links: oversized)
     refresh_cards(slack_runtime, invoice_id, None)
     assert sweep_unannounced(slack_runtime) >= 1  # the card is still missing: the sweep announces it again
     run_jobs(slack_runtime)

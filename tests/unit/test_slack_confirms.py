@@ -1,6 +1,5 @@
 """The confirmation dialogs of Send and Return to Approved: what they say, plain text within Block Kit's limits."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,30 +9,7 @@ from bot.mrkdwn import ELLIPSIS
 from bot.thread_lines import thread_line
 from invoices.statuses import Action, Status
 from services.views import InvoiceView, ThreadEntry
-
-
-def view(**changes) -> InvoiceView:
-    fields = dict(
-        id=7,
-        number="FE-20931",
-        po_number="100482",
-        vendor_name="Flores de la Sabana",
-        payee="Flores SAS",
-        ship_date=date(2026, 11, 20),
-        currency="USD",
-        total=Decimal("1093.50"),
-        attachment_url=None,
-        lines=(),
-        status=Status.APPROVED,
-        revision=1,
-        bill_number="100482-FE-20931",
-        bill_id=None,
-        last_error=None,
-        approvals=(),
-        setback=None,
-        blockers=(),
-    )
-    return InvoiceView(**{**fields, **changes})
+from tests.unit.views import invoice_view as view
 
 
 def confirms(shown: InvoiceView) -> dict[str, dict | None]:

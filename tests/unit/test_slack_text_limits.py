@@ -2,7 +2,6 @@
 message beyond the limits is a bug (refused, not retried), classified from Slack's recorded answers."""
 
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,32 +15,19 @@ from bot.slack_client import describe, error_code, is_transient
 from bot.thread_lines import thread_line
 from invoices.statuses import Action, Status
 from services.views import InvoiceView, LineView, ThreadEntry
+from tests.unit.views import invoice_view
 
 RECORDED = Path(__file__).parents[1] / "sandbox" / "recorded" / "slack"
 
 
 def view(**changes) -> InvoiceView:
-    fields = dict(
-        id=7,
-        number="FE-20931",
-        po_number="100482",
-        vendor_name="Flores de la Sabana",
-        payee="Flores SAS",
-        ship_date=date(2026, 11, 20),
-        currency="USD",
+    defaults = dict(
         total=Decimal("600.00"),
-        attachment_url=None,
         lines=tuple(LineView(f"Rose {i}", Decimal("10.00")) for i in range(60)),
         status=Status.FAILED,
-        revision=1,
-        bill_number="100482-FE-20931",
-        bill_id=None,
         last_error="x",
-        approvals=(),
-        setback=None,
-        blockers=(),
     )
-    return InvoiceView(**{**fields, **changes})
+    return invoice_view(**{**defaults, **changes})
 
 
 def slack_error(name: str) -> SlackApiError:

@@ -1,16 +1,15 @@
 """Vendor-name suggestions (issue 16 item 3) and an approved invoice's card saying what to do when it cannot be sent."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from bot.cards import card_blocks
 from bot.mrkdwn import neutral
 from invoices.rules import send_blockers
-from invoices.statuses import Status
 from invoices.vendor_names import closest, no_such_vendor, normalized
 from services.views import InvoiceView
+from tests.unit.views import invoice_view
 
 COMPANY = (
     "Rosaprima S.A.",
@@ -81,27 +80,7 @@ def test_the_failure_names_what_quickbooks_has_and_what_to_do():
 
 
 def view(**changes) -> InvoiceView:
-    values = dict(
-        id=7,
-        number="FE-20931",
-        po_number="100482",
-        vendor_name="Rosaprima",
-        payee=None,
-        ship_date=date(2026, 11, 2),
-        currency="USD",
-        total=Decimal("1093.50"),
-        attachment_url=None,
-        lines=(),
-        status=Status.APPROVED,
-        revision=1,
-        bill_number="100482-FE-20931",
-        bill_id=None,
-        last_error=None,
-        approvals=(),
-        setback=None,
-        blockers=(),
-    )
-    return InvoiceView(**(values | changes))
+    return invoice_view(**{"vendor_name": "Rosaprima", "payee": None, "ship_date": date(2026, 11, 2), **changes})
 
 
 def card_text(shown: InvoiceView) -> str:
