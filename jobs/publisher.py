@@ -17,7 +17,7 @@ from invoices.events import (
     SyncRequested,
 )
 from jobs import tasks
-from jobs.registry import Task, enqueue
+from jobs.registry import Task, enqueue_all
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,25 @@ def job_of(event: Event) -> tuple:
         raise TypeError(f"no task handles {event!r}") from None
 
 
+def jobs_of(events: Sequence[Event]) -> list[tuple]:
+    """The jobs of one unit of work's events, the card refreshes of the invoices it changed in bulk on the bulk queue.
+
+    A unit of work is about the invoice it changed first (its lowest audit entry: the upload, the click); the others
+    it changed (a vendor's new payee revises all its open invoices) are bulk, and so are all but one of a sweep's."""
+    changed = [event for event in events if isinstance(event, InvoiceChanged)]
+    first = min(changed, key=lambda event: (event.audit_id is None, event.audit_id or 0), default=None)
+    jobs = []
+    for event in events:
+        task, *args = job_of(event)
+        if task is tasks.refresh_cards and event.invoice_id != first.invoice_id:
+            task = tasks.refresh_cards_in_bulk
+        jobs.append((task, *args))
+    return jobs
+
+
 class RqPublisher:
-    """Publishes events as RQ jobs, all of one unit of work in one Redis round trip."""
+    """Publishes events as RQ jobs, all of one unit of work in one Redis round trip (after one read when a card
+    refresh may join one already waiting)."""
 
     def __init__(self, redis: Redis):
         self.redis = redis
@@ -52,9 +69,6 @@ class RqPublisher:
         if not events:
             return
         try:
-            with self.redis.pipeline() as pipe:
-                for event in events:
-                    enqueue(self.redis, *job_of(event), pipeline=pipe)
-                pipe.execute()
+            enqueue_all(self.redis, jobs_of(events))
         except Exception:  # noqa: BLE001 - the change is committed; the sweeps find what was not enqueued
             log.exception("could not enqueue the jobs of %s", ", ".join(map(repr, events)))

@@ -1,7 +1,7 @@
 """Every job the app runs: queue, retries, timeout and TTLs by task; the only module passing RQ enqueue options."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,15 +17,23 @@ from services.sync.steps import SYNC_SECONDS
 # (a slow or failing ERP never delays a card, a sync or a reconcile).
 SLACK_QUEUE, SYNC_QUEUE, RECONCILE_QUEUE = "invoice-sync-slack", "invoice-sync", "invoice-sync-reconcile"
 ERP_QUEUE = "invoice-sync-erp"
+# The cards of the invoices one change revised in bulk (a vendor's new payee reopens all its open invoices) wait
+# behind the syncs and reconciles: hundreds of them never delay a fresh card, a click's answer or a sync.
+BULK_QUEUE = "invoice-sync-bulk"
 # Priority order: RQ's default dequeue strategy takes the next job from the first non-empty queue in the
 # order the worker was given (python-rq.org/docs/workers: "the order is important"; rq.Queue.dequeue_any).
-QUEUE_NAMES = (SLACK_QUEUE, SYNC_QUEUE, RECONCILE_QUEUE, ERP_QUEUE)
+QUEUE_NAMES = (SLACK_QUEUE, SYNC_QUEUE, RECONCILE_QUEUE, BULK_QUEUE, ERP_QUEUE)
+# A job in these states may already have read what it works on, or will run from a registry, not the queue.
+_BUSY = {JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 WEEK = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
 class JobSpec:
-    """How one task's jobs are enqueued; `job_id` names the one live job per argument, when there is one."""
+    """How one task's jobs are enqueued; `job_id` names the one live job per argument, when there is one.
+
+    `coalesce`: a job published while one of its id still waits in its queue (or one of `covered_by`'s) is left
+    out, as that job, when it runs, does the work of both."""
 
     queue: str
     timeout: int
@@ -33,12 +41,26 @@ class JobSpec:
     failure_ttl: int = WEEK
     result_ttl: int | None = None
     job_id: str | None = None
+    coalesce: bool = False
+    covered_by: str | None = None
 
 
+CARD_RETRY = Retry(max=8, interval=[1, 2, 5, 10, 30, 60, 120, 300])
 # Keyed by the task function's name (jobs/tasks.py, and jobs/sweep.py's sweep); tests/unit/test_job_queues.py
 # checks that each key names exactly one task and each task has its spec.
 JOBS = {
-    "refresh_cards": JobSpec(SLACK_QUEUE, timeout=120, retry=Retry(max=8, interval=[1, 2, 5, 10, 30, 60, 120, 300])),
+    # One waiting refresh per invoice however many changes wait: it tells every thread line not yet told.
+    "refresh_cards": JobSpec(SLACK_QUEUE, timeout=120, job_id="refresh-cards-{}", coalesce=True, retry=CARD_RETRY),
+    # The same for the invoices a change revised in bulk, behind the syncs; a refresh waiting on the Slack queue
+    # covers it (jobs.publisher decides which refreshes are bulk).
+    "refresh_cards_in_bulk": JobSpec(
+        BULK_QUEUE,
+        timeout=120,
+        job_id="refresh-cards-{}-bulk",
+        coalesce=True,
+        covered_by="refresh_cards",
+        retry=CARD_RETRY,
+    ),
     "sync_invoice": JobSpec(
         SYNC_QUEUE,
         timeout=SYNC_SECONDS,
@@ -106,10 +128,12 @@ def job_id(task: Task, *args) -> str | None:
     return spec.job_id.format(*args) if spec.job_id else None
 
 
-def enqueue(redis: Redis, task: Task, *args, pipeline=None, delay: timedelta | None = None) -> Job:
-    """Enqueue `task(*args)` on its queue with its options (after `delay`, through the worker's scheduler)."""
+def enqueue(redis: Redis, task: Task, *args, pipeline=None, delay: timedelta | None = None, fresh: bool = False) -> Job:
+    """Enqueue `task(*args)` on its queue with its options (after `delay`, through the worker's scheduler).
+
+    `fresh`: under an id of RQ's own, beside the live job (which is running, so it may have read too early)."""
     spec = spec_of(task)
-    live_id = job_id(task, *args)
+    live_id = None if fresh else job_id(task, *args)
     if delay is not None and live_id is not None:
         # A later attempt is its own job: the live job (maybe the one scheduling it) keeps its id and its state.
         live_id = f"{live_id}-at-{int(time.time() + delay.total_seconds())}"
@@ -124,7 +148,58 @@ def enqueue(redis: Redis, task: Task, *args, pipeline=None, delay: timedelta | N
     options = {key: value for key, value in options.items() if value is not None}
     if delay is not None:
         return queue_of(redis, task).enqueue_in(delay, path_of(task), *args, **options)
-    return queue_of(redis, task).enqueue(path_of(task), *args, **options)
+    job = queue_of(redis, task).enqueue(path_of(task), *args, **options)
+    if live_id is not None:
+        # RQ's save keeps the expiry a finished or failed job of the same id had: the waiting job would vanish with it.
+        (pipeline if pipeline is not None else redis).persist(job.key)
+    return job
+
+
+def enqueue_all(redis: Redis, jobs: Sequence[tuple]) -> None:
+    """Enqueue each (task, *args) in one round trip, after one read when some coalesce (see JobSpec.coalesce)."""
+    looked = _look(redis, [slot for task, *args in jobs for slot in _slots(task, args)])
+    waiting = {slot for slot, (position, _) in looked.items() if position is not None}
+    with redis.pipeline() as pipe:
+        for task, *args in jobs:
+            slots = _slots(task, args)
+            if not slots:
+                enqueue(redis, task, *args, pipeline=pipe)
+            elif not waiting & set(slots):
+                # A waiting job, by the queue's order, runs (and reads the database) after this change committed.
+                enqueue(redis, task, *args, pipeline=pipe, fresh=looked[slots[0]][1] in _BUSY)
+                waiting.add(slots[0])
+        pipe.execute()
+
+
+def _slots(task: Task, args: Sequence) -> list[tuple[str, str]]:
+    """(queue, job id) of the job `task(*args)` coalesces into, then of the one covering it; [] if it never does."""
+    spec = spec_of(task)
+    if not spec.coalesce:
+        return []
+    slots = [(spec.queue, spec.job_id.format(*args))]
+    if spec.covered_by:
+        cover = JOBS[spec.covered_by]
+        slots.append((cover.queue, cover.job_id.format(*args)))
+    return slots
+
+
+def _look(redis: Redis, slots: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int | None, JobStatus | None]]:
+    """Each slot's place in its queue (None: not waiting there) and its job's status, in one round trip."""
+    slots = list(dict.fromkeys(slots))
+    if not slots:
+        return {}
+    with redis.pipeline(transaction=False) as pipe:
+        for name, live_id in slots:
+            pipe.lpos(queue(redis, name).key, live_id)
+            pipe.hget(Job.key_for(live_id), "status")
+        answers = pipe.execute()
+    found = {}
+    for slot, position, status in zip(slots, answers[::2], answers[1::2], strict=True):
+        found[slot] = (
+            position,
+            JobStatus(status.decode() if isinstance(status, bytes) else status) if status else None,
+        )
+    return found
 
 
 def status_of(redis: Redis, task: Task, *args) -> JobStatus | None:

@@ -40,7 +40,12 @@ def sync_invoice(invoice_id: int) -> str:
 
 
 def refresh_cards(invoice_id: int, audit_id: int | None = None) -> None:
-    """Bring the invoice's Slack cards up to date and tell audit entry `audit_id` in their threads."""
+    """Bring the invoice's Slack cards up to date and tell audit entry `audit_id` and those after it in threads."""
+    cards.refresh_cards(current(), invoice_id, audit_id)
+
+
+def refresh_cards_in_bulk(invoice_id: int, audit_id: int | None = None) -> None:
+    """refresh_cards for one of the invoices a change revised in bulk, on the bulk queue behind the syncs."""
     cards.refresh_cards(current(), invoice_id, audit_id)
 
 

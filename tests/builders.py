@@ -26,7 +26,7 @@ OTHER_BUYER = Actor("U0BUYER2", frozenset({Role.PROCUREMENT_APPROVER}))
 ACCOUNTANT = Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER}))
 AP = Actor("U0AP1", frozenset({Role.AP_SENDER}))
 OUTSIDER = Actor("U0OUTSIDE")
-CARD_JOB = path_of(tasks.refresh_cards)
+CARD_JOBS = {path_of(tasks.refresh_cards), path_of(tasks.refresh_cards_in_bulk)}
 
 
 def upload_data(data: dict | None = None, **changes) -> dict:
@@ -114,7 +114,7 @@ def run_jobs(runtime: Runtime) -> list[str]:
     others = []
     for jobs in queues(runtime.redis):
         for job in jobs.get_jobs():
-            if job.func_name != CARD_JOB:
+            if job.func_name not in CARD_JOBS:
                 others.append(job.func_name)
                 jobs.remove(job)
     InProcessWorker(queues(runtime.redis), connection=runtime.redis).work(burst=True)

@@ -4,8 +4,9 @@ import logging
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, select, true
+from sqlalchemy import delete, func, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from invoices.audit import audited
 from invoices.events import InvoiceChanged
@@ -40,7 +41,10 @@ def channel_of(runtime: Runtime, kind: CardKind) -> str:
 
 
 def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None) -> None:
-    """Post missing cards, update existing ones, and post the thread line of audit entry `audit_id`."""
+    """Post missing cards, update existing ones, and post the thread lines of audit entry `audit_id` and after it.
+
+    One refresh may stand for many changes (jobs coalesce while they wait), so it tells every allowed entry from
+    `audit_id` or the entry after the last one told, whichever is first, on each card that lacks its line."""
     # One refresh per invoice at a time: cards are posted once and the last update shows the last state.
     with runtime.locks.hold(
         f"invoice-sync:slack-cards:{invoice_id}",
@@ -74,19 +78,42 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
             CardKind(card.kind): card
             for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))
         }
-        entry = session.get(AuditEntry, audit_id) if audit_id is not None else None
-    told = thread_entry(entry) if entry and entry.outcome == "allowed" and entry.invoice_id == invoice_id else None
+        entries, told = untold_entries(session, invoice_id, audit_id)
     wanted = [CardKind.PROCUREMENT] if view.status in _BEFORE_ACCOUNTING else list(CardKind)
-    if entry is not None and entry.action == Action.REVISE and CardKind.PROCUREMENT in cards:
+    revised = any(e.action == Action.REVISE and (e.id, CardKind.PROCUREMENT) not in told for e in entries)
+    if revised and CardKind.PROCUREMENT in cards:
         cards[CardKind.PROCUREMENT] = _repost(runtime, cards[CardKind.PROCUREMENT], view)
     for kind in CardKind:
         if kind in cards:
             _update(runtime, cards[kind], view)
         elif kind in wanted:
             cards[kind] = _post(runtime, kind, view)
-    if told:
+    for entry in entries:
         for card in cards.values():
-            _post_line(runtime, card, told, view)
+            if (entry.id, card.kind) not in told:
+                _post_line(runtime, card, entry, view)
+
+
+def untold_entries(
+    session: Session, invoice_id: int, audit_id: int | None
+) -> tuple[list[ThreadEntry], set[tuple[int, str]]]:
+    """The allowed entries a refresh tells, in order, and which of them each card already has (audit id, card kind).
+
+    From `audit_id` or the entry after the last told, whichever is first (from the first entry if none was told):
+    a retried job finishes what it started, and an older entry left untold is the sweep's, as before coalescing."""
+    last = session.scalar(select(func.max(SlackThreadPost.audit_id)).where(SlackThreadPost.invoice_id == invoice_id))
+    floor = min(bound for bound in (audit_id, last + 1 if last is not None else 0) if bound is not None)
+    rows = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.invoice_id == invoice_id, AuditEntry.outcome == "allowed", AuditEntry.id >= floor)
+        .order_by(AuditEntry.id)
+    ).all()
+    told = session.execute(
+        select(SlackThreadPost.audit_id, SlackThreadPost.card_kind).where(
+            SlackThreadPost.invoice_id == invoice_id, SlackThreadPost.audit_id >= floor
+        )
+    ).all()
+    return [thread_entry(row) for row in rows], {(audit, CardKind(kind)) for audit, kind in told}
 
 
 def _post(runtime: Runtime, kind: CardKind, view: InvoiceView) -> SlackCard:

@@ -21,7 +21,8 @@ def test_a_vendor_level_name_change_reopens_an_approved_invoice_and_its_thread_s
     assert post_upload(web, other).status_code == 202
     run_jobs(slack_runtime)
 
-    replaced, reopened, new_invoice = slack_sandbox.messages(PROCUREMENT)
+    # FE-2's card comes first: the card of the invoice its vendor change revised waits on the bulk queue.
+    replaced, new_invoice, reopened = slack_sandbox.messages(PROCUREMENT)
     assert "replaced by revision 2" in replaced["text"]
     assert buttons(reopened) == ["Approve", "Reject"]
     assert f"*Paid to in QuickBooks*\\n{NEW_PAYEE}" in card_text(reopened)

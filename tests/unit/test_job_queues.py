@@ -6,11 +6,12 @@ import typing
 from invoices import events
 from invoices.events import Event, InvoiceChanged, QuickBooksEventRecorded, SyncRequested
 from jobs import sweep, tasks
-from jobs.publisher import TASK_OF, job_of
+from jobs.publisher import TASK_OF, job_of, jobs_of
 from jobs.registry import JOBS, QUEUE_NAMES, job_id, path_of, spec_of
 
 TASKS = [
     tasks.refresh_cards,
+    tasks.refresh_cards_in_bulk,
     tasks.sync_invoice,
     tasks.reconcile_delivery,
     tasks.deliver_erp_events,
@@ -25,11 +26,34 @@ def test_every_job_runs_on_one_of_the_queues_the_worker_listens_to():
     assert {spec.queue for spec in JOBS.values()} == set(QUEUE_NAMES)
 
 
-def test_card_refreshes_come_first_then_syncs_reconciliation_and_last_the_erps_events():
+def test_card_refreshes_come_first_then_syncs_reconciliation_bulk_cards_and_last_the_erps_events():
     assert QUEUE_NAMES.index(spec_of(tasks.refresh_cards).queue) == 0
     assert QUEUE_NAMES.index(spec_of(tasks.sync_invoice).queue) == 1
     assert QUEUE_NAMES.index(spec_of(tasks.reconcile_delivery).queue) == 2
+    assert QUEUE_NAMES.index(spec_of(tasks.refresh_cards_in_bulk).queue) == 3
     assert QUEUE_NAMES.index(spec_of(tasks.deliver_erp_events).queue) == len(QUEUE_NAMES) - 1
+
+
+def test_a_unit_of_work_refreshes_the_cards_of_the_invoice_it_changed_first_now_and_the_others_in_bulk():
+    # A new invoice whose upload renamed its vendor: the reopened invoices' entries come after the upload's, but
+    # their events were emitted first (services/intake/uploads.py).
+    events = [InvoiceChanged(7, 11), InvoiceChanged(8, 12), SyncRequested(9), InvoiceChanged(5, 10)]
+    assert jobs_of(events) == [
+        (tasks.refresh_cards_in_bulk, 7, 11),
+        (tasks.refresh_cards_in_bulk, 8, 12),
+        (tasks.sync_invoice, 9),
+        (tasks.refresh_cards, 5, 10),
+    ]
+    assert jobs_of([InvoiceChanged(5, 10), InvoiceChanged(5, 13)]) == [
+        (tasks.refresh_cards, 5, 10),
+        (tasks.refresh_cards, 5, 13),
+    ]
+
+
+def test_a_bulk_card_refresh_is_covered_by_one_waiting_for_the_same_invoice_on_the_slack_queue():
+    bulk, urgent = spec_of(tasks.refresh_cards_in_bulk), spec_of(tasks.refresh_cards)
+    assert bulk.coalesce and urgent.coalesce and JOBS[bulk.covered_by] is urgent
+    assert job_id(tasks.refresh_cards, 42, 7) == "refresh-cards-42" != job_id(tasks.refresh_cards_in_bulk, 42, 7)
 
 
 def test_the_sweep_does_not_wait_behind_a_reconcile_backlog():
