@@ -19,6 +19,13 @@ MAX_BLOCKS = {"message": 50, "modal": 100}
 # own answer shows it (adobe/spacecat-api-service#176, chat_invalid_blocks_too_many_elements.json).
 SECTION_TEXT, FIELD_TEXT, MAX_FIELDS, HEADER_TEXT = 3000, 2000, 10, 150
 BUTTON_TEXT, BUTTON_VALUE, MAX_ACTIONS = 75, 2000, 25
+# All the text of a message's blocks together: "msg_blocks_too_long: Blocks submitted with this message are too long."
+# (slack-ruby/slack-api-ref methods/chat/chat.postMessage.json). No page gives the number; a Slack engineer gave
+# "12,000 text characters with a buffer for block containers" and a user measured 13,297 with markdown blocks alone
+# (slackapi/bolt-js#2509; tests/sandbox/recorded/slack/block_kit_limits.md). The stricter figure is modelled, counting
+# every text of the blocks: text objects (section text and fields, header, context elements, buttons and their
+# confirm dialogs) and rich text.
+MESSAGE_BLOCK_TEXT = 12000
 _ID_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -82,6 +89,24 @@ def limit_problems(blocks: list[dict[str, Any]], max_blocks: int) -> list[str]:
                             f"must be less than {BUTTON_VALUE + 1} characters [json-pointer:{at}/elements/{j}/value]"
                         )
     return problems
+
+
+def text_length(value: Any) -> int:
+    """The characters of every `text` string in blocks (a text object's, a rich text element's), e.g. 3 for
+    [{"type": "section", "text": {"type": "mrkdwn", "text": "abc"}}]."""
+    if isinstance(value, list):
+        return sum(text_length(item) for item in value)
+    if not isinstance(value, dict):
+        return 0
+    return sum(
+        len(item) if key == "text" and isinstance(item, str) else text_length(item) for key, item in value.items()
+    )
+
+
+def check_message_text(blocks: list[dict[str, Any]] | None) -> None:
+    """Raise msg_blocks_too_long when the blocks' text together is over MESSAGE_BLOCK_TEXT."""
+    if blocks and text_length(blocks) > MESSAGE_BLOCK_TEXT:
+        raise SlackError("msg_blocks_too_long")
 
 
 def _too_long(text_object: Any, limit: int, pointer: str) -> list[str]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from .blocks import parse_blocks
+from .blocks import check_message_text, parse_blocks
 from .errors import SlackError
 from .state import SlackState, public_message
 
 MAX_UPDATE_TEXT = 4000
+# A ts as Slack writes it, "1700000000.000100"; a float sent as JSON ("1602251441.0017") is well formed too.
+_TS = re.compile(r"[0-9]+\.[0-9]+")
 
 
 def _channel(state: SlackState, args: dict[str, Any]) -> str:
@@ -69,6 +72,7 @@ def post_message(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     channel = _channel(state, args)
     _postable(state, channel)
     text, blocks = _content(args)
+    check_message_text(blocks)
     workspace = state.workspace
     message: dict[str, Any] = {
         "type": "message",
@@ -86,17 +90,38 @@ def post_message(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     metadata = _metadata(args.get("metadata"))
     if metadata is not None:
         message["metadata"] = metadata
-    if args.get("thread_ts"):
-        parent = state.find_message(channel, str(args["thread_ts"]))
-        if parent is None:
-            raise SlackError("thread_not_found")
-        parent = state.find_message(channel, parent.get("thread_ts", parent["ts"]))
-        message["thread_ts"] = parent["ts"]
-        parent.update(thread_ts=parent["ts"], reply_count=parent.get("reply_count", 0) + 1)
-        parent["reply_users"] = sorted({*parent.get("reply_users", []), workspace.bot_user_id})
-        parent["latest_reply"] = message["ts"]
+    if args.get("thread_ts") is not None:
+        _reply_to(state, message, args["thread_ts"])
     state.messages[channel].append(message)
     return {"channel": channel, "ts": message["ts"], "message": public_message(message)}
+
+
+def _reply_to(state: SlackState, message: dict[str, Any], thread_ts: Any) -> None:
+    """Make `message` a reply in the thread of `thread_ts`.
+
+    A malformed ts is refused: "invalid_thread_ts" with "[ERROR] 0 is not a valid thread_ts" in
+    response_metadata.messages (Slack's answer to thread_ts "0", jenkinsci/slack-plugin#584), and an empty one too
+    (vercel/chat#268). A well-formed ts that names no message of the channel is accepted, and the reply lands in a
+    thread nobody sees: no error, not in the channel, in no visible thread (slackapi/python-slack-sdk#840,
+    slackapi/node-slack-sdk#780: "will succeed in posting to the channel but the message won't thread and won't be
+    visible"). chat.postMessage documents no thread_not_found (slack-ruby/slack-api-ref chat.postMessage.json);
+    see tests/sandbox/recorded/slack/chat_thread_ts.source.md.
+    """
+    wanted = str(thread_ts)
+    if not _TS.fullmatch(wanted):
+        raise SlackError(
+            "invalid_thread_ts", response_metadata={"messages": [f"[ERROR] {wanted} is not a valid thread_ts"]}
+        )
+    channel = message["channel"]
+    parent = state.find_message(channel, wanted)
+    root = parent and state.find_message(channel, parent.get("thread_ts", parent["ts"]))
+    if root is None:
+        message["thread_ts"] = parent.get("thread_ts", wanted) if parent else wanted
+        return
+    message["thread_ts"] = root["ts"]
+    root.update(thread_ts=root["ts"], reply_count=root.get("reply_count", 0) + 1)
+    root["reply_users"] = sorted({*root.get("reply_users", []), state.workspace.bot_user_id})
+    root["latest_reply"] = message["ts"]
 
 
 def update(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +141,9 @@ def update(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     # (slack-ruby/slack-api-ref methods/chat/chat.update.json; chat_update_msg_too_long.json)
     if len(text) > MAX_UPDATE_TEXT:
         raise SlackError("msg_too_long")
+    # msg_blocks_too_long is documented for chat.postMessage only; the same blocks are refused here too, as the
+    # stricter reading (no source shows chat.update accepting more).
+    check_message_text(blocks)
     message["history"].append({k: message.get(k) for k in ("text", "blocks", "edited")})
     message["text"] = text
     if blocks:
@@ -130,11 +158,21 @@ def update(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def post_ephemeral(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
-    """chat.postEphemeral: a message only `user` sees."""
+    """chat.postEphemeral: a message only `user` sees.
+
+    Refused as documented (slack-ruby/slack-api-ref methods/chat/chat.postEphemeral.json): "is_archived: Channel
+    has been archived.", "not_in_channel: Cannot post user messages to a channel they are not in." (the bot), and
+    "user_not_in_channel: Intended recipient is not in the specified channel." (the reference's own example answer);
+    the user "should be in the channel specified by the channel argument" (same file). Which is checked first is
+    unsaid; the channel's refusals come before the recipient's here. See chat_postEphemeral_errors.source.md.
+    """
     channel = _channel(state, args)
+    _postable(state, channel)
     user = str(args.get("user") or "")
     if user not in state.workspace.users:
         raise SlackError("user_not_found")
+    if not state.workspace.is_in_channel(user, channel):
+        raise SlackError("user_not_in_channel")
     text, blocks = _content(args)
     ts = state.next_ts()
     ephemeral = {"channel": channel, "user": user, "text": text, "blocks": blocks, "message_ts": ts, "via": "api"}

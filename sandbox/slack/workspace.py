@@ -61,14 +61,23 @@ class Workspace:
 
     def change_channel(self, channel_id: str, **changes: Any) -> dict[str, Any]:
         """Change a channel as its members would: {"is_archived": True} archives it, {"is_member": False}
-        removes the bot from it (conversations.info's fields of the same names)."""
+        removes the bot from it (conversations.info's fields of the same names), {"members": ["U0BUYER1"]} makes
+        those users its only members (conversations.members' list; None: every user again)."""
         if channel_id not in self.channels:
             raise KeyError(f"no channel {channel_id}")
-        unknown = set(changes) - {"is_archived", "is_member", "name"}
+        unknown = set(changes) - {"is_archived", "is_member", "name", "members"}
         if unknown:
             raise ValueError(f"unknown channel settings {sorted(unknown)}")
         self.channels[channel_id].update(changes)
         return dict(self.channels[channel_id])
+
+    def is_in_channel(self, user_id: str, channel_id: str) -> bool:
+        """Whether a user is a member of the channel: of a channel with a `members` list, those users; of one
+        without, every user of the workspace; of a direct-message channel, its one user (the bot is the other)."""
+        if channel_id.startswith("D"):
+            return user_id in (self.bot_user_id, "U" + channel_id[1:])
+        members = self.channels.get(channel_id, {}).get("members")
+        return members is None or user_id in members
 
     def channel_name(self, channel_id: str) -> str:
         """The channel's name, or "directmessage" as Slack reports for DMs."""
