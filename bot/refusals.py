@@ -7,7 +7,7 @@ from collections.abc import Callable
 from slack_bolt import BoltResponse
 
 from bot.mrkdwn import neutral
-from bot.slack_client import WebClient, describe
+from bot.slack_client import WebClient, describe, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,39 @@ def handle_error(error: Exception, client: WebClient, body: dict, respond: Calla
     if not isinstance(error, Refused):
         log.error("Slack request of type %s failed", _kind(body), exc_info=error)
         return BoltResponse(status=500, body="")
-    try:
-        text = f":no_entry_sign: {neutral(error.message)}"
-        client.chat_postEphemeral(channel=error.channel, user=error.user, text=text)
-    except Exception as failure:  # noqa: BLE001 - the refusal is audited; only the explanation is lost
-        log.warning("could not show %s why an action was refused: %s", error.user, describe(failure))
+    _explain(error, client, respond)
     return BoltResponse(status=200, body="")
+
+
+def _explain(error: Refused, client: WebClient, respond: Callable | None) -> None:
+    """Show the person why: an ephemeral in the channel, else through the click's response_url, once each.
+
+    chat.postEphemeral refuses a person who is not in the channel (user_not_in_channel), a channel the bot left
+    (not_in_channel) and an archived one (is_archived) (slack-ruby/slack-api-ref chat.postEphemeral.json;
+    tests/sandbox/recorded/slack/chat_postEphemeral_errors.source.md). The response_url reaches the person who
+    clicked whatever the channel's members, so such a refusal is told there instead; a busy or unreachable Slack
+    is not tried again (the click must be answered within 3 s). Either way the refusal itself is already audited.
+    """
+    text = f":no_entry_sign: {neutral(error.message)}"
+    try:
+        client.chat_postEphemeral(channel=error.channel, user=error.user, text=text)
+        return
+    except Exception as failure:  # noqa: BLE001 - only the explanation can be lost
+        refused = failure
+    if respond is None or is_transient(refused):
+        log.warning("could not show %s why an action was refused: %s", error.user, describe(refused))
+        return
+    try:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    except Exception as failure:  # noqa: BLE001 - only the explanation is lost
+        log.warning(
+            "could not show %s why an action was refused: %s; the click's response_url failed too: %s",
+            error.user,
+            describe(refused),
+            describe(failure),
+        )
+        return
+    log.info("showed %s why an action was refused through the click's response_url: %s", error.user, describe(refused))
 
 
 def log_unusable(body: dict, error: Unusable) -> None:

@@ -32,6 +32,11 @@ _ADVICE = {
     "msg_too_long": (
         "Slack refused the message's text as too long; this is a bug in invoice-sync: report it with this line."
     ),
+    "msg_blocks_too_long": (
+        "Slack refused the message's blocks as too long together; this is a bug in invoice-sync: report it with "
+        "this line."
+    ),
+    "user_not_in_channel": "The person is not a member of that channel, so Slack shows them no message there.",
     "missing_scope": "The Slack app lacks a scope; install it again from bot/manifest.yml.",
     "no_such_subteam": "A user group in the approver lists does not exist; check the SLACK_*_APPROVERS/SENDERS ids.",
     "expired_trigger_id": "Slack's form could not be opened in time; please click the button again.",
