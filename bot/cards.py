@@ -18,7 +18,20 @@ from slack_sdk.models.blocks import (
 
 from bot import buttons
 from bot.amounts import money
-from bot.mrkdwn import FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT, SECTION_TEXT, document_link, escaped, fit, linked, plain
+from bot.mrkdwn import (
+    FIELD_TEXT,
+    HEADER_TEXT,
+    MESSAGE_BLOCK_TEXT,
+    MESSAGE_TEXT,
+    SECTION_TEXT,
+    block_text,
+    document_link,
+    escaped,
+    fit,
+    linked,
+    plain,
+    share,
+)
 from invoices.rules import Department, Outcome
 from invoices.statuses import Status
 from services.read.cards import CardKind
@@ -100,52 +113,68 @@ def replaced_blocks(view: InvoiceView, link: str | None) -> list[Block]:
 
 def card_blocks(kind: str, view: InvoiceView, duplicate_link: str | None = None) -> list[Block]:
     """The blocks of the procurement or accounting card of an invoice in its current state; `duplicate_link` is
-    the permalink of the card of the invoice it may duplicate."""
+    the permalink of the card of the invoice it may duplicate.
+
+    Each text is cut to its place's limit, and together they are kept within MESSAGE_BLOCK_TEXT: when a card would
+    hold more (long notes, a long sync error, long names), its longest fields, lines, approvals and notes are cut
+    to the same length with an ellipsis (fit: never inside an entity or a link) until it fits; shorter ones stay
+    whole. The header, the document link, the buttons and the footer are short and kept as they are.
+    """
     department = "Procurement" if kind == CardKind.PROCUREMENT else "Accounting"
     v = escaped(view)
-    blocks: list[Block] = [
-        HeaderBlock(
-            text=PlainTextObject(text=plain(f"Invoice {view.number} · {view.vendor_name}", HEADER_TEXT), emoji=False)
-        ),
-        SectionBlock(
-            fields=[
-                MarkdownTextObject(text=fit(field, FIELD_TEXT), verbatim=True)
-                for field in (
-                    f"*Vendor*\n{v.vendor_name}",
-                    f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}",
-                    f"*PO*\n{v.po_number}",
-                    f"*Ship date*\n{v.ship_date.isoformat()}",
-                    f"*Invoice number*\n{v.number}",
-                    f"*Total*\n{money(v.total, v.currency)}",
-                    f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label}",
-                )
-            ]
-        ),
-        _section(_lines(v)),
+    header = HeaderBlock(
+        text=PlainTextObject(text=plain(f"Invoice {view.number} · {view.vendor_name}", HEADER_TEXT), emoji=False)
+    )
+    fields = [
+        fit(field, FIELD_TEXT)
+        for field in (
+            f"*Vendor*\n{v.vendor_name}",
+            f"*Paid to in QuickBooks*\n{v.payee or '_no QB accounting name_'}",
+            f"*PO*\n{v.po_number}",
+            f"*Ship date*\n{v.ship_date.isoformat()}",
+            f"*Invoice number*\n{v.number}",
+            f"*Total*\n{money(v.total, v.currency)}",
+            f"*Status*\n{_STATUS_EMOJI[v.status]} {v.status.label}",
+        )
     ]
+    document = None
     if view.attachment_url:
         link = document_link(view.attachment_url)
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=fit(f":paperclip: {link}", SECTION_TEXT), verbatim=True)])
+        document = ContextBlock(
+            elements=[MarkdownTextObject(text=fit(f":paperclip: {link}", SECTION_TEXT), verbatim=True)]
         )
-    blocks.append(DividerBlock())
-    blocks.append(_section(_approvals(v)))
     notes = _notes(v, duplicate_link)
     if len(notes) > MAX_NOTES:  # the rest joined in the last note, so a card stays well within 50 blocks
         notes = notes[: MAX_NOTES - 1] + ["\n".join(notes[MAX_NOTES - 1 :])]
-    blocks.extend(_section(note) for note in notes)
+    sections = [fit(text, SECTION_TEXT) for text in (_lines(v), _approvals(v), *notes)]
     elements = buttons.elements(kind, view)
-    if elements:
-        blocks.append(ActionsBlock(block_id=f"invoice_{kind}_actions", elements=elements))
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"{department} card · invoice-sync id {v.id} · revision {v.revision}", verbatim=True
-                )
-            ]
-        )
+    actions = ActionsBlock(block_id=f"invoice_{kind}_actions", elements=elements) if elements else None
+    footer = ContextBlock(
+        elements=[
+            MarkdownTextObject(
+                text=f"{department} card · invoice-sync id {v.id} · revision {v.revision}", verbatim=True
+            )
+        ]
     )
+    kept = [block.to_dict() for block in (header, document, actions, footer) if block is not None]
+    longest = share([len(text) for text in fields + sections], MESSAGE_BLOCK_TEXT - block_text(kept))
+    if longest is not None:
+        fields = [fit(text, longest) for text in fields]
+        sections = [fit(text, longest) for text in sections]
+    lines, approvals, *notes = sections
+    blocks: list[Block] = [
+        header,
+        SectionBlock(fields=[MarkdownTextObject(text=text, verbatim=True) for text in fields]),
+        _section(lines),
+    ]
+    if document:
+        blocks.append(document)
+    blocks.append(DividerBlock())
+    blocks.append(_section(approvals))
+    blocks.extend(_section(note) for note in notes)
+    if actions:
+        blocks.append(actions)
+    blocks.append(footer)
     return blocks
 
 
@@ -207,9 +236,10 @@ def _notes(view: InvoiceView, duplicate_link: str | None = None) -> list[str]:
         )
     for blocker in view.blockers:
         notes.append(f":warning: *Cannot be sent:* {blocker}.")
-    notes.extend(f":information_source: {note}." for note in view.notes)
+    # Before the notes that block nothing: past MAX_NOTES those are joined into one, and cut to fit.
     if view.last_error and view.status is Status.FAILED:
         notes.append(f":red_circle: *Last sync error:* {view.last_error}")
+    notes.extend(f":information_source: {note}." for note in view.notes)
     if view.bill_id and view.status in (Status.SYNCHRONIZED, Status.PAID):
         notes.append(f":receipt: QuickBooks Bill *{view.bill_number}* (id {view.bill_id})")
     return notes

@@ -19,6 +19,12 @@ ELLIPSIS = "…"
 # tests/sandbox/recorded/slack/block_kit_limits.md), and chat.update's 4,000 for a message's top-level text.
 SECTION_TEXT, FIELD_TEXT, HEADER_TEXT, MESSAGE_TEXT = 3000, 2000, 150, 4000
 MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
+# All the text of one message's blocks together: Slack refuses more than about 12,000 characters with
+# msg_blocks_too_long ("12,000 text characters with a buffer for block containers", slackapi/bolt-js#2509;
+# tests/sandbox/recorded/slack/block_kit_limits.md). A card keeps within 11,000, counted as the Slack sandbox
+# counts (every `text` of the blocks, buttons' confirm dialogs included), leaving 1,000 for what Slack may count
+# that we do not.
+MESSAGE_BLOCK_TEXT = 11000
 # Characters that end or split Slack's <url|label> syntax, or that no URL carries unencoded.
 _NOT_IN_A_LINK = re.compile(r"[<>|\s\x00-\x1f\x7f]")
 # Slack has escapes for &, < and > only (see above); a backslash escapes nothing (Slack's answer in
@@ -99,6 +105,34 @@ def fit(text: str, limit: int) -> str:
         if start != -1 and cut.find(closer, start) == -1:
             cut = cut[:start]
     return cut + ELLIPSIS
+
+
+def block_text(value: object) -> int:
+    """The characters of every `text` string in blocks given as dicts (to_dict()), as Slack's total is counted."""
+    if isinstance(value, list):
+        return sum(block_text(item) for item in value)
+    if not isinstance(value, dict):
+        return 0
+    return sum(
+        len(item) if key == "text" and isinstance(item, str) else block_text(item) for key, item in value.items()
+    )
+
+
+def share(lengths: list[int], budget: int) -> int | None:
+    """The longest any one of several texts may stay so that together they fit `budget`, cutting only the longest
+    ones (the shorter ones are left whole), or None when they fit as they are.
+
+    e.g. share([10, 500, 3000], 1010) == 500: the 3000 is cut to 500, the others stay.
+    """
+    if sum(lengths) <= budget:
+        return None
+    left = max(budget, 0)
+    ordered = sorted(lengths)
+    for i, length in enumerate(ordered):
+        if length * (len(ordered) - i) > left:
+            return max(left // (len(ordered) - i), 1)
+        left -= length
+    return None
 
 
 def document_link(url: str) -> str:
