@@ -119,7 +119,11 @@ class Stack:
     def start_workers(self, count: int) -> None:
         """`count` workers as the Procfile runs them (`python -m worker`)."""
         for _ in range(count):
-            self._spawn(["-m", "worker"])
+            self.start_worker()
+
+    def start_worker(self) -> subprocess.Popen:
+        """One worker as the Procfile runs it; its process, e.g. for a chaos run to kill."""
+        return self._spawn(["-m", "worker"])
 
     def close(self) -> None:
         """Stop the processes this stack started, then the sandboxes."""

@@ -90,6 +90,8 @@ JOBS = {
     "sweep": JobSpec(SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
 }
 SWEEP_PREFIX = "qbo-sweep-"
+# How long past its due time a later attempt (retry_later) still counts as the invoice's waiting work.
+NEXT_MARGIN_SECONDS = 120
 
 
 def queue(redis: Redis, name: str) -> Queue:
@@ -202,9 +204,28 @@ def _look(redis: Redis, slots: list[tuple[str, str]]) -> dict[tuple[str, str], t
     return found
 
 
+def retry_later(redis: Redis, task: Task, *args, delay: timedelta) -> Job:
+    """Enqueue `task(*args)` again after `delay` as a job of its own, and point the live job's id at it, so the
+    sweep finds the invoice's work waiting (status_of) and does not publish it again meanwhile."""
+    job = enqueue(redis, task, *args, delay=delay)
+    redis.set(f"{job_id(task, *args)}:next", job.id, ex=int(delay.total_seconds()) + NEXT_MARGIN_SECONDS)
+    return job
+
+
 def status_of(redis: Redis, task: Task, *args) -> JobStatus | None:
-    """The status of the one live `task` job for `args`, or None when Redis has none."""
+    """The status of the one live `task` job for `args` (or of the later attempt retry_later left waiting, while
+    the live one is over), or None when Redis has none."""
+    live_id = job_id(task, *args)
+    status = _status(redis, live_id)
+    if status in (None, JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        later = redis.get(f"{live_id}:next")
+        if later is not None:
+            return _status(redis, later.decode()) or status
+    return status
+
+
+def _status(redis: Redis, live_id: str) -> JobStatus | None:
     try:
-        return Job.fetch(job_id(task, *args), connection=redis).get_status()
+        return Job.fetch(live_id, connection=redis).get_status()
     except NoSuchJobError:
         return None

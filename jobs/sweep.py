@@ -31,16 +31,20 @@ LIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 EVENTS_PER_SWEEP = RECONCILE_PER_MINUTE.amount
 
 
-def sweep() -> dict:
-    """The periodic sweep's job: one sweep on the worker's runtime (it schedules the next one)."""
-    return sweep_once(current())
+def sweep(after_loss: bool = False) -> dict:
+    """The periodic sweep's job: one sweep on the worker's runtime (it schedules the next one); `after_loss`: the
+    first of a chain ensure_sweep started again, Redis having lost its jobs."""
+    return sweep_once(current(), after_loss=after_loss)
 
 
-def sweep_once(runtime: Runtime, reschedule: bool = True) -> dict:
+def sweep_once(runtime: Runtime, reschedule: bool = True, after_loss: bool = False) -> dict:
     """Re-enqueue ES invoices without a live job and unprocessed events, run the CDC pass, schedule the next.
 
     The operator's `invoice-sync sweep` passes reschedule=False: the workers' chain goes on, and a second never starts.
+    `after_loss`: nothing is in flight any more, so every change not yet in its threads is announced now, not after
+    the two minutes a change is otherwise given to be told by its own job.
     """
+    settle = {"settle": timedelta(0)} if after_loss else {}
     done = {}
     try:
         # The connection comes first: a probe that finds QuickBooks working again lets this same sweep re-queue.
@@ -49,7 +53,7 @@ def sweep_once(runtime: Runtime, reschedule: bool = True) -> dict:
             ("syncs", requeue_stuck_syncs),
             ("events", requeue_unprocessed_events),
             ("changes", capture_changes),
-            ("cards", sweep_unannounced),
+            ("cards", lambda runtime: sweep_unannounced(runtime, **settle)),
             ("erp", requeue_erp_events),
             ("komet", requeue_komet_marks),
             ("reminders", remind_waiting),
@@ -148,4 +152,4 @@ def ensure_sweep(runtime: Runtime) -> None:
     """Start the sweep chain unless one is scheduled; called at worker start and maintenance (Redis flushes)."""
     # SET NX: workers starting together must not each start a chain, which would never end.
     if runtime.redis.set(MARKER, "1", ex=3 * INTERVAL_SECONDS, nx=True):
-        enqueue(runtime.redis, sweep)
+        enqueue(runtime.redis, sweep, True)

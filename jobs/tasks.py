@@ -1,13 +1,15 @@
 """The RQ tasks: each takes ids and calls one service on the runtime the worker built at start-up."""
 
+import random
 from datetime import timedelta
 
-from jobs.registry import enqueue
+from jobs.registry import enqueue, retry_later
 from models.base import utcnow
 from services.erp import delivery as erp_delivery
 from services.erp import komet
 from services.files import attachment
 from services.home import tab as home_tab
+from services.ports import QboThrottled
 from services.read import cards
 from services.reconcile import bills as reconcile
 from services.runtime import Runtime
@@ -30,10 +32,20 @@ def current() -> Runtime:
 
 
 def sync_invoice(invoice_id: int) -> str:
-    """Create (or adopt) the Bill of an invoice in ES; a failure leaves it in ES, counted as retried, for RQ's retry."""
+    """Create (or adopt) the Bill of an invoice in ES; a throttle waits its time out, another failure leaves it in
+    ES, counted as retried, for RQ's retry."""
     runtime = current()
     try:
         return bill_sync.sync_invoice(runtime, invoice_id)
+    except QboThrottled as throttled:
+        runtime.meter.sync_ended("ES", throttled)
+        # A throttle is the company's wait (after a 429, QBO_THROTTLE_BACKOFF: Intuit says "wait 60 seconds before
+        # retrying"), not this invoice's failure: it comes back when the wait ends and spends none of its retries. On
+        # RQ's growing schedule a few throttles in a row would put it off for many minutes, or use its retries up.
+        backoff = runtime.settings.qbo_throttle_backoff
+        wait = min(throttled.retry_after, backoff) if throttled.retry_after is not None else backoff
+        retry_later(runtime.redis, sync_invoice, invoice_id, delay=timedelta(seconds=wait + random.uniform(0, 2)))
+        return "throttled"
     except Exception as error:
         runtime.meter.sync_ended("ES", error)
         raise

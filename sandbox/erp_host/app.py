@@ -5,6 +5,7 @@ signature over `id.timestamp.body`, timestamps within five minutes, 401 otherwis
 invoice moves only forward in `sequence`, so a repeated or late event never rolls it back.
 """
 
+import random
 import threading
 import time
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ class ErpState:
         self.first_answer: int | None = None
         self.attempted: set[str] = set()
         self.arrivals = 0
+        # With `flaky` set, that share of all deliveries is answered with its status (a chaos run's unreliable ERP).
+        self.flaky: dict | None = None
 
     def next_answer(self) -> dict | None:
         """The scripted answer for this delivery, e.g. {"status": 503, "count": 2, "retry_after": 1}."""
@@ -69,6 +72,14 @@ def create_app(secret: str | None = None, komet_token: str = TOKEN) -> Flask:
             first, _ = message_id not in state.attempted, state.attempted.add(message_id)
         if first and state.first_answer is not None:
             return jsonify(error=f"scripted {state.first_answer} on a first attempt"), state.first_answer
+        flaky = state.flaky
+        if flaky is not None and random.random() < flaky["share"]:
+            headers = {"Retry-After": str(flaky["retry_after"])} if flaky.get("retry_after") else {}
+            return (
+                jsonify(error=f"scripted {flaky['status']} on {flaky['share']:.0%} of deliveries"),
+                flaky["status"],
+                headers,
+            )
         scripted = state.next_answer()
         if scripted is not None and scripted.get("hang"):
             # A slow ERP: the answer comes, late (the sender may have given up or died meanwhile).
@@ -122,6 +133,21 @@ def create_app(secret: str | None = None, komet_token: str = TOKEN) -> Flask:
     def script_first():
         state.first_answer = request.get_json()["status"]
         return "", 204
+
+    @app.route("/_sandbox/flaky", methods=["POST", "DELETE"])
+    def flaky():
+        """Answer a share of every delivery with a status, e.g. {"status": 503, "share": 0.1, "retry_after": 1}."""
+        spec = request.get_json(silent=True) if request.method == "POST" else None
+        state.flaky = (
+            {
+                "status": int(spec.get("status", 503)),
+                "share": float(spec["share"]),
+                "retry_after": spec.get("retry_after"),
+            }
+            if spec
+            else None
+        )
+        return jsonify(flaky=state.flaky)
 
     @app.post("/_sandbox/secret")
     def set_secret():

@@ -1,6 +1,7 @@
 """Scripted faults: the next N matching API requests misbehave in a chosen way."""
 
 import itertools
+import random
 
 # refused: 403 ApplicationAuthorizationFailed ("shape": "lowercase" or "xml"); access_lost: 401 code 120, which a
 # token refresh does not cure (the refresh itself succeeds, as the grant is still valid). See faults.py.
@@ -10,7 +11,10 @@ _ids = itertools.count(1)
 
 
 def add(store, spec):
-    """Register a rule from e.g. {"kind": "error", "status": 503, "count": 2, "method": "POST", "path": "/bill"}."""
+    """Register a rule from e.g. {"kind": "error", "status": 503, "count": 2, "method": "POST", "path": "/bill"}.
+
+    With "share": 0.1 the rule takes each matching request with that probability (a chaos run's 10% of calls), and
+    "count": -1 keeps it for every request until the faults are cleared."""
     kind = spec.get("kind")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
@@ -21,6 +25,9 @@ def add(store, spec):
         raise ValueError("mode must be 502 or abort")
     if spec.get("shape", "lowercase") not in SHAPES:
         raise ValueError(f"shape must be one of {', '.join(SHAPES)}")
+    share = float(spec.get("share", 1))
+    if not 0 < share <= 1:
+        raise ValueError("share must be above 0 and at most 1")
     rule = {
         "id": next(_ids),
         "kind": kind,
@@ -32,6 +39,7 @@ def add(store, spec):
         "seconds": float(spec.get("seconds", 5)),
         "mode": spec.get("mode", "502"),
         "shape": spec.get("shape", "lowercase"),
+        "share": share,
     }
     store.rules.append(rule)
     return rule
@@ -46,6 +54,10 @@ def take(store, method, path, realm_id):
             continue
         if rule["realm"] and rule["realm"] != realm_id:
             continue
+        if rule["share"] < 1 and random.random() >= rule["share"]:
+            continue
+        if rule["remaining"] < 0:
+            return dict(rule)
         rule["remaining"] -= 1
         if rule["remaining"] <= 0:
             store.rules.remove(rule)

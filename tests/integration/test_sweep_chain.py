@@ -5,7 +5,10 @@ import threading
 from rq.registry import ScheduledJobRegistry
 
 from jobs.registry import SWEEP_PREFIX, queue_of
-from jobs.sweep import ensure_sweep, sweep
+from jobs.sweep import ensure_sweep, sweep, sweep_once
+from models import SlackCard
+from models.database import transaction
+from tests.builders import upload
 
 
 def sweep_jobs(runtime) -> int:
@@ -35,3 +38,15 @@ def test_a_flushed_redis_gets_its_sweep_chain_back(runtime):
     runtime.redis.flushdb()
     ensure_sweep(runtime)
     assert sweep_jobs(runtime) == 1
+
+
+def test_the_first_sweep_after_redis_lost_its_jobs_tells_recent_changes_at_once(runtime):
+    invoice_id = upload(runtime)
+    with transaction(runtime.sessions) as session:
+        session.add(SlackCard(invoice_id=invoice_id, kind="procurement", channel="C0PROCURE", ts="1796572566.610104"))
+    runtime.redis.flushdb()  # the upload's thread line was waiting in a job
+    assert sweep_once(runtime, reschedule=False)["cards"] == 0, "a change has two minutes to be told by its own job"
+    ensure_sweep(runtime)
+    [first] = [job for job in queue_of(runtime.redis, sweep).jobs if job.id.startswith(SWEEP_PREFIX)]
+    assert first.args == (True,)
+    assert sweep_once(runtime, reschedule=False, after_loss=True)["cards"] == 1
