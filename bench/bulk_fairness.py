@@ -14,13 +14,11 @@ an unrelated new invoice uploaded over HTTP (until its card is in #procurement) 
 import argparse
 import copy
 import json
-import socket
 import sys
 import time
 
 import requests
 
-from bench import stack as shape
 from bench.send_latency import _card, _click, _synchronized_at
 from bench.slack_ack import SECRET
 from bench.stack import APPROVERS, PROCUREMENT, percentile, stack
@@ -92,10 +90,6 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency", type=float, default=0.25, help="seconds added to every QuickBooks call")
     args = parser.parse_args(argv)
-    # Another bench may hold bench.stack's fixed port on a shared machine: this one serves on a free port.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        shape.PORT = probe.getsockname()[1]
     with stack({"limits_enabled": True, "latency_seconds": args.latency}) as bench:
         for n in range(args.open):
             data = copy.deepcopy(example_upload())

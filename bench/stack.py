@@ -8,6 +8,7 @@ all share the instance's SQLite database and embedded Redis, configured through 
 import copy
 import http.client
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,6 @@ from services.intake.uploads import receive_upload
 from settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8766
 LOGS = Path(tempfile.gettempdir()) / f"invoice-sync-bench-{os.getpid()}"
 PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
 APPROVERS = [
@@ -88,7 +88,11 @@ class Stack:
         upgrade(settings.resolved_database_url())
         self.runtime = app_runtime(settings)
         self.processes: list[subprocess.Popen] = []
-        self.base = f"http://127.0.0.1:{PORT}"
+        # A free port of its own: two benches (or a bench and the suite's short chaos run) may run side by side.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
 
     def _spawn(self, args: list[str]) -> subprocess.Popen:
         env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
@@ -100,15 +104,15 @@ class Stack:
         return process
 
     def start_web(self, workers: int = 2) -> None:
-        """gunicorn with the Procfile's config on PORT; returns once it answers."""
+        """gunicorn with the Procfile's config on this stack's port; returns once it answers."""
         config = str(ROOT / "gunicorn.conf.py")
         self._spawn(
-            ["-m", "gunicorn", "--config", config, "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers)]
+            ["-m", "gunicorn", "--config", config, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
             + ["--log-level", "warning", "webhooks.app:create_app()"]
         )
         for _ in range(200):
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
                 connection.request("GET", "/")
                 connection.getresponse().read()
                 return
