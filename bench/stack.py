@@ -24,6 +24,7 @@ from invoices.rules import Actor, Role
 from invoices.statuses import Action
 from models.migrate import upgrade
 from plumbing.embedded_redis import stop_embedded
+from plumbing.lifeline import die_with_parent
 from sandbox.erp import example_upload
 from sandbox.quickbooks import create_app as create_qbo
 from sandbox.quickbooks import serve_in_thread
@@ -99,7 +100,10 @@ class Stack:
         # The temporary directory as working directory: no project .env is read, as in a clean deployment.
         # Their INFO lines go to a file that outlives the run (its path is printed), not over the figures.
         log = open(LOGS / f"{args[1]}-{len(self.processes)}.log", "ab")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen([sys.executable, *args], env=env, cwd=self.directory, stdout=log, stderr=log)
+        # A bench stopped without its cleanup (killed, or a test timing out) takes its web and workers with it.
+        process = subprocess.Popen(
+            [sys.executable, *args], env=env, cwd=self.directory, stdout=log, stderr=log, preexec_fn=die_with_parent
+        )
         self.processes.append(process)
         return process
 
