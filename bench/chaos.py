@@ -106,13 +106,13 @@ class Killer(threading.Thread):
             self.done += 1
 
 
-def _erp_pending(runtime) -> int:
+def _erp_pending(runtime, untried_only: bool = False) -> int:
+    """ERP events not delivered yet (only those never tried: none waits on a retry's schedule)."""
+    waiting = [ErpEvent.delivered_at.is_(None), ErpEvent.dead_at.is_(None)]
+    if untried_only:
+        waiting.append(ErpEvent.attempts == 0)
     with runtime.sessions() as session:
-        return session.scalar(
-            select(func.count())
-            .select_from(ErpEvent)
-            .where(ErpEvent.delivered_at.is_(None), ErpEvent.dead_at.is_(None))
-        )
+        return session.scalar(select(func.count()).select_from(ErpEvent).where(*waiting))
 
 
 def run(args) -> tuple[Figures, dict]:
@@ -156,7 +156,7 @@ def run(args) -> tuple[Figures, dict]:
                     bench.runtime.redis.flushall()
                     flushed_at = time.monotonic() - began
                     print(f"Redis flushed at {flushed_at:.0f} s ({done} Synchronized)", file=sys.stderr)
-                if done == len(ids) and (args.leave_erp_retries or _erp_pending(bench.runtime) == 0):
+                if done == len(ids) and _erp_pending(bench.runtime, untried_only=args.leave_erp_retries) == 0:
                     figures = count(bench.runtime, bench.slack, bench.qbo_base, bench.realm, erp_base, ids)
                     if figures.clean:
                         break

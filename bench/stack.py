@@ -24,7 +24,7 @@ from invoices.rules import Actor, Role
 from invoices.statuses import Action
 from models.migrate import upgrade
 from plumbing.embedded_redis import stop_embedded
-from plumbing.lifeline import die_with_parent
+from plumbing.lifeline import wrapped
 from sandbox.erp import example_upload
 from sandbox.quickbooks import create_app as create_qbo
 from sandbox.quickbooks import serve_in_thread
@@ -101,9 +101,8 @@ class Stack:
         # Their INFO lines go to a file that outlives the run (its path is printed), not over the figures.
         log = open(LOGS / f"{args[1]}-{len(self.processes)}.log", "ab")  # noqa: SIM115 - closed with the process
         # A bench stopped without its cleanup (killed, or a test timing out) takes its web and workers with it.
-        process = subprocess.Popen(
-            [sys.executable, *args], env=env, cwd=self.directory, stdout=log, stderr=log, preexec_fn=die_with_parent
-        )
+        command = list(wrapped((sys.executable, *args)))
+        process = subprocess.Popen(command, env=env, cwd=self.directory, stdout=log, stderr=log)
         self.processes.append(process)
         return process
 

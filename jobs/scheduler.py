@@ -1,10 +1,13 @@
 """RQ's scheduler (delayed jobs, retries, the sweep chain), made to wait out a Redis outage instead of exiting."""
 
+import os
 import time
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq.scheduler import RQScheduler
+
+from plumbing.lifeline import die_with_parent
 
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 BACKOFF_CAP_SECONDS = 5
@@ -18,8 +21,18 @@ def backoff(delay: float) -> float:
 class SteadyScheduler(RQScheduler):
     """RQScheduler whose process survives Redis going away (RQ's own exits on the first ConnectionError)."""
 
+    def start(self):
+        """Fork the scheduler's process (RQ's), remembering whose it is."""
+        self._worker_pid = os.getpid()
+        return super().start()
+
     def work(self):
         """RQ's loop, begun again after each Redis failure; its heartbeat re-takes the locks a restart lost."""
+        # A worker SIGKILLed (an OOM kill, a chaos run) would leave this process scheduling, or waiting for a Redis
+        # that is gone, forever: Linux sends it SIGTERM when the worker dies, which RQ's handler turns into a stop.
+        die_with_parent()
+        if os.getppid() != getattr(self, "_worker_pid", os.getppid()):
+            return None  # the worker died before the line above
         delay = 0.0
         while not self._stop_requested:
             began = time.monotonic()

