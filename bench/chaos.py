@@ -107,12 +107,24 @@ class Killer(threading.Thread):
 
 
 def _erp_pending(runtime, untried_only: bool = False) -> int:
-    """ERP events not delivered yet (only those never tried: none waits on a retry's schedule)."""
-    waiting = [ErpEvent.delivered_at.is_(None), ErpEvent.dead_at.is_(None)]
-    if untried_only:
-        waiting.append(ErpEvent.attempts == 0)
+    """ERP events not delivered yet; `untried_only`: only invoices whose next event was never tried (an invoice's
+    later events wait, in order, behind one waiting on its retry schedule)."""
+    waiting = (ErpEvent.delivered_at.is_(None), ErpEvent.dead_at.is_(None))
     with runtime.sessions() as session:
-        return session.scalar(select(func.count()).select_from(ErpEvent).where(*waiting))
+        if not untried_only:
+            return session.scalar(select(func.count()).select_from(ErpEvent).where(*waiting))
+        first = (
+            select(ErpEvent.invoice_id, func.min(ErpEvent.sequence).label("sequence"))
+            .where(*waiting)
+            .group_by(ErpEvent.invoice_id)
+            .subquery()
+        )
+        return session.scalar(
+            select(func.count())
+            .select_from(ErpEvent)
+            .join(first, (ErpEvent.invoice_id == first.c.invoice_id) & (ErpEvent.sequence == first.c.sequence))
+            .where(ErpEvent.attempts == 0)
+        )
 
 
 def run(args) -> tuple[Figures, dict]:
