@@ -21,5 +21,6 @@ class WebhookDelivery(Base):
     # with the same subject from one read of the entity.
     subject: Mapped[str | None] = mapped_column(String(64), index=True)
     payload: Mapped[dict] = mapped_column(JSON)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed for the sweep: the keys past the retention window, and QuickBooks events still unprocessed after a while.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from jobs.sweep import sweep_once
 from models import WebhookDelivery
@@ -87,3 +87,9 @@ def test_idempotency_keep_days_defaults_to_30_and_reads_its_variable(monkeypatch
     assert Settings(_env_file=None, **BASE_SETTINGS).idempotency_keep_days == 30
     monkeypatch.setenv("IDEMPOTENCY_KEEP_DAYS", "90")
     assert Settings(_env_file=None, **BASE_SETTINGS).idempotency_keep_days == 90
+
+
+def test_the_sweeps_look_up_keys_by_when_they_were_received_through_an_index(runtime):
+    # Every minute's sweep prunes by received_at and looks for QuickBooks events unprocessed after a grace period.
+    indexes = inspect(runtime.engine).get_indexes("webhook_deliveries")
+    assert ["received_at"] in [index["column_names"] for index in indexes]
