@@ -1,7 +1,5 @@
 """The sync's outcomes and QuickBooks' requests in GET /metrics, through the local QuickBooks on both databases."""
 
-import pytest
-
 from jobs import tasks
 from tests.builders import sent_invoice
 from tests.integration.test_metrics import scrape, value
@@ -39,8 +37,8 @@ def test_a_throttled_sync_is_counted_as_a_quickbooks_throttle_and_a_retry(qbo_ru
     before = scrape(client)
     invoice_id = sent_invoice(qbo_runtime)
     sandbox.fault(kind="throttle", count=1, path="/bill")
-    with pytest.raises(Exception, match="429|slow down|Throttl|throttl"):
-        tasks.sync_invoice(invoice_id)
+    # A throttle is the company's wait: the job ends, its next attempt waits on the scheduler (test_sync_throttle_wait).
+    assert tasks.sync_invoice(invoice_id) == "throttled"
     after = scrape(client)
     company = sandbox.realm
     assert (
