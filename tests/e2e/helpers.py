@@ -269,6 +269,14 @@ def wait_healthy(port: int, seconds: float) -> None:
     wait(lambda: healthy(port), f"the launcher serving /healthz = 200 on {port}", seconds)
 
 
+# `make run` as a terminal starts it: SIGHUP at its default. A suite run under nohup would hand the launcher SIGHUP
+# ignored, which it keeps ignoring (as it should under nohup), and the SIGHUP test would test nothing.
+AS_FROM_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'sandbox.local'])"
+)
+
+
 class LocalRun:
     """One launcher in `directory` on fixed ports, with its output."""
 
@@ -277,7 +285,7 @@ class LocalRun:
         self.web, self.slack = f"http://127.0.0.1:{self.port}", f"http://127.0.0.1:{self.slack_port}"
         self.qbo = f"http://127.0.0.1:{self.qbo_port}/_sandbox"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox.local"],
+            [sys.executable, "-c", AS_FROM_A_TERMINAL],
             cwd=directory,
             env=launcher_env(*ports),
             text=True,

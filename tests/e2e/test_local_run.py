@@ -18,6 +18,7 @@ from tests.e2e.helpers import (
     port_free,
     processes_in,
     run_launcher,
+    wait,
     wait_healthy,
 )
 
@@ -44,6 +45,8 @@ def test_local_launcher_serves_health_within_30_seconds_and_accepts_the_example(
         )
         assert answer.status_code == 202 and answer.json()["status"] == "AP"
         assert (tmp_path / "instance" / "invoice-sync.db").exists()
+        # Web answers before the launcher has printed its banner: stopping it sooner would cut the banner short.
+        wait(lambda: "state is kept under instance/" in (tmp_path / "launcher.log").read_text(), "the banner", 30)
     finally:
         interrupt(launcher)
         output.close()
