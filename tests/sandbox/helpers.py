@@ -1,4 +1,7 @@
-"""Helpers the sandbox tests share: ERP event bodies as invoice-sync pushes them."""
+"""Helpers the sandbox tests share: ERP event bodies as invoice-sync pushes them, Slack's recorded answers, blocks."""
+
+import json
+from pathlib import Path
 
 NAMES = {"AP": "Pending Procurement Approval", "A": "Approved", "ES": "Sent to External System", "S": "Synchronized"}
 
@@ -26,3 +29,16 @@ def event(invoice_id: int, sequence: int, status: str, number: str) -> dict:
             "at": "2026-11-21T14:03:06Z",
         },
     }
+
+
+RECORDED_SLACK = Path(__file__).parent / "recorded" / "slack"
+
+
+def recorded(name: str) -> dict:
+    """A recorded Slack answer (tests/sandbox/recorded/slack/), as JSON."""
+    return json.loads((RECORDED_SLACK / name).read_text())
+
+
+def section(text: str) -> dict:
+    """A Block Kit section of mrkdwn `text`."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}

@@ -5,26 +5,15 @@ channels, channels without the bot and recipients outside the channel, and block
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from sandbox.slack import DEMO_TOKEN
 from sandbox.slack.blocks import MESSAGE_BLOCK_TEXT, text_length
+from tests.sandbox.helpers import recorded, section
 
-RECORDED = Path(__file__).parent / "recorded" / "slack"
 PROCUREMENT = "C0PROCURE"
-
-
-def recorded(name: str) -> dict:
-    return json.loads((RECORDED / name).read_text())
-
-
-def section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 @pytest.fixture

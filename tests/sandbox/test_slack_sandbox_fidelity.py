@@ -3,17 +3,14 @@ tests/sandbox/recorded/slack/ (chat.update and blocks, Block Kit limits, trigger
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 import requests
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from sandbox.slack import DEMO_TOKEN
+from tests.sandbox.helpers import recorded, section
 
-RECORDED = Path(__file__).parent / "recorded" / "slack"
 PROCUREMENT = "C0PROCURE"
 BUTTONS = {
     "type": "actions",
@@ -22,14 +19,6 @@ BUTTONS = {
         {"type": "button", "action_id": "approve", "text": {"type": "plain_text", "text": "Approve"}, "value": "7:AP"}
     ],
 }
-
-
-def recorded(name: str) -> dict:
-    return json.loads((RECORDED / name).read_text())
-
-
-def section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 @pytest.fixture
