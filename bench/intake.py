@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import web  # noqa: E402
 from sandbox.erp import example_upload, signed_headers  # noqa: E402
 from sandbox.local import LOCAL_DEFAULTS  # noqa: E402
 
@@ -38,38 +39,8 @@ TARGET_RATE = 200
 
 
 def serve(target: str, env: dict, workers: int, threads: int) -> subprocess.Popen:
-    """Start gunicorn on `target` and wait until it answers."""
-    process = subprocess.Popen(
-        # The Procfile's config (gthread, the body deadline), with the bench's port and concurrency over it.
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            str(ROOT / "gunicorn.conf.py"),
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-            target,
-        ],
-        env=env,
-        cwd=os.getcwd(),
-    )
-    for _ in range(150):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-            connection.request("GET", "/")
-            connection.getresponse().read()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit(f"{target} did not start")
+    """Start gunicorn on `target` with the Procfile's config and wait until it answers."""
+    return web.serve(PORT, env, os.getcwd(), "--workers", str(workers), "--threads", str(threads), target=target)
 
 
 def _prepare(count: int, secret: str, tag: str) -> list[tuple[bytes, dict]]:

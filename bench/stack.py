@@ -6,18 +6,16 @@ all share the instance's SQLite database and embedded Redis, configured through 
 """
 
 import copy
-import http.client
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
+from bench import web
 from bench.slack_ack import SECRET, TOKEN
 from bootstrap import app_runtime
 from invoices.rules import Actor, Role
@@ -81,6 +79,9 @@ class Stack:
         self.slack = SlackSandbox(demo_workspace(tokens=[TOKEN])).__enter__()
         self.slack.state.rate_limits.configure(slack_limits)
         self.env = environment(directory / "instance", self.slack.api_url, self.qbo_base, self.realm)
+        # The workers pace their Slack calls at Slack's real rates when the sandbox keeps Slack's limits, and
+        # (practically) not at all when its limits are off, as the tests do.
+        self.env["SLACK_PACE_SCALE"] = "1" if slack_limits else "1000"
         settings = load_settings(
             _env_file=None,
             **{k.lower(): v for k, v in self.env.items() if k != "INSTANCE_DIR"},
@@ -90,9 +91,7 @@ class Stack:
         self.runtime = app_runtime(settings)
         self.processes: list[subprocess.Popen] = []
         # A free port of its own: two benches (or a bench and the suite's short chaos run) may run side by side.
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = web.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
 
     def _spawn(self, args: list[str]) -> subprocess.Popen:
@@ -108,20 +107,8 @@ class Stack:
 
     def start_web(self, workers: int = 2) -> None:
         """gunicorn with the Procfile's config on this stack's port; returns once it answers."""
-        config = str(ROOT / "gunicorn.conf.py")
-        self._spawn(
-            ["-m", "gunicorn", "--config", config, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
-            + ["--log-level", "warning", "webhooks.app:create_app()"]
-        )
-        for _ in range(200):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-                connection.request("GET", "/")
-                connection.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("the web app did not start")
+        process = self._spawn(web.gunicorn_args(self.port, web.APP, "--workers", str(workers)))
+        web.wait_until_answering(self.port, process)
 
     def start_workers(self, count: int) -> None:
         """`count` workers as the Procfile runs them (`python -m worker`)."""
