@@ -1,5 +1,7 @@
 """Engines and sessions: one session per request or job, opened at the entry point."""
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -51,14 +53,42 @@ def make_sessions(engine: Engine) -> sessionmaker[Session]:
 
 
 # SQLite's busy handler sleeps up to 100 ms between tries, so writers queued on its lock are served
-# unfairly and the unlucky wait seconds; queueing a process's writers on a lock wakes each at once.
+# unfairly and the unlucky wait seconds; queueing writers on locks that wake the next at once avoids it:
+# a process's threads on this lock, the processes sharing a database file (gunicorn's workers, the worker)
+# on a flock of a file beside it, which the kernel hands to the next waiter as soon as it is released.
 _SQLITE_WRITERS = threading.RLock()
+_held = threading.local()
+_queue_files: dict[tuple[int, str], int] = {}
+
+
+@contextmanager
+def _sqlite_writer(path: str) -> Iterator[None]:
+    with _SQLITE_WRITERS:
+        depth = getattr(_held, "depth", 0)
+        # Opened per process: a forked child (an RQ work horse) sharing its parent's descriptor would share its flock.
+        queue = _queue_file(path) if depth == 0 and path and path != ":memory:" else None
+        if queue is not None:
+            fcntl.flock(queue, fcntl.LOCK_EX)
+        _held.depth = depth + 1
+        try:
+            yield
+        finally:
+            _held.depth = depth
+            if queue is not None:
+                fcntl.flock(queue, fcntl.LOCK_UN)
+
+
+def _queue_file(path: str) -> int:
+    key = (os.getpid(), path)
+    if key not in _queue_files:
+        _queue_files[key] = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    return _queue_files[key]
 
 
 @contextmanager
 def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits as a whole on success and rolls back on any error."""
     bind = sessions.kw.get("bind")
-    queue = _SQLITE_WRITERS if bind is not None and bind.dialect.name == "sqlite" else nullcontext()
-    with queue, sessions() as session, session.begin():
+    sqlite = bind is not None and bind.dialect.name == "sqlite"
+    with _sqlite_writer(bind.url.database or "") if sqlite else nullcontext(), sessions() as session, session.begin():
         yield session
