@@ -7,7 +7,8 @@ sandbox at QBO's limits answering every call `--latency` seconds late (issue 19'
 the Slack sandbox as Slack. Invoices are approved through the services; then one signed Send click is posted to
 /slack/events every `--interval` seconds. A latency runs from sending the click to the Slack ts of the
 "Synchronized" thread line (the sandbox stamps a line when it is posted). docs/benchmarks.md: p50 within one round
-trip plus 0.5 s.
+trip plus 0.5 s. `--refuse-duplicates`: the company warns on duplicate bill numbers, so QuickBooks refuses a second Bill
+of a number itself and an invoice's first create goes without the lookup before it (docs/quickbooks.md).
 """
 
 import argparse
@@ -74,9 +75,17 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--interval", type=float, default=0.75, help="seconds between two Send clicks")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--latency", type=float, default=0.25, help="seconds added to every QuickBooks call")
+    parser.add_argument(
+        "--refuse-duplicates",
+        action="store_true",
+        help="the company warns on duplicate bill numbers (QuickBooks refuses them), so a first send skips its lookup",
+    )
     args = parser.parse_args(argv)
     numbers = [f"{PREFIX}{n:05d}" for n in range(args.sends + 1)]
     with stack({"limits_enabled": True, "latency_seconds": args.latency}) as bench:
+        if args.refuse_duplicates:
+            preferences = f"{bench.qbo_base}/_sandbox/realms/{bench.realm}/preferences"
+            requests.put(preferences, json={"warn_duplicate_bill_number": True}, timeout=10).raise_for_status()
         approved_invoices(bench.runtime, args.sends + 1, PREFIX)
         bench.start_web()
         bench.start_workers(args.workers)
@@ -117,7 +126,9 @@ def _report(args, latencies: list[float], acks: list[float], missing: int) -> No
     trip, target = args.latency, args.latency + 0.5
     print(
         f"{args.sends} Send clicks, one every {args.interval:.2f} s, {args.workers} worker processes, "
-        f"QuickBooks latency {trip * 1000:.0f} ms a call; Synchronized: {len(latencies)}, missing after 60 s: {missing}"
+        f"QuickBooks latency {trip * 1000:.0f} ms a call, duplicate bill numbers "
+        f"{'refused' if args.refuse_duplicates else 'accepted'}; Synchronized: {len(latencies)}, "
+        f"missing after 60 s: {missing}"
     )
     if not latencies:
         return

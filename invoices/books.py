@@ -15,6 +15,9 @@ class CompanyBooks:
     multicurrency: bool = False
     home_currency: str | None = None
     classes: bool = False
+    # "Warn if duplicate bill number is used" (Preferences.OtherPrefs WarnDuplicateBillNumber): QuickBooks itself then
+    # refuses a Bill whose DocNumber another Bill of its vendor has, with code 6140 (docs/quickbooks.md).
+    duplicate_numbers_refused: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from quickbooks.exceptions import ObjectNotFoundException
 from quickbooks.mixins import DecimalEncoder
-from redis import Redis
+from redis import Redis, RedisError
 
 from invoices.accounting import Terms
 from invoices.bill import BillDraft
@@ -23,6 +23,11 @@ from qbo.tokens import TokenStore
 from services.connection.health import ConnectionHealth
 from services.ports import BillRefs, FetchedFile, QboPermanent
 from settings import Settings
+
+# How long a create for an invoice is remembered (first_creates). Forgetting it (expiry, a Redis flush) is safe: the
+# lookup is skipped only where QuickBooks refuses a second Bill of the number itself, and a repeated send of the
+# same revision replays its requestid (docs/quickbooks.md).
+TRIED_SECONDS = 30 * 24 * 3600
 
 
 class Gateway:
@@ -139,7 +144,21 @@ class Gateway:
             multicurrency=found["multicurrency"],
             home_currency=found["home_currency"],
             classes=found["classes"],
+            duplicate_numbers_refused=found.get("duplicates_refused", False),
         )
+
+    def first_creates(self, invoice_ids: Iterable[int]) -> set[int]:
+        """Note that Bills of `invoice_ids` are about to be created; answers those never noted before (none when
+        Redis cannot tell), e.g. {42} for [42] the first time and set() after."""
+        ids = list(invoice_ids)
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for invoice_id in ids:
+                    pipe.set(f"qbo:create-tried:{self.realm_id}:{invoice_id}", "1", nx=True, ex=TRIED_SECONDS)
+                noted = pipe.execute()
+        except RedisError:
+            return set()
+        return {invoice_id for invoice_id, new in zip(ids, noted, strict=True) if new}
 
     def _preferences(self) -> dict:
         return self.call(lambda qb: qb.get(f"{qb.api_url}/company/{qb.company_id}/preferences"))["Preferences"]

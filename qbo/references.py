@@ -187,11 +187,16 @@ class References:
         def load():
             prefs = self._preferences()
             accounting, currency = prefs.get("AccountingInfoPrefs") or {}, prefs.get("CurrencyPrefs") or {}
+            # Intuit's Preferences reference: OtherPrefs.NameValue pairs, WarnDuplicateBillNumber "true" or "false".
+            other = {
+                pair.get("Name"): pair.get("Value") for pair in (prefs.get("OtherPrefs") or {}).get("NameValue") or []
+            }
             return {
                 "close_date": accounting.get("BookCloseDate") or None,
                 "classes": bool(accounting.get("ClassTrackingPerTxnLine")),
                 "multicurrency": bool(currency.get("MultiCurrencyEnabled")),
                 "home_currency": (currency.get("HomeCurrency") or {}).get("value"),
+                "duplicates_refused": str(other.get("WarnDuplicateBillNumber")).lower() == "true",
             }
 
         return self._cached("Preferences", "books", load)

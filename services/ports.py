@@ -139,6 +139,9 @@ class QuickBooks(Protocol):
     def find_bills_numbered(self, doc_numbers: Iterable[str]) -> list[dict]:
         """Bills of any vendor whose DocNumber is one of `doc_numbers`."""
 
+    def first_creates(self, invoice_ids: Iterable[int]) -> set[int]:
+        """Note that Bills of `invoice_ids` are about to be created; answers those never noted before."""
+
     def create_bill(self, draft: BillDraft, refs: BillRefs, request_id: str) -> dict:
         """Create one Bill, idempotently per `request_id`; answers the created Bill."""
 

@@ -138,7 +138,10 @@ def find_or_create(
 ) -> dict:
     """The one Bill of `draft`: adopted when QuickBooks already has ours, else created under `rid` once confirmed."""
     refs = prepared(gateway, draft, item_name, closed_books)
-    adopted = find_ours(gateway, draft, refs)
+    # The invoice's first create ever (no Bill of ours can be there) where QuickBooks refuses another Bill of the number
+    # and vendor itself (6140, which after_refusal looks up as find_ours would): the lookup is spared, a round trip.
+    first = draft.invoice_id in gateway.first_creates([draft.invoice_id])
+    adopted = None if first and gateway.books().duplicate_numbers_refused else find_ours(gateway, draft, refs)
     if adopted is not None:
         log.info("invoice %s: adopting Bill %s found by DocNumber", draft.invoice_id, adopted["Id"])
         return adopted
@@ -210,6 +213,7 @@ def create_together(
         else:
             to_create[invoice_id] = (drafts[invoice_id], ref)
     sends = {i: (i, drafts[i].revision, versions[i]) for i in to_create}
+    gateway.first_creates(list(to_create))  # looked up above; noted, so a later single attempt looks up too
     created = _create(gateway, to_create, sends, confirm)
     if any(isinstance(result, QboBooksClosed) for result in created.values()):
         gateway.forget_books()  # once for the batch: the first redating reads Preferences again

@@ -25,14 +25,8 @@ def sync_invoice(runtime: Runtime, invoice_id: int) -> str:
             together = sync_together(runtime, gateway, lock, invoice_id, peers) if peers else None
             if together is not None:
                 return together
-            outcome = find_or_create(
-                gateway,
-                draft,
-                request_id(invoice_id, draft.revision, version),
-                runtime.settings.qbo_item_name,
-                runtime.settings.closed_books,
-                confirm=confirm,
-            )
+            rid, config = request_id(invoice_id, draft.revision, version), runtime.settings
+            outcome = find_or_create(gateway, draft, rid, config.qbo_item_name, config.closed_books, confirm=confirm)
         except QboPermanent as error:
             outcome = error
         except LeftSent:

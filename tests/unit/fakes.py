@@ -33,6 +33,9 @@ class FakeQuickBooks:
         self.items = {"Fresh Cut Flowers": str(next(ids))}
         self.class_ids = {name: str(next(ids)) for name in ("Miami", "New York")}
         self.tracks_classes, self.room, self.lagging = classes_enabled, True, 0
+        # Whether Preferences say QuickBooks refuses duplicate bill numbers (_attempt always does, as such a company).
+        self.refuses_duplicates = False
+        self.noted: set[int] = set()
         self.bills: dict[str, dict] = {}
         self.payments: dict[str, dict] = {}
         self.replies: dict[str, object] = {}  # QBO's answer per requestid, replayed to a repeated request
@@ -101,7 +104,9 @@ class FakeQuickBooks:
 
     def books(self) -> CompanyBooks:
         self._enter("books", None)
-        return CompanyBooks(classes=self.tracks_classes, home_currency="USD")
+        return CompanyBooks(
+            classes=self.tracks_classes, home_currency="USD", duplicate_numbers_refused=self.refuses_duplicates
+        )
 
     def vendor_currency(self, display_name: str) -> str | None:
         self._enter("vendor_currency", display_name)
@@ -127,6 +132,13 @@ class FakeQuickBooks:
         numbers = sorted(set(doc_numbers))
         self._enter("find_bills_numbered", numbers)
         return [dict(b) for b in self._visible() if b["DocNumber"] in numbers]
+
+    def first_creates(self, invoice_ids: Iterable[int]) -> set[int]:
+        ids = list(invoice_ids)
+        self._enter("first_creates", ids)
+        first = set(ids) - self.noted
+        self.noted.update(ids)
+        return first
 
     def create_bill(self, draft: BillDraft, refs: BillRefs, request_id: str) -> dict:
         fault = self._enter("create_bill", request_id)
