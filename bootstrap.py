@@ -1,6 +1,7 @@
 """The composition root: the real adapters behind the service ports, wired once per process."""
 
 from bot.home import SlackHome
+from bot.pacing import SlackPace
 from bot.poster import SlackPoster
 from erp.events import ErpEvents
 from erp.komet import KometSales
@@ -33,7 +34,7 @@ class AppWiring:
 
     def cards(self, runtime: Runtime) -> SlackPoster:
         """The Slack poster on the runtime's settings."""
-        return SlackPoster(runtime.settings, runtime.redis)
+        return SlackPoster(runtime.settings, runtime.redis, SlackPace(runtime.redis, runtime.settings.slack_pace_scale))
 
     def home(self, runtime: Runtime) -> SlackHome:
         """The App Home through slack_sdk, on the runtime's settings and Redis."""

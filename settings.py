@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr
     slack_signing_secret: SecretStr
     slack_api_url: str = "https://slack.com/api/"
+    # Multiplies the rates bot.pacing keeps under Slack's limits: 1 against Slack; more only against a Slack sandbox
+    # whose limits are off or scaled alike (tests, benchmarks about something else than Slack's pace).
+    slack_pace_scale: float = Field(default=1.0, gt=0)
     slack_procurement_channel: str
     slack_accounting_channel: str
     slack_procurement_approvers: CommaList

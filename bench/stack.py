@@ -94,8 +94,8 @@ class Stack:
         self.port = web.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
 
-    def _spawn(self, args: list[str]) -> subprocess.Popen:
-        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
+    def _spawn(self, args: list[str], **overrides: str) -> subprocess.Popen:
+        env = {**os.environ, **self.env, **overrides, "PYTHONPATH": str(ROOT)}
         # The temporary directory as working directory: no project .env is read, as in a clean deployment.
         # Their INFO lines go to a file that outlives the run (its path is printed), not over the figures.
         log = open(LOGS / f"{args[1]}-{len(self.processes)}.log", "ab")  # noqa: SIM115 - closed with the process
@@ -110,14 +110,20 @@ class Stack:
         process = self._spawn(web.gunicorn_args(self.port, web.APP, "--workers", str(workers)))
         web.wait_until_answering(self.port, process)
 
-    def start_workers(self, count: int) -> None:
-        """`count` workers as the Procfile runs them (`python -m worker`)."""
-        for _ in range(count):
-            self.start_worker()
+    def start_workers(self, count: int, **overrides: str) -> list[subprocess.Popen]:
+        """`count` workers as the Procfile runs them (`python -m worker`), with `overrides` of the environment."""
+        return [self.start_worker(**overrides) for _ in range(count)]
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, **overrides: str) -> subprocess.Popen:
         """One worker as the Procfile runs it; its process, e.g. for a chaos run to kill."""
-        return self._spawn(["-m", "worker"])
+        return self._spawn(["-m", "worker"], **overrides)
+
+    def stop(self, processes: list[subprocess.Popen]) -> None:
+        """Stop some of this stack's processes (a warm stop: each finishes its job) and wait for them."""
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
 
     def close(self) -> None:
         """Stop the processes this stack started, then the sandboxes."""

@@ -1,6 +1,7 @@
 """The Slack side of the cards (the services' CardPoster): render with Block Kit, post with the job client."""
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from redis import Redis
@@ -8,22 +9,34 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.cards import card_blocks, fallback_text, replaced_blocks, replaced_text
 from bot.cooldown import Cooldown
-from bot.mrkdwn import SECTION_TEXT, fit
+from bot.mrkdwn import MESSAGE_TEXT, SECTION_TEXT, fit
+from bot.pacing import SlackPace
 from bot.permalinks import Permalinks
 from bot.slack_client import describe, error_code, is_transient, job_client, surely_not_delivered
 from bot.thread_lines import thread_line
-from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
+from services.ports import (
+    CardGone,
+    Posted,
+    SlackPaced,
+    SlackRefused,
+    SlackStillRefused,
+    SlackTransient,
+    SlackWork,
+)
 from services.views import InvoiceView, ThreadEntry
 from settings import Settings
 
 T = TypeVar("T")
+# How long a refresh may wait for Slack's capacity in its job; a longer wait is rescheduled instead.
+URGENT_WAIT_SECONDS, BULK_WAIT_SECONDS = 2.0, 0.25
 
 
 class SlackPoster:
     """Posts and updates cards and thread lines; Slack's failures come out as the port's exceptions."""
 
-    def __init__(self, settings: Settings, redis: Redis | None = None):
+    def __init__(self, settings: Settings, redis: Redis | None = None, pace: SlackPace | None = None):
         self.client = job_client(settings)
+        self.pace = pace if pace is not None else SlackPace(redis)
         self.cooldown = Cooldown(redis)
         self.permalinks = Permalinks(self.client, redis)
         self.variables = {
@@ -64,9 +77,30 @@ class SlackPoster:
             ),
         )
 
-    def post_line(self, posted: Posted, entry: ThreadEntry, view: InvoiceView) -> Posted:
-        """chat.postMessage of one line in the card's thread."""
-        text = thread_line(entry, view.bill_number)
+    def admit(self, work: SlackWork, mode: str) -> None:
+        """Take Slack's capacity for `work`, waiting a moment at most; SlackPaced when it must wait longer.
+
+        A person's change may wait a few seconds in its job; bulk work only a moment, so that workers go on with
+        the syncs while it waits its turn in the scheduler."""
+        started = time.monotonic()
+        while True:
+            wait, judged = self.pace.admit(work, mode)
+            if not wait:
+                return
+            budget = (URGENT_WAIT_SECONDS if judged == "urgent" else BULK_WAIT_SECONDS) / self.pace.scale
+            if time.monotonic() + wait - started > budget:
+                raise SlackPaced(wait)
+            time.sleep(wait)
+            # Its turn on the timeline came: it is not sent to the back again.
+            mode = "deferred" if judged != "urgent" else mode
+
+    def backlog_seconds(self) -> float:
+        """How far ahead bulk work is booked on the pacing's timeline."""
+        return self.pace.backlog_seconds()
+
+    def post_line(self, posted: Posted, entries: Sequence[ThreadEntry], view: InvoiceView) -> Posted:
+        """chat.postMessage of one message in the card's thread, a line for each entry."""
+        text = fit("\n".join(thread_line(entry, view.bill_number) for entry in entries), MESSAGE_TEXT)
         answer = self._call(
             posted.channel,
             ("post_line", text),

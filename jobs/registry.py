@@ -61,6 +61,8 @@ JOBS = {
         covered_by="refresh_cards",
         retry=CARD_RETRY,
     ),
+    # A refresh Slack's pacing put off (bot/pacing.py): one per invoice, on the bulk queue when its turn comes.
+    "refresh_cards_later": JobSpec(BULK_QUEUE, timeout=120, job_id="refresh-cards-{}-later", retry=CARD_RETRY),
     "sync_invoice": JobSpec(
         SYNC_QUEUE,
         timeout=SYNC_SECONDS,
@@ -90,8 +92,9 @@ JOBS = {
     "sweep": JobSpec(SYNC_QUEUE, timeout=600, failure_ttl=24 * 3600, result_ttl=600),
 }
 SWEEP_PREFIX = "qbo-sweep-"
-# How long past its due time a later attempt (retry_later) still counts as the invoice's waiting work.
+# How long past its due time a later attempt (retry_later, put_off) still counts as the invoice's waiting work.
 NEXT_MARGIN_SECONDS = 120
+LATER_KEY = "invoice-sync:later"
 
 
 def queue(redis: Redis, name: str) -> Queue:
@@ -210,6 +213,32 @@ def retry_later(redis: Redis, task: Task, *args, delay: timedelta) -> Job:
     job = enqueue(redis, task, *args, delay=delay)
     redis.set(f"{job_id(task, *args)}:next", job.id, ex=int(delay.total_seconds()) + NEXT_MARGIN_SECONDS)
     return job
+
+
+def put_off(redis: Redis, task: Task, invoice_id: int, delay: timedelta, again: bool = False) -> bool:
+    """Run `task(invoice_id)` after `delay`, unless one is put off already (`again`: it is that one, moving on).
+
+    The invoices waiting are kept in a sorted set by due time, which the sweep reads so that it does not
+    announce their changes again meanwhile; False when one was already waiting."""
+    due = time.time() + delay.total_seconds()
+    waiting = None if again else redis.zscore(LATER_KEY, invoice_id)
+    if waiting is not None and waiting > time.time() - NEXT_MARGIN_SECONDS:
+        return False
+    enqueue(redis, task, invoice_id, delay=delay)
+    redis.zadd(LATER_KEY, {invoice_id: due})
+    return True
+
+
+def done_later(redis: Redis, invoice_id: int) -> None:
+    """The put-off work of `invoice_id` ran."""
+    redis.zrem(LATER_KEY, invoice_id)
+
+
+def waiting_later(redis: Redis) -> set[int]:
+    """The invoices whose put-off work is still due (put_off), forgetting any that are long past due (lost)."""
+    stale = time.time() - NEXT_MARGIN_SECONDS
+    redis.zremrangebyscore(LATER_KEY, "-inf", stale)
+    return {int(member) for member in redis.zrangebyscore(LATER_KEY, stale, "+inf")}
 
 
 def status_of(redis: Redis, task: Task, *args) -> JobStatus | None:

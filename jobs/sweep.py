@@ -6,7 +6,7 @@ from datetime import timedelta
 from rq.job import JobStatus
 
 from invoices.events import AttachmentDue, ErpEventsWritten, KometMarkDue, QuickBooksEventRecorded, SyncRequested
-from jobs.registry import enqueue, status_of
+from jobs.registry import enqueue, status_of, waiting_later
 from jobs.tasks import attach_file, current, deliver_erp_events, mark_in_komet, reconcile_delivery, sync_invoice
 from metrics.counters import REMINDERS_SENT
 from qbo.limiter import RECONCILE_PER_MINUTE
@@ -16,6 +16,7 @@ from services.erp.delivery import due_invoices
 from services.erp.endpoint import is_gone, post_gone_alert
 from services.erp.komet import due_marks
 from services.files.attachment import due_attachments, lock_name
+from services.read.backlog import announce_backlog
 from services.read.cards import sweep_unannounced
 from services.reconcile.retention import prune_keys
 from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
@@ -53,10 +54,11 @@ def sweep_once(runtime: Runtime, reschedule: bool = True, after_loss: bool = Fal
             ("syncs", requeue_stuck_syncs),
             ("events", requeue_unprocessed_events),
             ("changes", capture_changes),
-            ("cards", lambda runtime: sweep_unannounced(runtime, **settle)),
+            ("cards", lambda runtime: sweep_unannounced(runtime, waiting=waiting_later(runtime.redis), **settle)),
             ("erp", requeue_erp_events),
             ("komet", requeue_komet_marks),
             ("reminders", remind_waiting),
+            ("backlog", announce_backlog),
             ("attachments", requeue_attachments),
             # Last: housekeeping waits for everything that still needs doing.
             ("keys", prune_keys),

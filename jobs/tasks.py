@@ -3,13 +3,13 @@
 import random
 from datetime import timedelta
 
-from jobs.registry import enqueue, retry_later
+from jobs.registry import done_later, enqueue, put_off, retry_later
 from models.base import utcnow
 from services.erp import delivery as erp_delivery
 from services.erp import komet
 from services.files import attachment
 from services.home import tab as home_tab
-from services.ports import QboThrottled
+from services.ports import QboThrottled, SlackPaced
 from services.read import cards
 from services.reconcile import bills as reconcile
 from services.runtime import Runtime
@@ -51,14 +51,35 @@ def sync_invoice(invoice_id: int) -> str:
         raise
 
 
-def refresh_cards(invoice_id: int, audit_id: int | None = None) -> None:
+def refresh_cards(invoice_id: int, audit_id: int | None = None) -> str:
     """Bring the invoice's Slack cards up to date and tell audit entry `audit_id` and those after it in threads."""
-    cards.refresh_cards(current(), invoice_id, audit_id)
+    return _refresh(invoice_id, audit_id, "urgent")
 
 
-def refresh_cards_in_bulk(invoice_id: int, audit_id: int | None = None) -> None:
+def refresh_cards_in_bulk(invoice_id: int, audit_id: int | None = None) -> str:
     """refresh_cards for one of the invoices a change revised in bulk, on the bulk queue behind the syncs."""
-    cards.refresh_cards(current(), invoice_id, audit_id)
+    return _refresh(invoice_id, audit_id, "bulk")
+
+
+def refresh_cards_later(invoice_id: int) -> str:
+    """A refresh Slack's pacing put off, now that its turn came: it tells everything still untold."""
+    runtime = current()
+    outcome = _refresh(invoice_id, None, "deferred", again=True)
+    if outcome == "done":
+        done_later(runtime.redis, invoice_id)
+    return outcome
+
+
+def _refresh(invoice_id: int, audit_id: int | None, mode: str, again: bool = False) -> str:
+    runtime = current()
+    try:
+        cards.refresh_cards(runtime, invoice_id, audit_id, mode)
+    except SlackPaced as paced:
+        # Not RQ's retry (its schedule knows nothing of Slack's pace, and a backlog would use the retries up): the
+        # invoice's one put-off refresh comes back when the pacing says, and tells every change waiting by then.
+        put_off(runtime.redis, refresh_cards_later, invoice_id, timedelta(seconds=paced.wait), again=again)
+        return "put off"
+    return "done"
 
 
 def reconcile_delivery(delivery_id: int) -> str:

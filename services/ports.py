@@ -200,6 +200,23 @@ class CardGone(SlackRefused):
     """The card's message no longer exists in Slack (deleted by someone)."""
 
 
+class SlackPaced(Exception):
+    """Slack's limits are spoken for: the refresh should come back after `wait` seconds (nothing was called)."""
+
+    def __init__(self, wait: float):
+        super().__init__(f"Slack's posting limits are in use; trying again in {wait:.1f} s")
+        self.wait = wait
+
+
+@dataclass(frozen=True)
+class SlackWork:
+    """The Slack calls one refresh will make: card updates, and messages by channel; `actor` is who asked for it."""
+
+    actor: str
+    updates: int = 0
+    posts: dict[str, int] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Posted:
     """Where Slack put a message."""
@@ -220,8 +237,14 @@ class CardPoster(Protocol):
     def mark_replaced(self, posted: Posted, view: InvoiceView, newer: Posted) -> None:
         """Turn an old revision's card into a notice pointing to the newer card, with no buttons."""
 
-    def post_line(self, posted: Posted, entry: ThreadEntry, view: InvoiceView) -> Posted:
-        """Add the line telling audit entry `entry` to the card's thread."""
+    def post_line(self, posted: Posted, entries: Sequence[ThreadEntry], view: InvoiceView) -> Posted:
+        """Add one message telling the audit `entries` (one line each) to the card's thread."""
+
+    def admit(self, work: SlackWork, mode: str) -> None:
+        """Take Slack's capacity for `work` ('urgent', 'bulk' or 'deferred'), or raise SlackPaced."""
+
+    def backlog_seconds(self) -> float:
+        """How far ahead bulk Slack work is booked: how far behind the cards are (0 when nothing waits)."""
 
     def post_notice(self, channel: str, text: str) -> Posted:
         """Post an operator notice (mrkdwn text) in `channel`, e.g. the QuickBooks connection alert."""

@@ -26,7 +26,7 @@ OTHER_BUYER = Actor("U0BUYER2", frozenset({Role.PROCUREMENT_APPROVER}))
 ACCOUNTANT = Actor("U0ACCT1", frozenset({Role.ACCOUNTING_APPROVER}))
 AP = Actor("U0AP1", frozenset({Role.AP_SENDER}))
 OUTSIDER = Actor("U0OUTSIDE")
-CARD_JOBS = {path_of(tasks.refresh_cards), path_of(tasks.refresh_cards_in_bulk)}
+CARD_JOBS = {path_of(tasks.refresh_cards), path_of(tasks.refresh_cards_in_bulk), path_of(tasks.refresh_cards_later)}
 
 
 def upload_data(data: dict | None = None, **changes) -> dict:

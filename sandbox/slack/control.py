@@ -63,10 +63,12 @@ def blueprint(state: SlackState) -> Blueprint:
 
     @bp.route("/rate-limits", methods=["GET", "POST"])
     def rate_limits():
-        """Switch Slack's rate limits on or off, e.g. {"enabled": true}; answers the state and the 429s so far."""
+        """Switch Slack's rate limits on or off, e.g. {"enabled": true, "scale": 1}; answers the state and the 429s
+        so far."""
         if request.method == "POST":
-            state.rate_limits.configure(bool(_body().get("enabled")))
-        return jsonify(enabled=state.rate_limits.enabled, refused=state.rate_limits.refused)
+            state.rate_limits.configure(bool(_body().get("enabled")), float(_body().get("scale", 1.0)))
+        limits = state.rate_limits
+        return jsonify(enabled=limits.enabled, scale=limits.scale, refused=limits.refused)
 
     @bp.post("/channels/<channel>")
     def channel(channel: str):

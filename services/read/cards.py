@@ -1,6 +1,7 @@
 """Keeping an invoice's Slack cards current, and adding one thread line per change, exactly once."""
 
 import logging
+from collections.abc import Collection
 from datetime import timedelta
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
 from models.base import utcnow
 from models.database import transaction
 from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
+from services.read.slack_work import requester, slack_work, thread_messages
 from services.read.view import load_view
 from services.runtime import Runtime
 from services.views import InvoiceView, ThreadEntry
@@ -40,11 +42,13 @@ def channel_of(runtime: Runtime, kind: CardKind) -> str:
     return settings.slack_procurement_channel if kind is CardKind.PROCUREMENT else settings.slack_accounting_channel
 
 
-def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None) -> None:
+def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None, mode: str = "urgent") -> None:
     """Post missing cards, update existing ones, and post the thread lines of audit entry `audit_id` and after it.
 
     One refresh may stand for many changes (jobs coalesce while they wait), so it tells every allowed entry from
-    `audit_id` or the entry after the last one told, whichever is first, on each card that lacks its line."""
+    `audit_id` or the entry after the last one told, whichever is first, on each card that lacks its line. It
+    asks Slack's pacing for all its calls first (`mode`: 'urgent', 'bulk' or 'deferred'); SlackPaced when it must
+    come back later. Bulk work tells a card's untold entries in one message."""
     # One refresh per invoice at a time: cards are posted once and the last update shows the last state.
     with runtime.locks.hold(
         f"invoice-sync:slack-cards:{invoice_id}",
@@ -53,7 +57,7 @@ def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None
         busy=f"the Slack cards of invoice {invoice_id} are being refreshed by another worker",
     ):
         try:
-            _refresh(runtime, invoice_id, audit_id)
+            _refresh(runtime, invoice_id, audit_id, mode)
         except SlackStillRefused as refused:
             # Logged as an ERROR when Slack first refused; the sweep announces the change again later.
             log.info("Slack refresh of invoice %s (audit %s) skipped: %s", invoice_id, audit_id, refused)
@@ -62,7 +66,7 @@ def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None
             log.error("Slack refresh of invoice %s (audit %s) gave up: %s", invoice_id, audit_id, refused)
 
 
-def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
+def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None, mode: str) -> None:
     with runtime.sessions() as session:
         if session.get(Invoice, invoice_id) is None:
             return
@@ -79,8 +83,14 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
             for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))
         }
         entries, told = untold_entries(session, invoice_id, audit_id)
+        actor = requester(session, invoice_id, entries[-1].actor if entries else None)
     wanted = [CardKind.PROCUREMENT] if view.status in _BEFORE_ACCOUNTING else list(CardKind)
     revised = any(e.action == Action.REVISE and (e.id, CardKind.PROCUREMENT) not in told for e in entries)
+    added = [kind for kind in CardKind if kind not in cards and kind in wanted]
+    messages = thread_messages(entries, told, [*cards, *added], bulk=mode != "urgent")
+    channels = {kind: cards[kind].channel if kind in cards else channel_of(runtime, kind) for kind in messages}
+    work = slack_work(actor, channels, messages, added, revised=revised and CardKind.PROCUREMENT in cards)
+    runtime.cards.admit(work, mode)
     if revised and CardKind.PROCUREMENT in cards:
         cards[CardKind.PROCUREMENT] = _repost(runtime, cards[CardKind.PROCUREMENT], view)
     for kind in CardKind:
@@ -88,10 +98,9 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None) -> None:
             _update(runtime, cards[kind], view)
         elif kind in wanted:
             cards[kind] = _post(runtime, kind, view)
-    for entry in entries:
-        for card in cards.values():
-            if (entry.id, card.kind) not in told:
-                _post_line(runtime, card, entry, view)
+    for kind, batches in messages.items():
+        for batch in batches:
+            _post_line(runtime, cards[kind], batch, view)
 
 
 def untold_entries(
@@ -160,36 +169,50 @@ def thread_entry(entry: AuditEntry) -> ThreadEntry:
     )
 
 
-def _post_line(runtime: Runtime, card: SlackCard, entry: ThreadEntry, view: InvoiceView) -> None:
-    mine = (SlackThreadPost.audit_id == entry.id) & (SlackThreadPost.card_kind == card.kind)
-    # The intent is committed before the post, so a retried job never posts twice. If the worker dies
-    # after the intent and before Slack answers, the line is not posted again (at most once).
-    try:
-        with transaction(runtime.sessions) as session:
-            if session.scalar(select(SlackThreadPost.id).where(mine)) is not None:
-                return
-            session.add(
-                SlackThreadPost(
-                    audit_id=entry.id, card_kind=card.kind, invoice_id=card.invoice_id, channel=card.channel, ts=None
-                )
-            )
-    except IntegrityError:
+def _post_line(runtime: Runtime, card: SlackCard, entries: list[ThreadEntry], view: InvoiceView) -> None:
+    # The intents are committed before the post, so a retried job never posts twice. If the worker dies
+    # after the intents and before Slack answers, the lines are not posted again (at most once).
+    entries = [entry for entry in entries if _claim(runtime, card, entry)]
+    if not entries:
         return
+    mine = SlackThreadPost.audit_id.in_([entry.id for entry in entries]) & (SlackThreadPost.card_kind == card.kind)
     try:
-        posted = runtime.cards.post_line(Posted(card.channel, card.ts), entry, view)
+        posted = runtime.cards.post_line(Posted(card.channel, card.ts), entries, view)
     except (SlackRefused, SlackTransient) as error:
         if isinstance(error, SlackRefused) or error.answered:
             with transaction(runtime.sessions) as session:
                 session.execute(delete(SlackThreadPost).where(mine))
         raise
     with transaction(runtime.sessions) as session:
-        session.scalars(select(SlackThreadPost).where(mine)).one().ts = posted.ts
+        for post in session.scalars(select(SlackThreadPost).where(mine)):
+            post.ts = posted.ts
+
+
+def _claim(runtime: Runtime, card: SlackCard, entry: ThreadEntry) -> bool:
+    """Commit the intent to tell `entry` on `card`; False when it was told (or claimed) already."""
+    mine = (SlackThreadPost.audit_id == entry.id) & (SlackThreadPost.card_kind == card.kind)
+    try:
+        with transaction(runtime.sessions) as session:
+            if session.scalar(select(SlackThreadPost.id).where(mine)) is not None:
+                return False
+            session.add(
+                SlackThreadPost(
+                    audit_id=entry.id, card_kind=card.kind, invoice_id=card.invoice_id, channel=card.channel, ts=None
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def sweep_unannounced(
-    runtime: Runtime, settle: timedelta = timedelta(minutes=2), horizon: timedelta = timedelta(days=1)
+    runtime: Runtime,
+    settle: timedelta = timedelta(minutes=2),
+    horizon: timedelta = timedelta(days=1),
+    waiting: Collection[int] = (),
 ) -> int:
-    """Re-announce recent allowed changes with no thread line, and invoices with no card."""
+    """Re-announce recent allowed changes with no thread line, and invoices with no card, except the invoices
+    whose refresh is `waiting` its turn at Slack's pace."""
     now = utcnow()
     with runtime.sessions() as session:
         entries = session.execute(
@@ -207,8 +230,12 @@ def sweep_unannounced(
         )
         carded = set(session.scalars(select(SlackCard.invoice_id).where(SlackCard.kind == CardKind.PROCUREMENT)))
         uncarded = session.scalars(select(Invoice.id).where(Invoice.id.not_in(carded) if carded else true())).all()
-    missing = [InvoiceChanged(invoice_id, audit_id) for audit_id, invoice_id in entries if audit_id not in posted]
+    missing = [
+        InvoiceChanged(invoice_id, audit_id)
+        for audit_id, invoice_id in entries
+        if audit_id not in posted and invoice_id not in waiting
+    ]
     covered = {event.invoice_id for event in missing}
-    missing += [InvoiceChanged(invoice_id) for invoice_id in uncarded if invoice_id not in covered]
+    missing += [InvoiceChanged(invoice_id) for invoice_id in uncarded if invoice_id not in covered | set(waiting)]
     runtime.publisher.publish(missing)
     return len(missing)

@@ -315,9 +315,15 @@ class FakeCardPoster:
     def mark_replaced(self, posted: Posted, view, newer: Posted) -> None:
         self._enter("mark_replaced", posted)
 
-    def post_line(self, posted: Posted, entry, view) -> Posted:
-        self._enter("post_line", posted.channel, entry.id)
+    def post_line(self, posted: Posted, entries, view) -> Posted:
+        self._enter("post_line", posted.channel, *(entry.id for entry in entries))
         return Posted(posted.channel, f"1700000001.{next(self._ts):06d}")
+
+    def admit(self, work, mode: str) -> None:
+        self._enter("admit", work, mode)
+
+    def backlog_seconds(self) -> float:
+        return 0.0
 
     def post_notice(self, channel: str, text: str) -> Posted:
         self._enter("post_notice", channel, text)

@@ -12,6 +12,7 @@ from jobs.registry import JOBS, QUEUE_NAMES, job_id, path_of, spec_of
 TASKS = [
     tasks.refresh_cards,
     tasks.refresh_cards_in_bulk,
+    tasks.refresh_cards_later,
     tasks.sync_invoice,
     tasks.reconcile_delivery,
     tasks.deliver_erp_events,
