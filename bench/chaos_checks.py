@@ -83,7 +83,10 @@ def count(runtime, slack, qbo_base: str, realm: str, erp_base: str | None, ids: 
         for card in slack.messages(channel):
             if now.get(card_invoice(card)) is not Status.SYNCHRONIZED:
                 continue
-            lines = [reply.get("text") or "" for reply in slack.thread(channel, card["ts"])]
+            # A refresh that waited its turn at Slack's pace tells several entries in one message, a line each.
+            lines = [
+                line for reply in slack.thread(channel, card["ts"]) for line in (reply.get("text") or "").splitlines()
+            ]
             for start in expected:
                 told = sum(_EMOJI.sub("", line, count=1).startswith(start) for line in lines)
                 missing += told == 0
