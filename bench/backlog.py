@@ -1,6 +1,7 @@
 """Benchmark: a month-end backlog, N approved invoices of one company sent at once, at QuickBooks' and Slack's limits.
 
-    .venv/bin/python -m bench.backlog --invoices 10000 --workers 2 --watch 600
+    .venv/bin/python -m bench.backlog --invoices 10000 --workers 2 --watch 600 \
+        --database-url postgresql://postgres@127.0.0.1:5432/bench_backlog --redis-url redis://127.0.0.1:6379/9
 
 Invoices are received and approved through the services; worker processes post their cards and thread lines
 unpaced, with Slack's limits off, as over the month. Then those workers stop, the Slack sandbox keeps Slack's
@@ -102,13 +103,21 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--watch", type=float, default=600, help="follow the cards this long after the last Bill")
     parser.add_argument("--timeout", type=float, default=3600, help="give up on the Bills after this many seconds")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database instead of the embedded SQLite")
+    parser.add_argument("--redis-url", help="a Redis server (its database is flushed) instead of the embedded one")
     args = parser.parse_args(argv)
     expected = 2 * args.invoices
-    with stack({"limits_enabled": True}, slack_limits=True) as bench:
+    servers = {"database_url": args.database_url, "redis_url": args.redis_url}
+    with stack({"limits_enabled": True}, slack_limits=True, servers=servers) as bench:
+        if args.redis_url:
+            bench.runtime.redis.flushdb()
         bench.slack.state.rate_limits.configure(False)
+        setup = time.monotonic()
         ids = approved_invoices(bench.runtime, args.invoices, PREFIX)
+        print(f"{args.invoices} invoices received and approved in {time.monotonic() - setup:.0f} s", file=sys.stderr)
         month = bench.start_workers(args.workers, SLACK_PACE_SCALE="1000")
         _wait_quiet(bench.slack, expected, 600 + args.invoices)
+        print(f"their cards posted after {time.monotonic() - setup:.0f} s", file=sys.stderr)
         bench.stop(month)
         bills_before, calls_before = _bills(bench), len(_calls(bench.slack))
         bench.slack.state.rate_limits.configure(True)

@@ -69,7 +69,7 @@ def environment(instance: Path, slack_api: str, qbo_base: str, realm: str) -> di
 class Stack:
     """The sandboxes, the environment and the bench's own runtime; start web and workers with its methods."""
 
-    def __init__(self, directory: Path, qbo_config: dict, slack_limits: bool):
+    def __init__(self, directory: Path, qbo_config: dict, slack_limits: bool, servers: dict[str, str] | None = None):
         self.directory = directory
         LOGS.mkdir(exist_ok=True)
         print(f"logs of the web and worker processes: {LOGS}", file=sys.stderr)
@@ -82,6 +82,8 @@ class Stack:
         # The workers pace their Slack calls at Slack's real rates when the sandbox keeps Slack's limits, and
         # (practically) not at all when its limits are off, as the tests do.
         self.env["SLACK_PACE_SCALE"] = "1" if slack_limits else "1000"
+        # DATABASE_URL and REDIS_URL of PostgreSQL and Redis servers, instead of the instance's embedded defaults.
+        self.env.update({key.upper(): value for key, value in (servers or {}).items() if value})
         settings = load_settings(
             _env_file=None,
             **{k.lower(): v for k, v in self.env.items() if k != "INSTANCE_DIR"},
@@ -141,10 +143,10 @@ class Stack:
 
 
 @contextmanager
-def stack(qbo_config: dict, slack_limits: bool = False):
-    """A Stack on a fresh temporary instance, closed on the way out."""
+def stack(qbo_config: dict, slack_limits: bool = False, servers: dict[str, str] | None = None):
+    """A Stack on a fresh temporary instance (or on `servers`: database_url, redis_url), closed on the way out."""
     with tempfile.TemporaryDirectory() as directory:
-        built = Stack(Path(directory), qbo_config, slack_limits)
+        built = Stack(Path(directory), qbo_config, slack_limits, servers)
         try:
             yield built
         finally:
