@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import inspect, update
 from sqlalchemy.orm import Session
 
 from invoices.delegation import APPROVER_ROLES, stand_in
@@ -18,6 +18,8 @@ from services.changes.delegations import active_for
 from services.changes.outbox import Change
 from services.changes.unit_of_work import UnitOfWork
 from services.read.view import approvals_of, blockers_of
+
+_COLUMNS = [attribute.key for attribute in inspect(Invoice).column_attrs]
 
 
 class InvoiceNotFound(Exception):
@@ -206,4 +208,5 @@ def _move(session: Session, invoice: Invoice, after: Status, fields: dict) -> No
     ).rowcount
     if moved != 1:
         raise ConcurrentChange(f"invoice {invoice.id} changed while this action was applied")
-    session.refresh(invoice)
+    # Its columns only: the revisions the decision loaded stay, and the ERP's event is drawn from them (held_state).
+    session.refresh(invoice, attribute_names=_COLUMNS)

@@ -10,6 +10,7 @@ from invoices.statuses import Action, Status
 from models import ErpEvent, Invoice
 from services.changes.actions import apply_action
 from services.changes.unit_of_work import UnitOfWork
+from services.read import erp
 from services.sync.outcome import complete, report_balance
 from tests.backends import with_settings
 from tests.builders import AP, BUYER, act, sent_invoice, upload
@@ -77,6 +78,19 @@ def test_a_committed_change_always_has_its_event_with_the_state_it_committed(run
     )
     assert (data["total"], data["actor"], data["sequence"], data["id"]) == ("1093.50", BUYER.id, 2, invoice_id)
     assert data["bill"] is None and data["balance"] is None and data["error"] is None
+
+
+def test_a_status_change_draws_its_event_from_the_invoice_it_holds_without_reading_it_again(runtime, monkeypatch):
+    invoice_id = upload(runtime)
+
+    def read_again(session, invoice_id):
+        raise AssertionError("the invoice was read again for its ERP event")
+
+    # A click's transaction holds the invoice and its revisions already (the decision needed them).
+    monkeypatch.setattr(erp, "invoice_state", read_again)
+    assert act(runtime, invoice_id, Action.APPROVE, BUYER).changed
+    data = events(runtime, invoice_id)[-1].body["data"]
+    assert (data["status"], data["previous_status"], data["revision"], data["total"]) == ("AA", "AP", 1, "1093.50")
 
 
 def test_a_refused_action_writes_no_event(runtime):
