@@ -84,6 +84,9 @@ class Stack:
         self.env["SLACK_PACE_SCALE"] = "1" if slack_limits else "1000"
         # DATABASE_URL and REDIS_URL of PostgreSQL and Redis servers, instead of the instance's embedded defaults.
         self.env.update({key.upper(): value for key, value in (servers or {}).items() if value})
+        if "DATABASE_URL" in self.env:
+            # Outside the embedded development defaults the app asks for the key it encrypts tokens with.
+            self.env["SECRET_KEY"] = "bench-secret-key-" + "0" * 32
         settings = load_settings(
             _env_file=None,
             **{k.lower(): v for k, v in self.env.items() if k != "INSTANCE_DIR"},

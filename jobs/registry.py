@@ -61,8 +61,9 @@ JOBS = {
         covered_by="refresh_cards",
         retry=CARD_RETRY,
     ),
-    # A refresh Slack's pacing put off (bot/pacing.py): one per invoice, on the bulk queue when its turn comes.
-    "refresh_cards_later": JobSpec(BULK_QUEUE, timeout=120, job_id="refresh-cards-{}-later", retry=CARD_RETRY),
+    # A refresh Slack's pacing put off (bot/pacing.py), one per invoice, back when its turn on Slack's timeline comes:
+    # with the cards, as the pacing spaces them (one every few seconds), not behind the syncs, attachments and ERP.
+    "refresh_cards_later": JobSpec(SLACK_QUEUE, timeout=120, job_id="refresh-cards-{}-later", retry=CARD_RETRY),
     "sync_invoice": JobSpec(
         SYNC_QUEUE,
         timeout=SYNC_SECONDS,
@@ -221,12 +222,17 @@ def put_off(redis: Redis, task: Task, invoice_id: int, delay: timedelta, again: 
     The invoices waiting are kept in a sorted set by due time, which the sweep reads so that it does not
     announce their changes again meanwhile; False when one was already waiting."""
     due = time.time() + delay.total_seconds()
-    waiting = None if again else redis.zscore(LATER_KEY, invoice_id)
-    if waiting is not None and waiting > time.time() - NEXT_MARGIN_SECONDS:
+    if not again and is_put_off(redis, invoice_id):
         return False
     enqueue(redis, task, invoice_id, delay=delay)
     redis.zadd(LATER_KEY, {invoice_id: due})
     return True
+
+
+def is_put_off(redis: Redis, invoice_id: int) -> bool:
+    """True while `invoice_id` has put-off work due (put_off)."""
+    due = redis.zscore(LATER_KEY, invoice_id)
+    return due is not None and due > time.time() - NEXT_MARGIN_SECONDS
 
 
 def done_later(redis: Redis, invoice_id: int) -> None:

@@ -3,7 +3,7 @@
 import random
 from datetime import timedelta
 
-from jobs.registry import done_later, enqueue, put_off, retry_later
+from jobs.registry import done_later, enqueue, is_put_off, put_off, retry_later
 from models.base import utcnow
 from services.erp import delivery as erp_delivery
 from services.erp import komet
@@ -72,6 +72,9 @@ def refresh_cards_later(invoice_id: int) -> str:
 
 def _refresh(invoice_id: int, audit_id: int | None, mode: str, again: bool = False) -> str:
     runtime = current()
+    if mode == "bulk" and is_put_off(runtime.redis, invoice_id):
+        # Its booked refresh tells this change too; a month-end's thousands of Bills cost no card work here.
+        return "put off"
     try:
         cards.refresh_cards(runtime, invoice_id, audit_id, mode)
     except SlackPaced as paced:

@@ -5,13 +5,14 @@ Slack's rate, with no 429 left unretried; and a single Send stays instant whatev
 """
 
 import time
+from datetime import timedelta
 
 import pytest
 from rq.scheduler import RQScheduler
 
 from invoices.statuses import Action
 from jobs import tasks
-from jobs.registry import QUEUE_NAMES, queues
+from jobs.registry import QUEUE_NAMES, put_off, queues
 from jobs.worker import InProcessWorker
 from services.read.backlog import announce_backlog
 from tests.backends import with_settings
@@ -122,3 +123,16 @@ def test_cards_far_behind_bring_one_summary_to_the_accounting_channel_every_ten_
     assert announce_backlog(slack_runtime) is False
     (notice,) = [m["text"] for m in slack_sandbox.messages(ACCOUNTING) if "Month-end backlog" in m["text"]]
     assert "3 invoices still being sent" in notice and "about 3 h 10 min behind" in notice
+
+
+def test_a_bulk_change_of_an_invoice_whose_turn_is_booked_leaves_it_to_the_booked_refresh(slack_runtime, slack_sandbox):
+    invoice_id = upload(slack_runtime, invoice={"number": "B-1"})
+    drain(slack_runtime)
+    assert put_off(slack_runtime.redis, tasks.refresh_cards_later, invoice_id, timedelta(seconds=60))
+    before = len(slack_sandbox.calls())
+
+    assert tasks.refresh_cards_in_bulk(invoice_id) == "put off"
+    assert len(slack_sandbox.calls()) == before
+    assert not put_off(slack_runtime.redis, tasks.refresh_cards_later, invoice_id, timedelta(seconds=5))
+    assert tasks.refresh_cards(invoice_id) == "done"
+    assert len(slack_sandbox.calls()) > before
