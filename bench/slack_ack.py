@@ -5,8 +5,8 @@
 Serves the real app as production does, the Procfile's gunicorn with gunicorn.conf.py (2 workers x 4 threads), on
 the embedded defaults (SQLite + embedded Redis in a temporary directory) or on --database-url and --redis-url, with
 the Slack sandbox (in this process) as Slack. Posts one card per invoice as the card job draws it, then fires
-Approve clicks from `--concurrency` keep-alive connections in a client process of its own. Every invoice gets
-clicked several times, so most clicks are allowed once and the rest are refused as out of date (an ephemeral
+Approve clicks from `--concurrency` threads of a client process of its own, each on a new connection. Every card
+is clicked several times: its first click is allowed and the rest are refused as out of date (an ephemeral
 each). Latency is measured by the client, from sending the request to reading the acknowledgement; the CPU time
 each process spent during the clicks (bench/cpu_use.py) says where the cores went. With --profile FILE, each web
 worker profiles its requests with pyinstrument (bench/profiled_web.py): FILE gets the tree, the output the time
