@@ -68,29 +68,33 @@ def refresh_cards(runtime: Runtime, invoice_id: int, audit_id: int | None = None
 
 def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None, mode: str) -> None:
     with runtime.sessions() as session:
-        if session.get(Invoice, invoice_id) is None:
+        invoice = session.get(Invoice, invoice_id)
+        if invoice is None:
             return
-        komet = runtime.settings.komet_api_token is not None
-        view = load_view(
-            session,
-            invoice_id,
-            runtime.numbering,
-            komet=komet,
-            second_above=runtime.settings.accounting_second_approval_above,
-        )
+        status = Status(invoice.status)
         cards = {
             CardKind(card.kind): card
             for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))
         }
         entries, told = untold_entries(session, invoice_id, audit_id)
         actor = requester(session, invoice_id, entries[-1].actor if entries else None)
-    wanted = [CardKind.PROCUREMENT] if view.status in _BEFORE_ACCOUNTING else list(CardKind)
+    wanted = [CardKind.PROCUREMENT] if status in _BEFORE_ACCOUNTING else list(CardKind)
     revised = any(e.action == Action.REVISE and (e.id, CardKind.PROCUREMENT) not in told for e in entries)
     added = [kind for kind in CardKind if kind not in cards and kind in wanted]
     messages = thread_messages(entries, told, [*cards, *added], bulk=mode != "urgent")
     channels = {kind: cards[kind].channel if kind in cards else channel_of(runtime, kind) for kind in messages}
     work = slack_work(actor, channels, messages, added, revised=revised and CardKind.PROCUREMENT in cards)
+    # Admitted (or put off) before the card is drawn: at month-end most refreshes wait their turn, and one that
+    # waits costs a few small reads, not the whole card.
     runtime.cards.admit(work, mode)
+    with runtime.sessions() as session:
+        view = load_view(
+            session,
+            invoice_id,
+            runtime.numbering,
+            komet=runtime.settings.komet_api_token is not None,
+            second_above=runtime.settings.accounting_second_approval_above,
+        )
     if revised and CardKind.PROCUREMENT in cards:
         cards[CardKind.PROCUREMENT] = _repost(runtime, cards[CardKind.PROCUREMENT], view)
     for kind in CardKind:
