@@ -44,7 +44,8 @@ TIMELINE_SLACK = 1.1
 
 # KEYS: the buckets, then the actor's allowance, then the timeline. ARGV: mode, the bucket count, per bucket
 # (rate, burst, need, reserve), the allowance's rate and burst, the work's spacing on the timeline.
-# Answers 0 (admitted: the tokens are taken) or the seconds to wait, as a string (Lua numbers lose their fraction).
+# Answers "<seconds to wait> <mode judged>": 0 when admitted (the tokens are taken); urgent work beyond its
+# allowance is judged bulk. A string, as Lua numbers lose their fraction on the way out.
 _ADMIT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6

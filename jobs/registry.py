@@ -221,11 +221,10 @@ def put_off(redis: Redis, task: Task, invoice_id: int, delay: timedelta, again: 
 
     The invoices waiting are kept in a sorted set by due time, which the sweep reads so that it does not
     announce their changes again meanwhile; False when one was already waiting."""
-    due = time.time() + delay.total_seconds()
     if not again and is_put_off(redis, invoice_id):
         return False
     enqueue(redis, task, invoice_id, delay=delay)
-    redis.zadd(LATER_KEY, {invoice_id: due})
+    redis.zadd(LATER_KEY, {invoice_id: time.time() + delay.total_seconds()})
     return True
 
 
