@@ -66,6 +66,7 @@ class SlackState:
             self.closed_views: list[str] = []
             self.dismissed: dict[str, list[str]] = {}
             self._last_ts_us = 0
+            self._ts_index: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
 
     def next_ts(self) -> str:
         """A Slack ts ("1700000000.000100"), unique and increasing across the whole sandbox."""
@@ -76,7 +77,16 @@ class SlackState:
 
     def find_message(self, channel: str, ts: str) -> dict[str, Any] | None:
         """The recorded message (top level or reply) with this ts."""
-        return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+        recorded = self.messages.get(channel, [])
+        # Messages are only ever appended, so the index catches up with the list's new tail; a list replaced
+        # (reset, a restored recording) is indexed afresh. A month-end bench records 80,000 messages.
+        indexed, count, by_ts = self._ts_index.get(channel, (None, 0, {}))
+        if indexed is not recorded or count > len(recorded):
+            count, by_ts = 0, {}
+        for message in recorded[count:]:
+            by_ts.setdefault(message["ts"], message)
+        self._ts_index[channel] = (recorded, len(recorded), by_ts)
+        return by_ts.get(ts)
 
     def issue_trigger(self, user: str | None = None, age: float = 0.0) -> str:
         """A fresh trigger_id that views.open accepts once within `trigger_ttl` seconds of the click.
