@@ -220,23 +220,47 @@ def put_off(redis: Redis, task: Task, invoice_id: int, delay: timedelta, again: 
     """Run `task(invoice_id)` after `delay`, unless one is put off already (`again`: it is that one, moving on).
 
     The invoices waiting are kept in a sorted set by due time, which the sweep reads so that it does not
-    announce their changes again meanwhile; False when one was already waiting."""
-    if not again and is_put_off(redis, invoice_id):
+    announce their changes again meanwhile; False when one was already waiting (and is told so: leave_to_put_off)."""
+    if not again and leave_to_put_off(redis, invoice_id):
         return False
     enqueue(redis, task, invoice_id, delay=delay)
     redis.zadd(LATER_KEY, {invoice_id: time.time() + delay.total_seconds()})
     return True
 
 
-def is_put_off(redis: Redis, invoice_id: int) -> bool:
-    """True while `invoice_id` has put-off work due (put_off)."""
-    due = redis.zscore(LATER_KEY, invoice_id)
-    return due is not None and due > time.time() - NEXT_MARGIN_SECONDS
+# A put-off refresh may be running, its untold changes read, when another change of its invoice is left to it: that
+# change is noted here, and the refresh, finishing, goes round again instead of leaving it to the sweep's re-announce.
+AGAIN_KEY = "invoice-sync:later-again"
+_LEAVE = """
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if due and tonumber(due) > tonumber(ARGV[2]) then
+  redis.call('SADD', KEYS[2], ARGV[1])
+  return 1
+end
+return 0
+"""
+_FINISH = """
+if redis.call('SREM', KEYS[2], ARGV[1]) == 1 then
+  return 0
+end
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+"""
 
 
-def done_later(redis: Redis, invoice_id: int) -> None:
-    """The put-off work of `invoice_id` ran."""
-    redis.zrem(LATER_KEY, invoice_id)
+def leave_to_put_off(redis: Redis, invoice_id: int) -> bool:
+    """True if `invoice_id` has put-off work due, which then also tells the change that called (atomic in Redis)."""
+    return bool(redis.eval(_LEAVE, 2, LATER_KEY, AGAIN_KEY, invoice_id, time.time() - NEXT_MARGIN_SECONDS))
+
+
+def starting_later(redis: Redis, invoice_id: int) -> None:
+    """The put-off work of `invoice_id` starts: what was left to it so far, it reads now."""
+    redis.srem(AGAIN_KEY, invoice_id)
+
+
+def done_later(redis: Redis, invoice_id: int) -> bool:
+    """The put-off work of `invoice_id` ran; False (and still waiting) if a change was left to it meanwhile."""
+    return bool(redis.eval(_FINISH, 2, LATER_KEY, AGAIN_KEY, invoice_id))
 
 
 def waiting_later(redis: Redis) -> set[int]:

@@ -3,7 +3,7 @@
 import random
 from datetime import timedelta
 
-from jobs.registry import done_later, enqueue, is_put_off, put_off, retry_later
+from jobs.registry import done_later, enqueue, leave_to_put_off, put_off, retry_later, starting_later
 from models.base import utcnow
 from services.erp import delivery as erp_delivery
 from services.erp import komet
@@ -64,15 +64,18 @@ def refresh_cards_in_bulk(invoice_id: int, audit_id: int | None = None) -> str:
 def refresh_cards_later(invoice_id: int) -> str:
     """A refresh Slack's pacing put off, now that its turn came: it tells everything still untold."""
     runtime = current()
+    starting_later(runtime.redis, invoice_id)
     outcome = _refresh(invoice_id, None, "deferred", again=True)
-    if outcome == "done":
-        done_later(runtime.redis, invoice_id)
+    if outcome == "done" and not done_later(runtime.redis, invoice_id):
+        # A change was left to this refresh after it read what to tell: it comes round again for it.
+        put_off(runtime.redis, refresh_cards_later, invoice_id, timedelta(seconds=1), again=True)
+        return "again"
     return outcome
 
 
 def _refresh(invoice_id: int, audit_id: int | None, mode: str, again: bool = False) -> str:
     runtime = current()
-    if mode == "bulk" and is_put_off(runtime.redis, invoice_id):
+    if mode == "bulk" and leave_to_put_off(runtime.redis, invoice_id):
         # Its booked refresh tells this change too; a month-end's thousands of Bills cost no card work here.
         return "put off"
     try:

@@ -12,7 +12,7 @@ from rq.scheduler import RQScheduler
 
 from invoices.statuses import Action
 from jobs import tasks
-from jobs.registry import QUEUE_NAMES, put_off, queues
+from jobs.registry import QUEUE_NAMES, put_off, queues, waiting_later
 from jobs.worker import InProcessWorker
 from services.read.backlog import announce_backlog
 from tests.backends import with_settings
@@ -136,3 +136,25 @@ def test_a_bulk_change_of_an_invoice_whose_turn_is_booked_leaves_it_to_the_booke
     assert not put_off(slack_runtime.redis, tasks.refresh_cards_later, invoice_id, timedelta(seconds=5))
     assert tasks.refresh_cards(invoice_id) == "done"
     assert len(slack_sandbox.calls()) > before
+
+
+def test_a_change_left_to_a_put_off_refresh_while_it_runs_brings_it_round_again(
+    slack_runtime, slack_sandbox, monkeypatch
+):
+    invoice_id = upload(slack_runtime, invoice={"number": "B-2"})
+    drain(slack_runtime)
+    redis = slack_runtime.redis
+    assert put_off(redis, tasks.refresh_cards_later, invoice_id, timedelta(seconds=60))
+    refresh = tasks.cards.refresh_cards
+
+    def meanwhile_a_bulk_change(runtime, *args):
+        refresh(runtime, *args)
+        # Another worker's job, after this refresh read what to tell: it leaves its change to the put-off refresh.
+        assert tasks.refresh_cards_in_bulk(invoice_id) == "put off"
+
+    monkeypatch.setattr(tasks.cards, "refresh_cards", meanwhile_a_bulk_change)
+    assert tasks.refresh_cards_later(invoice_id) == "again"
+    assert invoice_id in waiting_later(redis)
+    monkeypatch.setattr(tasks.cards, "refresh_cards", refresh)
+    assert tasks.refresh_cards_later(invoice_id) == "done"
+    assert invoice_id not in waiting_later(redis)
