@@ -1,7 +1,7 @@
 """Chaos run: invoices uploaded, approved and sent through the public interfaces while everything around fails.
 
     .venv/bin/python -m bench.chaos --invoices 1000 --kill-every 20
-    .venv/bin/python -m bench.chaos --invoices 100 --kills 1 --throttle-backoff 5 --leave-erp-retries  # CI's
+    .venv/bin/python -m bench.chaos --invoices 100 --kills 1 --kill-every 8 --throttle-backoff 5 --leave-erp-retries
 
 The Procfile's web (gunicorn) and `--workers` `python -m worker` processes on one temporary instance
 (bench/stack.py), the QuickBooks sandbox answering 10% of calls 429 (XML), 5% 5xx and losing 2% of its answers
@@ -221,6 +221,7 @@ def main(argv: list[str]) -> int:
         f"doubled {figures.lines_doubled} / ERP events missing {figures.erp_missing}, "
         f"out of order {figures.erp_out_of_order} (still waiting on their retry schedule: {figures.erp_waiting})"
     )
+    print(f"cards posted twice (a worker killed between Slack's answer and the record): {figures.duplicate_cards}")
     print(
         f"elapsed {run_facts['elapsed']:.0f} s; {run_facts['kills']} workers killed, Redis flushed at "
         f"{run_facts['flushed_at'] or 0:.0f} s; {run_facts['qbo_requests']} QuickBooks requests, "

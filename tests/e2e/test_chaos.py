@@ -6,7 +6,19 @@ import pytest
 
 from bench.chaos import parser_of, run
 
-SHORT = ["--invoices", "100", "--kills", "1", "--throttle-backoff", "5", "--leave-erp-retries", "--seconds", "170"]
+SHORT = [
+    "--invoices",
+    "100",
+    "--kills",
+    "1",
+    "--kill-every",
+    "8",
+    "--throttle-backoff",
+    "5",
+    "--leave-erp-retries",
+    "--seconds",
+    "170",
+]
 
 
 @pytest.mark.timeout(240)
