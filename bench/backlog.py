@@ -162,9 +162,9 @@ def _follow_cards(bench, ids: list[int], started: float, watch: float) -> list[t
     while True:
         census = _census(bench.slack)
         if progress:
-            twice = census["missing"] & progress[-1][1]["missing"]
-            waiting = _waiting(bench.runtime.redis, {ids[int(number[len(PREFIX) :])] for _, number, _ in twice})
-            census["lost"] = sum(ids[int(number[len(PREFIX) :])] not in waiting for _, number, _ in twice)
+            twice = [ids[int(number[len(PREFIX) :])] for _, number, _ in census["missing"] & progress[-1][1]["missing"]]
+            waiting = _waiting(bench.runtime.redis, set(twice))
+            census["lost"] = sum(invoice_id not in waiting for invoice_id in twice)
             census["untold"] = len(census["missing"])
         progress.append((time.monotonic() - started, census))
         print(f"{progress[-1][0]:.0f} s: { {k: v for k, v in census.items() if k != 'missing'} }", file=sys.stderr)
