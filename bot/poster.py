@@ -1,7 +1,9 @@
 """The Slack side of the cards (the services' CardPoster): render with Block Kit, post with the job client."""
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from redis import Redis
@@ -9,6 +11,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.cards import card_blocks, fallback_text, replaced_blocks, replaced_text
 from bot.cooldown import Cooldown
+from bot.message_metadata import card_metadata, is_card, line_metadata, told_audit_ids
 from bot.mrkdwn import MESSAGE_TEXT, SECTION_TEXT, fit
 from bot.pacing import SlackPace
 from bot.permalinks import Permalinks
@@ -29,6 +32,8 @@ from settings import Settings
 T = TypeVar("T")
 # How long a refresh may wait for Slack's capacity in its job; a longer wait is rescheduled instead.
 URGENT_WAIT_SECONDS, BULK_WAIT_SECONDS = 2.0, 0.25
+# Slack recommends "no more than 200 results at a time" when paginating (conversations.replies).
+READ_PAGE = 200
 
 
 class SlackPoster:
@@ -50,7 +55,11 @@ class SlackPoster:
             channel,
             ("post_card", kind, view),
             lambda: self.client.chat_postMessage(
-                channel=channel, text=fallback_text(view), blocks=self._blocks(kind, view), unfurl_links=False
+                channel=channel,
+                text=fallback_text(view),
+                blocks=self._blocks(kind, view),
+                unfurl_links=False,
+                metadata=card_metadata(view.id, kind),
             ),
         )
         return Posted(answer["channel"], answer["ts"])
@@ -105,10 +114,48 @@ class SlackPoster:
             posted.channel,
             ("post_line", text),
             lambda: self.client.chat_postMessage(
-                channel=posted.channel, thread_ts=posted.ts, text=text, blocks=verbatim_blocks(text)
+                channel=posted.channel,
+                thread_ts=posted.ts,
+                text=text,
+                blocks=verbatim_blocks(text),
+                metadata=line_metadata(view.id, (entry.id for entry in entries)),
             ),
         )
         return Posted(answer["channel"], answer["ts"])
+
+    def told_in_thread(self, posted: Posted) -> dict[int, str]:
+        """The audit ids invoice-sync's messages in the card's thread tell (conversations.replies), each with its ts."""
+        told: dict[int, str] = {}
+        for message in self._read("conversations_replies", posted.channel, ts=posted.ts):
+            told.update(dict.fromkeys(told_audit_ids(message), message["ts"]))
+        return told
+
+    def find_card(self, kind: str, channel: str, invoice_id: int, since: datetime) -> Posted | None:
+        """The invoice's card of `kind` posted in `channel` since `since` (conversations.history), if there is one."""
+        for message in self._read("conversations_history", channel, oldest=f"{since.timestamp():.6f}"):
+            if is_card(message, invoice_id, kind):
+                return Posted(channel, message["ts"])
+        return None
+
+    def _read(self, method: str, channel: str, **arguments: str) -> Iterator[dict]:
+        cursor = None
+        while True:
+            page = self._call(
+                channel,
+                (method, arguments, cursor),
+                partial(
+                    getattr(self.client, method),
+                    channel=channel,
+                    include_all_metadata=True,
+                    limit=READ_PAGE,
+                    cursor=cursor,
+                    **arguments,
+                ),
+            )
+            yield from page.get("messages", [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
 
     def post_notice(self, channel: str, text: str) -> Posted:
         """chat.postMessage of an operator notice (mrkdwn text) in `channel`."""

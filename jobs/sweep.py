@@ -17,9 +17,9 @@ from services.erp.endpoint import is_gone, post_gone_alert
 from services.erp.komet import due_marks
 from services.files.attachment import due_attachments, lock_name
 from services.read.backlog import announce_backlog
-from services.read.cards import sweep_unannounced
 from services.reconcile.retention import prune_keys
 from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
+from services.reconcile.unannounced import sweep_unannounced
 from services.runtime import Runtime
 from services.sync.steps import invoice_lock_name
 

@@ -6,7 +6,7 @@ from models.delegation import DelegationGrant
 from models.erp_event import ErpEndpoint, ErpEvent
 from models.invoice import Decision, Invoice, InvoiceCharge, InvoiceLine, InvoiceRevision
 from models.quickbooks import QboConnection
-from models.slack import SlackCard, SlackThreadPost
+from models.slack import SlackCard, SlackCardClaim, SlackThreadPost
 from models.vendor import Vendor
 from models.webhook import WebhookDelivery
 
@@ -23,6 +23,7 @@ __all__ = [
     "InvoiceRevision",
     "QboConnection",
     "SlackCard",
+    "SlackCardClaim",
     "SlackThreadPost",
     "Vendor",
     "WebhookDelivery",

@@ -35,3 +35,17 @@ class SlackThreadPost(Base):
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SlackCardClaim(Base):
+    """A card about to be posted: kept until the card is recorded, so a refresh after a crash looks for it in Slack
+    (by its metadata) before it posts the card again."""
+
+    __tablename__ = "slack_card_claims"
+    __table_args__ = (UniqueConstraint("invoice_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -240,6 +240,12 @@ class CardPoster(Protocol):
     def post_line(self, posted: Posted, entries: Sequence[ThreadEntry], view: InvoiceView) -> Posted:
         """Add one message telling the audit `entries` (one line each) to the card's thread."""
 
+    def told_in_thread(self, posted: Posted) -> dict[int, str]:
+        """The audit ids invoice-sync's messages in the card's thread tell, each with its message's ts."""
+
+    def find_card(self, kind: str, channel: str, invoice_id: int, since: datetime) -> Posted | None:
+        """The invoice's card of `kind` posted in `channel` since `since`, if Slack has one."""
+
     def admit(self, work: SlackWork, mode: str) -> None:
         """Take Slack's capacity for `work` ('urgent', 'bulk' or 'deferred'), or raise SlackPaced."""
 

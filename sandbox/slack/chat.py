@@ -1,4 +1,4 @@
-"""Web API methods about messages: chat.* and conversations.replies."""
+"""Web API methods about messages: chat.*."""
 
 from __future__ import annotations
 
@@ -192,25 +192,9 @@ def get_permalink(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     return {"channel": channel, "permalink": link}
 
 
-def replies(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
-    """conversations.replies: the thread's parent followed by its replies, oldest first."""
-    channel = _channel(state, args)
-    parent = state.find_message(channel, str(args.get("ts") or ""))
-    if parent is None:
-        raise SlackError("thread_not_found")
-    root = parent.get("thread_ts", parent["ts"])
-    thread = [m for m in state.messages[channel] if m["ts"] == root or m.get("thread_ts") == root]
-    return {
-        "messages": [public_message(m) for m in thread],
-        "has_more": False,
-        "response_metadata": {"next_cursor": ""},
-    }
-
-
 METHODS = {
     "chat.postMessage": post_message,
     "chat.update": update,
     "chat.postEphemeral": post_ephemeral,
     "chat.getPermalink": get_permalink,
-    "conversations.replies": replies,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import chat, views
+from . import chat, conversations, views
 from .errors import SlackError
 from .state import SlackState
 
@@ -68,5 +68,6 @@ METHODS: dict[str, Method] = {
     "usergroups.users.list": usergroup_members,
     "conversations.info": conversation_info,
     **chat.METHODS,
+    **conversations.METHODS,
     **views.METHODS,
 }

@@ -3,7 +3,9 @@
 Sources: docs.slack.dev/apis/web-api/rate-limits ("chat.postMessage generally allows posting one message per
 second per channel"; "Posting messages: 1 per second. Short bursts >1 allowed"; "Tier 3: 50+ per minute ...
 Sporadic bursts are welcome"; limits apply "per API method per workspace per app"; a 429 carries a Retry-After
-header of seconds to wait) and docs.slack.dev/reference/methods/chat.update (Rate limits: Tier 3).
+header of seconds to wait) and docs.slack.dev/reference/methods/chat.update (Rate limits: Tier 3);
+conversations.history and conversations.replies are Tier 3 "for Marketplace and internal customer-built
+applications", as invoice-sync is (each company creates its own app from bot/manifest.yml).
 The size of the tolerated bursts is not published: the buckets below allow a small one.
 """
 
@@ -21,6 +23,7 @@ POST_BURST = 3
 # chat.update: Tier 3, "50+ per minute" per workspace for this app.
 UPDATE_PER_MINUTE = 50
 UPDATE_BURST = 10
+TIER_3 = ("chat.update", "conversations.history", "conversations.replies")
 
 
 @dataclass
@@ -64,7 +67,7 @@ class RateLimits:
 
     def check(self, method: str, channel: str) -> dict[str, str] | None:
         """None when the call may go ahead, else the 429's headers ({"Retry-After": "1"})."""
-        if not self.enabled or method not in ("chat.postMessage", "chat.update"):
+        if not self.enabled or method not in ("chat.postMessage", *TIER_3):
             return None
         if method == "chat.postMessage":
             key, rate, burst = (method, channel), POST_PER_SECOND, POST_BURST

@@ -1,21 +1,18 @@
 """Keeping an invoice's Slack cards current, and adding one thread line per change, exactly once."""
 
 import logging
-from collections.abc import Collection
-from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, true
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from invoices.audit import audited
-from invoices.events import InvoiceChanged
 from invoices.statuses import Action, Status
 from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
-from models.base import utcnow
 from models.database import transaction
 from services.ports import CardGone, Posted, SlackRefused, SlackStillRefused, SlackTransient
+from services.read import unrecorded
 from services.read.slack_work import requester, slack_work, thread_messages
 from services.read.view import load_view
 from services.runtime import Runtime
@@ -76,7 +73,11 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None, mode: str)
             CardKind(card.kind): card
             for card in session.scalars(select(SlackCard).where(SlackCard.invoice_id == invoice_id))
         }
-        entries, told = untold_entries(session, invoice_id, audit_id)
+        unfinished = unrecorded.unfinished_lines(session, invoice_id)
+    # A line a dead refresh claimed is recorded if Slack shows it, else told again from its entry on.
+    dropped = unrecorded.settle_lines(runtime, unfinished, cards) if unfinished else None
+    with runtime.sessions() as session:
+        entries, told = untold_entries(session, invoice_id, audit_id, dropped)
         actor = requester(session, invoice_id, entries[-1].actor if entries else None)
     wanted = [CardKind.PROCUREMENT] if status in _BEFORE_ACCOUNTING else list(CardKind)
     revised = any(e.action == Action.REVISE and (e.id, CardKind.PROCUREMENT) not in told for e in entries)
@@ -108,14 +109,16 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None, mode: str)
 
 
 def untold_entries(
-    session: Session, invoice_id: int, audit_id: int | None
+    session: Session, invoice_id: int, audit_id: int | None, retold: int | None = None
 ) -> tuple[list[ThreadEntry], set[tuple[int, str]]]:
     """The allowed entries a refresh tells, in order, and which of them each card already has (audit id, card kind).
 
-    From `audit_id` or the entry after the last told, whichever is first (from the first entry if none was told):
-    a retried job finishes what it started, and an older entry left untold is the sweep's, as before coalescing."""
+    From `audit_id`, `retold` (a dead refresh's line to tell again) or the entry after the last told, whichever is
+    first (from the first entry if none was told): a retried job finishes what it started, and an older entry left
+    untold is the sweep's, as before coalescing."""
     last = session.scalar(select(func.max(SlackThreadPost.audit_id)).where(SlackThreadPost.invoice_id == invoice_id))
-    floor = min(bound for bound in (audit_id, last + 1 if last is not None else 0) if bound is not None)
+    after_last = last + 1 if last is not None else 0
+    floor = min(bound for bound in (audit_id, retold, after_last) if bound is not None)
     rows = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.invoice_id == invoice_id, AuditEntry.outcome == "allowed", AuditEntry.id >= floor)
@@ -130,13 +133,21 @@ def untold_entries(
 
 
 def _post(runtime: Runtime, kind: CardKind, view: InvoiceView) -> SlackCard:
-    posted = runtime.cards.post_card(kind, channel_of(runtime, kind), view)
-    # A crash between the post and this commit leaves a card the next refresh posts again: accepted,
-    # because Slack offers no idempotency key for messages and a duplicate card is harmless to data.
-    with transaction(runtime.sessions) as session:
-        card = SlackCard(invoice_id=view.id, kind=kind, channel=posted.channel, ts=posted.ts)
-        session.add(card)
-    return card
+    # Slack has no idempotency key for messages: the claim lets the next refresh find a card whose post was not
+    # recorded (a crash between Slack's answer and the commit, an answer lost) instead of posting it twice.
+    found = unrecorded.found_card(runtime, view.id, kind)
+    if found is not None:
+        card = unrecorded.record_card(runtime, view.id, kind, found)
+        runtime.cards.update_card(kind, found, view)
+        return card
+    unrecorded.claim_card(runtime, view.id, kind, channel_of(runtime, kind))
+    try:
+        posted = runtime.cards.post_card(kind, channel_of(runtime, kind), view)
+    except (SlackRefused, SlackTransient) as error:
+        if isinstance(error, SlackRefused) or error.answered:
+            unrecorded.drop_card_claim(runtime, view.id, kind)
+        raise
+    return unrecorded.record_card(runtime, view.id, kind, posted)
 
 
 def _update(runtime: Runtime, card: SlackCard, view: InvoiceView) -> None:
@@ -174,8 +185,8 @@ def thread_entry(entry: AuditEntry) -> ThreadEntry:
 
 
 def _post_line(runtime: Runtime, card: SlackCard, entries: list[ThreadEntry], view: InvoiceView) -> None:
-    # The intents are committed before the post, so a retried job never posts twice. If the worker dies
-    # after the intents and before Slack answers, the lines are not posted again (at most once).
+    # The intents are committed before the post, so a retried job never posts twice. If the worker dies after the
+    # intents, or Slack's answer is lost, the next refresh finds the line in the thread or tells it again.
     entries = [entry for entry in entries if _claim(runtime, card, entry)]
     if not entries:
         return
@@ -207,39 +218,3 @@ def _claim(runtime: Runtime, card: SlackCard, entry: ThreadEntry) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-def sweep_unannounced(
-    runtime: Runtime,
-    settle: timedelta = timedelta(minutes=2),
-    horizon: timedelta = timedelta(days=1),
-    waiting: Collection[int] = (),
-) -> int:
-    """Re-announce recent allowed changes with no thread line, and invoices with no card, except the invoices
-    whose refresh is `waiting` its turn at Slack's pace."""
-    now = utcnow()
-    with runtime.sessions() as session:
-        entries = session.execute(
-            select(AuditEntry.id, AuditEntry.invoice_id)
-            .where(
-                AuditEntry.outcome == "allowed",
-                AuditEntry.invoice_id.is_not(None),
-                AuditEntry.at >= now - horizon,
-                AuditEntry.at <= now - settle,
-            )
-            .order_by(AuditEntry.id)
-        ).all()
-        posted = set(
-            session.scalars(select(SlackThreadPost.audit_id).where(SlackThreadPost.posted_at >= now - horizon - settle))
-        )
-        carded = set(session.scalars(select(SlackCard.invoice_id).where(SlackCard.kind == CardKind.PROCUREMENT)))
-        uncarded = session.scalars(select(Invoice.id).where(Invoice.id.not_in(carded) if carded else true())).all()
-    missing = [
-        InvoiceChanged(invoice_id, audit_id)
-        for audit_id, invoice_id in entries
-        if audit_id not in posted and invoice_id not in waiting
-    ]
-    covered = {event.invoice_id for event in missing}
-    missing += [InvoiceChanged(invoice_id) for invoice_id in uncarded if invoice_id not in covered | set(waiting)]
-    runtime.publisher.publish(missing)
-    return len(missing)

@@ -7,7 +7,8 @@ from datetime import timedelta
 from invoices.events import InvoiceChanged
 from invoices.statuses import Status
 from models import AuditEntry, Invoice, SlackCard, SlackThreadPost
-from services.read.cards import CardKind, refresh_cards, sweep_unannounced
+from services.read.cards import CardKind, refresh_cards
+from services.reconcile.unannounced import sweep_unannounced
 from tests.builders import approved_by_procurement, card, post, run_jobs, uploaded
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 

@@ -9,7 +9,7 @@ from invoices.audit import AuditKind
 from jobs.sweep import sweep_once
 from models import AuditEntry, Invoice
 from services.changes import reminders
-from services.read.cards import sweep_unannounced
+from services.reconcile.unannounced import sweep_unannounced
 from tests.backends import with_settings
 from tests.builders import card, post, run_jobs, uploaded
 from tests.integration.helpers import later

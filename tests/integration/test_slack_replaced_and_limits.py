@@ -11,7 +11,8 @@ from invoices.statuses import Action, Status
 from models import Invoice
 from services.changes.actions import apply_action
 from services.changes.unit_of_work import UnitOfWork
-from services.read.cards import refresh_cards, sweep_unannounced
+from services.read.cards import refresh_cards
+from services.reconcile.unannounced import sweep_unannounced
 from tests.builders import buttons, card, card_text, post, run_jobs, upload_data, uploaded
 from tests.integration.helpers import approve_both, uploaded_data
 from tests.sandboxes import ACCOUNTING, PROCUREMENT

@@ -10,7 +10,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from invoices.statuses import Status
 from jobs.registry import SLACK_QUEUE
 from models import Invoice
-from services.read.cards import sweep_unannounced
+from services.reconcile.unannounced import sweep_unannounced
 from tests.builders import approved_by_procurement, card, post, run_jobs, uploaded
 from tests.sandboxes import ACCOUNTING, PROCUREMENT
 

@@ -39,3 +39,13 @@ def test_chat_update_is_limited_at_tier_3_across_channels():
             for n in range(12)
         ]
         assert codes[:10] == [200] * 10 and 429 in codes[10:]
+
+
+def test_reading_history_and_replies_is_limited_at_tier_3_per_method():
+    with SlackSandbox(demo_workspace(tokens=[TOKEN])) as sandbox:
+        posted = _post(sandbox, "chat.postMessage", channel="C0PROCURE", text="hi").json()
+        sandbox.state.rate_limits.configure(True)
+        history = [_post(sandbox, "conversations.history", channel="C0PROCURE").status_code for _ in range(12)]
+        assert history[:10] == [200] * 10 and 429 in history[10:]
+        replies = _post(sandbox, "conversations.replies", channel="C0PROCURE", ts=posted["ts"])
+        assert replies.status_code == 200

@@ -10,7 +10,8 @@ from invoices.books import CompanyBooks
 from invoices.events import Event
 from services.connection.health import ConnectionHealth
 from services.locks import Busy
-from services.ports import BillRefs, ErpAnswer, KometAnswer, KometOutcome, Posted, QboPermanent, QboTransient
+from services.ports import BillRefs, ErpAnswer, KometAnswer, KometOutcome, QboPermanent, QboTransient
+from tests.unit.fake_slack import FakeCardPoster
 
 LOST = "lost"
 """A scripted fault: QuickBooks does the work, but its answer never reaches us (QboTransient)."""
@@ -287,53 +288,6 @@ class _Held:
     def release(self) -> None:
         if not self.lost:
             self.taken.discard(self.name)
-
-
-class FakeCardPoster:
-    """Slack's side of the cards in memory: every call logged in order; `fail` queues Slack's errors for one."""
-
-    def __init__(self):
-        self.calls: list[tuple] = []
-        self.faults: dict[str, list[Exception]] = {}
-        self._ts = itertools.count(1)
-
-    def fail(self, operation: str, *errors: Exception) -> None:
-        """Queue errors for the next calls of `operation`."""
-        self.faults.setdefault(operation, []).extend(errors)
-
-    def called(self, operation: str) -> list[tuple]:
-        """The logged calls of `operation` (without its name), in order."""
-        return [call[1:] for call in self.calls if call[0] == operation]
-
-    def post_card(self, kind: str, channel: str, view) -> Posted:
-        self._enter("post_card", kind, channel, view.status)
-        return Posted(channel, f"1700000000.{next(self._ts):06d}")
-
-    def update_card(self, kind: str, posted: Posted, view) -> None:
-        self._enter("update_card", kind, posted, view.status)
-
-    def mark_replaced(self, posted: Posted, view, newer: Posted) -> None:
-        self._enter("mark_replaced", posted)
-
-    def post_line(self, posted: Posted, entries, view) -> Posted:
-        self._enter("post_line", posted.channel, *(entry.id for entry in entries))
-        return Posted(posted.channel, f"1700000001.{next(self._ts):06d}")
-
-    def admit(self, work, mode: str) -> None:
-        self._enter("admit", work, mode)
-
-    def backlog_seconds(self) -> float:
-        return 0.0
-
-    def post_notice(self, channel: str, text: str) -> Posted:
-        self._enter("post_notice", channel, text)
-        return Posted(channel, f"1700000002.{next(self._ts):06d}")
-
-    def _enter(self, operation: str, *arguments) -> None:
-        self.calls.append((operation, *arguments))
-        queued = self.faults.get(operation)
-        if queued:
-            raise queued.pop(0)
 
 
 class FakeErp:

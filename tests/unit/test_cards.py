@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from invoices.events import InvoiceChanged
 from invoices.statuses import Action
-from models import SlackCard
+from models import SlackCard, SlackThreadPost
 from services.locks import Busy
-from services.ports import CardGone, SlackRefused, SlackTransient
-from services.read.cards import refresh_cards, sweep_unannounced
-from tests.builders import BUYER, act, upload, upload_data
+from services.ports import CardGone, Posted, SlackRefused, SlackTransient
+from services.read.cards import refresh_cards
+from services.reconcile.unannounced import sweep_unannounced
+from tests.builders import ACCOUNTANT, BUYER, act, upload, upload_data
 
 PROCUREMENT, ACCOUNTING = "C0PROCURE", "C0ACCOUNT"
 
@@ -30,6 +31,12 @@ def uploaded(runtime):
     """A new invoice's id and the event its upload published."""
     invoice_id = upload(runtime)
     return invoice_id, announced(runtime)
+
+
+def lines_of(runtime, invoice_id):
+    with runtime.sessions() as session:
+        rows = session.scalars(select(SlackThreadPost).where(SlackThreadPost.invoice_id == invoice_id))
+        return {row.audit_id: row.ts for row in rows}
 
 
 def cards_of(runtime, invoice_id):
@@ -67,18 +74,16 @@ def test_an_approval_posts_the_accounting_card_and_tells_it_in_both_threads(runt
 
 
 @pytest.mark.parametrize(
-    "error, raised, told_later",
+    "error, raised",
     [
-        (SlackRefused("channel_not_found", code="channel_not_found"), None, True),
-        (SlackTransient("ratelimited", answered=True), SlackTransient, True),
-        (SlackTransient("read timed out"), SlackTransient, False),
+        (SlackRefused("channel_not_found", code="channel_not_found"), None),
+        (SlackTransient("ratelimited", answered=True), SlackTransient),
+        (SlackTransient("read timed out"), SlackTransient),
     ],
     ids=["refused", "answered-transient", "unknown-outcome"],
 )
-def test_a_thread_line_is_posted_again_only_when_slack_certainly_did_not_post_it(
-    runtime, wiring, uploaded, error, raised, told_later
-):
-    _, event = uploaded
+def test_a_thread_line_slack_did_not_post_is_told_again_by_the_next_refresh(runtime, wiring, uploaded, error, raised):
+    invoice_id, event = uploaded
     wiring.poster.fail("post_line", error)
     if raised:
         with pytest.raises(raised):
@@ -86,7 +91,61 @@ def test_a_thread_line_is_posted_again_only_when_slack_certainly_did_not_post_it
     else:
         refresh(runtime, event)
     refresh(runtime, event)
-    assert len(wiring.poster.called("post_line")) == (2 if told_later else 1)
+    assert len(wiring.poster.called("post_line")) == 2
+    assert lines_of(runtime, invoice_id) == {
+        event.audit_id: wiring.poster.threads[cards_of(runtime, invoice_id)["procurement"]][-1][0]
+    }
+
+
+def test_a_thread_line_posted_whose_answer_was_lost_is_found_in_the_thread_and_never_posted_twice(
+    runtime, wiring, uploaded
+):
+    invoice_id, event = uploaded
+    wiring.poster.lose_answer("post_line")
+    with pytest.raises(SlackTransient):
+        refresh(runtime, event)
+    assert lines_of(runtime, invoice_id) == {event.audit_id: None}
+    refresh(runtime, event)
+    [(line_ts, told)] = wiring.poster.threads[cards_of(runtime, invoice_id)["procurement"]]
+    assert told == (event.audit_id,) and len(wiring.poster.called("post_line")) == 1
+    assert lines_of(runtime, invoice_id) == {event.audit_id: line_ts}
+
+
+def test_a_line_claimed_by_a_refresh_that_died_is_told_again_in_order_before_later_changes(runtime, wiring, uploaded):
+    invoice_id, event = uploaded
+    refresh(runtime, event)
+    act(runtime, invoice_id, Action.APPROVE, BUYER)
+    approved = announced(runtime)
+    wiring.poster.fail("post_line", SlackTransient("worker killed before Slack answered"))
+    with pytest.raises(SlackTransient):
+        refresh(runtime, approved)
+    act(runtime, invoice_id, Action.APPROVE, ACCOUNTANT)
+    refresh(runtime, announced(runtime))
+    told = [call[1:] for call in wiring.poster.called("post_line") if call[0] == PROCUREMENT]
+    assert told[-2:] == [(approved.audit_id,), (announced(runtime).audit_id,)]
+
+
+def test_a_card_posted_whose_answer_was_lost_is_found_by_its_metadata_and_recorded_not_posted_twice(
+    runtime, wiring, uploaded
+):
+    invoice_id, event = uploaded
+    wiring.poster.lose_answer("post_card")
+    with pytest.raises(SlackTransient):
+        refresh(runtime, event)
+    assert cards_of(runtime, invoice_id) == {}
+    refresh(runtime, event)
+    [(_, _, _, posted_ts)] = wiring.poster.posted_cards
+    assert cards_of(runtime, invoice_id) == {"procurement": posted_ts}
+    assert wiring.poster.called("find_card") == [("procurement", PROCUREMENT, invoice_id)]
+    assert wiring.poster.called("update_card")[-1][:2] == ("procurement", Posted(PROCUREMENT, posted_ts))
+
+
+def test_a_card_slack_refused_leaves_no_claim_to_look_for(runtime, wiring, uploaded):
+    invoice_id, event = uploaded
+    wiring.poster.fail("post_card", SlackRefused("not_in_channel", code="not_in_channel"))
+    refresh(runtime, event)
+    refresh(runtime, event)
+    assert wiring.poster.called("find_card") == [] and len(wiring.poster.posted_cards) == 1
 
 
 def test_a_card_deleted_in_slack_is_posted_again_and_its_new_place_kept(runtime, wiring, uploaded):
@@ -126,3 +185,43 @@ def test_the_sweep_republishes_changes_not_yet_told_and_nothing_once_they_are(ru
     assert wiring.events.published == [event]
     refresh(runtime, event)
     assert sweep_unannounced(runtime, settle=timedelta(0)) == 0
+
+
+def test_the_sweep_announces_again_a_line_claimed_and_never_recorded_so_its_refresh_settles_it(
+    runtime, wiring, uploaded
+):
+    invoice_id, event = uploaded
+    wiring.poster.lose_answer("post_line")
+    with pytest.raises(SlackTransient):
+        refresh(runtime, event)
+    wiring.events.published.clear()
+    assert sweep_unannounced(runtime, settle=timedelta(0)) == 1
+    assert wiring.events.published == [event]
+    refresh(runtime, event)
+    assert sweep_unannounced(runtime, settle=timedelta(0)) == 0
+    assert len(wiring.poster.called("post_line")) == 1 and None not in lines_of(runtime, invoice_id).values()
+
+
+def test_a_thread_slack_will_not_let_us_read_leaves_the_unfinished_line_told_at_most_once(runtime, wiring, uploaded):
+    invoice_id, event = uploaded
+    wiring.poster.fail("post_line", SlackTransient("read timed out"))
+    with pytest.raises(SlackTransient):
+        refresh(runtime, event)
+    wiring.poster.fail("told_in_thread", SlackRefused("missing_scope", code="missing_scope"))
+    refresh(runtime, event)
+    assert len(wiring.poster.called("post_line")) == 1 and lines_of(runtime, invoice_id) == {event.audit_id: ""}
+    wiring.events.published.clear()
+    assert sweep_unannounced(runtime, settle=timedelta(0)) == 0
+
+
+def test_a_channel_slack_will_not_let_us_read_gets_its_card_posted_again(runtime, wiring, uploaded):
+    invoice_id, event = uploaded
+    wiring.poster.lose_answer("post_card")
+    with pytest.raises(SlackTransient):
+        refresh(runtime, event)
+    wiring.poster.fail("find_card", SlackRefused("missing_scope", code="missing_scope"))
+    refresh(runtime, event)
+    assert (
+        len(wiring.poster.posted_cards) == 2
+        and cards_of(runtime, invoice_id)["procurement"] == (wiring.poster.posted_cards[-1][3])
+    )
