@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from redis import Redis
-from rq import SimpleWorker, Worker, worker_registration
+from rq import SimpleWorker, worker_registration
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.utils import now
 from rq.worker import WorkerStatus
@@ -15,7 +15,6 @@ from jobs import tasks
 from jobs.registry import QUEUE_NAMES, SLACK_QUEUE, SYNC_QUEUE, queue
 from jobs.scheduler import REDIS_DOWN, SteadyScheduler, backoff
 from jobs.sweep import ensure_sweep
-from metrics import counters
 from plumbing import lifeline, logs
 from services.runtime import Runtime
 
@@ -92,8 +91,14 @@ class InProcessWorker(TakesTurns, JobContext, PromptStop, SimpleWorker):
     """RQ's SimpleWorker (jobs run in this process) that stops at once: for tests and benchmarks."""
 
 
-class AppWorker(TakesTurns, JobContext, PromptStop, Worker):
-    """RQ's worker that waits out Redis outages (back-off up to 5 s), then registers again and re-ensures the sweep."""
+class AppWorker(TakesTurns, JobContext, PromptStop, SimpleWorker):
+    """RQ's worker that waits out Redis outages (back-off up to 5 s), then registers again and re-ensures the sweep.
+
+    Jobs run in the worker's own process (RQ's SimpleWorker), not in a work horse forked for each: a horse opened
+    its own PostgreSQL and Redis connections and lost every cache with its exit, 25-40 ms a job, half of the
+    workers' time at month-end (docs/benchmarks.md). RQ still times jobs out (SIGALRM raises in the job), a kill
+    of the worker ends its job with it, and what a killed job leaves is the sweep's and the locks' as before.
+    """
 
     dequeue_timeout = DEQUEUE_SECONDS
     max_connection_wait_time = 5.0
@@ -104,10 +109,13 @@ class AppWorker(TakesTurns, JobContext, PromptStop, Worker):
         self.redis_lost = False
 
     def request_stop(self, signum, frame):
-        """RQ's warm stop; a cold one (its work horse killed) when `make run`'s launcher is gone mid-job."""
+        """RQ's warm stop (the job runs to its end); a cold one (the job ends) when `make run`'s launcher is gone."""
         if lifeline.orphaned() and self.get_state() == WorkerStatus.BUSY:
-            # Nobody is left to wait for the job (a hung QuickBooks call could hold it for minutes); RQ's own
-            # second signal within a second would be ignored, so the stop is dated earlier.
+            # Nobody is left to wait for the job (a hung QuickBooks call could hold it for minutes). RQ's cold stop
+            # raises SystemExit in the job, which RQ records as the job's failure before its loop looks for a stop
+            # request, so one is set first; its own second signal within a second would be ignored, so the stop is
+            # dated earlier.
+            self._stop_requested = True
             self._shutdown_requested_date = now() - timedelta(seconds=2)
             self.request_force_stop(signum, frame)
         super().request_stop(signum, frame)
@@ -202,21 +210,13 @@ class AppWorker(TakesTurns, JobContext, PromptStop, Worker):
                 delay = backoff(delay)
                 time.sleep(delay)
 
-    def main_work_horse(self, job, queue):
-        """RQ's work horse, its metrics written to its worker's one set of horse files (metrics.counters)."""
-        counters.in_work_horse()
-        super().main_work_horse(job, queue)
-
     def execute_job(self, job, queue):
-        """Run the job in a work horse; if Redis drops meanwhile, wait for the horse before taking another job."""
+        """Run the job; if Redis drops around it, note the outage and wait for Redis before taking another."""
         try:
             super().execute_job(job, queue)
         except REDIS_DOWN as error:
             # RQ's registry cleaning fails a job whose end Redis missed; the sweep re-publishes a lost sync.
             self.lost_redis(error)
-            if self.horse_pid:
-                self.wait_for_horse()
-                self._horse_pid = 0
 
     def teardown(self):
         """RQ's teardown; without Redis the worker's key expires by itself."""

@@ -5,34 +5,15 @@ prometheus_client keeps each process's values in files under PROMETHEUS_MULTIPRO
 process's REGISTRY, which is what tests and a single process need.
 """
 
-import os
-
 from prometheus_client import CollectorRegistry, Counter, Histogram, values
 
 from metrics.directory import multiprocess_directory
 
 NAMESPACE = "invoice_sync"
-_horse: tuple[int, str] | None = None
-
-
-def _identity() -> int | str:
-    """Whose files this process writes: its pid, except in an RQ work horse (in_work_horse)."""
-    if _horse is not None and _horse[0] == os.getpid():
-        return _horse[1]
-    return os.getpid()
-
-
-def in_work_horse() -> None:
-    """Called in each RQ work horse: it writes its worker's one set of horse files, not files of its own pid."""
-    # RQ forks a horse per job: with files per pid, every job would leave files that each scrape reads, without end.
-    # A worker's horses run one at a time, so they may share files; each opens them anew after its fork.
-    global _horse
-    _horse = (os.getpid(), f"{os.getppid()}-horse")
-
 
 if multiprocess_directory():
-    # Before any metric exists: every value of this process is then kept in files named by _identity().
-    values.ValueClass = values.MultiProcessValue(_identity)
+    # Before any metric exists: every value of this process is then kept in files named by its pid.
+    values.ValueClass = values.MultiProcessValue()
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 

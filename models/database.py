@@ -65,7 +65,7 @@ _queue_files: dict[tuple[int, str], int] = {}
 def _sqlite_writer(path: str) -> Iterator[None]:
     with _SQLITE_WRITERS:
         depth = getattr(_held, "depth", 0)
-        # Opened per process: a forked child (an RQ work horse) sharing its parent's descriptor would share its flock.
+        # Opened per process: a forked child (RQ's scheduler) sharing its parent's descriptor would share its flock.
         queue = _queue_file(path) if depth == 0 and path and path != ":memory:" else None
         if queue is not None:
             fcntl.flock(queue, fcntl.LOCK_EX)

@@ -45,7 +45,7 @@ class _Server:
 class _Joined:
     server: _Server
     users: IO  # the shared flock on redis.users, held until this process leaves
-    owner: int  # a forked child (an RQ work horse) shares the hold and leaves it to the parent
+    owner: int  # a forked child (RQ's scheduler) shares the hold and leaves it to the parent
 
 
 _joined: dict[Path, _Joined] = {}

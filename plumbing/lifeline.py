@@ -3,7 +3,7 @@
 The wrapper asks Linux for SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG, kept across exec), then execs
 COMMAND. The launcher's SIGHUP, SIGTERM or SIGINT stop the children itself; this covers the launcher being
 killed outright (SIGKILL, an OOM kill): gunicorn's master, told SIGTERM, stops its workers, and the RQ worker,
-finding itself orphaned (`orphaned`), stops cold and kills its work horse rather than wait for the job.
+finding itself orphaned (`orphaned`), stops cold, ending its job rather than waiting for it.
 A wrapper and not Popen's preexec_fn: the launcher has threads, and preexec_fn is unsafe with threads.
 """
 

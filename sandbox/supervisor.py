@@ -137,10 +137,10 @@ class Launcher:
                 child.process.wait(max(0.05, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
-        # Frozen, a worker cannot fork a work horse between the listing below and the kill.
+        # Frozen, a worker cannot fork (its RQ scheduler) between the listing below and the kill.
         for child in self.children:
             _signal_group(child.process, signal.SIGSTOP)
-        # RQ's work horse leads a process group of its own (os.setpgrp), so the groups' signals miss it; as a
+        # A process that left its group (os.setpgrp) is missed by the groups' signals; as a
         # subreaper the launcher inherits whatever a dead child orphaned, so every leftover is a descendant here.
         left = _descendants(os.getpid())
         for child in self.children:

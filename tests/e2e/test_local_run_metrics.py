@@ -44,7 +44,7 @@ def test_web_shows_the_workers_counts_and_page_polls_are_not_printed(tmp_path):
             f"http://127.0.0.1:{port}/webhooks/vendor-invoices", data=body, headers=headers, timeout=10
         )
         assert answer.status_code == 202
-        # The card is posted by the worker's work horse, a process web never sees: its count reaches web's /metrics.
+        # The card is posted by the worker, a process web never sees: its count reaches web's /metrics.
         wait(lambda: posted_cards(port) >= 1, "the worker's chat.postMessage in web's /metrics", 60)
         slack_page = f"http://127.0.0.1:{env['SLACK_SANDBOX_PORT']}"
         erp = f"http://127.0.0.1:{env['ERP_SANDBOX_PORT']}"
@@ -59,4 +59,3 @@ def test_web_shows_the_workers_counts_and_page_polls_are_not_printed(tmp_path):
     # werkzeug's access line is `... "GET /_sandbox/page/regions?... HTTP/1.1" 200 -`: none of the polls is printed.
     assert '"GET /_sandbox/' not in printed
     assert "POST /webhooks/vendor-invoices" in printed  # the app's own access lines stay
-    assert list((tmp_path / "instance" / "metrics").glob("counter_*-horse.db"))

@@ -14,8 +14,8 @@ from tests.e2e.helpers import free_port, healthy, interrupt, launcher_env, proce
 def workers_of(launcher_pid: int) -> list[int]:
     """The pids of live `python -m worker` processes the launcher started.
 
-    The launcher is also the subreaper of what a dead worker leaves (its scheduler, dying or a zombie until reaped,
-    and a work horse): only a process the launcher started leads a session of its own.
+    The launcher is also the subreaper of what a dead worker leaves (its scheduler, dying or a zombie until
+    reaped): only a process the launcher started leads a session of its own.
     """
     found = []
     for child in psutil.Process(launcher_pid).children():

@@ -159,13 +159,13 @@ def test_a_worker_killed_mid_delivery_and_a_redis_flush_lose_no_event(erp_runtim
     try:
         wait(lambda: erp.control("GET", "/events")["arrivals"] >= 2, "the worker in the middle of its deliveries")
     finally:
-        # RQ runs the job in a work horse of its own process group: kill both, as `kill -9` on a host would.
+        # The worker and every process it started (RQ's scheduler), as `kill -9` on a host would.
         family = psutil.Process(worker.pid).children(recursive=True)
         os.killpg(worker.pid, signal.SIGKILL)
         for process in family:
             try:
                 process.kill()
-            except psutil.NoSuchProcess:  # a horse that finished its job since it was listed
+            except psutil.NoSuchProcess:  # a child that ended since it was listed
                 pass
         worker.wait(timeout=10)
     erp_runtime.redis.flushdb()

@@ -96,7 +96,7 @@ def test_each_answer_carries_the_callers_request_id_or_a_new_one(client):
 def test_in_multiprocess_mode_metrics_add_up_what_other_processes_counted(runtime, monkeypatch, tmp_path):
     script = "from metrics import counters; counters.QBO_REQUESTS.labels('9341455000000001').inc(2)"
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    for _ in range(2):  # as two gunicorn workers or a worker's horse would, each in its own process
+    for _ in range(2):  # as two gunicorn workers would, each in its own process
         subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=60)
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     found = scrape(create_app(runtime).test_client())

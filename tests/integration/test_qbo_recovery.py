@@ -64,10 +64,10 @@ def test_a_worker_killed_mid_create_loses_nothing_and_duplicates_no_bill(qbo_run
         # Killed while the sandbox holds its create: the Bill is made, the worker never hears of it.
         wait(lambda: sandbox.taken(hang), "the worker's Bill create held by the sandbox")
     finally:
-        # RQ runs the job in a forked work horse with its own process group: kill both, as `kill -9` on a host would.
-        horses = children(worker.pid)
+        # The worker and every process it started (RQ's scheduler), as `kill -9` on a host would.
+        started = children(worker.pid)
         os.killpg(worker.pid, signal.SIGKILL)
-        for pid in horses:
+        for pid in started:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:

@@ -176,3 +176,46 @@ def test_a_killed_workers_scheduler_process_ends_with_it(runtime):
             worker.kill()
         if scheduler is not None and scheduler.is_running():
             scheduler.kill()
+
+
+ORPHAN = """
+import json, sys
+from redis import Redis
+from rq import Queue
+from jobs.worker import AppWorker
+redis = Redis(**json.loads(sys.argv[1]))
+queue = Queue("test-orphaned-stop", connection=redis)
+queue.enqueue("time.sleep", 60, job_id="orphaned-sleep")
+AppWorker([queue], connection=redis).work(logging_level="WARNING")
+"""
+
+
+def test_an_orphaned_worker_told_to_stop_ends_its_job_and_itself_at_once(runtime):
+    # `make run`'s launcher is gone (its pid in INVOICE_SYNC_LAUNCHER is not this worker's parent): nobody would
+    # wait out a job that hangs, so SIGTERM ends the job (RQ records it failed, for its retry) and the worker.
+    env = {**environment(runtime.settings), "INVOICE_SYNC_LAUNCHER": "1"}
+    worker = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN, json.dumps(connection_of(runtime.redis))],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        job = wait(lambda: _started(runtime.redis, "orphaned-sleep"), "the 60 s job started", 30)
+        worker.terminate()
+        worker.wait(10)
+        assert job.get_status(refresh=True) != "started"
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
+
+def _started(redis: Redis, job_id: str) -> Job | None:
+    try:
+        job = Job.fetch(job_id, connection=redis)
+    except Exception:  # noqa: BLE001 - not enqueued yet
+        return None
+    return job if job.get_status() == "started" else None
