@@ -55,6 +55,12 @@ def settle_lines(runtime: Runtime, unfinished: list[tuple[int, int, str]], cards
                 else:
                     session.execute(delete(SlackThreadPost).where(SlackThreadPost.id == claim))
                     dropped.append(audit)
+    log.info(
+        "%s unfinished thread lines: %s found in Slack, %s to tell again",
+        len(unfinished),
+        len(unfinished) - len(dropped),
+        len(dropped),
+    )
     return min(dropped, default=None)
 
 
@@ -79,10 +85,12 @@ def found_card(runtime: Runtime, invoice_id: int, kind: str) -> Posted | None:
     if claim is None:
         return None
     try:
-        return runtime.cards.find_card(kind, claim.channel, invoice_id, claim.claimed_at - CLOCK_SKEW)
+        found = runtime.cards.find_card(kind, claim.channel, invoice_id, claim.claimed_at - CLOCK_SKEW)
     except SlackRefused as refused:
         log.warning("the %s card of invoice %s could not be looked for (%s); posting it", kind, invoice_id, refused)
         return None
+    log.info("the %s card of invoice %s, claimed and not recorded: %s", kind, invoice_id, found or "not in Slack")
+    return found
 
 
 def claim_card(runtime: Runtime, invoice_id: int, kind: str, channel: str) -> None:
