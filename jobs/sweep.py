@@ -16,7 +16,7 @@ from services.erp.delivery import due_invoices
 from services.erp.endpoint import is_gone, post_gone_alert
 from services.erp.komet import due_marks
 from services.files.attachment import due_attachments, lock_name
-from services.read.backlog import announce_backlog
+from services.reconcile.backlog import announce_backlog
 from services.reconcile.retention import prune_keys
 from services.reconcile.sweeps import capture_changes, invoices_in_es, waiting_events
 from services.reconcile.unannounced import sweep_unannounced

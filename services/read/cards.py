@@ -4,7 +4,6 @@ import logging
 from enum import StrEnum
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from invoices.audit import audited
@@ -96,6 +95,10 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None, mode: str)
             komet=runtime.settings.komet_api_token is not None,
             second_above=runtime.settings.accounting_second_approval_above,
         )
+    # Every line of the refresh is claimed at once, before anything is posted. A refresh that stops mid-way (a
+    # failure, a killed worker) leaves its untold lines claimed without a ts: the next one looks for them in their
+    # threads and tells the others again from the first, never skipping one a card lacks while the other has it.
+    pending = _claim_lines(runtime, invoice_id, messages, channels)
     if revised and CardKind.PROCUREMENT in cards:
         cards[CardKind.PROCUREMENT] = _repost(runtime, cards[CardKind.PROCUREMENT], view)
     for kind in CardKind:
@@ -103,9 +106,8 @@ def _refresh(runtime: Runtime, invoice_id: int, audit_id: int | None, mode: str)
             _update(runtime, cards[kind], view)
         elif kind in wanted:
             cards[kind] = _post(runtime, kind, view)
-    for kind, batches in messages.items():
-        for batch in batches:
-            _post_line(runtime, cards[kind], batch, view)
+    for kind, batch in pending:
+        _post_line(runtime, cards[kind], batch, view)
 
 
 def untold_entries(
@@ -184,37 +186,30 @@ def thread_entry(entry: AuditEntry) -> ThreadEntry:
     )
 
 
-def _post_line(runtime: Runtime, card: SlackCard, entries: list[ThreadEntry], view: InvoiceView) -> None:
-    # The intents are committed before the post, so a retried job never posts twice. If the worker dies after the
-    # intents, or Slack's answer is lost, the next refresh finds the line in the thread or tells it again.
-    entries = [entry for entry in entries if _claim(runtime, card, entry)]
-    if not entries:
-        return
-    mine = SlackThreadPost.audit_id.in_([entry.id for entry in entries]) & (SlackThreadPost.card_kind == card.kind)
-    try:
-        posted = runtime.cards.post_line(Posted(card.channel, card.ts), entries, view)
-    except (SlackRefused, SlackTransient) as error:
-        if isinstance(error, SlackRefused) or error.answered:
-            with transaction(runtime.sessions) as session:
-                session.execute(delete(SlackThreadPost).where(mine))
-        raise
-    with transaction(runtime.sessions) as session:
-        for post in session.scalars(select(SlackThreadPost).where(mine)):
-            post.ts = posted.ts
-
-
-def _claim(runtime: Runtime, card: SlackCard, entry: ThreadEntry) -> bool:
-    """Commit the intent to tell `entry` on `card`; False when it was told (or claimed) already."""
-    mine = (SlackThreadPost.audit_id == entry.id) & (SlackThreadPost.card_kind == card.kind)
-    try:
+def _claim_lines(
+    runtime: Runtime, invoice_id: int, messages: dict[str, list[list[ThreadEntry]]], channels: dict[str, str]
+) -> list[tuple[str, list[ThreadEntry]]]:
+    """Commit the intent to tell each message's entries on its card, in one transaction: (card kind, entries)."""
+    pending = [(kind, batch) for kind, batches in messages.items() for batch in batches if batch]
+    if pending:
+        # Under the card lock nobody else claims this invoice's lines: a conflict means the lock was lost, and the
+        # job fails into its retry rather than post what another refresh may be posting.
         with transaction(runtime.sessions) as session:
-            if session.scalar(select(SlackThreadPost.id).where(mine)) is not None:
-                return False
-            session.add(
-                SlackThreadPost(
-                    audit_id=entry.id, card_kind=card.kind, invoice_id=card.invoice_id, channel=card.channel, ts=None
-                )
+            session.add_all(
+                SlackThreadPost(audit_id=e.id, card_kind=kind, invoice_id=invoice_id, channel=channels[kind], ts=None)
+                for kind, batch in pending
+                for e in batch
             )
-    except IntegrityError:
-        return False
-    return True
+    return pending
+
+
+def _claims(kind: str, entries: list[ThreadEntry]):
+    return SlackThreadPost.audit_id.in_([entry.id for entry in entries]) & (SlackThreadPost.card_kind == kind)
+
+
+def _post_line(runtime: Runtime, card: SlackCard, entries: list[ThreadEntry], view: InvoiceView) -> None:
+    # Claimed before, so a retried job never posts them twice; recorded once Slack answers.
+    posted = runtime.cards.post_line(Posted(card.channel, card.ts), entries, view)
+    with transaction(runtime.sessions) as session:
+        for post in session.scalars(select(SlackThreadPost).where(_claims(card.kind, entries))):
+            post.ts = posted.ts

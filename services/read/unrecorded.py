@@ -18,8 +18,11 @@ from services.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-# The ts of a line Slack would not let us look for (a refusal of conversations.replies): counted as told.
+# The ts of a line an app without the history scopes could not look for: counted as told.
 UNSEEN = ""
+# What `_thread` answers for an app that may not read threads at all.
+UNREADABLE = object()
+_NO_READING = {"missing_scope", "not_allowed_token_type", "no_permission"}
 # Slack's ts comes from Slack's clock: the search for a card starts a little before the claim, for skew.
 CLOCK_SKEW = timedelta(seconds=60)
 
@@ -48,7 +51,9 @@ def settle_lines(runtime: Runtime, unfinished: list[tuple[int, int, str]], cards
                 if claimed_kind != kind:
                     continue
                 if told is None:
-                    # Slack would not let us look: left as told, at most once, rather than risk telling it twice.
+                    continue
+                if told is UNREADABLE:
+                    # The app may never read threads: left as told, at most once, rather than risk telling it twice.
                     session.get(SlackThreadPost, claim).ts = UNSEEN
                 elif audit in told:
                     session.get(SlackThreadPost, claim).ts = told[audit]
@@ -64,16 +69,18 @@ def settle_lines(runtime: Runtime, unfinished: list[tuple[int, int, str]], cards
     return min(dropped, default=None)
 
 
-def _thread(runtime: Runtime, card: Posted) -> dict[int, str] | None:
+def _thread(runtime: Runtime, card: Posted) -> dict[int, str] | object | None:
+    """What the card's thread tells; None while Slack refuses the channel, UNREADABLE when the app may not read."""
     try:
         return runtime.cards.told_in_thread(card)
     except SlackRefused as refused:
         if refused.code == "thread_not_found":
             # The card was deleted: its lines go to the card posted in its place.
             return {}
-        # e.g. missing_scope, an app installed before channels:history was asked for: logged once by the poster.
-        log.warning("the thread of card %s could not be read (%s); its unfinished lines stay told", card.ts, refused)
-        return None
+        # Logged once by the poster with what to fix. An app installed before it asked for channels:history may
+        # never read a thread; a refused channel (archived, the bot removed) is looked at again once it is fixed.
+        log.warning("the thread of card %s could not be read: %s", card.ts, refused)
+        return UNREADABLE if refused.code in _NO_READING else None
 
 
 def found_card(runtime: Runtime, invoice_id: int, kind: str) -> Posted | None:

@@ -14,7 +14,7 @@ from invoices.statuses import Action
 from jobs import tasks
 from jobs.registry import QUEUE_NAMES, put_off, queues, waiting_later
 from jobs.worker import InProcessWorker
-from services.read.backlog import announce_backlog
+from services.reconcile.backlog import announce_backlog
 from tests.backends import with_settings
 from tests.builders import AP, BUYER, act, approve, upload
 from tests.sandboxes import ACCOUNTING, PROCUREMENT

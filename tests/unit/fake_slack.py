@@ -20,8 +20,8 @@ class FakeCardPoster:
         self.threads: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
         self._ts = itertools.count(1)
 
-    def fail(self, operation: str, *errors: Exception) -> None:
-        """Queue errors for the next calls of `operation`."""
+    def fail(self, operation: str, *errors: BaseException | None) -> None:
+        """Queue errors for the next calls of `operation` (None: that call goes through)."""
         self.faults.setdefault(operation, []).extend(errors)
 
     def lose_answer(self, operation: str, times: int = 1) -> None:
@@ -74,7 +74,9 @@ class FakeCardPoster:
         self.calls.append((operation, *arguments))
         queued = self.faults.get(operation)
         if queued:
-            raise queued.pop(0)
+            error = queued.pop(0)
+            if error is not None:
+                raise error
 
     def _answer(self, operation: str, posted: Posted) -> Posted:
         if self.lost.get(operation):

@@ -225,3 +225,43 @@ def test_a_channel_slack_will_not_let_us_read_gets_its_card_posted_again(runtime
         len(wiring.poster.posted_cards) == 2
         and cards_of(runtime, invoice_id)["procurement"] == (wiring.poster.posted_cards[-1][3])
     )
+
+
+class WorkerKilled(BaseException):
+    """A SIGKILL seen from the job: nothing after it runs, no except clause of the job sees it."""
+
+
+@pytest.mark.parametrize("stop", ["lost-answer", "killed"])
+def test_a_refresh_stopped_between_the_two_cards_lines_leaves_each_told_once_by_the_next_refresh(
+    runtime, wiring, uploaded, stop
+):
+    invoice_id, event = uploaded
+    refresh(runtime, event)
+    act(runtime, invoice_id, Action.APPROVE, BUYER)
+    approved = announced(runtime)
+    if stop == "lost-answer":
+        # The procurement card's line is posted and its answer lost; the accounting card's is not sent.
+        wiring.poster.lose_answer("post_line")
+    else:
+        wiring.poster.fail("post_line", None, WorkerKilled())
+    with pytest.raises((SlackTransient, WorkerKilled)):
+        refresh(runtime, approved)
+    act(runtime, invoice_id, Action.APPROVE, ACCOUNTANT)
+    refresh(runtime, announced(runtime))
+    cards = cards_of(runtime, invoice_id)
+    told = {kind: [ids for _, ids in wiring.poster.threads[ts]] for kind, ts in cards.items()}
+    assert told["procurement"] == [(event.audit_id,), (approved.audit_id,), (announced(runtime).audit_id,)]
+    assert told["accounting"] == [(approved.audit_id,), (announced(runtime).audit_id,)]
+
+
+def test_a_thread_in_a_channel_slack_refuses_is_read_again_once_the_channel_is_fixed(runtime, wiring, uploaded):
+    invoice_id, event = uploaded
+    wiring.poster.fail("post_line", SlackTransient("read timed out"))
+    with pytest.raises(SlackTransient):
+        refresh(runtime, event)
+    wiring.poster.fail("told_in_thread", SlackRefused("not_in_channel", code="not_in_channel"))
+    refresh(runtime, event)
+    assert lines_of(runtime, invoice_id) == {event.audit_id: None}
+    refresh(runtime, event)
+    [(line_ts, told)] = wiring.poster.threads[cards_of(runtime, invoice_id)["procurement"]]
+    assert told == (event.audit_id,) and lines_of(runtime, invoice_id) == {event.audit_id: line_ts}
