@@ -43,29 +43,24 @@ def settle_lines(runtime: Runtime, unfinished: list[tuple[int, int, str]], cards
     """Record the ts of each unfinished line its card's thread shows, and drop the others so that they are told
     again; the lowest audit id dropped, None when none was."""
     dropped: list[int] = []
+    found = 0
     for kind in sorted({kind for _, _, kind in unfinished}):
         card = cards.get(kind)
         told = _thread(runtime, Posted(card.channel, card.ts)) if card is not None else {}
         with transaction(runtime.sessions) as session:
             for claim, audit, claimed_kind in unfinished:
-                if claimed_kind != kind:
-                    continue
-                if told is None:
+                if claimed_kind != kind or told is None:
                     continue
                 if told is UNREADABLE:
                     # The app may never read threads: left as told, at most once, rather than risk telling it twice.
                     session.get(SlackThreadPost, claim).ts = UNSEEN
                 elif audit in told:
                     session.get(SlackThreadPost, claim).ts = told[audit]
+                    found += 1
                 else:
                     session.execute(delete(SlackThreadPost).where(SlackThreadPost.id == claim))
                     dropped.append(audit)
-    log.info(
-        "%s unfinished thread lines: %s found in Slack, %s to tell again",
-        len(unfinished),
-        len(unfinished) - len(dropped),
-        len(dropped),
-    )
+    log.info("%s unfinished thread lines: %s found in Slack, %s to tell again", len(unfinished), found, len(dropped))
     return min(dropped, default=None)
 
 
