@@ -135,21 +135,29 @@ def untold_entries(
 
 
 def _post(runtime: Runtime, kind: CardKind, view: InvoiceView) -> SlackCard:
+    posted, found = _post_once(runtime, kind, channel_of(runtime, kind), view)
+    card = unrecorded.record_card(runtime, view.id, kind, posted)
+    if found:
+        runtime.cards.update_card(kind, posted, view)
+    return card
+
+
+def _post_once(
+    runtime: Runtime, kind: str, channel: str, view: InvoiceView, replacing: str | None = None
+) -> tuple[Posted, bool]:
+    """The invoice's card of `kind`, found in Slack where an unfinished post left it (True), else posted now."""
     # Slack has no idempotency key for messages: the claim lets the next refresh find a card whose post was not
     # recorded (a crash between Slack's answer and the commit, an answer lost) instead of posting it twice.
     found = unrecorded.found_card(runtime, view.id, kind)
-    if found is not None:
-        card = unrecorded.record_card(runtime, view.id, kind, found)
-        runtime.cards.update_card(kind, found, view)
-        return card
-    unrecorded.claim_card(runtime, view.id, kind, channel_of(runtime, kind))
+    if found is not None and found.ts != replacing:
+        return found, True
+    unrecorded.claim_card(runtime, view.id, kind, channel)
     try:
-        posted = runtime.cards.post_card(kind, channel_of(runtime, kind), view)
+        return runtime.cards.post_card(kind, channel, view), False
     except (SlackRefused, SlackTransient) as error:
         if isinstance(error, SlackRefused) or error.answered:
             unrecorded.drop_card_claim(runtime, view.id, kind)
         raise
-    return unrecorded.record_card(runtime, view.id, kind, posted)
 
 
 def _update(runtime: Runtime, card: SlackCard, view: InvoiceView) -> None:
@@ -166,11 +174,13 @@ def _update(runtime: Runtime, card: SlackCard, view: InvoiceView) -> None:
 def _repost(runtime: Runtime, card: SlackCard, view: InvoiceView) -> SlackCard:
     # A new revision needs Procurement again: a fresh card at the bottom of the channel is seen,
     # an edit far up the channel is not. The old card points to it and keeps its history thread.
+    # Claimed like a first post; the newest card of the invoice in the channel, if not the old one, is its repost.
     old = Posted(card.channel, card.ts)
-    posted = runtime.cards.post_card(card.kind, card.channel, view)
-    with transaction(runtime.sessions) as session:
-        session.get(SlackCard, card.id).ts = posted.ts
-    runtime.cards.mark_replaced(old, view, Posted(card.channel, posted.ts))
+    posted, found = _post_once(runtime, card.kind, card.channel, view, replacing=card.ts)
+    unrecorded.record_repost(runtime, card.id, view.id, card.kind, posted)
+    if found:
+        runtime.cards.update_card(card.kind, posted, view)
+    runtime.cards.mark_replaced(old, view, posted)
     card.ts = posted.ts
     return card
 

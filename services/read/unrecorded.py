@@ -111,6 +111,13 @@ def record_card(runtime: Runtime, invoice_id: int, kind: str, posted: Posted) ->
     return card
 
 
+def record_repost(runtime: Runtime, card_id: int, invoice_id: int, kind: str, posted: Posted) -> None:
+    """Point the card's record at its repost and end the claim, in one transaction."""
+    with transaction(runtime.sessions) as session:
+        session.execute(_claims(invoice_id, kind))
+        session.get(SlackCard, card_id).ts = posted.ts
+
+
 def drop_card_claim(runtime: Runtime, invoice_id: int, kind: str) -> None:
     """End the claim of a card Slack certainly did not post."""
     with transaction(runtime.sessions) as session:

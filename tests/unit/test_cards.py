@@ -265,3 +265,32 @@ def test_a_thread_in_a_channel_slack_refuses_is_read_again_once_the_channel_is_f
     refresh(runtime, event)
     [(line_ts, told)] = wiring.poster.threads[cards_of(runtime, invoice_id)["procurement"]]
     assert told == (event.audit_id,) and lines_of(runtime, invoice_id) == {event.audit_id: line_ts}
+
+
+def revised(runtime, invoice_id) -> InvoiceChanged:
+    """A new revision of the invoice uploaded; the event its upload published."""
+    data = upload_data()
+    data["invoice"]["lines"][0]["product"] = "Rose Explorer 50cm"
+    assert upload(runtime, data) == invoice_id
+    return announced(runtime)
+
+
+@pytest.mark.parametrize("lost", ["answer", "post"])
+def test_a_revision_repost_stopped_before_its_record_leaves_one_new_card_and_the_old_one_replaced_once(
+    runtime, wiring, uploaded, lost
+):
+    invoice_id, event = uploaded
+    refresh(runtime, event)
+    old = cards_of(runtime, invoice_id)["procurement"]
+    revision = revised(runtime, invoice_id)
+    if lost == "answer":
+        wiring.poster.lose_answer("post_card")
+    else:
+        wiring.poster.fail("post_card", SlackTransient("read timed out"))
+    with pytest.raises(SlackTransient):
+        refresh(runtime, revision)
+    refresh(runtime, revision)
+    posted = [ts for kind, _, _, ts in wiring.poster.posted_cards if kind == "procurement"]
+    assert len(posted) == 2 and posted[0] == old
+    assert cards_of(runtime, invoice_id)["procurement"] == posted[1]
+    assert wiring.poster.called("mark_replaced") == [(Posted(PROCUREMENT, old),)]
