@@ -44,8 +44,8 @@ class Figures:
     erp_missing: int
     erp_out_of_order: int
     erp_waiting: int = 0
-    # Cards posted again because a worker was killed between Slack's answer and the card's record: the card
-    # invoice-sync did not record stays in the channel as it was (docs/slack.md); its thread is not judged.
+    # Cards in a channel that invoice-sync did not record: a card posted again because a worker was killed between
+    # Slack's answer and the card's record, which its claim should prevent (docs/slack.md); its thread is not judged.
     duplicate_cards: int = 0
     # Which lines were missing or doubled, by channel and line, e.g. {"C0ACCOUNT: Synchronized as Bill": 3}.
     lines_wrong: dict = field(default_factory=dict)

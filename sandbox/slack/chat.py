@@ -15,7 +15,8 @@ MAX_UPDATE_TEXT = 4000
 _TS = re.compile(r"[0-9]+\.[0-9]+")
 
 
-def _channel(state: SlackState, args: dict[str, Any]) -> str:
+def channel_arg(state: SlackState, args: dict[str, Any]) -> str:
+    """The id of the call's `channel` (an id or a name); channel_not_found when the workspace has none."""
     channel = state.workspace.channel_id(str(args.get("channel") or ""))
     if channel is None:
         raise SlackError("channel_not_found")
@@ -69,7 +70,7 @@ def _metadata(raw: Any) -> dict[str, Any] | None:
 
 def post_message(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     """chat.postMessage: a new message, or a reply when thread_ts names a message of the channel."""
-    channel = _channel(state, args)
+    channel = channel_arg(state, args)
     _postable(state, channel)
     text, blocks = _content(args)
     check_message_text(blocks)
@@ -134,7 +135,7 @@ def update(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     Archived channels and channels the bot left are not refused here: no public source shows what chat.update
     answers for them (not_in_channel and is_archived are documented for chat.postMessage only).
     """
-    channel = _channel(state, args)
+    channel = channel_arg(state, args)
     message = _message(state, channel, args.get("ts"))
     text, blocks = _content(args)
     # "msg_too_long: Message text is too long. The `text` field cannot exceed 4,000 characters."
@@ -166,7 +167,7 @@ def post_ephemeral(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     the user "should be in the channel specified by the channel argument" (same file). Which is checked first is
     unsaid; the channel's refusals come before the recipient's here. See chat_postEphemeral_errors.source.md.
     """
-    channel = _channel(state, args)
+    channel = channel_arg(state, args)
     _postable(state, channel)
     user = str(args.get("user") or "")
     if user not in state.workspace.users:
@@ -184,7 +185,7 @@ def post_ephemeral(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
 
 def get_permalink(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     """chat.getPermalink: the message's archive link."""
-    channel = _channel(state, args)
+    channel = channel_arg(state, args)
     message = _message(state, channel, args.get("message_ts"))
     link = f"https://{state.workspace.domain}.slack.com/archives/{channel}/p{message['ts'].replace('.', '')}"
     if message.get("thread_ts") and message["thread_ts"] != message["ts"]:

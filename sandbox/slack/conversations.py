@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from .chat import channel_arg
 from .errors import SlackError
 from .state import SlackState, public_message
 
@@ -24,13 +25,6 @@ REPLIES_LIMIT = 1000
 
 def _flag(value: Any) -> bool:
     return str(value).lower() in ("1", "true")
-
-
-def _channel(state: SlackState, args: dict[str, Any]) -> str:
-    channel = state.workspace.channel_id(str(args.get("channel") or ""))
-    if channel is None:
-        raise SlackError("channel_not_found")
-    return channel
 
 
 def _limit(args: dict[str, Any], default: int, most: int) -> int:
@@ -75,20 +69,21 @@ def _page(messages: list[dict[str, Any]], args: dict[str, Any], limit: int) -> d
 
 def history(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     """conversations.history: the channel's top-level messages, newest first."""
-    channel = _channel(state, args)
+    channel = channel_arg(state, args)
     top = [m for m in state.messages[channel] if m.get("thread_ts") in (None, m["ts"]) and _within(args, m["ts"])]
     return _page(top[::-1], args, _limit(args, HISTORY_LIMIT, HISTORY_MAX))
 
 
 def replies(state: SlackState, args: dict[str, Any]) -> dict[str, Any]:
     """conversations.replies: the thread's parent followed by its replies, oldest first."""
-    channel = _channel(state, args)
+    channel = channel_arg(state, args)
     parent = state.find_message(channel, str(args.get("ts") or ""))
     if parent is None:
         raise SlackError("thread_not_found")
     root = parent.get("thread_ts", parent["ts"])
-    thread = [m for m in state.messages[channel] if (m["ts"] == root or m.get("thread_ts") == root)]
-    thread = [m for m in thread if m["ts"] == root or _within(args, m["ts"])]
+    thread = [
+        m for m in state.messages[channel] if m["ts"] == root or (m.get("thread_ts") == root and _within(args, m["ts"]))
+    ]
     return _page(thread, args, _limit(args, REPLIES_LIMIT, REPLIES_LIMIT))
 
 

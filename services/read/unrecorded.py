@@ -29,14 +29,10 @@ CLOCK_SKEW = timedelta(seconds=60)
 
 def unfinished_lines(session: Session, invoice_id: int) -> list[tuple[int, int, str]]:
     """The invoice's thread lines claimed and never recorded as posted: (claim id, audit id, card kind)."""
-    return [
-        (claim, audit, kind)
-        for claim, audit, kind in session.execute(
-            select(SlackThreadPost.id, SlackThreadPost.audit_id, SlackThreadPost.card_kind).where(
-                SlackThreadPost.invoice_id == invoice_id, SlackThreadPost.ts.is_(None)
-            )
-        )
-    ]
+    query = select(SlackThreadPost.id, SlackThreadPost.audit_id, SlackThreadPost.card_kind).where(
+        SlackThreadPost.invoice_id == invoice_id, SlackThreadPost.ts.is_(None)
+    )
+    return [tuple(row) for row in session.execute(query)]
 
 
 def settle_lines(runtime: Runtime, unfinished: list[tuple[int, int, str]], cards: dict[str, SlackCard]) -> int | None:
@@ -47,9 +43,11 @@ def settle_lines(runtime: Runtime, unfinished: list[tuple[int, int, str]], cards
     for kind in sorted({kind for _, _, kind in unfinished}):
         card = cards.get(kind)
         told = _thread(runtime, Posted(card.channel, card.ts)) if card is not None else {}
+        if told is None:
+            continue
         with transaction(runtime.sessions) as session:
             for claim, audit, claimed_kind in unfinished:
-                if claimed_kind != kind or told is None:
+                if claimed_kind != kind:
                     continue
                 if told is UNREADABLE:
                     # The app may never read threads: left as told, at most once, rather than risk telling it twice.
